@@ -1,0 +1,564 @@
+//! Keys and certificates, parsed once: the merchant's private key, WeChat Pay public keys
+//! (`PUB_KEY_ID_…`), platform certificates, and a [`KeyStore`] that finds the right one by the
+//! `Wechatpay-Serial` header.
+//!
+//! Parse keys at start-up and share them (`Arc` or `&`); nothing on the signing or verification
+//! path parses PEM or DER again. All types are `Send + Sync`.
+
+use crate::crypto::{self, CryptoError, RsaPrivateKey, RsaPublicKey};
+use core::fmt;
+
+/// The only RSA modulus size WeChat Pay uses (`WECHATPAY2-SHA256-RSA2048`).
+pub const RSA_BITS: usize = 2048;
+
+const WECHATPAY_PUBLIC_KEY_PREFIX: &str = "PUB_KEY_ID_";
+
+/// Why a key or certificate could not be loaded. No variant carries key material.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    /// The input is not valid PEM (missing or broken armour, bad base64 inside).
+    #[error("malformed PEM: no valid -----BEGIN …----- block")]
+    Pem,
+    /// The PEM block has a different label from the one expected.
+    #[error("unexpected PEM label {found:?}; expected {expected}")]
+    UnexpectedPemLabel {
+        /// What this loader accepts.
+        expected: &'static str,
+        /// The label found (truncated to 40 characters).
+        found: String,
+    },
+    /// An encrypted private key (`ENCRYPTED PRIVATE KEY`): decrypt it first, e.g. with
+    /// `openssl pkcs8 -in key.pem -nocrypt` after `openssl pkcs8 -topk8 -nocrypt`.
+    #[error("the private key is encrypted; provide an unencrypted PKCS#8 or PKCS#1 key")]
+    EncryptedPrivateKey,
+    /// The DER does not decode as the expected structure.
+    #[error("malformed {what}")]
+    Der {
+        /// The structure that failed to decode.
+        what: &'static str,
+    },
+    /// A well-formed key of another algorithm (EC, Ed25519, SM2…).
+    #[error("the key is not an RSA key")]
+    NotRsa,
+    /// An RSA key of the wrong size.
+    #[error("RSA key is {bits} bits; WeChat Pay requires {expected}")]
+    KeySize {
+        /// Modulus size found.
+        bits: usize,
+        /// Modulus size required.
+        expected: usize,
+    },
+    /// A key id (certificate serial or `PUB_KEY_ID_…`) that is empty or has forbidden characters.
+    #[error("invalid key id: must be hex (certificate serial) or PUB_KEY_ID_ followed by [0-9A-Za-z], at most 64 characters")]
+    InvalidKeyId,
+}
+
+fn pem_decode(pem: &[u8]) -> Result<(String, zeroize::Zeroizing<Vec<u8>>), KeyError> {
+    // Tolerate text before the armour (e.g. "Bag Attributes" written by openssl pkcs12).
+    let start = find(pem, b"-----BEGIN ").ok_or(KeyError::Pem)?;
+    let pem = &pem[start..];
+    // Tolerate anything after the first block (certificate chains: the first one is the leaf).
+    let end_marker = find(pem, b"-----END ").ok_or(KeyError::Pem)?;
+    let after = &pem[end_marker + 9..];
+    let close = find(after, b"-----").ok_or(KeyError::Pem)?;
+    let block = &pem[..end_marker + 9 + close + 5];
+    let (label, der) = pem_rfc7468::decode_vec(block).map_err(|_| KeyError::Pem)?;
+    Ok((label.to_owned(), zeroize::Zeroizing::new(der)))
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn label_error(expected: &'static str, found: &str) -> KeyError {
+    KeyError::UnexpectedPemLabel {
+        expected,
+        found: found.chars().take(40).collect(),
+    }
+}
+
+fn check_bits(bits: usize) -> Result<(), KeyError> {
+    if bits == RSA_BITS {
+        Ok(())
+    } else {
+        Err(KeyError::KeySize { bits, expected: RSA_BITS })
+    }
+}
+
+/// Is this PKCS#8 / SPKI DER well-formed but for another algorithm?
+fn pkcs8_is_other_algorithm(der: &[u8]) -> bool {
+    const RSA: pkcs8::ObjectIdentifier = pkcs8::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+    pkcs8::PrivateKeyInfoRef::try_from(der).is_ok_and(|k| k.algorithm.oid != RSA)
+}
+
+fn spki_is_other_algorithm(der: &[u8]) -> bool {
+    use pkcs8::der::Decode;
+    const RSA: pkcs8::ObjectIdentifier = pkcs8::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+    pkcs8::SubjectPublicKeyInfoRef::from_der(der).is_ok_and(|k| k.algorithm.oid != RSA)
+}
+
+/// The merchant's API private key (`apiclient_key.pem`): signs v3 requests and decrypts
+/// down-link fields. Loaded once; prints as redacted; the key material is zeroized on drop.
+///
+/// ```
+/// use wechatpay_sansio::keys::MerchantPrivateKey;
+/// let pem = include_str!("../tests/data/test_merchant_key.pem"); // TEST ONLY key
+/// let key = MerchantPrivateKey::from_pem(pem)?;
+/// assert_eq!(format!("{key:?}"), "MerchantPrivateKey(<redacted>)");
+/// # Ok::<(), wechatpay_sansio::keys::KeyError>(())
+/// ```
+#[derive(Clone)]
+pub struct MerchantPrivateKey(pub(crate) RsaPrivateKey);
+
+impl MerchantPrivateKey {
+    /// Load from PEM: `PRIVATE KEY` (PKCS#8, what the merchant portal issues) or
+    /// `RSA PRIVATE KEY` (PKCS#1).
+    ///
+    /// # Errors
+    /// [`KeyError::Pem`], [`KeyError::UnexpectedPemLabel`], [`KeyError::EncryptedPrivateKey`],
+    /// [`KeyError::Der`], [`KeyError::NotRsa`], [`KeyError::KeySize`].
+    pub fn from_pem(pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        let (label, der) = pem_decode(pem.as_ref())?;
+        match label.as_str() {
+            "PRIVATE KEY" => Self::from_pkcs8_der(&der),
+            "RSA PRIVATE KEY" => Self::from_pkcs1_der(&der),
+            "ENCRYPTED PRIVATE KEY" => Err(KeyError::EncryptedPrivateKey),
+            other => Err(label_error("PRIVATE KEY or RSA PRIVATE KEY", other)),
+        }
+    }
+
+    /// Load from DER, PKCS#8 or PKCS#1 (tried in that order).
+    ///
+    /// # Errors
+    /// As [`MerchantPrivateKey::from_pem`], without the PEM errors.
+    pub fn from_der(der: &[u8]) -> Result<Self, KeyError> {
+        match Self::from_pkcs8_der(der) {
+            Err(KeyError::Der { .. }) => Self::from_pkcs1_der(der).map_err(|e| match e {
+                KeyError::Der { .. } => KeyError::Der { what: "private key (neither PKCS#8 nor PKCS#1)" },
+                e => e,
+            }),
+            other => other,
+        }
+    }
+
+    fn from_pkcs8_der(der: &[u8]) -> Result<Self, KeyError> {
+        match RsaPrivateKey::from_pkcs8_der(der) {
+            Ok(k) => Self::checked(k),
+            Err(_) if pkcs8_is_other_algorithm(der) => Err(KeyError::NotRsa),
+            Err(_) => Err(KeyError::Der { what: "PKCS#8 private key" }),
+        }
+    }
+
+    fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyError> {
+        RsaPrivateKey::from_pkcs1_der(der)
+            .map_err(|_| KeyError::Der { what: "PKCS#1 RSA private key" })
+            .and_then(Self::checked)
+    }
+
+    fn checked(k: RsaPrivateKey) -> Result<Self, KeyError> {
+        check_bits(k.modulus_bits())?;
+        Ok(Self(k))
+    }
+
+    /// The matching public key (what WeChat Pay holds for this merchant).
+    #[must_use]
+    pub fn public_key(&self) -> PublicKey {
+        PublicKey(self.0.public_key())
+    }
+}
+
+impl fmt::Debug for MerchantPrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MerchantPrivateKey({})", crate::secret::REDACTED)
+    }
+}
+
+/// An RSA-2048 public key: a WeChat Pay public key (`pub_key.pem`), the key inside a platform
+/// certificate, or the PKCS#1 key returned by `risk/getpublickey`.
+///
+/// ```
+/// use wechatpay_sansio::keys::PublicKey;
+/// // The getpublickey reply's PKCS#1 key, converted to SPKI exactly as `openssl rsa -RSAPublicKey_in -pubout`.
+/// let pkcs1 = include_str!("../tests/data/getpublickey_pkcs1.pem");
+/// let key = PublicKey::from_pem(pkcs1)?;
+/// assert_eq!(key.to_spki_pem()?, include_str!("../tests/data/getpublickey_spki.pem"));
+/// # Ok::<(), wechatpay_sansio::keys::KeyError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct PublicKey(pub(crate) RsaPublicKey);
+
+impl PublicKey {
+    /// Load from PEM: `PUBLIC KEY` (SubjectPublicKeyInfo) or `RSA PUBLIC KEY` (PKCS#1, what
+    /// `risk/getpublickey` returns). For a certificate use [`PlatformCertificate::from_pem`].
+    ///
+    /// # Errors
+    /// [`KeyError::Pem`], [`KeyError::UnexpectedPemLabel`], [`KeyError::Der`],
+    /// [`KeyError::NotRsa`], [`KeyError::KeySize`].
+    pub fn from_pem(pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        let (label, der) = pem_decode(pem.as_ref())?;
+        match label.as_str() {
+            "PUBLIC KEY" => Self::from_spki_der(&der),
+            "RSA PUBLIC KEY" => Self::from_pkcs1_der(&der),
+            other => Err(label_error("PUBLIC KEY or RSA PUBLIC KEY", other)),
+        }
+    }
+
+    /// Load from SubjectPublicKeyInfo DER.
+    ///
+    /// # Errors
+    /// [`KeyError::Der`], [`KeyError::NotRsa`], [`KeyError::KeySize`].
+    pub fn from_spki_der(der: &[u8]) -> Result<Self, KeyError> {
+        match RsaPublicKey::from_spki_der(der) {
+            Ok(k) => Self::checked(k),
+            Err(_) if spki_is_other_algorithm(der) => Err(KeyError::NotRsa),
+            Err(_) => Err(KeyError::Der { what: "SubjectPublicKeyInfo" }),
+        }
+    }
+
+    /// Load from PKCS#1 `RSAPublicKey` DER.
+    ///
+    /// # Errors
+    /// [`KeyError::Der`], [`KeyError::KeySize`].
+    pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyError> {
+        RsaPublicKey::from_pkcs1_der(der)
+            .map_err(|_| KeyError::Der { what: "PKCS#1 RSA public key" })
+            .and_then(Self::checked)
+    }
+
+    fn checked(k: RsaPublicKey) -> Result<Self, KeyError> {
+        check_bits(k.modulus_bits())?;
+        Ok(Self(k))
+    }
+
+    /// SubjectPublicKeyInfo DER (`BEGIN PUBLIC KEY` content).
+    ///
+    /// # Errors
+    /// [`KeyError::Der`] if encoding fails (it does not for keys this type accepts).
+    pub fn to_spki_der(&self) -> Result<Vec<u8>, KeyError> {
+        self.0
+            .to_spki_der()
+            .map_err(|_| KeyError::Der { what: "SubjectPublicKeyInfo" })
+    }
+
+    /// SubjectPublicKeyInfo PEM with LF line endings and 64-column lines (as OpenSSL writes).
+    ///
+    /// # Errors
+    /// As [`PublicKey::to_spki_der`].
+    pub fn to_spki_pem(&self) -> Result<String, KeyError> {
+        let der = self.to_spki_der()?;
+        pem_rfc7468::encode_string("PUBLIC KEY", pem_rfc7468::LineEnding::LF, &der)
+            .map_err(|_| KeyError::Der { what: "SubjectPublicKeyInfo" })
+    }
+
+    /// Modulus size in bits (always 2048 for keys this type accepts).
+    #[must_use]
+    pub fn bits(&self) -> usize {
+        self.0.modulus_bits()
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PublicKey(RSA-{})", self.bits())
+    }
+}
+
+/// The id of a WeChat Pay key as it appears in `Wechatpay-Serial` and `serial_no`: either a
+/// certificate serial (hex, normalised to upper case, no leading `00` byte) or a WeChat Pay
+/// public-key id (`PUB_KEY_ID_…`, kept exactly).
+///
+/// ```
+/// use wechatpay_sansio::keys::KeyId;
+/// assert_eq!(KeyId::new("5157f09efdc096de15ebe81a47057a7232f1b8e1")?.as_str(),
+///            "5157F09EFDC096DE15EBE81A47057A7232F1B8E1");
+/// assert_eq!(KeyId::new("PUB_KEY_ID_0114232134912410000000000000")?.as_str(),
+///            "PUB_KEY_ID_0114232134912410000000000000");
+/// assert!(KeyId::new("12\r\nX-Evil: 1").is_err());
+/// # Ok::<(), wechatpay_sansio::keys::KeyError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KeyId(String);
+
+impl KeyId {
+    /// Validate and normalise an id.
+    ///
+    /// # Errors
+    /// [`KeyError::InvalidKeyId`].
+    pub fn new(id: &str) -> Result<Self, KeyError> {
+        if id.is_empty() || id.len() > 64 {
+            return Err(KeyError::InvalidKeyId);
+        }
+        if let Some(rest) = id.strip_prefix(WECHATPAY_PUBLIC_KEY_PREFIX) {
+            if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(KeyError::InvalidKeyId);
+            }
+            return Ok(Self(id.to_owned()));
+        }
+        if !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(KeyError::InvalidKeyId);
+        }
+        Ok(Self(id.to_ascii_uppercase()))
+    }
+
+    /// The id of a certificate serial number given as big-endian bytes: leading `0x00` bytes
+    /// (DER sign padding) removed, upper-case hex.
+    ///
+    /// # Errors
+    /// [`KeyError::InvalidKeyId`] for an empty or over-long serial.
+    pub fn from_serial_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
+        let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len().saturating_sub(1));
+        let bytes = bytes.get(first..).unwrap_or_default();
+        if bytes.is_empty() || bytes.len() > 32 {
+            return Err(KeyError::InvalidKeyId);
+        }
+        let mut hex = vec![0u8; bytes.len() * 2];
+        crypto::hex_upper_into(bytes, &mut hex);
+        String::from_utf8(hex)
+            .map(Self)
+            .map_err(|_| KeyError::InvalidKeyId)
+    }
+
+    /// Whether this is a WeChat Pay public-key id (`PUB_KEY_ID_…`) rather than a certificate serial.
+    #[must_use]
+    pub fn is_public_key_id(&self) -> bool {
+        self.0.starts_with(WECHATPAY_PUBLIC_KEY_PREFIX)
+    }
+
+    /// The id as sent on the wire.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Why a certificate could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CertificateError {
+    /// PEM armour problems.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The DER is not an X.509 certificate.
+    #[error("malformed X.509 certificate")]
+    Malformed,
+}
+
+/// An X.509 certificate: a WeChat Pay platform certificate, or the merchant's own
+/// `apiclient_cert.pem` (whose serial is the `serial_no` of the `Authorization` header).
+///
+/// Only the serial, the validity period and the RSA public key are kept; the certificate's own
+/// signature chain is not checked (WeChat Pay delivers platform certificates inside an
+/// authenticated, APIv3-key-encrypted channel — see [`crate::v3::certificates`]).
+#[derive(Clone)]
+pub struct PlatformCertificate {
+    serial: KeyId,
+    public_key: PublicKey,
+    not_before: u64,
+    not_after: u64,
+}
+
+impl PlatformCertificate {
+    /// Load from PEM (`CERTIFICATE`; text before the block and further blocks are ignored).
+    ///
+    /// ```
+    /// use wechatpay_sansio::keys::PlatformCertificate;
+    /// let cert = PlatformCertificate::from_pem(include_str!("../tests/data/test_platform_cert.pem"))?;
+    /// assert!(!cert.serial().is_public_key_id());
+    /// # Ok::<(), wechatpay_sansio::keys::CertificateError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`CertificateError::Key`] for PEM, label, key-type and size problems;
+    /// [`CertificateError::Malformed`] for bad DER.
+    pub fn from_pem(pem: impl AsRef<[u8]>) -> Result<Self, CertificateError> {
+        let (label, der) = pem_decode(pem.as_ref())?;
+        if label != "CERTIFICATE" {
+            return Err(label_error("CERTIFICATE", &label).into());
+        }
+        Self::from_der(&der)
+    }
+
+    /// Load from DER.
+    ///
+    /// # Errors
+    /// As [`PlatformCertificate::from_pem`].
+    pub fn from_der(der: &[u8]) -> Result<Self, CertificateError> {
+        use x509_cert::der::{Decode, Encode};
+        let cert = x509_cert::Certificate::from_der(der).map_err(|_| CertificateError::Malformed)?;
+        let tbs = cert.tbs_certificate();
+        let serial = KeyId::from_serial_bytes(tbs.serial_number().as_bytes())?;
+        let spki = tbs
+            .subject_public_key_info()
+            .to_der()
+            .map_err(|_| CertificateError::Malformed)?;
+        let public_key = PublicKey::from_spki_der(&spki)?;
+        let validity = tbs.validity();
+        Ok(Self {
+            serial,
+            public_key,
+            not_before: validity.not_before.to_unix_duration().as_secs(),
+            not_after: validity.not_after.to_unix_duration().as_secs(),
+        })
+    }
+
+    /// The serial number as WeChat Pay writes it (upper-case hex, no leading `00`).
+    #[must_use]
+    pub fn serial(&self) -> &KeyId {
+        &self.serial
+    }
+
+    /// The certified public key.
+    #[must_use]
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public_key
+    }
+
+    /// Start of validity, Unix seconds.
+    #[must_use]
+    pub fn not_before(&self) -> u64 {
+        self.not_before
+    }
+
+    /// End of validity, Unix seconds.
+    #[must_use]
+    pub fn not_after(&self) -> u64 {
+        self.not_after
+    }
+
+    /// Whether `now` (Unix seconds) lies within the validity period.
+    #[must_use]
+    pub fn is_valid_at(&self, now: u64) -> bool {
+        self.not_before <= now && now <= self.not_after
+    }
+}
+
+impl fmt::Debug for PlatformCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PlatformCertificate")
+            .field("serial", &self.serial.as_str())
+            .field("not_before", &self.not_before)
+            .field("not_after", &self.not_after)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A WeChat Pay key together with its id: what verifies response and notification signatures
+/// and what encrypts sensitive request fields.
+#[derive(Debug, Clone)]
+pub struct WechatPayKey {
+    id: KeyId,
+    key: PublicKey,
+    not_before: Option<u64>,
+}
+
+impl WechatPayKey {
+    /// A WeChat Pay public key (`pub_key.pem`) with its `PUB_KEY_ID_…` id.
+    #[must_use]
+    pub fn public_key(id: KeyId, key: PublicKey) -> Self {
+        Self { id, key, not_before: None }
+    }
+
+    /// The key of a platform certificate, identified by the certificate's serial.
+    #[must_use]
+    pub fn certificate(cert: &PlatformCertificate) -> Self {
+        Self {
+            id: cert.serial.clone(),
+            key: cert.public_key.clone(),
+            not_before: Some(cert.not_before),
+        }
+    }
+
+    /// The id (`Wechatpay-Serial` value).
+    #[must_use]
+    pub fn id(&self) -> &KeyId {
+        &self.id
+    }
+
+    /// The RSA public key.
+    #[must_use]
+    pub fn key(&self) -> &PublicKey {
+        &self.key
+    }
+}
+
+/// The WeChat Pay keys a merchant trusts, platform certificates and public keys side by side,
+/// looked up by the `Wechatpay-Serial` of a response or notification.
+///
+/// ```
+/// use wechatpay_sansio::keys::{KeyId, KeyStore, PublicKey, WechatPayKey};
+/// let pk = PublicKey::from_pem(include_str!("../tests/data/test_platform_public_key.pem"))?;
+/// let id = KeyId::new("PUB_KEY_ID_0114232134912410000000000000")?;
+/// let mut store = KeyStore::new();
+/// store.insert(WechatPayKey::public_key(id.clone(), pk));
+/// assert!(store.get(&id).is_some());
+/// assert_eq!(store.encryption_key().map(|k| k.id()), Some(&id));
+/// # Ok::<(), wechatpay_sansio::keys::KeyError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct KeyStore {
+    keys: Vec<WechatPayKey>,
+}
+
+impl KeyStore {
+    /// An empty store.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add a key, replacing any key with the same id.
+    pub fn insert(&mut self, key: WechatPayKey) {
+        self.keys.retain(|k| k.id != key.id);
+        self.keys.push(key);
+    }
+
+    /// Add a platform certificate.
+    pub fn insert_certificate(&mut self, cert: &PlatformCertificate) {
+        self.insert(WechatPayKey::certificate(cert));
+    }
+
+    /// Look a key up by id (exact match after [`KeyId`] normalisation).
+    #[must_use]
+    pub fn get(&self, id: &KeyId) -> Option<&WechatPayKey> {
+        self.keys.iter().find(|k| &k.id == id)
+    }
+
+    /// Look a key up by a raw header value (normalised first; `None` if it is not a valid id).
+    #[must_use]
+    pub fn get_by_header(&self, serial: &str) -> Option<&WechatPayKey> {
+        KeyId::new(serial).ok().and_then(|id| self.keys.iter().find(|k| k.id == id))
+    }
+
+    /// The key to encrypt sensitive fields with: a WeChat Pay public key if one is present
+    /// (WeChat's recommendation), otherwise the platform certificate that became valid last.
+    #[must_use]
+    pub fn encryption_key(&self) -> Option<&WechatPayKey> {
+        self.keys
+            .iter()
+            .find(|k| k.not_before.is_none())
+            .or_else(|| self.keys.iter().max_by_key(|k| k.not_before))
+    }
+
+    /// Number of keys.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the store is empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+impl From<CryptoError> for KeyError {
+    fn from(_: CryptoError) -> Self {
+        KeyError::Der { what: "key" }
+    }
+}

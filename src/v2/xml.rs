@@ -1,0 +1,389 @@
+//! v2 XML bodies (SPEC §1.4, §1.5).
+//!
+//! [`to_xml`] writes `<xml><name>value</name>…</xml>`: names sorted, no whitespace, values
+//! escaped as entities (`&amp;`, `&lt;`, `&gt;`, and `&#13;` for CR so it survives end-of-line
+//! normalisation). No CDATA, so a value containing `]]>` or `</x><y>` can never close an element.
+//!
+//! [`parse`] reads a flat reply into [`Fields`] with the `quick-xml` event reader (not serde, which
+//! silently keeps the last of two duplicate elements): any DOCTYPE is refused (no XXE, no entity
+//! bombs), only the five predefined entities and numeric character references are expanded,
+//! CDATA and text are merged, text is never trimmed, a UTF-8 BOM is accepted, and nested
+//! elements, duplicate names, control characters and oversized bodies are typed errors.
+//!
+//! ```
+//! use wechatpay_sansio::v2::xml;
+//! let body = xml::to_xml([("mch_id", "1900000109"), ("body", "a</body><sign>X")])?;
+//! assert_eq!(body, "<xml><body>a&lt;/body&gt;&lt;sign&gt;X</body><mch_id>1900000109</mch_id></xml>");
+//! let fields = xml::parse(body.as_bytes())?;
+//! assert_eq!(fields.get("body"), Some("a</body><sign>X"));
+//! assert_eq!(fields.get("sign"), None);
+//! # Ok::<(), xml::XmlError>(())
+//! ```
+
+use crate::v2::Fields;
+use quick_xml::events::Event;
+use quick_xml::reader::Reader;
+
+/// Limits applied by [`parse_with_limits`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct XmlLimits {
+    /// Largest accepted body in bytes (default 256 KiB; WeChat's v2 replies are a few KiB).
+    pub max_bytes: usize,
+    /// Largest number of fields (default 256).
+    pub max_fields: usize,
+}
+
+impl Default for XmlLimits {
+    fn default() -> Self {
+        Self { max_bytes: 256 * 1024, max_fields: 256 }
+    }
+}
+
+/// Why a body could not be built or parsed. Messages may name elements, never quote values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum XmlError {
+    /// Body larger than [`XmlLimits::max_bytes`].
+    #[error("XML body of {len} bytes exceeds the limit of {max} bytes")]
+    TooLarge {
+        /// Body length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// More fields than [`XmlLimits::max_fields`].
+    #[error("XML body has more than {max} fields")]
+    TooManyFields {
+        /// The limit.
+        max: usize,
+    },
+    /// The body is not valid UTF-8.
+    #[error("XML body is not valid UTF-8 (first bad byte at offset {offset})")]
+    InvalidUtf8 {
+        /// Offset of the first invalid byte.
+        offset: usize,
+    },
+    /// The XML declaration names an encoding other than UTF-8.
+    #[error("XML declares an encoding other than UTF-8")]
+    UnsupportedEncoding,
+    /// A `<!DOCTYPE …>` (the door to XXE and entity expansion bombs) is refused outright.
+    #[error("DOCTYPE declarations are not allowed (XXE / entity expansion protection)")]
+    Doctype,
+    /// An entity other than `&amp; &lt; &gt; &quot; &apos;` and numeric references.
+    #[error("unknown entity reference (only the five predefined entities and &#…; are allowed)")]
+    UnknownEntity,
+    /// A character that XML 1.0 forbids (NUL and other C0 controls except TAB, LF, CR; U+FFFE; U+FFFF).
+    #[error("illegal character U+{code:04X} in {place}")]
+    IllegalCharacter {
+        /// The code point.
+        code: u32,
+        /// Where: a field name or "markup".
+        place: String,
+    },
+    /// An element inside a field: v2 replies are flat.
+    #[error("nested element inside <{0}>: v2 bodies are flat")]
+    Nested(String),
+    /// The same element name twice.
+    #[error("duplicate element <{0}>")]
+    Duplicate(String),
+    /// Text directly inside the root element, or content after it.
+    #[error("unexpected text or content outside a field element")]
+    UnexpectedContent,
+    /// A processing instruction other than the XML declaration.
+    #[error("processing instructions are not allowed")]
+    ProcessingInstruction,
+    /// No root element.
+    #[error("empty document: no root element")]
+    Empty,
+    /// The document ends before the root element is closed.
+    #[error("truncated XML: the document ends inside an element")]
+    Truncated,
+    /// The XML is not well-formed.
+    #[error("malformed XML at byte {position}")]
+    Syntax {
+        /// Byte offset where the reader stopped.
+        position: u64,
+    },
+    /// A field name that is not a plain XML name (`[A-Za-z_][A-Za-z0-9_.-]*`), when building.
+    #[error("invalid element name {0:?}")]
+    InvalidName(String),
+}
+
+fn short(name: &str) -> String {
+    name.chars().take(64).collect()
+}
+
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+fn check_chars(s: &str, place: &str) -> Result<(), XmlError> {
+    match s.chars().find(|&c| !is_xml_char(c)) {
+        Some(c) => Err(XmlError::IllegalCharacter { code: u32::from(c), place: short(place) }),
+        None => Ok(()),
+    }
+}
+
+/// Whether `name` can be written as a v2 element name.
+#[must_use]
+pub fn is_valid_name(name: &str) -> bool {
+    let mut b = name.bytes();
+    matches!(b.next(), Some(c) if c.is_ascii_alphabetic() || c == b'_')
+        && b.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+}
+
+/// Build `<xml>…</xml>` from `(name, value)` pairs, sorted by name.
+///
+/// # Errors
+/// [`XmlError::InvalidName`], [`XmlError::Duplicate`], [`XmlError::IllegalCharacter`].
+pub fn to_xml<'a, I>(pairs: I) -> Result<String, XmlError>
+where
+    I: IntoIterator<Item = (&'a str, &'a str)>,
+{
+    let mut pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
+    pairs.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let cap = pairs.iter().map(|(k, v)| 2 * k.len() + v.len() + 5).sum::<usize>() + 11;
+    let mut out = String::with_capacity(cap);
+    out.push_str("<xml>");
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if !is_valid_name(k) {
+            return Err(XmlError::InvalidName(short(k)));
+        }
+        if i > 0 && pairs[i - 1].0 == *k {
+            return Err(XmlError::Duplicate(short(k)));
+        }
+        check_chars(v, k)?;
+        out.push('<');
+        out.push_str(k);
+        out.push('>');
+        escape_into(v, &mut out);
+        out.push_str("</");
+        out.push_str(k);
+        out.push('>');
+    }
+    out.push_str("</xml>");
+    Ok(out)
+}
+
+fn escape_into(v: &str, out: &mut String) {
+    let mut last = 0;
+    for (i, c) in v.char_indices() {
+        let rep = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '\r' => "&#13;",
+            _ => continue,
+        };
+        out.push_str(&v[last..i]);
+        out.push_str(rep);
+        last = i + 1;
+    }
+    out.push_str(&v[last..]);
+}
+
+/// Parse a flat v2 body with the default [`XmlLimits`].
+///
+/// # Errors
+/// See [`XmlError`].
+pub fn parse(body: &[u8]) -> Result<Fields, XmlError> {
+    parse_with_limits(body, &XmlLimits::default())
+}
+
+/// Parse a flat v2 body: `<root><name>value</name>…</root>`; the root's name is not checked.
+///
+/// # Errors
+/// See [`XmlError`].
+pub fn parse_with_limits(body: &[u8], limits: &XmlLimits) -> Result<Fields, XmlError> {
+    if body.len() > limits.max_bytes {
+        return Err(XmlError::TooLarge { len: body.len(), max: limits.max_bytes });
+    }
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let text = core::str::from_utf8(body).map_err(|e| XmlError::InvalidUtf8 { offset: e.valid_up_to() })?;
+    let mut reader = Reader::from_str(text);
+    let cfg = reader.config_mut();
+    cfg.trim_text(false);
+    cfg.check_end_names = true;
+    cfg.expand_empty_elements = false;
+
+    enum State {
+        BeforeRoot,
+        InRoot,
+        InField(String, String),
+        AfterRoot,
+    }
+    let mut state = State::BeforeRoot;
+    let mut fields = Fields::new();
+    let syntax = |r: &Reader<&[u8]>| XmlError::Syntax { position: r.buffer_position() };
+
+    loop {
+        let event = match reader.read_event() {
+            Ok(e) => e,
+            Err(quick_xml::Error::Escape(_)) => return Err(XmlError::UnknownEntity),
+            Err(_) => return Err(syntax(&reader)),
+        };
+        state = match (state, event) {
+            (_, Event::DocType(_)) => return Err(XmlError::Doctype),
+            (_, Event::PI(_)) => return Err(XmlError::ProcessingInstruction),
+            (s, Event::Comment(_)) => s,
+            (State::BeforeRoot, Event::Decl(d)) => {
+                if let Some(enc) = d.encoding() {
+                    let enc = enc.map_err(|_| syntax(&reader))?;
+                    if !enc.eq_ignore_ascii_case("utf-8") && !enc.eq_ignore_ascii_case("utf8") {
+                        return Err(XmlError::UnsupportedEncoding);
+                    }
+                }
+                State::BeforeRoot
+            }
+            (State::BeforeRoot, Event::Start(_)) => State::InRoot,
+            (State::BeforeRoot, Event::Empty(_)) => State::AfterRoot,
+            (s @ (State::BeforeRoot | State::InRoot | State::AfterRoot), Event::Text(t))
+                if t.as_ref().bytes().all(|b| b.is_ascii_whitespace()) =>
+            {
+                s
+            }
+            (State::InRoot, Event::Start(e)) => {
+                let name = element_name(e.name().as_ref())?;
+                State::InField(name, String::new())
+            }
+            (State::InRoot, Event::Empty(e)) => {
+                let name = element_name(e.name().as_ref())?;
+                push(&mut fields, name, String::new(), limits)?;
+                State::InRoot
+            }
+            (State::InRoot, Event::End(_)) => State::AfterRoot,
+            (State::InField(name, mut value), Event::Text(t)) => {
+                value.push_str(&t.xml10_content());
+                State::InField(name, value)
+            }
+            (State::InField(name, mut value), Event::CData(c)) => {
+                value.push_str(&c.xml10_content());
+                State::InField(name, value)
+            }
+            (State::InField(name, mut value), Event::GeneralRef(r)) => {
+                let c = match r.resolve_char_ref() {
+                    Ok(Some(c)) => c,
+                    Ok(None) => match r.as_ref() {
+                        "amp" => '&',
+                        "lt" => '<',
+                        "gt" => '>',
+                        "quot" => '"',
+                        "apos" => '\'',
+                        _ => return Err(XmlError::UnknownEntity),
+                    },
+                    Err(_) => return Err(XmlError::UnknownEntity),
+                };
+                value.push(c);
+                State::InField(name, value)
+            }
+            (State::InField(name, _), Event::Start(_) | Event::Empty(_)) => return Err(XmlError::Nested(short(&name))),
+            (State::InField(name, value), Event::End(_)) => {
+                check_chars(&value, &name)?;
+                push(&mut fields, name, value, limits)?;
+                State::InRoot
+            }
+            (State::BeforeRoot, Event::Eof) => return Err(XmlError::Empty),
+            (State::AfterRoot, Event::Eof) => return Ok(fields),
+            (_, Event::Eof) => return Err(XmlError::Truncated),
+            (_, Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)) => return Err(XmlError::UnexpectedContent),
+            (State::AfterRoot, Event::Start(_) | Event::Empty(_)) => return Err(XmlError::UnexpectedContent),
+            (_, Event::Decl(_) | Event::End(_)) => return Err(syntax(&reader)),
+        };
+    }
+}
+
+fn element_name(name: &str) -> Result<String, XmlError> {
+    check_chars(name, "markup")?;
+    Ok(name.to_owned())
+}
+
+fn push(fields: &mut Fields, name: String, value: String, limits: &XmlLimits) -> Result<(), XmlError> {
+    if fields.len() >= limits.max_fields {
+        return Err(XmlError::TooManyFields { max: limits.max_fields });
+    }
+    fields.insert(name, value).map_err(|d| XmlError::Duplicate(short(&d.0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_cdata_text_entities_and_bom() {
+        let f = parse(
+            "\u{FEFF}<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xml>\n  <a><![CDATA[x<y]]>&amp;z&#x41;&#66;</a>\n  <b> keep spaces </b><c/><!-- c --><d></d></xml>\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(f.get("a"), Some("x<y&zAB"));
+        assert_eq!(f.get("b"), Some(" keep spaces "));
+        assert_eq!(f.get("c"), Some(""));
+        assert_eq!(f.get("d"), Some(""));
+        assert_eq!(f.len(), 4);
+    }
+
+    #[test]
+    fn wechatpy_style_body() {
+        let body = "<xml>\n<test1><![CDATA[test1]]></test1>\n<test2><![CDATA[test2]]></test2>\n<sign><![CDATA[1E3A8D73B5A4AEE787C0F68B5DAB8520]]></sign>\n</xml>";
+        let f = parse(body.as_bytes()).unwrap();
+        assert_eq!(f.get("sign"), Some("1E3A8D73B5A4AEE787C0F68B5DAB8520"));
+    }
+
+    #[test]
+    fn hostile_inputs() {
+        let xxe = br#"<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><a>&xxe;</a></xml>"#;
+        assert_eq!(parse(xxe), Err(XmlError::Doctype));
+        assert_eq!(parse(b"<xml><a>&xxe;</a></xml>"), Err(XmlError::UnknownEntity));
+        assert_eq!(parse(b"<xml><a>1</a><a>2</a></xml>"), Err(XmlError::Duplicate("a".into())));
+        assert_eq!(parse(b"<xml><a><b>1</b></a></xml>"), Err(XmlError::Nested("a".into())));
+        assert_eq!(parse(b"<xml><a>1</a>"), Err(XmlError::Truncated));
+        assert_eq!(parse(b""), Err(XmlError::Empty));
+        assert_eq!(parse(b"   "), Err(XmlError::Empty));
+        assert_eq!(parse(b"<xml>text</xml>"), Err(XmlError::UnexpectedContent));
+        assert_eq!(parse(b"<xml><![CDATA[2>1<0]]></xml>"), Err(XmlError::UnexpectedContent));
+        assert_eq!(parse(b"<xml></xml><b/>"), Err(XmlError::UnexpectedContent));
+        assert_eq!(parse(b"<xml></xml>junk"), Err(XmlError::UnexpectedContent));
+        assert_eq!(parse(b"<xml><?pi x?></xml>"), Err(XmlError::ProcessingInstruction));
+        assert_eq!(parse(b"<xml><a>\xff</a></xml>"), Err(XmlError::InvalidUtf8 { offset: 8 }));
+        assert_eq!(
+            parse(b"<xml><a>\x01</a></xml>"),
+            Err(XmlError::IllegalCharacter { code: 1, place: "a".into() })
+        );
+        assert_eq!(
+            parse(b"<xml><a>&#0;</a></xml>"),
+            Err(XmlError::UnknownEntity)
+        );
+        assert!(matches!(parse(b"<xml><a>&#1;</a></xml>"), Err(XmlError::IllegalCharacter { code: 1, .. })));
+        assert!(matches!(parse(b"<xml><a>1</b></xml>"), Err(XmlError::Syntax { .. })));
+        assert_eq!(
+            parse(br#"<?xml version="1.0" encoding="GBK"?><xml/>"#),
+            Err(XmlError::UnsupportedEncoding)
+        );
+        let limits = XmlLimits { max_bytes: 10, max_fields: 1 };
+        assert_eq!(parse_with_limits(&[b' '; 11], &limits), Err(XmlError::TooLarge { len: 11, max: 10 }));
+        let limits = XmlLimits { max_bytes: 100, max_fields: 1 };
+        assert_eq!(parse_with_limits(b"<xml><a/><b/></xml>", &limits), Err(XmlError::TooManyFields { max: 1 }));
+        let deep = "<a>".repeat(10_000);
+        assert_eq!(parse(deep.as_bytes()), Err(XmlError::Nested("a".into())));
+        let laughs = br#"<!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><xml><x>&b;</x></xml>"#;
+        assert_eq!(parse(laughs), Err(XmlError::Doctype));
+    }
+
+    #[test]
+    fn builder_escapes_and_refuses() {
+        assert_eq!(
+            to_xml([("a", "]]><b>&\r")]).unwrap(),
+            "<xml><a>]]&gt;&lt;b&gt;&amp;&#13;</a></xml>"
+        );
+        assert_eq!(to_xml([("a b", "1")]), Err(XmlError::InvalidName("a b".into())));
+        assert_eq!(to_xml([("1a", "1")]), Err(XmlError::InvalidName("1a".into())));
+        assert_eq!(to_xml([("a", "1"), ("a", "2")]), Err(XmlError::Duplicate("a".into())));
+        assert!(matches!(to_xml([("a", "\0")]), Err(XmlError::IllegalCharacter { code: 0, .. })));
+        assert_eq!(to_xml([]).unwrap(), "<xml></xml>");
+        assert_eq!(parse(b"<xml></xml>").unwrap().len(), 0);
+        for v in ["", "2>1<0", "</x><y>", "]]>", "a\r\nb", "中文 & \"quotes\" 'x'", "\t"] {
+            let x = to_xml([("k", v)]).unwrap();
+            assert_eq!(parse(x.as_bytes()).unwrap().get("k"), Some(v), "{v:?}");
+        }
+        assert!(!is_valid_name(""));
+    }
+}
