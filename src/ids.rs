@@ -32,10 +32,20 @@ pub enum IdError {
     Rng,
 }
 
-pub(crate) fn check_len(field: &'static str, s: &str, min: usize, max: usize) -> Result<(), IdError> {
+pub(crate) fn check_len(
+    field: &'static str,
+    s: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), IdError> {
     let len = s.chars().count();
     if len < min || len > max {
-        return Err(IdError::Length { field, min, max, len });
+        return Err(IdError::Length {
+            field,
+            min,
+            max,
+            len,
+        });
     }
     Ok(())
 }
@@ -60,7 +70,10 @@ impl MchId {
         let s = s.into();
         check_len("mchid", &s, 1, 32)?;
         if !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(IdError::Charset { field: "mchid", allowed: "ASCII digits" });
+            return Err(IdError::Charset {
+                field: "mchid",
+                allowed: "ASCII digits",
+            });
         }
         Ok(Self(s))
     }
@@ -104,7 +117,10 @@ impl Nonce {
         let s = s.into();
         check_len("nonce", &s, 1, 32)?;
         if !s.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(IdError::Charset { field: "nonce", allowed: "[0-9A-Za-z]" });
+            return Err(IdError::Charset {
+                field: "nonce",
+                allowed: "[0-9A-Za-z]",
+            });
         }
         Ok(Self(s))
     }
@@ -158,8 +174,14 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert!(matches!(Nonce::new(""), Err(IdError::Length { len: 0, .. })));
-        assert!(matches!(Nonce::new("a".repeat(33)), Err(IdError::Length { len: 33, .. })));
+        assert!(matches!(
+            Nonce::new(""),
+            Err(IdError::Length { len: 0, .. })
+        ));
+        assert!(matches!(
+            Nonce::new("a".repeat(33)),
+            Err(IdError::Length { len: 33, .. })
+        ));
         assert!(matches!(Nonce::new("a\nb"), Err(IdError::Charset { .. })));
         assert!(matches!(MchId::new("12a"), Err(IdError::Charset { .. })));
         assert!(matches!(MchId::new(""), Err(IdError::Length { .. })));

@@ -49,7 +49,9 @@ pub enum KeyError {
         expected: usize,
     },
     /// A key id (certificate serial or `PUB_KEY_ID_…`) that is empty or has forbidden characters.
-    #[error("invalid key id: must be hex (certificate serial) or PUB_KEY_ID_ followed by [0-9A-Za-z], at most 64 characters")]
+    #[error(
+        "invalid key id: must be hex (certificate serial) or PUB_KEY_ID_ followed by [0-9A-Za-z], at most 64 characters"
+    )]
     InvalidKeyId,
 }
 
@@ -81,19 +83,24 @@ fn check_bits(bits: usize) -> Result<(), KeyError> {
     if bits == RSA_BITS {
         Ok(())
     } else {
-        Err(KeyError::KeySize { bits, expected: RSA_BITS })
+        Err(KeyError::KeySize {
+            bits,
+            expected: RSA_BITS,
+        })
     }
 }
 
 /// Is this PKCS#8 / SPKI DER well-formed but for another algorithm?
 fn pkcs8_is_other_algorithm(der: &[u8]) -> bool {
-    const RSA: pkcs8::ObjectIdentifier = pkcs8::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+    const RSA: pkcs8::ObjectIdentifier =
+        pkcs8::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
     pkcs8::PrivateKeyInfoRef::try_from(der).is_ok_and(|k| k.algorithm.oid != RSA)
 }
 
 fn spki_is_other_algorithm(der: &[u8]) -> bool {
     use pkcs8::der::Decode;
-    const RSA: pkcs8::ObjectIdentifier = pkcs8::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+    const RSA: pkcs8::ObjectIdentifier =
+        pkcs8::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
     pkcs8::SubjectPublicKeyInfoRef::from_der(der).is_ok_and(|k| k.algorithm.oid != RSA)
 }
 
@@ -134,7 +141,9 @@ impl MerchantPrivateKey {
     pub fn from_der(der: &[u8]) -> Result<Self, KeyError> {
         match Self::from_pkcs8_der(der) {
             Err(KeyError::Der { .. }) => Self::from_pkcs1_der(der).map_err(|e| match e {
-                KeyError::Der { .. } => KeyError::Der { what: "private key (neither PKCS#8 nor PKCS#1)" },
+                KeyError::Der { .. } => KeyError::Der {
+                    what: "private key (neither PKCS#8 nor PKCS#1)",
+                },
                 e => e,
             }),
             other => other,
@@ -145,13 +154,17 @@ impl MerchantPrivateKey {
         match RsaPrivateKey::from_pkcs8_der(der) {
             Ok(k) => Self::checked(k),
             Err(_) if pkcs8_is_other_algorithm(der) => Err(KeyError::NotRsa),
-            Err(_) => Err(KeyError::Der { what: "PKCS#8 private key" }),
+            Err(_) => Err(KeyError::Der {
+                what: "PKCS#8 private key",
+            }),
         }
     }
 
     fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyError> {
         RsaPrivateKey::from_pkcs1_der(der)
-            .map_err(|_| KeyError::Der { what: "PKCS#1 RSA private key" })
+            .map_err(|_| KeyError::Der {
+                what: "PKCS#1 RSA private key",
+            })
             .and_then(Self::checked)
     }
 
@@ -211,7 +224,9 @@ impl PublicKey {
         match RsaPublicKey::from_spki_der(der) {
             Ok(k) => Self::checked(k),
             Err(_) if spki_is_other_algorithm(der) => Err(KeyError::NotRsa),
-            Err(_) => Err(KeyError::Der { what: "SubjectPublicKeyInfo" }),
+            Err(_) => Err(KeyError::Der {
+                what: "SubjectPublicKeyInfo",
+            }),
         }
     }
 
@@ -221,7 +236,9 @@ impl PublicKey {
     /// [`KeyError::Der`], [`KeyError::KeySize`].
     pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyError> {
         RsaPublicKey::from_pkcs1_der(der)
-            .map_err(|_| KeyError::Der { what: "PKCS#1 RSA public key" })
+            .map_err(|_| KeyError::Der {
+                what: "PKCS#1 RSA public key",
+            })
             .and_then(Self::checked)
     }
 
@@ -235,9 +252,9 @@ impl PublicKey {
     /// # Errors
     /// [`KeyError::Der`] if encoding fails (it does not for keys this type accepts).
     pub fn to_spki_der(&self) -> Result<Vec<u8>, KeyError> {
-        self.0
-            .to_spki_der()
-            .map_err(|_| KeyError::Der { what: "SubjectPublicKeyInfo" })
+        self.0.to_spki_der().map_err(|_| KeyError::Der {
+            what: "SubjectPublicKeyInfo",
+        })
     }
 
     /// SubjectPublicKeyInfo PEM with LF line endings and 64-column lines (as OpenSSL writes).
@@ -246,8 +263,11 @@ impl PublicKey {
     /// As [`PublicKey::to_spki_der`].
     pub fn to_spki_pem(&self) -> Result<String, KeyError> {
         let der = self.to_spki_der()?;
-        pem_rfc7468::encode_string("PUBLIC KEY", pem_rfc7468::LineEnding::LF, &der)
-            .map_err(|_| KeyError::Der { what: "SubjectPublicKeyInfo" })
+        pem_rfc7468::encode_string("PUBLIC KEY", pem_rfc7468::LineEnding::LF, &der).map_err(|_| {
+            KeyError::Der {
+                what: "SubjectPublicKeyInfo",
+            }
+        })
     }
 
     /// Modulus size in bits (always 2048 for keys this type accepts).
@@ -306,7 +326,10 @@ impl KeyId {
     /// # Errors
     /// [`KeyError::InvalidKeyId`] for an empty or over-long serial.
     pub fn from_serial_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
-        let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len().saturating_sub(1));
+        let first = bytes
+            .iter()
+            .position(|&b| b != 0)
+            .unwrap_or(bytes.len().saturating_sub(1));
         let bytes = bytes.get(first..).unwrap_or_default();
         if bytes.is_empty() || bytes.len() > 32 {
             return Err(KeyError::InvalidKeyId);
@@ -389,7 +412,8 @@ impl PlatformCertificate {
     /// As [`PlatformCertificate::from_pem`].
     pub fn from_der(der: &[u8]) -> Result<Self, CertificateError> {
         use x509_cert::der::{Decode, Encode};
-        let cert = x509_cert::Certificate::from_der(der).map_err(|_| CertificateError::Malformed)?;
+        let cert =
+            x509_cert::Certificate::from_der(der).map_err(|_| CertificateError::Malformed)?;
         let tbs = cert.tbs_certificate();
         let serial = KeyId::from_serial_bytes(tbs.serial_number().as_bytes())?;
         let spki = tbs
@@ -460,7 +484,11 @@ impl WechatPayKey {
     /// A WeChat Pay public key (`pub_key.pem`) with its `PUB_KEY_ID_…` id.
     #[must_use]
     pub fn public_key(id: KeyId, key: PublicKey) -> Self {
-        Self { id, key, not_before: None }
+        Self {
+            id,
+            key,
+            not_before: None,
+        }
     }
 
     /// The key of a platform certificate, identified by the certificate's serial.
@@ -531,7 +559,9 @@ impl KeyStore {
     /// Look a key up by a raw header value (normalised first; `None` if it is not a valid id).
     #[must_use]
     pub fn get_by_header(&self, serial: &str) -> Option<&WechatPayKey> {
-        KeyId::new(serial).ok().and_then(|id| self.keys.iter().find(|k| k.id == id))
+        KeyId::new(serial)
+            .ok()
+            .and_then(|id| self.keys.iter().find(|k| k.id == id))
     }
 
     /// The key to encrypt sensitive fields with: a WeChat Pay public key if one is present

@@ -1,8 +1,53 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
-//! wip
+#![cfg_attr(docsrs, feature(doc_cfg))]
+//! # wechatpay-sansio
+//!
+//! The WeChat Pay (微信支付) merchant protocols without I/O: canonical sign strings, MD5 /
+//! HMAC-SHA256 / SHA256-with-RSA signatures, RSA field encryption, AES-GCM resources, XML and JSON
+//! bodies, and replies turned into checked values. Bring your own transport.
+//!
+//! Requests are built into a [`request::Request`] (method, URL, headers, body, and whether mutual
+//! TLS is required) that converts into an [`http::Request`]; replies are checked from
+//! (status, headers, raw body). Time, nonces and randomness are arguments; only the [`os`] module
+//! (feature `os`) reads the clock or the OS RNG.
+//!
+//! | concept | module |
+//! |---|---|
+//! | v2 sign string, MD5 / HMAC-SHA256, verification | [`v2::sign`] |
+//! | v2 XML build / parse | [`v2::xml`] |
+//! | v2 reply checks, unsigned endpoints | [`v2::reply`], [`v2::endpoint`] |
+//! | v2 signed requests | [`v2::request`] |
+//! | v3 canonical strings, `Authorization` | [`v3::canonical`], [`v3::auth`] |
+//! | v3 requests, responses, notifications | [`v3::request`], [`v3::response`], [`v3::notify`] |
+//! | v3 signature verification | [`v3::verify`] |
+//! | AES-256-GCM resources, certificate download | [`v3::resource`], [`v3::certificates`] |
+//! | RSA field encryption (OAEP / PKCS#1 v1.5) | [`cipher`] |
+//! | keys, certificates, key store | [`keys`] |
+//! | secrets and personal data | [`secret`] |
+//! | front-end pay signatures | [`paysign`] |
+//! | the cryptography seam | [`crypto`] |
+//!
+//! ```
+//! use wechatpay_sansio::{secret::ApiV2Key, v2::{sign::sign, SignType}};
+//! let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d")?;
+//! let s = sign([("appid", "wxd930ea5d5a258f4f"), ("mch_id", "10000100"), ("device_info", "1000"),
+//!               ("body", "test"), ("nonce_str", "ibuaiVcKdpRxkhJA")], &key, SignType::Md5)?;
+//! assert_eq!(s.as_str(), "9A0A8659F005D6984697E2CA0A9CF3B7");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod cipher;
 pub mod crypto;
 pub mod ids;
 pub mod keys;
+#[cfg(feature = "os")]
+pub mod os;
+pub mod paysign;
+pub mod request;
 pub mod secret;
 pub mod v2;
+pub mod v3;
+
+pub use http;
+pub use rand_core;

@@ -174,12 +174,18 @@ mod tests {
 
     #[test]
     fn key_validation_errors() {
-        assert_eq!(ApiV2Key::new("x").unwrap_err(), SecretError::ApiV2KeyLength(1));
+        assert_eq!(
+            ApiV2Key::new("x").unwrap_err(),
+            SecretError::ApiV2KeyLength(1)
+        );
         assert_eq!(
             ApiV2Key::new("192006250b4c09247ec02edce69f6a2 ").unwrap_err(),
             SecretError::ApiV2KeyCharset
         );
-        assert_eq!(ApiV3Key::new([0u8; 31]).unwrap_err(), SecretError::ApiV3KeyLength(31));
+        assert_eq!(
+            ApiV3Key::new([0u8; 31]).unwrap_err(),
+            SecretError::ApiV3KeyLength(31)
+        );
         assert!(!SecretError::ApiV2KeyLength(3).to_string().is_empty());
     }
 

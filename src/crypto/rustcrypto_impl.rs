@@ -29,21 +29,6 @@ impl Md5 {
     }
 }
 
-/// Streaming SHA-256.
-pub(crate) struct Sha256(sha2::Sha256);
-
-impl Sha256 {
-    pub(crate) fn new() -> Self {
-        Self(sha2::Sha256::new())
-    }
-    pub(crate) fn update(&mut self, data: &[u8]) {
-        self.0.update(data);
-    }
-    pub(crate) fn finalize(self) -> [u8; 32] {
-        self.0.finalize().into()
-    }
-}
-
 /// Streaming HMAC-SHA256.
 pub(crate) struct HmacSha256(hmac::Hmac<sha2::Sha256>);
 
@@ -247,6 +232,12 @@ pub(crate) fn aes256gcm_encrypt(
     let cipher = Aes256Gcm::new(&(*key).into());
     let nonce = Nonce::from(*nonce);
     cipher
-        .encrypt(&nonce, Payload { msg: plaintext, aad })
+        .encrypt(
+            &nonce,
+            Payload {
+                msg: plaintext,
+                aad,
+            },
+        )
         .map_err(|_| CryptoError::Decrypt)
 }

@@ -37,7 +37,11 @@ impl Fields {
     ///
     /// # Errors
     /// [`DuplicateField`] if the name is already present.
-    pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) -> Result<(), DuplicateField> {
+    pub fn insert(
+        &mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Result<(), DuplicateField> {
         let name = name.into();
         if self.get(&name).is_some() {
             return Err(DuplicateField(name));
@@ -49,7 +53,10 @@ impl Fields {
     /// The value of `name`, if present.
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The value of `name` if present and non-empty.
@@ -84,12 +91,17 @@ impl Fields {
 
 impl<'a> IntoIterator for &'a Fields {
     type Item = (&'a str, &'a str);
-    type IntoIter = core::iter::Map<core::slice::Iter<'a, (String, String)>, fn(&'a (String, String)) -> (&'a str, &'a str)>;
+    type IntoIter = core::iter::Map<
+        core::slice::Iter<'a, (String, String)>,
+        fn(&'a (String, String)) -> (&'a str, &'a str),
+    >;
     fn into_iter(self) -> Self::IntoIter {
         fn pair(p: &(String, String)) -> (&str, &str) {
             (p.0.as_str(), p.1.as_str())
         }
-        self.pairs.iter().map(pair as fn(&'a (String, String)) -> (&'a str, &'a str))
+        self.pairs
+            .iter()
+            .map(pair as fn(&'a (String, String)) -> (&'a str, &'a str))
     }
 }
 

@@ -120,7 +120,9 @@ pub enum SignError {
     #[error("cannot tell the sign algorithm: no sign_type and a sign of {0} characters")]
     UnknownAlgorithm(usize),
     /// The signature does not match.
-    #[error("signature mismatch: recomputed sign differs (wrong APIv2 key, wrong sign_type, or altered fields)")]
+    #[error(
+        "signature mismatch: recomputed sign differs (wrong APIv2 key, wrong sign_type, or altered fields)"
+    )]
     Mismatch,
 }
 
@@ -137,7 +139,10 @@ impl Sign {
         let mut buf = [0u8; 64];
         let len = digest.len() * 2;
         crypto::hex_upper_into(digest, &mut buf[..len]);
-        Self { buf, len: len as u8 }
+        Self {
+            buf,
+            len: len as u8,
+        }
     }
 
     /// The hex signature.
@@ -224,7 +229,11 @@ fn stream(pairs: &[(&str, &str)], key: &[u8], mut update: impl FnMut(&[u8])) {
 }
 
 /// Sign with an arbitrary key (the APIv2 key, or a legacy API's own key).
-pub(crate) fn sign_with_key<'a, I>(params: I, key: &[u8], sign_type: SignType) -> Result<Sign, SignError>
+pub(crate) fn sign_with_key<'a, I>(
+    params: I,
+    key: &[u8],
+    sign_type: SignType,
+) -> Result<Sign, SignError>
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
@@ -284,12 +293,19 @@ where
 /// # Errors
 /// [`SignError::Malformed`] if `received` is not hex of the algorithm's length,
 /// [`SignError::Mismatch`] if it is the wrong signature, or the errors of [`sign`].
-pub fn verify<'a, I>(params: I, key: &ApiV2Key, sign_type: SignType, received: &str) -> Result<(), SignError>
+pub fn verify<'a, I>(
+    params: I,
+    key: &ApiV2Key,
+    sign_type: SignType,
+    received: &str,
+) -> Result<(), SignError>
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
     if received.len() != sign_type.hex_len() || !received.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(SignError::Malformed { expected: sign_type.hex_len() });
+        return Err(SignError::Malformed {
+            expected: sign_type.hex_len(),
+        });
     }
     if sign(params, key, sign_type)?.matches(received) {
         Ok(())
@@ -342,7 +358,10 @@ mod tests {
     #[test]
     fn wechatpy_vectors() {
         let p = [("test1", "test1"), ("test2", "test2")];
-        assert_eq!(sign(p, &key(), SignType::Md5).unwrap().as_str(), "1E3A8D73B5A4AEE787C0F68B5DAB8520");
+        assert_eq!(
+            sign(p, &key(), SignType::Md5).unwrap().as_str(),
+            "1E3A8D73B5A4AEE787C0F68B5DAB8520"
+        );
         assert_eq!(
             sign(p, &key(), SignType::HmacSha256).unwrap().as_str(),
             "EDAC6D70D2FDF5A2382F8204FC96A1918017E46ACC5297F565ED1A7610ACF659"
@@ -354,21 +373,33 @@ mod tests {
         // wechatpay-axios-plugin: md5('', key) == md5('&key=' + key), lower-case there.
         let k = ApiV2Key::new("exposed_your_key_here_have_risks").unwrap();
         let s = sign([], &k, SignType::Md5).unwrap();
-        assert_eq!(s.to_ascii_lowercase().as_str(), "b3d43c8390f26e2030d4d17bd580fbc8");
+        assert_eq!(
+            s.to_ascii_lowercase().as_str(),
+            "b3d43c8390f26e2030d4d17bd580fbc8"
+        );
     }
 
     #[test]
     fn sorting_is_by_raw_bytes() {
         // wechatpay-php issue #41: REMARK < RE_OPENID < re_openid < remark
-        let s = canonical_string_masked([("remark", "1"), ("re_openid", "2"), ("RE_OPENID", "3"), ("REMARK", "4")]).unwrap();
+        let s = canonical_string_masked([
+            ("remark", "1"),
+            ("re_openid", "2"),
+            ("RE_OPENID", "3"),
+            ("REMARK", "4"),
+        ])
+        .unwrap();
         assert_eq!(s, "REMARK=4&RE_OPENID=3&re_openid=2&remark=1&key=***");
-        let s = canonical_string_masked([("rfc822", "1"), ("b", "2"), ("rfc1", "3"), ("rfc2086", "4")]).unwrap();
+        let s =
+            canonical_string_masked([("rfc822", "1"), ("b", "2"), ("rfc1", "3"), ("rfc2086", "4")])
+                .unwrap();
         assert_eq!(s, "b=2&rfc1=3&rfc2086=4&rfc822=1&key=***");
     }
 
     #[test]
     fn zero_is_not_empty() {
-        let s = canonical_string_masked([("bob", "1"), ("tom", ""), ("sign", "mock"), ("n", "0")]).unwrap();
+        let s = canonical_string_masked([("bob", "1"), ("tom", ""), ("sign", "mock"), ("n", "0")])
+            .unwrap();
         assert_eq!(s, "bob=1&n=0&key=***");
     }
 
@@ -378,13 +409,19 @@ mod tests {
             sign([("", "1")], &key(), SignType::Md5),
             Err(SignError::InvalidFieldName(String::new()))
         );
-        assert!(matches!(sign([("a=b", "1")], &key(), SignType::Md5), Err(SignError::InvalidFieldName(_))));
+        assert!(matches!(
+            sign([("a=b", "1")], &key(), SignType::Md5),
+            Err(SignError::InvalidFieldName(_))
+        ));
         assert_eq!(
             sign([("a", "1"), ("a", "2")], &key(), SignType::Md5),
             Err(SignError::DuplicateField("a".into()))
         );
         let p = [("test1", "test1"), ("test2", "test2")];
-        assert_eq!(verify(p, &key(), SignType::Md5, "ABC"), Err(SignError::Malformed { expected: 32 }));
+        assert_eq!(
+            verify(p, &key(), SignType::Md5, "ABC"),
+            Err(SignError::Malformed { expected: 32 })
+        );
         assert_eq!(
             verify(p, &key(), SignType::Md5, &"Z".repeat(32)),
             Err(SignError::Malformed { expected: 32 })
@@ -393,7 +430,10 @@ mod tests {
             verify(p, &key(), SignType::Md5, "1E3A8D73B5A4AEE787C0F68B5DAB8521"),
             Err(SignError::Mismatch)
         );
-        assert_eq!(verify(p, &key(), SignType::Md5, "1e3a8d73b5a4aee787c0f68b5dab8520"), Ok(()));
+        assert_eq!(
+            verify(p, &key(), SignType::Md5, "1e3a8d73b5a4aee787c0f68b5dab8520"),
+            Ok(())
+        );
         for e in [
             SignError::Missing,
             SignError::UnknownAlgorithm(3),
@@ -411,7 +451,11 @@ mod tests {
         f.insert("test1", "test1").unwrap();
         f.insert("test2", "test2").unwrap();
         assert_eq!(verify_fields(&f, &key(), None), Err(SignError::Missing));
-        f.insert("sign", "EDAC6D70D2FDF5A2382F8204FC96A1918017E46ACC5297F565ED1A7610ACF659").unwrap();
+        f.insert(
+            "sign",
+            "EDAC6D70D2FDF5A2382F8204FC96A1918017E46ACC5297F565ED1A7610ACF659",
+        )
+        .unwrap();
         assert_eq!(verify_fields(&f, &key(), None), Ok(SignType::HmacSha256));
         // The request said MD5, the reply carries a 64-char sign: refused, not silently switched.
         assert_eq!(
@@ -421,9 +465,15 @@ mod tests {
         let mut g = Fields::new();
         g.insert("a", "1").unwrap();
         g.insert("sign", "ABCDEF").unwrap();
-        assert_eq!(verify_fields(&g, &key(), None), Err(SignError::UnknownAlgorithm(6)));
+        assert_eq!(
+            verify_fields(&g, &key(), None),
+            Err(SignError::UnknownAlgorithm(6))
+        );
         assert!("X".parse::<SignType>().is_err());
         assert_eq!(SignType::Md5.to_string(), "MD5");
-        assert_eq!(format!("{:?}", sign([("a", "b")], &key(), SignType::Md5).unwrap()).len(), 38);
+        assert_eq!(
+            format!("{:?}", sign([("a", "b")], &key(), SignType::Md5).unwrap()).len(),
+            38
+        );
     }
 }

@@ -35,7 +35,10 @@ pub struct XmlLimits {
 
 impl Default for XmlLimits {
     fn default() -> Self {
-        Self { max_bytes: 256 * 1024, max_fields: 256 }
+        Self {
+            max_bytes: 256 * 1024,
+            max_fields: 256,
+        }
     }
 }
 
@@ -118,7 +121,10 @@ fn is_xml_char(c: char) -> bool {
 
 fn check_chars(s: &str, place: &str) -> Result<(), XmlError> {
     match s.chars().find(|&c| !is_xml_char(c)) {
-        Some(c) => Err(XmlError::IllegalCharacter { code: u32::from(c), place: short(place) }),
+        Some(c) => Err(XmlError::IllegalCharacter {
+            code: u32::from(c),
+            place: short(place),
+        }),
         None => Ok(()),
     }
 }
@@ -141,7 +147,11 @@ where
 {
     let mut pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
     pairs.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let cap = pairs.iter().map(|(k, v)| 2 * k.len() + v.len() + 5).sum::<usize>() + 11;
+    let cap = pairs
+        .iter()
+        .map(|(k, v)| 2 * k.len() + v.len() + 5)
+        .sum::<usize>()
+        + 11;
     let mut out = String::with_capacity(cap);
     out.push_str("<xml>");
     for (i, (k, v)) in pairs.iter().enumerate() {
@@ -195,10 +205,15 @@ pub fn parse(body: &[u8]) -> Result<Fields, XmlError> {
 /// See [`XmlError`].
 pub fn parse_with_limits(body: &[u8], limits: &XmlLimits) -> Result<Fields, XmlError> {
     if body.len() > limits.max_bytes {
-        return Err(XmlError::TooLarge { len: body.len(), max: limits.max_bytes });
+        return Err(XmlError::TooLarge {
+            len: body.len(),
+            max: limits.max_bytes,
+        });
     }
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    let text = core::str::from_utf8(body).map_err(|e| XmlError::InvalidUtf8 { offset: e.valid_up_to() })?;
+    let text = core::str::from_utf8(body).map_err(|e| XmlError::InvalidUtf8 {
+        offset: e.valid_up_to(),
+    })?;
     let mut reader = Reader::from_str(text);
     let cfg = reader.config_mut();
     cfg.trim_text(false);
@@ -213,7 +228,9 @@ pub fn parse_with_limits(body: &[u8], limits: &XmlLimits) -> Result<Fields, XmlE
     }
     let mut state = State::BeforeRoot;
     let mut fields = Fields::new();
-    let syntax = |r: &Reader<&[u8]>| XmlError::Syntax { position: r.buffer_position() };
+    let syntax = |r: &Reader<&[u8]>| XmlError::Syntax {
+        position: r.buffer_position(),
+    };
 
     loop {
         let event = match reader.read_event() {
@@ -275,7 +292,9 @@ pub fn parse_with_limits(body: &[u8], limits: &XmlLimits) -> Result<Fields, XmlE
                 value.push(c);
                 State::InField(name, value)
             }
-            (State::InField(name, _), Event::Start(_) | Event::Empty(_)) => return Err(XmlError::Nested(short(&name))),
+            (State::InField(name, _), Event::Start(_) | Event::Empty(_)) => {
+                return Err(XmlError::Nested(short(&name)));
+            }
             (State::InField(name, value), Event::End(_)) => {
                 check_chars(&value, &name)?;
                 push(&mut fields, name, value, limits)?;
@@ -284,8 +303,12 @@ pub fn parse_with_limits(body: &[u8], limits: &XmlLimits) -> Result<Fields, XmlE
             (State::BeforeRoot, Event::Eof) => return Err(XmlError::Empty),
             (State::AfterRoot, Event::Eof) => return Ok(fields),
             (_, Event::Eof) => return Err(XmlError::Truncated),
-            (_, Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)) => return Err(XmlError::UnexpectedContent),
-            (State::AfterRoot, Event::Start(_) | Event::Empty(_)) => return Err(XmlError::UnexpectedContent),
+            (_, Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)) => {
+                return Err(XmlError::UnexpectedContent);
+            }
+            (State::AfterRoot, Event::Start(_) | Event::Empty(_)) => {
+                return Err(XmlError::UnexpectedContent);
+            }
             (_, Event::Decl(_) | Event::End(_)) => return Err(syntax(&reader)),
         };
     }
@@ -296,11 +319,20 @@ fn element_name(name: &str) -> Result<String, XmlError> {
     Ok(name.to_owned())
 }
 
-fn push(fields: &mut Fields, name: String, value: String, limits: &XmlLimits) -> Result<(), XmlError> {
+fn push(
+    fields: &mut Fields,
+    name: String,
+    value: String,
+    limits: &XmlLimits,
+) -> Result<(), XmlError> {
     if fields.len() >= limits.max_fields {
-        return Err(XmlError::TooManyFields { max: limits.max_fields });
+        return Err(XmlError::TooManyFields {
+            max: limits.max_fields,
+        });
     }
-    fields.insert(name, value).map_err(|d| XmlError::Duplicate(short(&d.0)))
+    fields
+        .insert(name, value)
+        .map_err(|d| XmlError::Duplicate(short(&d.0)))
 }
 
 #[cfg(test)]
@@ -332,39 +364,79 @@ mod tests {
     fn hostile_inputs() {
         let xxe = br#"<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><a>&xxe;</a></xml>"#;
         assert_eq!(parse(xxe), Err(XmlError::Doctype));
-        assert_eq!(parse(b"<xml><a>&xxe;</a></xml>"), Err(XmlError::UnknownEntity));
-        assert_eq!(parse(b"<xml><a>1</a><a>2</a></xml>"), Err(XmlError::Duplicate("a".into())));
-        assert_eq!(parse(b"<xml><a><b>1</b></a></xml>"), Err(XmlError::Nested("a".into())));
+        assert_eq!(
+            parse(b"<xml><a>&xxe;</a></xml>"),
+            Err(XmlError::UnknownEntity)
+        );
+        assert_eq!(
+            parse(b"<xml><a>1</a><a>2</a></xml>"),
+            Err(XmlError::Duplicate("a".into()))
+        );
+        assert_eq!(
+            parse(b"<xml><a><b>1</b></a></xml>"),
+            Err(XmlError::Nested("a".into()))
+        );
         assert_eq!(parse(b"<xml><a>1</a>"), Err(XmlError::Truncated));
         assert_eq!(parse(b""), Err(XmlError::Empty));
         assert_eq!(parse(b"   "), Err(XmlError::Empty));
         assert_eq!(parse(b"<xml>text</xml>"), Err(XmlError::UnexpectedContent));
-        assert_eq!(parse(b"<xml><![CDATA[2>1<0]]></xml>"), Err(XmlError::UnexpectedContent));
+        assert_eq!(
+            parse(b"<xml><![CDATA[2>1<0]]></xml>"),
+            Err(XmlError::UnexpectedContent)
+        );
         assert_eq!(parse(b"<xml></xml><b/>"), Err(XmlError::UnexpectedContent));
         assert_eq!(parse(b"<xml></xml>junk"), Err(XmlError::UnexpectedContent));
-        assert_eq!(parse(b"<xml><?pi x?></xml>"), Err(XmlError::ProcessingInstruction));
-        assert_eq!(parse(b"<xml><a>\xff</a></xml>"), Err(XmlError::InvalidUtf8 { offset: 8 }));
+        assert_eq!(
+            parse(b"<xml><?pi x?></xml>"),
+            Err(XmlError::ProcessingInstruction)
+        );
+        assert_eq!(
+            parse(b"<xml><a>\xff</a></xml>"),
+            Err(XmlError::InvalidUtf8 { offset: 8 })
+        );
         assert_eq!(
             parse(b"<xml><a>\x01</a></xml>"),
-            Err(XmlError::IllegalCharacter { code: 1, place: "a".into() })
+            Err(XmlError::IllegalCharacter {
+                code: 1,
+                place: "a".into()
+            })
         );
         assert_eq!(
             parse(b"<xml><a>&#0;</a></xml>"),
             Err(XmlError::UnknownEntity)
         );
-        assert!(matches!(parse(b"<xml><a>&#1;</a></xml>"), Err(XmlError::IllegalCharacter { code: 1, .. })));
-        assert!(matches!(parse(b"<xml><a>1</b></xml>"), Err(XmlError::Syntax { .. })));
+        assert!(matches!(
+            parse(b"<xml><a>&#1;</a></xml>"),
+            Err(XmlError::IllegalCharacter { code: 1, .. })
+        ));
+        assert!(matches!(
+            parse(b"<xml><a>1</b></xml>"),
+            Err(XmlError::Syntax { .. })
+        ));
         assert_eq!(
             parse(br#"<?xml version="1.0" encoding="GBK"?><xml/>"#),
             Err(XmlError::UnsupportedEncoding)
         );
-        let limits = XmlLimits { max_bytes: 10, max_fields: 1 };
-        assert_eq!(parse_with_limits(&[b' '; 11], &limits), Err(XmlError::TooLarge { len: 11, max: 10 }));
-        let limits = XmlLimits { max_bytes: 100, max_fields: 1 };
-        assert_eq!(parse_with_limits(b"<xml><a/><b/></xml>", &limits), Err(XmlError::TooManyFields { max: 1 }));
+        let limits = XmlLimits {
+            max_bytes: 10,
+            max_fields: 1,
+        };
+        assert_eq!(
+            parse_with_limits(&[b' '; 11], &limits),
+            Err(XmlError::TooLarge { len: 11, max: 10 })
+        );
+        let limits = XmlLimits {
+            max_bytes: 100,
+            max_fields: 1,
+        };
+        assert_eq!(
+            parse_with_limits(b"<xml><a/><b/></xml>", &limits),
+            Err(XmlError::TooManyFields { max: 1 })
+        );
         let deep = "<a>".repeat(10_000);
         assert_eq!(parse(deep.as_bytes()), Err(XmlError::Nested("a".into())));
-        let laughs = br#"<!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><xml><x>&b;</x></xml>"#;
+        let laughs =
+            br#"<!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><xml><x>&b;</x></xml>"#;
         assert_eq!(parse(laughs), Err(XmlError::Doctype));
     }
 
@@ -374,13 +446,33 @@ mod tests {
             to_xml([("a", "]]><b>&\r")]).unwrap(),
             "<xml><a>]]&gt;&lt;b&gt;&amp;&#13;</a></xml>"
         );
-        assert_eq!(to_xml([("a b", "1")]), Err(XmlError::InvalidName("a b".into())));
-        assert_eq!(to_xml([("1a", "1")]), Err(XmlError::InvalidName("1a".into())));
-        assert_eq!(to_xml([("a", "1"), ("a", "2")]), Err(XmlError::Duplicate("a".into())));
-        assert!(matches!(to_xml([("a", "\0")]), Err(XmlError::IllegalCharacter { code: 0, .. })));
+        assert_eq!(
+            to_xml([("a b", "1")]),
+            Err(XmlError::InvalidName("a b".into()))
+        );
+        assert_eq!(
+            to_xml([("1a", "1")]),
+            Err(XmlError::InvalidName("1a".into()))
+        );
+        assert_eq!(
+            to_xml([("a", "1"), ("a", "2")]),
+            Err(XmlError::Duplicate("a".into()))
+        );
+        assert!(matches!(
+            to_xml([("a", "\0")]),
+            Err(XmlError::IllegalCharacter { code: 0, .. })
+        ));
         assert_eq!(to_xml([]).unwrap(), "<xml></xml>");
         assert_eq!(parse(b"<xml></xml>").unwrap().len(), 0);
-        for v in ["", "2>1<0", "</x><y>", "]]>", "a\r\nb", "中文 & \"quotes\" 'x'", "\t"] {
+        for v in [
+            "",
+            "2>1<0",
+            "</x><y>",
+            "]]>",
+            "a\r\nb",
+            "中文 & \"quotes\" 'x'",
+            "\t",
+        ] {
             let x = to_xml([("k", v)]).unwrap();
             assert_eq!(parse(x.as_bytes()).unwrap().get("k"), Some(v), "{v:?}");
         }

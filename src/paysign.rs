@@ -1,0 +1,207 @@
+//! Front-end payment signatures (SPEC §2.8): the parameters a JSAPI page, a mini-program or an
+//! app passes to WeChat to open the cashier, signed by the merchant.
+//!
+//! - v3: RSA over lines — JSAPI / mini-program `appId\ntimeStamp\nnonceStr\npackage\n`
+//!   (`signType` `RSA`); APP `appid\ntimestamp\nnoncestr\nprepayid\n`.
+//! - v2: the v2 sign over the camelCase (JSAPI) or lower-case (APP) parameter names.
+//!
+//! ```
+//! use wechatpay_sansio::{ids::Nonce, paysign, secret::ApiV2Key, v2::SignType};
+//! let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d")?;
+//! let p = paysign::v2_jsapi(&key, SignType::Md5, "wxd930ea5d5a258f4f", 1414561699, &Nonce::new("5K8264ILTKCH16CQ2502SI8ZNMTM67VS")?, "wx201410272009395522657a690389285100")?;
+//! assert_eq!(p.package, "prepay_id=wx201410272009395522657a690389285100");
+//! assert_eq!(p.pay_sign.len(), 32);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use crate::ids::Nonce;
+use crate::keys::MerchantPrivateKey;
+use crate::secret::ApiV2Key;
+use crate::v2::sign::{self, SignError, SignType};
+use crate::v3::auth::{SignError as V3SignError, sign_parts};
+use crate::v3::canonical::Decimal;
+use rand_core::TryCryptoRng;
+use serde::Serialize;
+
+/// Parameters for `WeixinJSBridge.invoke('getBrandWCPayRequest', …)` / `wx.requestPayment`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JsapiPayParams {
+    /// `appId`.
+    pub app_id: String,
+    /// `timeStamp` (seconds, as a string).
+    pub time_stamp: String,
+    /// `nonceStr`.
+    pub nonce_str: String,
+    /// `package`: `prepay_id=…`.
+    pub package: String,
+    /// `signType`: `RSA` (v3) or the v2 sign type.
+    pub sign_type: String,
+    /// `paySign`.
+    pub pay_sign: String,
+}
+
+/// Parameters for the APP SDK's `PayReq`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppPayParams {
+    /// `appid`.
+    pub appid: String,
+    /// `partnerid` (the merchant id).
+    pub partnerid: String,
+    /// `prepayid`.
+    pub prepayid: String,
+    /// `package`: always `Sign=WXPay`.
+    pub package: String,
+    /// `noncestr`.
+    pub noncestr: String,
+    /// `timestamp` (seconds, as a string).
+    pub timestamp: String,
+    /// `sign`.
+    pub sign: String,
+}
+
+/// v3 JSAPI / mini-program `paySign`.
+///
+/// # Errors
+/// [`V3SignError::Backend`].
+pub fn jsapi<R: TryCryptoRng + ?Sized>(
+    rng: &mut R,
+    key: &MerchantPrivateKey,
+    appid: &str,
+    timestamp: u64,
+    nonce: &Nonce,
+    prepay_id: &str,
+) -> Result<JsapiPayParams, V3SignError> {
+    let ts = Decimal::new(timestamp);
+    let package = format!("prepay_id={prepay_id}");
+    let nl: &[u8] = b"\n";
+    let parts = [
+        appid.as_bytes(),
+        nl,
+        ts.as_bytes(),
+        nl,
+        nonce.as_str().as_bytes(),
+        nl,
+        package.as_bytes(),
+        nl,
+    ];
+    let pay_sign = sign_parts(&key.0, rng, &parts)?;
+    Ok(JsapiPayParams {
+        app_id: appid.to_owned(),
+        time_stamp: ts.as_str().to_owned(),
+        nonce_str: nonce.as_str().to_owned(),
+        package,
+        sign_type: "RSA".to_owned(),
+        pay_sign,
+    })
+}
+
+/// v3 APP `sign` (the fourth line is the bare prepay id).
+///
+/// # Errors
+/// [`V3SignError::Backend`].
+pub fn app<R: TryCryptoRng + ?Sized>(
+    rng: &mut R,
+    key: &MerchantPrivateKey,
+    appid: &str,
+    mchid: &str,
+    timestamp: u64,
+    nonce: &Nonce,
+    prepay_id: &str,
+) -> Result<AppPayParams, V3SignError> {
+    let ts = Decimal::new(timestamp);
+    let nl: &[u8] = b"\n";
+    let parts = [
+        appid.as_bytes(),
+        nl,
+        ts.as_bytes(),
+        nl,
+        nonce.as_str().as_bytes(),
+        nl,
+        prepay_id.as_bytes(),
+        nl,
+    ];
+    let sign = sign_parts(&key.0, rng, &parts)?;
+    Ok(AppPayParams {
+        appid: appid.to_owned(),
+        partnerid: mchid.to_owned(),
+        prepayid: prepay_id.to_owned(),
+        package: "Sign=WXPay".to_owned(),
+        noncestr: nonce.as_str().to_owned(),
+        timestamp: ts.as_str().to_owned(),
+        sign,
+    })
+}
+
+/// v2 JSAPI `paySign`: the v2 sign over `appId, nonceStr, package, signType, timeStamp`, with the
+/// order's sign type.
+///
+/// # Errors
+/// [`SignError`] (not for well-formed input).
+pub fn v2_jsapi(
+    key: &ApiV2Key,
+    sign_type: SignType,
+    appid: &str,
+    timestamp: u64,
+    nonce: &Nonce,
+    prepay_id: &str,
+) -> Result<JsapiPayParams, SignError> {
+    let ts = Decimal::new(timestamp);
+    let package = format!("prepay_id={prepay_id}");
+    let s = sign::sign(
+        [
+            ("appId", appid),
+            ("timeStamp", ts.as_str()),
+            ("nonceStr", nonce.as_str()),
+            ("package", package.as_str()),
+            ("signType", sign_type.as_str()),
+        ],
+        key,
+        sign_type,
+    )?;
+    Ok(JsapiPayParams {
+        app_id: appid.to_owned(),
+        time_stamp: ts.as_str().to_owned(),
+        nonce_str: nonce.as_str().to_owned(),
+        package,
+        sign_type: sign_type.as_str().to_owned(),
+        pay_sign: s.as_str().to_owned(),
+    })
+}
+
+/// v2 APP `sign` over `appid, noncestr, package=Sign=WXPay, partnerid, prepayid, timestamp`.
+///
+/// # Errors
+/// [`SignError`] (not for well-formed input).
+pub fn v2_app(
+    key: &ApiV2Key,
+    sign_type: SignType,
+    appid: &str,
+    mchid: &str,
+    timestamp: u64,
+    nonce: &Nonce,
+    prepay_id: &str,
+) -> Result<AppPayParams, SignError> {
+    let ts = Decimal::new(timestamp);
+    let s = sign::sign(
+        [
+            ("appid", appid),
+            ("partnerid", mchid),
+            ("prepayid", prepay_id),
+            ("package", "Sign=WXPay"),
+            ("noncestr", nonce.as_str()),
+            ("timestamp", ts.as_str()),
+        ],
+        key,
+        sign_type,
+    )?;
+    Ok(AppPayParams {
+        appid: appid.to_owned(),
+        partnerid: mchid.to_owned(),
+        prepayid: prepay_id.to_owned(),
+        package: "Sign=WXPay".to_owned(),
+        noncestr: nonce.as_str().to_owned(),
+        timestamp: ts.as_str().to_owned(),
+        sign: s.as_str().to_owned(),
+    })
+}

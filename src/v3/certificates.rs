@@ -1,0 +1,89 @@
+//! The platform-certificate download `GET /v3/certificates` (SPEC §2.6).
+//!
+//! The reply is signed by one of the certificates it carries, so the bootstrap is: decrypt every
+//! certificate with the APIv3 key (authenticated encryption: only WeChat Pay knows the key besides
+//! the merchant), then verify the reply's signature with them.
+
+use crate::keys::{CertificateError, KeyId, KeyStore, PlatformCertificate};
+use crate::request::ResponseRef;
+use crate::secret::ApiV3Key;
+use crate::v3::resource::{EncryptedResource, ResourceError};
+use crate::v3::response::{self, ResponseError};
+use crate::v3::verify::VerifyOptions;
+use serde::Deserialize;
+
+/// Path of the download endpoint.
+pub const PATH: &str = "/v3/certificates";
+
+#[derive(Deserialize)]
+struct List {
+    data: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    serial_no: String,
+    encrypt_certificate: EncryptedResource,
+}
+
+/// Why the certificate list could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CertificatesError {
+    /// The body is not the expected JSON.
+    #[error("certificate list JSON does not match the expected shape")]
+    Json,
+    /// A certificate could not be decrypted (usually: wrong APIv3 key).
+    #[error(transparent)]
+    Resource(#[from] ResourceError),
+    /// A decrypted certificate could not be parsed.
+    #[error(transparent)]
+    Certificate(#[from] CertificateError),
+    /// A certificate's serial differs from its `serial_no`.
+    #[error("certificate serial differs from serial_no {0}")]
+    SerialMismatch(String),
+    /// The reply itself was rejected (error status, or signature not by one of its certificates).
+    #[error(transparent)]
+    Response(#[from] ResponseError),
+}
+
+/// Decrypt every certificate of a `/v3/certificates` body.
+///
+/// # Errors
+/// See [`CertificatesError`].
+pub fn decrypt(body: &[u8], key: &ApiV3Key) -> Result<Vec<PlatformCertificate>, CertificatesError> {
+    let list: List = serde_json::from_slice(body).map_err(|_| CertificatesError::Json)?;
+    list.data
+        .iter()
+        .map(|e| {
+            let pem = e.encrypt_certificate.decrypt(key)?;
+            let cert = PlatformCertificate::from_pem(&pem[..])?;
+            match KeyId::new(&e.serial_no) {
+                Ok(id) if &id == cert.serial() => Ok(cert),
+                _ => Err(CertificatesError::SerialMismatch(
+                    e.serial_no.chars().take(64).collect(),
+                )),
+            }
+        })
+        .collect()
+}
+
+/// Decrypt the certificates of a reply, then verify the reply with them; returns a store of the
+/// verified certificates.
+///
+/// # Errors
+/// See [`CertificatesError`].
+pub fn bootstrap(
+    response: ResponseRef<'_>,
+    key: &ApiV3Key,
+    now: u64,
+    options: &VerifyOptions,
+) -> Result<KeyStore, CertificatesError> {
+    let mut store = KeyStore::new();
+    if response.status.is_success() {
+        for cert in decrypt(response.body, key)? {
+            store.insert_certificate(&cert);
+        }
+    }
+    response::check(response, &store, now, options)?;
+    Ok(store)
+}
