@@ -37,6 +37,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod api;
 pub mod cipher;
 pub mod crypto;
 pub mod ids;
@@ -46,6 +47,9 @@ pub mod os;
 pub mod paysign;
 pub mod request;
 pub mod secret;
+#[cfg(feature = "simulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "simulator")))]
+pub mod simulator;
 pub mod v2;
 pub mod v3;
 

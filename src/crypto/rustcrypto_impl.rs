@@ -63,25 +63,6 @@ impl RsaPrivateKey {
             .map(Self)
             .map_err(|_| CryptoError::KeyDecode)
     }
-    /// Generate a fresh key (tests and the simulator only).
-    #[cfg(any(test, feature = "simulator"))]
-    pub(crate) fn generate<R: TryCryptoRng + ?Sized>(
-        rng: &mut R,
-        bits: usize,
-    ) -> Result<Self, CryptoError> {
-        rsa::PrivateKey::new(rng, bits)
-            .map(Self)
-            .map_err(|_| CryptoError::Rng)
-    }
-    /// PKCS#8 DER of this key (tests and the simulator only).
-    #[cfg(any(test, feature = "simulator"))]
-    pub(crate) fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-        use rsa::pkcs8::EncodePrivateKey;
-        self.0
-            .to_pkcs8_der()
-            .map(|d| Zeroizing::new(d.as_bytes().to_vec()))
-            .map_err(|_| CryptoError::KeyInvalid)
-    }
     pub(crate) fn modulus_bits(&self) -> usize {
         self.0.size() * 8
     }
