@@ -55,3 +55,8 @@ pub mod v3;
 
 pub use http;
 pub use rand_core;
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -99,6 +99,7 @@ impl RsaPrivateKey {
     /// RSAES-PKCS1-v1_5 decryption: only for the simulator, which plays WeChat Pay's side.
     /// Implicit rejection means a wrong key yields garbage, not an error (SPEC §2.5).
     #[cfg(any(test, feature = "simulator"))]
+    #[allow(dead_code)] // used by the simulator's apihk handlers and the KATs only
     pub(crate) fn decrypt_pkcs1v15<R: TryCryptoRng + ?Sized>(
         &self,
         rng: &mut R,

@@ -96,7 +96,7 @@ pub fn check(fields: &Fields, key: &ApiV2Key, signing: ReplySigning) -> Result<(
 /// use wechatpay_sansio::v2::reply::{parse_and_check, ReplyError, ReplySigning};
 /// use wechatpay_sansio::v2::xml::XmlLimits;
 /// let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d")?;
-/// let fail = b"<xml><return_code>FAIL</return_code><return_msg>签名错误</return_msg></xml>";
+/// let fail = "<xml><return_code>FAIL</return_code><return_msg>签名错误</return_msg></xml>".as_bytes();
 /// let err = parse_and_check(fail, &key, ReplySigning::Signed { expected: None }, &XmlLimits::default());
 /// assert!(matches!(err, Err(ReplyError::ReturnFail { .. })));
 /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -52,7 +52,7 @@ impl fmt::Debug for ErrorDetail {
 ///
 /// ```
 /// use wechatpay_sansio::v3::response::ErrorBody;
-/// let e = ErrorBody::parse(br#"{"code":"PARAM_ERROR","message":"参数错误","detail":{"field":"#/certificate_id","value":"1101","issue":"格式错误","location":"body"}}"#)?;
+/// let e = ErrorBody::parse(r##"{"code":"PARAM_ERROR","message":"参数错误","detail":{"field":"#/certificate_id","value":"1101","issue":"格式错误","location":"body"}}"##.as_bytes())?;
 /// assert_eq!(e.code, "PARAM_ERROR");
 /// assert_eq!(e.detail.as_ref().and_then(|d| d.location.as_deref()), Some("body"));
 /// assert!(!format!("{e:?}").contains("1101")); // the echoed value stays redacted
@@ -115,9 +115,9 @@ pub struct ApiError {
 /// Why a reply was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ResponseError {
-    /// WeChat Pay answered with an error status and a v3 error body.
+    /// WeChat Pay answered with an error status and a v3 error body (boxed: it is large).
     #[error(transparent)]
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// An error status whose body is not a v3 error object (a gateway page, an empty body…).
     #[error("HTTP {status} with a body that is not a v3 error object: {reason}")]
     UnreadableError {
@@ -155,7 +155,7 @@ pub fn check<'a>(
     let status = response.status.as_u16();
     if !response.status.is_success() {
         return Err(match ErrorBody::parse(response.body) {
-            Ok(body) => ResponseError::Api(ApiError { status, body }),
+            Ok(body) => ResponseError::Api(Box::new(ApiError { status, body })),
             Err(reason) => ResponseError::UnreadableError { status, reason },
         });
     }

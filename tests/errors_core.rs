@@ -1,0 +1,597 @@
+//! Every error variant of the protocol core, reached on purpose.
+
+mod common;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use common::*;
+use http::{HeaderMap, HeaderValue, StatusCode};
+use wechatpay_sansio::cipher::{self, CipherError, Padding};
+use wechatpay_sansio::ids::{MchId, Nonce};
+use wechatpay_sansio::keys::{
+    CertificateError, KeyError, KeyId, KeyStore, MerchantPrivateKey, PlatformCertificate, PublicKey,
+};
+#[cfg(feature = "simulator")]
+use wechatpay_sansio::request::ResponseRef;
+#[cfg(feature = "simulator")]
+use wechatpay_sansio::secret::ApiV3Key;
+use wechatpay_sansio::v3::auth::{MerchantSigner, SignError};
+#[cfg(feature = "simulator")]
+use wechatpay_sansio::v3::certificates::{self, CertificatesError};
+#[cfg(feature = "simulator")]
+use wechatpay_sansio::v3::notify::{self, NotifyError};
+use wechatpay_sansio::v3::request::{JsonRequest, V3RequestError};
+#[cfg(feature = "simulator")]
+use wechatpay_sansio::v3::resource::{EncryptedResource, ResourceError};
+use wechatpay_sansio::v3::verify::{SignatureHeaders, VerifyError, VerifyOptions, verify};
+
+/// An RNG that always fails.
+struct FailingRng;
+impl rand_core::TryRng for FailingRng {
+    type Error = std::fmt::Error;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Err(std::fmt::Error)
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        Err(std::fmt::Error)
+    }
+    fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Self::Error> {
+        Err(std::fmt::Error)
+    }
+}
+impl rand_core::TryCryptoRng for FailingRng {}
+
+#[test]
+fn key_errors() {
+    assert_eq!(
+        MerchantPrivateKey::from_pem("no pem here").unwrap_err(),
+        KeyError::Pem
+    );
+    assert_eq!(
+        MerchantPrivateKey::from_pem(
+            "-----BEGIN PRIVATE KEY-----\n!!!\n-----END PRIVATE KEY-----\n"
+        )
+        .unwrap_err(),
+        KeyError::Pem
+    );
+    assert_eq!(
+        MerchantPrivateKey::from_pem(data("test_platform_cert.pem")).unwrap_err(),
+        KeyError::UnexpectedPemLabel {
+            expected: "PRIVATE KEY or RSA PRIVATE KEY",
+            found: "CERTIFICATE".into()
+        }
+    );
+    assert_eq!(
+        MerchantPrivateKey::from_pem(data("test_merchant_key_encrypted.pem")).unwrap_err(),
+        KeyError::EncryptedPrivateKey
+    );
+    assert_eq!(
+        MerchantPrivateKey::from_pem(data("test_ec_p256_key.pem")).unwrap_err(),
+        KeyError::NotRsa
+    );
+    assert_eq!(
+        MerchantPrivateKey::from_pem(data("test_rsa1024_key.pem")).unwrap_err(),
+        KeyError::KeySize {
+            bits: 1024,
+            expected: 2048
+        }
+    );
+    assert_eq!(
+        MerchantPrivateKey::from_pem(data("test_rsa4096_key.pem")).unwrap_err(),
+        KeyError::KeySize {
+            bits: 4096,
+            expected: 2048
+        }
+    );
+    assert!(matches!(
+        MerchantPrivateKey::from_der(b"\x30\x03\x02\x01\x00").unwrap_err(),
+        KeyError::Der { .. }
+    ));
+    // PKCS#1 private key PEM and DER both load.
+    let k1 = MerchantPrivateKey::from_pem(data("test_merchant_key_pkcs1.pem")).unwrap();
+    assert_eq!(k1.public_key(), merchant_key().public_key());
+
+    assert_eq!(
+        PublicKey::from_pem(data("test_ec_p256_public_key.pem")).unwrap_err(),
+        KeyError::NotRsa
+    );
+    assert_eq!(
+        PublicKey::from_pem(data("test_rsa1024_public_key.pem")).unwrap_err(),
+        KeyError::KeySize {
+            bits: 1024,
+            expected: 2048
+        }
+    );
+    assert!(matches!(
+        PublicKey::from_pem(data("test_merchant_key.pem")).unwrap_err(),
+        KeyError::UnexpectedPemLabel { .. }
+    ));
+    assert!(matches!(
+        PublicKey::from_spki_der(b"\x30\x00").unwrap_err(),
+        KeyError::Der { .. }
+    ));
+    assert!(matches!(
+        PublicKey::from_pkcs1_der(b"\x30\x00").unwrap_err(),
+        KeyError::Der { .. }
+    ));
+    let pkcs1 = PublicKey::from_pem(data("test_platform_public_key_pkcs1.pem")).unwrap();
+    assert_eq!(&pkcs1, platform_cert().public_key());
+    assert_eq!(pkcs1.bits(), 2048);
+    assert_eq!(format!("{pkcs1:?}"), "PublicKey(RSA-2048)");
+
+    for bad in [
+        "",
+        "PUB_KEY_ID_",
+        "PUB_KEY_ID_ab-c",
+        "XYZ",
+        "12 34",
+        "12\r\n",
+        &"A".repeat(65),
+    ] {
+        assert_eq!(
+            KeyId::new(bad).unwrap_err(),
+            KeyError::InvalidKeyId,
+            "{bad:?}"
+        );
+    }
+    assert_eq!(
+        KeyId::from_serial_bytes(&[]).unwrap_err(),
+        KeyError::InvalidKeyId
+    );
+    assert_eq!(KeyId::from_serial_bytes(&[0, 0, 1]).unwrap().as_str(), "01");
+    assert_eq!(KeyId::from_serial_bytes(&[0]).unwrap().as_str(), "00");
+
+    assert!(matches!(
+        PlatformCertificate::from_pem(data("test_merchant_key.pem")).unwrap_err(),
+        CertificateError::Key(KeyError::UnexpectedPemLabel { .. })
+    ));
+    assert_eq!(
+        PlatformCertificate::from_der(b"\x30\x00").unwrap_err(),
+        CertificateError::Malformed
+    );
+    for e in [
+        KeyError::Pem,
+        KeyError::NotRsa,
+        KeyError::EncryptedPrivateKey,
+        KeyError::InvalidKeyId,
+    ] {
+        assert!(!e.to_string().is_empty());
+    }
+}
+
+#[test]
+fn key_store_selection() {
+    let s = store();
+    assert_eq!(s.len(), 2);
+    assert!(!s.is_empty());
+    // A WeChat Pay public key is preferred for encryption over certificates.
+    assert_eq!(s.encryption_key().unwrap().id().as_str(), PUB_KEY_ID);
+    let mut certs = KeyStore::new();
+    certs.insert_certificate(&platform_cert());
+    let newer = PlatformCertificate::from_pem(data("test_platform2_cert.pem")).unwrap();
+    certs.insert_certificate(&newer);
+    let newest = if newer.not_before() >= platform_cert().not_before() {
+        newer.serial()
+    } else {
+        platform_cert().serial().clone().leak()
+    };
+    assert_eq!(certs.encryption_key().unwrap().id(), newest);
+    assert!(KeyStore::new().encryption_key().is_none());
+    assert!(s.get_by_header("not hex").is_none());
+}
+
+trait Leak {
+    fn leak(self) -> &'static KeyId;
+}
+impl Leak for KeyId {
+    fn leak(self) -> &'static KeyId {
+        Box::leak(Box::new(self))
+    }
+}
+
+fn signed_headers(body: &[u8], ts: &str, serial: &str) -> HeaderMap {
+    let platform = platform_private_key();
+    let signer = MerchantSigner::new(
+        MchId::new("1").unwrap(),
+        KeyId::new("01").unwrap(),
+        platform,
+    );
+    let msg = wechatpay_sansio::v3::canonical::response_message(ts, "nonce123", body);
+    let sig = signer.sign(&mut rng(1), &msg).unwrap();
+    let mut h = HeaderMap::new();
+    h.insert("Wechatpay-Timestamp", HeaderValue::from_str(ts).unwrap());
+    h.insert("Wechatpay-Nonce", HeaderValue::from_static("nonce123"));
+    h.insert("Wechatpay-Serial", HeaderValue::from_str(serial).unwrap());
+    h.insert("Wechatpay-Signature", HeaderValue::from_str(&sig).unwrap());
+    h
+}
+
+#[test]
+fn verify_errors() {
+    let s = store();
+    let o = VerifyOptions::default();
+    let body = br#"{"ok":true}"#;
+    let serial = platform_cert().serial().as_str().to_owned();
+    let good = signed_headers(body, "1000", &serial);
+    assert_eq!(verify(&good, body, &s, 1000, &o).unwrap().as_str(), serial);
+    // The same signature is accepted under the public-key id (same key pair).
+    let pk = signed_headers(body, "1000", PUB_KEY_ID);
+    assert_eq!(
+        verify(&pk, body, &s, 1000, &o).unwrap().as_str(),
+        PUB_KEY_ID
+    );
+
+    for name in [
+        "wechatpay-timestamp",
+        "wechatpay-nonce",
+        "wechatpay-signature",
+        "wechatpay-serial",
+    ] {
+        let mut h = good.clone();
+        h.remove(name);
+        assert!(
+            matches!(verify(&h, body, &s, 1000, &o), Err(VerifyError::MissingHeader(n)) if n == name)
+        );
+        let mut h = good.clone();
+        h.append(name, HeaderValue::from_static("1"));
+        assert!(
+            matches!(verify(&h, body, &s, 1000, &o), Err(VerifyError::DuplicateHeader(n)) if n == name)
+        );
+    }
+    let mut h = good.clone();
+    h.insert("wechatpay-nonce", HeaderValue::from_bytes(b"\xff").unwrap());
+    assert_eq!(
+        verify(&h, body, &s, 1000, &o),
+        Err(VerifyError::InvalidHeader("wechatpay-nonce"))
+    );
+    let mut h = good.clone();
+    h.insert(
+        "Wechatpay-Signature-Type",
+        HeaderValue::from_static("WECHATPAY2-SM2-WITH-SM3"),
+    );
+    assert_eq!(
+        verify(&h, body, &s, 1000, &o),
+        Err(VerifyError::UnsupportedSignatureType)
+    );
+    let mut h = good.clone();
+    h.insert(
+        "Wechatpay-Signature-Type",
+        HeaderValue::from_static("WECHATPAY2-SHA256-RSA2048"),
+    );
+    assert!(verify(&h, body, &s, 1000, &o).is_ok());
+    let mut h = good.clone();
+    h.insert(
+        "wechatpay-signature",
+        HeaderValue::from_static("WECHATPAY/SIGNTEST/eyJhbGciOiJub25lIn0="),
+    );
+    assert_eq!(
+        verify(&h, body, &s, 1000, &o),
+        Err(VerifyError::SignatureProbe)
+    );
+    for ts in [
+        "",
+        "abc",
+        "-1",
+        "1e3",
+        "99999999999999999999",
+        "18446744073709551616",
+    ] {
+        let mut h = good.clone();
+        h.insert("wechatpay-timestamp", HeaderValue::from_str(ts).unwrap());
+        assert_eq!(
+            verify(&h, body, &s, 1000, &o),
+            Err(VerifyError::InvalidTimestamp),
+            "{ts:?}"
+        );
+    }
+    assert_eq!(
+        verify(&good, body, &s, 1300, &o),
+        Err(VerifyError::StaleTimestamp {
+            skew: 300,
+            max_skew: 300
+        })
+    );
+    assert_eq!(
+        verify(&good, body, &s, 700, &o),
+        Err(VerifyError::StaleTimestamp {
+            skew: 300,
+            max_skew: 300
+        })
+    );
+    assert!(verify(&good, body, &s, 1299, &o).is_ok());
+    assert!(verify(&good, body, &s, 701, &o).is_ok());
+    assert!(verify(&good, body, &s, 1400, &VerifyOptions { max_skew: 401 }).is_ok());
+    let unknown = signed_headers(body, "1000", "ABCDEF");
+    assert_eq!(
+        verify(&unknown, body, &s, 1000, &o),
+        Err(VerifyError::UnknownKey("ABCDEF".into()))
+    );
+    let mut h = good.clone();
+    h.insert(
+        "wechatpay-signature",
+        HeaderValue::from_static("not*base64"),
+    );
+    assert_eq!(
+        verify(&h, body, &s, 1000, &o),
+        Err(VerifyError::SignatureEncoding)
+    );
+    let mut h = good.clone();
+    let sig = h["wechatpay-signature"].to_str().unwrap().to_owned();
+    h.insert(
+        "wechatpay-signature",
+        HeaderValue::from_str(&sig[..sig.len() - 1]).unwrap(),
+    );
+    assert_eq!(
+        verify(&h, body, &s, 1000, &o),
+        Err(VerifyError::SignatureEncoding),
+        "truncated base64"
+    );
+    h.insert(
+        "wechatpay-signature",
+        HeaderValue::from_str(&sig[..sig.len() - 8]).unwrap(),
+    );
+    assert_eq!(
+        verify(&h, body, &s, 1000, &o),
+        Err(VerifyError::SignatureLength {
+            expected: 256,
+            got: 252
+        })
+    );
+    let mut h = good.clone();
+    h.insert(
+        "wechatpay-signature",
+        HeaderValue::from_str(&STANDARD.encode([1u8; 255])).unwrap(),
+    );
+    assert_eq!(
+        verify(&h, body, &s, 1000, &o),
+        Err(VerifyError::SignatureLength {
+            expected: 256,
+            got: 255
+        })
+    );
+    assert_eq!(
+        verify(&good, b"{\"ok\":false}", &s, 1000, &o),
+        Err(VerifyError::BadSignature)
+    );
+    // Headers given as plain strings.
+    let sh = SignatureHeaders {
+        timestamp: "1000",
+        nonce: "nonce123",
+        signature: &sig,
+        serial: &serial.to_lowercase(),
+    };
+    assert!(sh.verify(body, &s, 1000, &o).is_ok());
+    for e in [
+        VerifyError::SignatureProbe,
+        VerifyError::BadSignature,
+        VerifyError::UnknownKey("x".into()),
+    ] {
+        assert!(!e.to_string().is_empty());
+    }
+}
+
+#[test]
+fn cipher_errors() {
+    let pk = platform_cert().public_key().clone();
+    let mut r = rng(2);
+    assert_eq!(
+        cipher::encrypt(&mut r, &pk, Padding::Oaep, b""),
+        Err(CipherError::Empty)
+    );
+    assert_eq!(
+        cipher::encrypt(&mut r, &pk, Padding::Oaep, &[b'a'; 215]),
+        Err(CipherError::TooLong { len: 215, max: 214 })
+    );
+    assert!(cipher::encrypt(&mut r, &pk, Padding::Oaep, &[b'a'; 214]).is_ok());
+    assert_eq!(
+        cipher::encrypt(&mut r, &pk, Padding::Pkcs1v15, &[b'a'; 246]),
+        Err(CipherError::TooLong { len: 246, max: 245 })
+    );
+    assert!(cipher::encrypt(&mut r, &pk, Padding::Pkcs1v15, &[b'a'; 245]).is_ok());
+    assert_eq!(
+        cipher::encrypt(&mut FailingRng, &pk, Padding::Oaep, b"x"),
+        Err(CipherError::Rng)
+    );
+    assert_eq!(
+        cipher::encrypt(&mut FailingRng, &pk, Padding::Pkcs1v15, b"x"),
+        Err(CipherError::Rng)
+    );
+
+    let sk = platform_private_key();
+    assert_eq!(
+        cipher::decrypt_oaep(&mut r, &sk, "@@").unwrap_err(),
+        CipherError::Base64
+    );
+    assert_eq!(
+        cipher::decrypt_oaep(&mut r, &sk, "AAAA").unwrap_err(),
+        CipherError::CiphertextLength {
+            expected: 256,
+            got: 3
+        }
+    );
+    // PKCS#1 ciphertext is refused by the OAEP decryptor, cleanly.
+    let p1 = cipher::encrypt(&mut r, &pk, Padding::Pkcs1v15, b"x").unwrap();
+    assert_eq!(
+        cipher::decrypt_oaep(&mut r, &sk, &p1).unwrap_err(),
+        CipherError::Decrypt
+    );
+    let ct = cipher::encrypt(&mut r, &pk, Padding::Oaep, b"\xff\xfe").unwrap();
+    assert_eq!(
+        cipher::decrypt_oaep_personal(&mut r, &sk, &ct).unwrap_err(),
+        CipherError::NotUtf8
+    );
+    let ct = cipher::encrypt_personal(&mut r, &pk, Padding::Oaep, &"张三".into()).unwrap();
+    assert_eq!(
+        cipher::decrypt_oaep_personal(&mut r, &sk, &ct)
+            .unwrap()
+            .expose(),
+        "张三"
+    );
+    assert_eq!(Padding::Pkcs1v15.overhead(), 11);
+}
+
+#[test]
+fn signer_and_request_errors() {
+    let signer = MerchantSigner::new(
+        MchId::new("1900000109").unwrap(),
+        KeyId::new("3C3BBC2B9F5BF4F2").unwrap(),
+        merchant_key(),
+    );
+    let n = Nonce::new("abc").unwrap();
+    assert_eq!(
+        signer
+            .authorization(&mut rng(1), "GET", "no-slash", 1, &n, b"")
+            .unwrap_err(),
+        SignError::InvalidPathAndQuery
+    );
+    assert_eq!(
+        signer
+            .authorization(&mut FailingRng, "GET", "/v3/x", 1, &n, b"")
+            .unwrap_err(),
+        SignError::Backend
+    );
+    assert_eq!(
+        signer.sign(&mut FailingRng, b"x").unwrap_err(),
+        SignError::Backend
+    );
+    assert!(matches!(
+        JsonRequest::get("http://api.mch.weixin.qq.com/v3/x").sign(&signer, &mut rng(1), 1, &n),
+        Err(V3RequestError::Request(_))
+    ));
+    assert!(matches!(
+        JsonRequest::get("https://api.mch.weixin.qq.com/v3/x").sign(
+            &signer,
+            &mut FailingRng,
+            1,
+            &n
+        ),
+        Err(V3RequestError::Sign(SignError::Backend))
+    ));
+    let id = KeyId::new(PUB_KEY_ID).unwrap();
+    let req = JsonRequest::get("https://api.mch.weixin.qq.com/v3/x?a=%E4%B8%AD")
+        .wechatpay_serial(&id)
+        .sign(&signer, &mut rng(1), 5, &n)
+        .unwrap();
+    assert_eq!(req.headers()["wechatpay-serial"], PUB_KEY_ID);
+    assert!(req.headers().get("content-type").is_none());
+    assert!(req.body().is_empty());
+    assert_eq!(format!("{signer:?}").matches("redacted").count(), 1);
+    assert_eq!(signer.mchid().as_str(), "1900000109");
+    assert_eq!(signer.serial().as_str(), "3C3BBC2B9F5BF4F2");
+}
+
+#[cfg(feature = "simulator")]
+#[test]
+fn notification_and_certificate_errors() {
+    let s = store();
+    let o = VerifyOptions::default();
+    let key = ApiV3Key::new(b"a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb").unwrap();
+    let big = vec![b' '; notify::MAX_NOTIFICATION_BODY + 1];
+    let h = signed_headers(&big, "1000", PUB_KEY_ID);
+    assert_eq!(
+        notify::parse(&h, &big, &s, 1000, &o, &key).unwrap_err(),
+        NotifyError::TooLarge(big.len())
+    );
+    let body = b"{\"id\":1}";
+    let h = signed_headers(body, "1000", PUB_KEY_ID);
+    assert!(matches!(
+        notify::parse(&h, body, &s, 1000, &o, &key).unwrap_err(),
+        NotifyError::Json { .. }
+    ));
+    assert!(matches!(
+        notify::parse(&HeaderMap::new(), body, &s, 1000, &o, &key).unwrap_err(),
+        NotifyError::Verify(VerifyError::MissingHeader(_))
+    ));
+
+    // A full, valid notification round trip.
+    let res = EncryptedResource::encrypt(
+        &key,
+        "Kj7QIyUiYx1q",
+        "transaction",
+        "transaction",
+        br#"{"out_trade_no":"1217752501201407033233368018"}"#,
+    )
+    .unwrap();
+    let body = serde_json::json!({"id":"EV-2018022511223320873","create_time":"2015-05-20T13:29:35+08:00","resource_type":"encrypt-resource","event_type":"TRANSACTION.SUCCESS","summary":"支付成功","resource":res}).to_string();
+    let h = signed_headers(body.as_bytes(), "1000", PUB_KEY_ID);
+    let n = notify::parse(&h, body.as_bytes(), &s, 1000, &o, &key).unwrap();
+    assert_eq!(n.notification.event_type, "TRANSACTION.SUCCESS");
+    let v: serde_json::Value = n.payload().unwrap();
+    assert_eq!(v["out_trade_no"], "1217752501201407033233368018");
+    assert!(matches!(
+        n.payload::<Vec<u8>>(),
+        Err(NotifyError::Json { .. })
+    ));
+
+    // Certificate download bootstrap.
+    let pem = text("test_platform_cert.pem");
+    let serial = platform_cert().serial().as_str().to_owned();
+    let enc = EncryptedResource::encrypt(
+        &key,
+        "0123456789ab",
+        "certificate",
+        "certificate",
+        pem.as_bytes(),
+    )
+    .unwrap();
+    let list = serde_json::json!({"data":[{"serial_no":serial,"effective_time":"2020","expire_time":"2030","encrypt_certificate":enc}]}).to_string();
+    let h = signed_headers(list.as_bytes(), "1000", &serial);
+    let boot = certificates::bootstrap(
+        ResponseRef::new(StatusCode::OK, &h, list.as_bytes()),
+        &key,
+        1000,
+        &o,
+    )
+    .unwrap();
+    assert!(boot.get_by_header(&serial).is_some());
+    // Wrong APIv3 key → resource error; bad JSON; serial mismatch; unsigned reply.
+    let wrong = ApiV3Key::new(b"b7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb").unwrap();
+    assert_eq!(
+        certificates::decrypt(list.as_bytes(), &wrong).unwrap_err(),
+        CertificatesError::Resource(ResourceError::TagMismatch)
+    );
+    assert_eq!(
+        certificates::decrypt(b"[]", &key).unwrap_err(),
+        CertificatesError::Json
+    );
+    let mismatched = list.replace(&serial, "ABCDEF");
+    assert_eq!(
+        certificates::decrypt(mismatched.as_bytes(), &key).unwrap_err(),
+        CertificatesError::SerialMismatch("ABCDEF".into())
+    );
+    let not_pem = EncryptedResource::encrypt(
+        &key,
+        "0123456789ab",
+        "certificate",
+        "certificate",
+        b"garbage",
+    )
+    .unwrap();
+    let list2 = serde_json::json!({"data":[{"serial_no":"AB","effective_time":"","expire_time":"","encrypt_certificate":not_pem}]}).to_string();
+    assert!(matches!(
+        certificates::decrypt(list2.as_bytes(), &key).unwrap_err(),
+        CertificatesError::Certificate(_)
+    ));
+    assert!(matches!(
+        certificates::bootstrap(
+            ResponseRef::new(StatusCode::OK, &HeaderMap::new(), list.as_bytes()),
+            &key,
+            1000,
+            &o
+        )
+        .unwrap_err(),
+        CertificatesError::Response(_)
+    ));
+}
+
+#[test]
+fn id_and_secret_errors() {
+    use wechatpay_sansio::ids::IdError;
+    use wechatpay_sansio::secret::{ApiV2Key, SecretError};
+    assert!(matches!(MchId::new("1\r\n"), Err(IdError::Charset { .. })));
+    assert_eq!(Nonce::generate(&mut FailingRng).unwrap_err(), IdError::Rng);
+    assert_eq!(
+        ApiV2Key::new("a".repeat(31)).unwrap_err(),
+        SecretError::ApiV2KeyLength(31)
+    );
+    assert!(IdError::Rng.to_string().contains("random"));
+}
