@@ -1,0 +1,150 @@
+//! Front-end pay signatures, and the thread-safety promise of the public types.
+
+mod common;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use common::*;
+use wechatpay_sansio::ids::Nonce;
+use wechatpay_sansio::paysign;
+use wechatpay_sansio::secret::ApiV2Key;
+use wechatpay_sansio::v2::{SignType, sign};
+
+fn verify_rsa(message: &str, sig_b64: &str) {
+    let pk: rsa::PublicKey = rsa::pkcs8::DecodePublicKey::from_public_key_der(
+        &merchant_key().public_key().to_spki_der().unwrap(),
+    )
+    .unwrap();
+    pk.pkcs1v15_verify::<sha2::Sha256>(message.as_bytes(), &STANDARD.decode(sig_b64).unwrap())
+        .unwrap();
+}
+
+#[test]
+fn v3_jsapi_and_app_sign_the_documented_lines() {
+    let n = Nonce::new("5K8264ILTKCH16CQ2502SI8ZNMTM67VS").unwrap();
+    let p = paysign::jsapi(
+        &mut rng(1),
+        &merchant_key(),
+        "wx8888888888888888",
+        1414561699,
+        &n,
+        "wx201410272009395522657a690389285100",
+    )
+    .unwrap();
+    assert_eq!(p.package, "prepay_id=wx201410272009395522657a690389285100");
+    assert_eq!(p.sign_type, "RSA");
+    verify_rsa(
+        "wx8888888888888888\n1414561699\n5K8264ILTKCH16CQ2502SI8ZNMTM67VS\nprepay_id=wx201410272009395522657a690389285100\n",
+        &p.pay_sign,
+    );
+    let json = serde_json::to_value(&p).unwrap();
+    for k in [
+        "appId",
+        "timeStamp",
+        "nonceStr",
+        "package",
+        "signType",
+        "paySign",
+    ] {
+        assert!(json.get(k).is_some(), "{k}");
+    }
+
+    let a = paysign::app(
+        &mut rng(1),
+        &merchant_key(),
+        "wx8888888888888888",
+        "1900000109",
+        1414561699,
+        &n,
+        "WX1217752501201407033233368018",
+    )
+    .unwrap();
+    assert_eq!(a.package, "Sign=WXPay");
+    assert_eq!(a.partnerid, "1900000109");
+    verify_rsa(
+        "wx8888888888888888\n1414561699\n5K8264ILTKCH16CQ2502SI8ZNMTM67VS\nWX1217752501201407033233368018\n",
+        &a.sign,
+    );
+}
+
+#[test]
+fn v2_jsapi_and_app_use_the_v2_sign_over_documented_names() {
+    let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d").unwrap();
+    let n = Nonce::new("5K8264ILTKCH16CQ2502SI8ZNMTM67VS").unwrap();
+    for t in [SignType::Md5, SignType::HmacSha256] {
+        let p = paysign::v2_jsapi(&key, t, "wxd930ea5d5a258f4f", 1414561699, &n, "wx2017").unwrap();
+        let expect = sign::sign(
+            [
+                ("appId", "wxd930ea5d5a258f4f"),
+                ("nonceStr", "5K8264ILTKCH16CQ2502SI8ZNMTM67VS"),
+                ("package", "prepay_id=wx2017"),
+                ("signType", t.as_str()),
+                ("timeStamp", "1414561699"),
+            ],
+            &key,
+            t,
+        )
+        .unwrap();
+        assert_eq!(p.pay_sign, expect.as_str());
+        assert_eq!(p.sign_type, t.as_str());
+        let a = paysign::v2_app(
+            &key,
+            t,
+            "wxd930ea5d5a258f4f",
+            "10000100",
+            1414561699,
+            &n,
+            "wx2017",
+        )
+        .unwrap();
+        let expect = sign::canonical_string_masked([
+            ("appid", "wxd930ea5d5a258f4f"),
+            ("noncestr", "5K8264ILTKCH16CQ2502SI8ZNMTM67VS"),
+            ("package", "Sign=WXPay"),
+            ("partnerid", "10000100"),
+            ("prepayid", "wx2017"),
+            ("timestamp", "1414561699"),
+        ])
+        .unwrap();
+        assert_eq!(
+            expect,
+            "appid=wxd930ea5d5a258f4f&noncestr=5K8264ILTKCH16CQ2502SI8ZNMTM67VS&package=Sign=WXPay&partnerid=10000100&prepayid=wx2017&timestamp=1414561699&key=***"
+        );
+        assert_eq!(a.sign.len(), t.hex_len());
+    }
+}
+
+fn send_sync<T: Send + Sync>() {}
+
+#[test]
+fn public_types_are_send_and_sync() {
+    use wechatpay_sansio::*;
+    send_sync::<keys::MerchantPrivateKey>();
+    send_sync::<keys::PublicKey>();
+    send_sync::<keys::PlatformCertificate>();
+    send_sync::<keys::KeyStore>();
+    send_sync::<keys::WechatPayKey>();
+    send_sync::<v3::auth::MerchantSigner>();
+    send_sync::<secret::ApiV2Key>();
+    send_sync::<secret::ApiV3Key>();
+    send_sync::<secret::Personal>();
+    send_sync::<request::Request>();
+    send_sync::<v2::Fields>();
+    send_sync::<v3::notify::DecryptedNotification>();
+    send_sync::<simulator::Simulator>();
+    // One signer shared by threads, no locks.
+    let signer = std::sync::Arc::new(v3::auth::MerchantSigner::new(
+        ids::MchId::new("1").unwrap(),
+        keys::KeyId::new("01").unwrap(),
+        merchant_key(),
+    ));
+    let sigs: Vec<String> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..2)
+            .map(|i| {
+                let signer = signer.clone();
+                s.spawn(move || signer.sign(&mut rng(i), b"x").unwrap())
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(sigs[0], sigs[1]);
+}
