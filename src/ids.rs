@@ -1,53 +1,19 @@
 //! Small validated identifiers that end up in headers, URLs or sign strings: merchant ids and
 //! nonces. Validation keeps CR, LF, quotes and other control characters out of every header.
 
+use crate::api::validate::{self, FieldError};
 use core::fmt;
 use rand_core::TryCryptoRng;
 
 /// Why an identifier was refused. Messages name the field, never echo the value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
-    /// Length outside the allowed range.
-    #[error("{field} must be {min} to {max} characters long, got {len}")]
-    Length {
-        /// Which identifier.
-        field: &'static str,
-        /// Minimum length.
-        min: usize,
-        /// Maximum length.
-        max: usize,
-        /// Actual length in bytes.
-        len: usize,
-    },
-    /// A character outside the allowed set.
-    #[error("{field} contains a character outside {allowed}")]
-    Charset {
-        /// Which identifier.
-        field: &'static str,
-        /// Description of the allowed set.
-        allowed: &'static str,
-    },
+    /// Empty, too long, or a character outside the allowed set.
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
     /// The random number generator failed.
     #[error("the random number generator failed")]
     Rng,
-}
-
-pub(crate) fn check_len(
-    field: &'static str,
-    s: &str,
-    min: usize,
-    max: usize,
-) -> Result<(), IdError> {
-    let len = s.chars().count();
-    if len < min || len > max {
-        return Err(IdError::Length {
-            field,
-            min,
-            max,
-            len,
-        });
-    }
-    Ok(())
 }
 
 /// A merchant id (`mchid` / `mch_id`): 1–32 ASCII digits.
@@ -65,16 +31,11 @@ impl MchId {
     /// Validate and wrap.
     ///
     /// # Errors
-    /// [`IdError::Length`] or [`IdError::Charset`].
+    /// [`IdError::Invalid`].
     pub fn new(s: impl Into<String>) -> Result<Self, IdError> {
         let s = s.into();
-        check_len("mchid", &s, 1, 32)?;
-        if !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(IdError::Charset {
-                field: "mchid",
-                allowed: "ASCII digits",
-            });
-        }
+        validate::length("mchid", &s, 1, 32)?;
+        validate::charset("mchid", &s, "ASCII digits", |c| c.is_ascii_digit())?;
         Ok(Self(s))
     }
     /// The id.
@@ -112,16 +73,11 @@ impl Nonce {
     /// Validate and wrap.
     ///
     /// # Errors
-    /// [`IdError::Length`] or [`IdError::Charset`].
+    /// [`IdError::Invalid`].
     pub fn new(s: impl Into<String>) -> Result<Self, IdError> {
         let s = s.into();
-        check_len("nonce", &s, 1, 32)?;
-        if !s.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(IdError::Charset {
-                field: "nonce",
-                allowed: "[0-9A-Za-z]",
-            });
-        }
+        validate::length("nonce", &s, 1, 32)?;
+        validate::charset("nonce", &s, "[0-9A-Za-z]", |c| c.is_ascii_alphanumeric())?;
         Ok(Self(s))
     }
 
@@ -174,17 +130,30 @@ mod tests {
 
     #[test]
     fn errors() {
+        let invalid = |r: Result<Nonce, IdError>| match r {
+            Err(IdError::Invalid(e)) => e,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            invalid(Nonce::new("")),
+            FieldError::Missing { field: "nonce" }
+        );
         assert!(matches!(
-            Nonce::new(""),
-            Err(IdError::Length { len: 0, .. })
+            invalid(Nonce::new("a".repeat(33))),
+            FieldError::Length { len: 33, .. }
         ));
         assert!(matches!(
-            Nonce::new("a".repeat(33)),
-            Err(IdError::Length { len: 33, .. })
+            invalid(Nonce::new("a\nb")),
+            FieldError::Charset { .. }
         ));
-        assert!(matches!(Nonce::new("a\nb"), Err(IdError::Charset { .. })));
-        assert!(matches!(MchId::new("12a"), Err(IdError::Charset { .. })));
-        assert!(matches!(MchId::new(""), Err(IdError::Length { .. })));
+        assert!(matches!(
+            MchId::new("12a"),
+            Err(IdError::Invalid(FieldError::Charset { .. }))
+        ));
+        assert!(matches!(
+            MchId::new(""),
+            Err(IdError::Invalid(FieldError::Missing { .. }))
+        ));
         assert_eq!(MchId::new("1").unwrap().to_string(), "1");
         assert_eq!(Nonce::new("x").unwrap().to_string(), "x");
     }

@@ -60,6 +60,17 @@ pub struct AppPayParams {
     pub sign: String,
 }
 
+/// RSA signature over four lines, each terminated by `\n`.
+fn sign_four_lines<R: TryCryptoRng + ?Sized>(
+    rng: &mut R,
+    key: &MerchantPrivateKey,
+    lines: [&str; 4],
+) -> Result<String, V3SignError> {
+    let nl: &[u8] = b"\n";
+    let [a, b, c, d] = lines.map(str::as_bytes);
+    sign_parts(&key.0, rng, &[a, nl, b, nl, c, nl, d, nl])
+}
+
 /// v3 JSAPI / mini-program `paySign`.
 ///
 /// # Errors
@@ -74,18 +85,7 @@ pub fn jsapi<R: TryCryptoRng + ?Sized>(
 ) -> Result<JsapiPayParams, V3SignError> {
     let ts = Decimal::new(timestamp);
     let package = format!("prepay_id={prepay_id}");
-    let nl: &[u8] = b"\n";
-    let parts = [
-        appid.as_bytes(),
-        nl,
-        ts.as_bytes(),
-        nl,
-        nonce.as_str().as_bytes(),
-        nl,
-        package.as_bytes(),
-        nl,
-    ];
-    let pay_sign = sign_parts(&key.0, rng, &parts)?;
+    let pay_sign = sign_four_lines(rng, key, [appid, ts.as_str(), nonce.as_str(), &package])?;
     Ok(JsapiPayParams {
         app_id: appid.to_owned(),
         time_stamp: ts.as_str().to_owned(),
@@ -110,18 +110,7 @@ pub fn app<R: TryCryptoRng + ?Sized>(
     prepay_id: &str,
 ) -> Result<AppPayParams, V3SignError> {
     let ts = Decimal::new(timestamp);
-    let nl: &[u8] = b"\n";
-    let parts = [
-        appid.as_bytes(),
-        nl,
-        ts.as_bytes(),
-        nl,
-        nonce.as_str().as_bytes(),
-        nl,
-        prepay_id.as_bytes(),
-        nl,
-    ];
-    let sign = sign_parts(&key.0, rng, &parts)?;
+    let sign = sign_four_lines(rng, key, [appid, ts.as_str(), nonce.as_str(), prepay_id])?;
     Ok(AppPayParams {
         appid: appid.to_owned(),
         partnerid: mchid.to_owned(),

@@ -137,12 +137,17 @@ impl Simulator {
     /// The PKCS#1 PEM (`BEGIN RSA PUBLIC KEY`) that `risk/getpublickey` serves.
     #[must_use]
     pub fn risk_public_key_pkcs1_pem(&self) -> String {
-        use rsa::pkcs1::EncodeRsaPublicKey;
+        use pkcs8::der::Decode;
+        // SubjectPublicKeyInfo's BIT STRING holds exactly the PKCS#1 RSAPublicKey.
         let spki = self.risk_key.public_key().to_spki_der().unwrap_or_default();
-        let pk = rsa::pkcs8::DecodePublicKey::from_public_key_der(&spki)
+        pkcs8::SubjectPublicKeyInfoRef::from_der(&spki)
             .ok()
-            .and_then(|k: rsa::PublicKey| k.to_pkcs1_pem(rsa::pkcs8::LineEnding::LF).ok());
-        pk.unwrap_or_default()
+            .and_then(|info| info.subject_public_key.as_bytes().map(<[u8]>::to_vec))
+            .and_then(|pkcs1| {
+                pem_rfc7468::encode_string("RSA PUBLIC KEY", pem_rfc7468::LineEnding::LF, &pkcs1)
+                    .ok()
+            })
+            .unwrap_or_default()
     }
 
     /// Check a v3 request's `Authorization` as WeChat Pay does: scheme, mchid, merchant serial,
