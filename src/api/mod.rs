@@ -3,4 +3,10 @@
 //! and a parser that turns (status, headers, body) into a typed outcome. Users never choose a
 //! sign string, a padding mode or a host name here: the types do.
 
+pub mod getpublickey;
+pub mod nameauth;
+pub mod oauth;
+pub mod querymchrisk;
+pub mod realnameauth;
+mod v2_common;
 pub mod validate;

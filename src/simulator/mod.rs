@@ -14,12 +14,14 @@
 //! assert_eq!(merchant.mchid.as_str(), sim.mchid().as_str());
 //! ```
 
+pub mod v2;
+
 use crate::ids::{MchId, Nonce};
 use crate::keys::{
     KeyId, KeyStore, MerchantPrivateKey, PlatformCertificate, PublicKey, WechatPayKey,
 };
 use crate::secret::{ApiV2Key, ApiV3Key};
-use crate::v2::{self, Fields, SignType};
+use crate::v2::{Fields, SignType};
 use crate::v3::auth::{Authorization, MerchantSigner};
 use crate::v3::canonical::Decimal;
 use base64::Engine as _;
@@ -253,7 +255,7 @@ impl Simulator {
         let received = fields
             .get_non_empty("sign")
             .ok_or_else(|| v2_fail("缺少参数sign"))?;
-        v2::sign::verify(fields.iter(), &self.api_v2_key, sign_type, received)
+        crate::v2::sign::verify(fields.iter(), &self.api_v2_key, sign_type, received)
             .map_err(|_| v2_fail("签名错误"))?;
         Ok(sign_type)
     }
@@ -269,13 +271,16 @@ impl Simulator {
         pairs.extend_from_slice(fields);
         let s;
         if let Some(t) = sign_type {
-            match v2::sign::sign(pairs.iter().copied(), &self.api_v2_key, t) {
+            match crate::v2::sign::sign(pairs.iter().copied(), &self.api_v2_key, t) {
                 Ok(sig) => s = sig,
                 Err(_) => return v2_fail("SYSTEMERROR"),
             }
             pairs.push(("sign", s.as_str()));
         }
-        xml_response(StatusCode::OK, v2::xml::to_xml(pairs).unwrap_or_default())
+        xml_response(
+            StatusCode::OK,
+            crate::v2::xml::to_xml(pairs).unwrap_or_default(),
+        )
     }
 }
 
@@ -297,8 +302,8 @@ pub fn v3_error(status: StatusCode, code: &str, message: &str) -> Response<Vec<u
 /// A v2 `return_code=FAIL` reply.
 #[must_use]
 pub fn v2_fail(return_msg: &str) -> Response<Vec<u8>> {
-    let body =
-        v2::xml::to_xml([("return_code", "FAIL"), ("return_msg", return_msg)]).unwrap_or_default();
+    let body = crate::v2::xml::to_xml([("return_code", "FAIL"), ("return_msg", return_msg)])
+        .unwrap_or_default();
     xml_response(StatusCode::OK, body)
 }
 
@@ -408,7 +413,7 @@ mod tests {
     fn v2_primitives() {
         let sim = Simulator::new();
         let m = TestMerchant::new();
-        let req = v2::request::post_xml(
+        let req = crate::v2::request::post_xml(
             "https://x/y",
             &[("a", "1"), ("nonce_str", "n")],
             &m.api_v2_key,
@@ -416,13 +421,13 @@ mod tests {
             false,
         )
         .unwrap();
-        let f = v2::xml::parse(req.body()).unwrap();
+        let f = crate::v2::xml::parse(req.body()).unwrap();
         assert_eq!(sim.check_v2_sign(&f).ok(), Some(SignType::HmacSha256));
         let resp = sim.v2_reply(&[("result_code", "SUCCESS")], Some(SignType::HmacSha256));
-        let f = v2::reply::parse_and_check(
+        let f = crate::v2::reply::parse_and_check(
             resp.body(),
             &m.api_v2_key,
-            v2::reply::ReplySigning::Signed {
+            crate::v2::reply::ReplySigning::Signed {
                 expected: Some(SignType::HmacSha256),
             },
             &Default::default(),

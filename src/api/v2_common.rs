@@ -1,0 +1,154 @@
+//! Helpers shared by the v2 identity APIs (crate-private).
+
+use crate::api::validate::{self, FieldError};
+use crate::v2::Fields;
+use crate::v2::reply::ReplyError;
+use http::StatusCode;
+
+/// An `appid`: 1–32 visible ASCII characters.
+pub(crate) fn appid(field: &'static str, value: &str) -> Result<(), FieldError> {
+    validate::length(field, value, 1, 32)?;
+    validate::visible_ascii(field, value)
+}
+
+/// An id or token of visible ASCII, 1–`max` characters.
+pub(crate) fn token(field: &'static str, value: &str, max: usize) -> Result<(), FieldError> {
+    validate::length(field, value, 1, max)?;
+    validate::visible_ascii(field, value)
+}
+
+/// Free text of `min..=max` characters: no control characters, nothing XML 1.0 forbids
+/// (U+FFFE, U+FFFF, unpaired surrogates cannot occur in `str`).
+pub(crate) fn text(
+    field: &'static str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), FieldError> {
+    validate::length(field, value, min, max)?;
+    validate::charset(
+        field,
+        value,
+        "printable characters (no control characters, no U+FFFE/U+FFFF)",
+        |c| !c.is_control() && c != '\u{FFFE}' && c != '\u{FFFF}',
+    )
+}
+
+/// Every v2 reply of these APIs comes with HTTP 200; anything outside 2xx is reported as such.
+pub(crate) fn success_status(status: StatusCode) -> Result<(), u16> {
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(status.as_u16())
+    }
+}
+
+/// A field the reply echoes from the request (`mch_id`, `appid`, `openid`): if present and
+/// non-empty it must equal what was sent.
+pub(crate) fn echo(fields: &Fields, name: &'static str, sent: &str) -> Result<(), &'static str> {
+    match fields.get_non_empty(name) {
+        Some(v) if v != sent => Err(name),
+        _ => Ok(()),
+    }
+}
+
+/// Checks 1 and 2 of [`crate::v2::reply::check`] for endpoints that never sign their replies
+/// (no key needed).
+pub(crate) fn check_unsigned(fields: &Fields) -> Result<(), ReplyError> {
+    let return_code = fields
+        .get("return_code")
+        .ok_or(ReplyError::MissingReturnCode)?;
+    if return_code != "SUCCESS" {
+        return Err(ReplyError::ReturnFail {
+            return_code: return_code.chars().take(32).collect(),
+            return_msg: fields.get_non_empty("return_msg").map(str::to_owned),
+        });
+    }
+    if let Some(result) = fields.get("result_code")
+        && result != "SUCCESS"
+    {
+        let pick = |a: &str, b: &str| {
+            fields
+                .get_non_empty(a)
+                .or_else(|| fields.get_non_empty(b))
+                .map(str::to_owned)
+        };
+        return Err(ReplyError::BusinessFail {
+            err_code: pick("err_code", "error_code"),
+            err_code_des: pick("err_code_des", "error_code_des"),
+        });
+    }
+    Ok(())
+}
+
+/// A JSON number or a numeric string (WeChat is not consistent about which it sends).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(untagged)]
+pub(crate) enum NumOrStr {
+    /// A JSON integer.
+    Num(i64),
+    /// A JSON string.
+    Str(String),
+}
+
+impl NumOrStr {
+    /// The integer, if this is one or a string holding one (surrounding spaces allowed).
+    pub(crate) fn as_i64(&self) -> Option<i64> {
+        match self {
+            Self::Num(n) => Some(*n),
+            Self::Str(s) => s.trim().parse().ok(),
+        }
+    }
+
+    /// The text form: the string as received, or the integer in decimal.
+    pub(crate) fn to_text(&self) -> String {
+        match self {
+            Self::Num(n) => n.to_string(),
+            Self::Str(s) => s.clone(),
+        }
+    }
+}
+
+/// Where a JSON reply failed to parse, without the offending text (it may hold tokens or names).
+pub(crate) fn json_position(e: &serde_json::Error) -> (usize, usize) {
+    (e.line(), e.column())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert!(appid("appid", "wx2421b1c4370ec43b").is_ok());
+        assert!(appid("appid", &"a".repeat(33)).is_err());
+        assert!(token("t", "a b", 8).is_err());
+        assert!(text("t", "张三", 1, 64).is_ok());
+        assert!(text("t", "a\u{FFFE}", 1, 64).is_err());
+        assert!(text("t", "a\r\n", 1, 64).is_err());
+        assert_eq!(success_status(StatusCode::OK), Ok(()));
+        assert_eq!(success_status(StatusCode::BAD_GATEWAY), Err(502));
+        assert_eq!(NumOrStr::Str(" 7 ".into()).as_i64(), Some(7));
+        assert_eq!(NumOrStr::Str("x".into()).as_i64(), None);
+        assert_eq!(NumOrStr::Num(3).to_text(), "3");
+        assert_eq!(NumOrStr::Str("x".into()).to_text(), "x");
+        let mut f = Fields::new();
+        f.insert("return_code", "SUCCESS").unwrap();
+        f.insert("result_code", "FAIL").unwrap();
+        f.insert("error_code", "E").unwrap();
+        assert_eq!(
+            check_unsigned(&f),
+            Err(ReplyError::BusinessFail {
+                err_code: Some("E".into()),
+                err_code_des: None
+            })
+        );
+        assert_eq!(
+            check_unsigned(&Fields::new()),
+            Err(ReplyError::MissingReturnCode)
+        );
+        assert_eq!(echo(&f, "error_code", "E"), Ok(()));
+        assert_eq!(echo(&f, "error_code", "F"), Err("error_code"));
+        assert_eq!(echo(&f, "absent", "F"), Ok(()));
+    }
+}
