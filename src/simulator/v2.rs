@@ -564,28 +564,17 @@ impl Simulator {
     /// WeChat Pay does before looking anything up. Exposed so tests can check what was sent.
     ///
     /// # Errors
-    /// The `result_code` FAIL reply naming the first field that does not decrypt.
+    /// The name of the first field that does not decrypt to UTF-8.
     pub fn querymchrisk_decrypt<R: TryCryptoRng + ?Sized>(
         &self,
         fields: &Fields,
         rng: &mut R,
-    ) -> Result<Vec<(&'static str, Personal)>, Response<Vec<u8>>> {
+    ) -> Result<Vec<(&'static str, Personal)>, &'static str> {
         let mut out = Vec::new();
         for name in RISK_ENCRYPTED {
             if let Some(ct) = fields.get_non_empty(name) {
-                match cipher::decrypt_oaep_personal(rng, &self.risk_key, ct) {
-                    Ok(p) => out.push((name, p)),
-                    Err(_) => {
-                        return Err(self.v2_reply(
-                            &[
-                                ("result_code", "FAIL"),
-                                ("err_code", "PARAM_ERROR"),
-                                ("err_code_des", &format!("{name}解密失败")),
-                            ],
-                            None,
-                        ));
-                    }
-                }
+                let p = cipher::decrypt_oaep_personal(rng, &self.risk_key, ct).map_err(|_| name)?;
+                out.push((name, p));
             }
         }
         Ok(out)
@@ -633,7 +622,7 @@ impl Simulator {
         }
         let decrypted = match self.querymchrisk_decrypt(&fields, rng) {
             Ok(d) => d,
-            Err(resp) => return resp,
+            Err(name) => return fail("PARAM_ERROR", &format!("{name}解密失败")),
         };
         if decrypted.is_empty() && fields.get_non_empty("company_name").is_none() {
             return fail("PARAM_ERROR", "至少提供一种商户信息");
