@@ -1973,3 +1973,57 @@ fn handle_v2_routing() {
         }
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Robustness: nothing from the network panics
+// ---------------------------------------------------------------------------------------------
+
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn parsers_never_panic(body in proptest::collection::vec(any::<u8>(), 0..512),
+                               status in 100u16..600) {
+            let m = merchant();
+            let r = raw(status, &body);
+            let _ = rna(&m, SignType::HmacSha256).parse_reply(resp(&r), &m.api_v2_key);
+            let _ = token_req(&m).parse_reply(resp(&r));
+            let _ = na_req().parse_reply(resp(&r));
+            let _ = risk_req(&m).parse_reply(resp(&r));
+            let _ = gpk_req(&m, SignType::Md5).parse_reply(resp(&r));
+        }
+
+        #[test]
+        fn jsonp_wrapped_text_parses_or_errors(callback in "[A-Za-z_$][A-Za-z0-9_$.]{0,20}",
+                                               code in any::<i64>(),
+                                               status in "[0-9]{0,2}",
+                                               notmatch in "[0-9|%C]{0,6}") {
+            let body = format!(
+                "{callback}({{\"error_code\":{code},\"nameauth_status\":\"{status}\",\"notmatch_param\":\"{notmatch}\"}});"
+            );
+            let got = na_req().parse_reply(resp(&raw(200, body.as_bytes())));
+            let expected = NameAuthStatus::from_reply(code, &status, &notmatch).map_err(NameAuthError::from);
+            prop_assert_eq!(got.map(|o| o.status), expected);
+        }
+
+        #[test]
+        fn simulator_handlers_never_panic(body in proptest::collection::vec(any::<u8>(), 0..512),
+                                          query in "[a-z_=&%0-9A-F]{0,64}") {
+            let sim = sim();
+            let mut rng = common::rng(1);
+            for url in [realnameauth::URL, querymchrisk::URL, getpublickey::URL] {
+                let mut req = http::Request::post(url).body(body.clone()).unwrap();
+                req.extensions_mut().insert(wechatpay_sansio::request::ClientCertificateRequired);
+                prop_assert!(sim.handle_v2(&req, 0, &mut rng, &V2Script::default()).is_some());
+            }
+            for url in [nameauth::URL, oauth::GET_ACCESS_TOKEN_URL] {
+                let req = http::Request::get(format!("{url}?{query}")).body(Vec::new()).unwrap();
+                prop_assert!(sim.handle_v2(&req, 0, &mut rng, &V2Script::default()).is_some());
+            }
+        }
+    }
+}

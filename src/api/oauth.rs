@@ -41,7 +41,7 @@ use crate::v2::request::{V2RequestError, encode_query, get_signed};
 use core::fmt;
 use zeroize::Zeroizing;
 
-/// The authorization page (official pages; [OPENAPI]'s `payapp.mch.weixin.qq.com` is not used).
+/// The authorization page (official pages; the wechatpay-openapi description's `payapp.mch.weixin.qq.com` is not used).
 pub const AUTHORIZE_URL: &str = "https://payapp.weixin.qq.com/appauth/authindex";
 /// Path of the code → token exchange.
 pub const GET_ACCESS_TOKEN_PATH: &str = "/appauth/getaccesstoken";

@@ -217,7 +217,7 @@ open_enum!(
 open_enum!(
     /// `bind_bankcard` (returned when `verify_real_name` is `V_NM_ID_MA`, version 1.1).
     ///
-    /// The [OPENAPI] description's example value `V_NM_ID_MA` for this field is a documentation
+    /// The wechatpay-openapi description's example value `V_NM_ID_MA` for this field is a documentation
     /// bug; such a value is kept as `Other`.
     BindBankcard {
         /// `YES` 绑定银行卡的实名认证 — verified through a bound bank card.
