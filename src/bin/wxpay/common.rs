@@ -103,8 +103,8 @@ pub fn trim_line_end(s: &str) -> &str {
         .unwrap_or(s)
 }
 
-/// A secret given as a flag / environment variable or as a file. The file wins when both are set
-/// (an inherited environment variable must not silently override an explicit file).
+/// A secret from, in order: a file, a flag, an environment variable. (clap refuses a file and a
+/// flag together; an inherited environment variable is only the fallback.)
 pub fn secret_from(
     value: Option<&str>,
     file: Option<&PathBuf>,
@@ -117,9 +117,15 @@ pub fn secret_from(
             .map_err(|_| Failure::usage(format!("{} is not UTF-8", path.display())))?;
         return Ok(zeroize::Zeroizing::new(trim_line_end(text).to_owned()));
     }
-    match value {
-        Some(v) => Ok(zeroize::Zeroizing::new(v.to_owned())),
-        None => Err(Failure::usage(format!(
+    if let Some(v) = value {
+        return Ok(zeroize::Zeroizing::new(v.to_owned()));
+    }
+    match std::env::var(env) {
+        Ok(v) => Ok(zeroize::Zeroizing::new(v)),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Failure::usage(format!(
+            "the {env} environment variable is not UTF-8"
+        ))),
+        Err(std::env::VarError::NotPresent) => Err(Failure::usage(format!(
             "no key given: use --{flag}-file <FILE>, the {env} environment variable, or --{flag} <KEY>"
         ))),
     }

@@ -222,10 +222,11 @@ impl From<SignTypeArg> for SignType {
 /// Where the APIv2 key comes from.
 #[derive(Args, Debug)]
 pub struct V2KeyArgs {
-    /// The APIv2 key (32 characters). Visible to `ps`: prefer --key-file or WXPAY_KEY.
-    #[arg(long, env = "WXPAY_KEY", hide_env_values = true, value_name = "KEY")]
+    /// The APIv2 key (32 characters). Visible to `ps`: prefer --key-file or the WXPAY_KEY
+    /// environment variable (used when neither --key nor --key-file is given).
+    #[arg(long, value_name = "KEY")]
     pub key: Option<String>,
-    /// A file holding the APIv2 key (one trailing newline ignored); wins over --key / WXPAY_KEY.
+    /// A file holding the APIv2 key (one trailing newline ignored).
     #[arg(long, value_name = "FILE", conflicts_with = "key")]
     pub key_file: Option<PathBuf>,
 }
