@@ -1407,3 +1407,91 @@ fn parse_arms_are_not_yet_wired() {
     let e = fails(wxpay().args(["parse", "nosuchapi"]).write_stdin(""), 2);
     assert!(e.contains("nosuchapi"), "{e}");
 }
+
+#[test]
+fn decrypt_resource_from_a_notification_file() {
+    let resource = r#"{"algorithm":"AEAD_AES_256_GCM","ciphertext":"ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI=","nonce":"uluk4a9R25RW","associated_data":"associatedData","original_type":"transaction"}"#;
+    let bare = scratch("resource.json", resource);
+    let wrapped = scratch(
+        "notification.json",
+        format!(r#"{{"id":"x","event_type":"TRANSACTION.SUCCESS","resource":{resource}}}"#),
+    );
+    for f in [&bare, &wrapped] {
+        wxpay()
+            .args([
+                "decrypt-resource",
+                "--apiv3-key",
+                V3_KEY,
+                "--resource-file",
+                f,
+            ])
+            .assert()
+            .success()
+            .stdout("message\n");
+    }
+    let sm4 = scratch(
+        "sm4.json",
+        resource.replace("AEAD_AES_256_GCM", "AEAD_SM4_GCM"),
+    );
+    let e = fails(
+        wxpay().args([
+            "decrypt-resource",
+            "--apiv3-key",
+            V3_KEY,
+            "--resource-file",
+            &sm4,
+        ]),
+        2,
+    );
+    assert!(
+        e.contains("unsupported resource algorithm \"AEAD_SM4_GCM\""),
+        "{e}"
+    );
+    // The Go notification: a 32-byte key that is not the one used fails authentication.
+    let e = fails(
+        wxpay().args([
+            "decrypt-resource",
+            "--apiv3-key",
+            V3_KEY,
+            "--resource-file",
+            &data("go_notify_body.json"),
+        ]),
+        1,
+    );
+    assert!(e.contains("AES-GCM authentication failed"), "{e}");
+    let e = fails(
+        wxpay().args([
+            "decrypt-resource",
+            "--apiv3-key",
+            V3_KEY,
+            "--resource-file",
+            &data("go_notify_headers.txt"),
+        ]),
+        2,
+    );
+    assert!(e.contains("not JSON"), "{e}");
+    let e = fails(
+        wxpay().args([
+            "decrypt-resource",
+            "--apiv3-key",
+            V3_KEY,
+            "--resource-file",
+            &scratch("obj.json", "{}"),
+        ]),
+        2,
+    );
+    assert!(e.contains("not a notification or resource object"), "{e}");
+    let e = fails(
+        wxpay().args([
+            "decrypt-resource",
+            "--apiv3-key",
+            V3_KEY,
+            "--resource-file",
+            &bare,
+            "--nonce",
+            "x",
+        ]),
+        2,
+    );
+    assert!(e.contains("cannot be used with"), "{e}");
+}

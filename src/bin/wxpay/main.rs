@@ -127,6 +127,8 @@ Example:
     --ciphertext ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI=
   message
 
+  wxpay decrypt-resource --apiv3-key-file apiv3.key --resource-file notification.json
+
 Passing --apiv3-key on the command line exposes it to `ps`; prefer --apiv3-key-file or
 WXPAY_APIV3_KEY."#;
 
@@ -359,14 +361,23 @@ pub struct DecryptResourceArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "apiv3_key")]
     pub apiv3_key_file: Option<PathBuf>,
     /// The resource nonce (12 characters).
-    #[arg(long, value_name = "NONCE")]
-    pub nonce: String,
+    #[arg(long, value_name = "NONCE", required_unless_present = "resource_file")]
+    pub nonce: Option<String>,
     /// The associated data (default: empty).
-    #[arg(long, value_name = "AD", default_value = "")]
-    pub associated_data: String,
+    #[arg(long, value_name = "AD")]
+    pub associated_data: Option<String>,
     /// base64 of ciphertext ‖ tag.
-    #[arg(long, value_name = "B64", allow_hyphen_values = true)]
-    pub ciphertext: String,
+    #[arg(
+        long,
+        value_name = "B64",
+        allow_hyphen_values = true,
+        required_unless_present = "resource_file"
+    )]
+    pub ciphertext: Option<String>,
+    /// A JSON file holding a whole notification body or just its `resource` object, instead of
+    /// --nonce / --associated-data / --ciphertext.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["nonce", "associated_data", "ciphertext"])]
+    pub resource_file: Option<PathBuf>,
 }
 
 /// The APIs `parse` knows.

@@ -17,7 +17,7 @@ use wechatpay_sansio::os::{self, OsRng};
 use wechatpay_sansio::secret::ApiV3Key;
 use wechatpay_sansio::v3::auth::{MerchantSigner, SignError};
 use wechatpay_sansio::v3::canonical;
-use wechatpay_sansio::v3::resource::{self, ResourceError};
+use wechatpay_sansio::v3::resource::{self, EncryptedResource, ResourceError};
 use wechatpay_sansio::v3::verify::{SignatureHeaders, VerifyError, VerifyOptions};
 
 /// The id a bare public key gets when `--serial` is not given.
@@ -271,6 +271,19 @@ pub fn encrypt(a: &EncryptArgs) -> Outcome {
     Ok(line(ct))
 }
 
+/// The resource object of a notification body, or the body itself when it is the resource.
+fn encrypted_resource(json: &[u8]) -> Result<EncryptedResource, String> {
+    let value: serde_json::Value =
+        serde_json::from_slice(json).map_err(|e| format!("not JSON: {e}"))?;
+    let object = match value.get("resource") {
+        Some(r) => r.clone(),
+        None => value,
+    };
+    serde_json::from_value(object).map_err(|e| {
+        format!("not a notification or resource object (algorithm, ciphertext, nonce): {e}")
+    })
+}
+
 /// `wxpay decrypt-resource`.
 pub fn decrypt_resource(a: &DecryptResourceArgs) -> Outcome {
     let raw = secret_from(
@@ -281,11 +294,25 @@ pub fn decrypt_resource(a: &DecryptResourceArgs) -> Outcome {
     )?;
     let key =
         ApiV3Key::new(raw.as_bytes()).map_err(|e| Failure::usage(format!("APIv3 key: {e}")))?;
-    let pt = resource::decrypt(&key, &a.nonce, a.associated_data.as_bytes(), &a.ciphertext)
-        .map_err(|e| match e {
-            ResourceError::TagMismatch => Failure::invalid(e),
-            _ => Failure::usage(e),
-        })?;
+    let tag_or_usage = |e: ResourceError| match e {
+        ResourceError::TagMismatch => Failure::invalid(e),
+        _ => Failure::usage(e),
+    };
+    let pt = if let Some(path) = &a.resource_file {
+        let json = read_file(path)?;
+        encrypted_resource(&json)
+            .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?
+            .decrypt(&key)
+            .map_err(tag_or_usage)?
+    } else {
+        let (Some(nonce), Some(ciphertext)) = (&a.nonce, &a.ciphertext) else {
+            return Err(Failure::usage(
+                "give --nonce and --ciphertext, or --resource-file",
+            ));
+        };
+        let aad = a.associated_data.as_deref().unwrap_or("");
+        resource::decrypt(&key, nonce, aad.as_bytes(), ciphertext).map_err(tag_or_usage)?
+    };
     let mut out = pt.to_vec();
     out.push(b'\n');
     Ok(out)
