@@ -431,6 +431,18 @@ pub struct ParseArgs {
     /// "Now" in Unix seconds for v3 timestamp checks (default: the system clock).
     #[arg(long, value_name = "SECS")]
     pub now: Option<u64>,
+    /// The sign type of the request this reply answers (v2 signed replies).
+    #[arg(long, value_enum)]
+    pub sign_type: Option<SignTypeArg>,
+    /// The mch_id of the request, which the reply must echo.
+    #[arg(long, value_name = "ID")]
+    pub mch_id: Option<String>,
+    /// The appid of the request, which the reply must echo.
+    #[arg(long, value_name = "APPID")]
+    pub appid: Option<String>,
+    /// The openid of the request, which the reply must echo.
+    #[arg(long, value_name = "OPENID")]
+    pub openid: Option<String>,
 }
 
 fn run(cli: Cli) -> Outcome {
