@@ -1,0 +1,206 @@
+//! Shared plumbing: the failure type and its exit codes, reading stdin and files, secrets from
+//! flags / files / environment, and the escaping used by `--explain`.
+
+use std::fmt;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Exit code: success (signature valid, value produced).
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the input was understood and is invalid (bad signature, wrong key, stale, …).
+pub const EXIT_INVALID: u8 = 1;
+/// Exit code: unusable input or usage (malformed XML/JSON/PEM/base64, missing flags, I/O).
+pub const EXIT_USAGE: u8 = 2;
+
+/// Largest stdin or file the tool reads (the protocols' bodies are a few KiB).
+const MAX_INPUT: u64 = 16 * 1024 * 1024;
+
+/// Why a subcommand did not succeed; the message is printed as one `wxpay: …` line.
+#[derive(Debug)]
+pub enum Failure {
+    /// Verification failed or the reply is not valid (exit 1).
+    Invalid(String),
+    /// The input or the command line cannot be used (exit 2).
+    Usage(String),
+}
+
+impl Failure {
+    pub fn invalid(msg: impl fmt::Display) -> Self {
+        Self::Invalid(msg.to_string())
+    }
+
+    pub fn usage(msg: impl fmt::Display) -> Self {
+        Self::Usage(msg.to_string())
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Invalid(_) => EXIT_INVALID,
+            Self::Usage(_) => EXIT_USAGE,
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            Self::Invalid(m) | Self::Usage(m) => m,
+        }
+    }
+}
+
+/// What a subcommand prints on stdout when it succeeds.
+pub type Outcome = Result<Vec<u8>, Failure>;
+
+/// `text` followed by a newline, as stdout bytes.
+pub fn line(text: impl fmt::Display) -> Vec<u8> {
+    format!("{text}\n").into_bytes()
+}
+
+/// A diagnostic on stderr (`--explain` output, notes). Errors writing it are ignored.
+pub fn note(text: impl fmt::Display) {
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
+fn read_limited(mut r: impl Read, what: &str) -> Result<Vec<u8>, Failure> {
+    let mut buf = Vec::new();
+    r.by_ref()
+        .take(MAX_INPUT + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| Failure::usage(format!("cannot read {what}: {e}")))?;
+    if buf.len() as u64 > MAX_INPUT {
+        return Err(Failure::usage(format!(
+            "{what} is larger than {MAX_INPUT} bytes"
+        )));
+    }
+    Ok(buf)
+}
+
+/// All of stdin.
+pub fn read_stdin() -> Result<Vec<u8>, Failure> {
+    read_limited(std::io::stdin().lock(), "standard input")
+}
+
+/// All of a file.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, Failure> {
+    let f = std::fs::File::open(path)
+        .map_err(|e| Failure::usage(format!("cannot open {}: {e}", path.display())))?;
+    read_limited(f, &path.display().to_string())
+}
+
+/// The bytes as UTF-8 text, or a usage failure naming `what`.
+pub fn utf8(bytes: Vec<u8>, what: &str) -> Result<String, Failure> {
+    String::from_utf8(bytes).map_err(|e| {
+        Failure::usage(format!(
+            "{what} is not UTF-8 (byte {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// Drop one trailing line ending (`\n` or `\r\n`): what editors and `echo` add to files.
+pub fn trim_line_end(s: &str) -> &str {
+    s.strip_suffix('\n')
+        .map(|s| s.strip_suffix('\r').unwrap_or(s))
+        .unwrap_or(s)
+}
+
+/// A secret from, in order: a file, a flag, an environment variable. (clap refuses a file and a
+/// flag together; an inherited environment variable is only the fallback.)
+pub fn secret_from(
+    value: Option<&str>,
+    file: Option<&PathBuf>,
+    flag: &str,
+    env: &str,
+) -> Result<zeroize::Zeroizing<String>, Failure> {
+    if let Some(path) = file {
+        let bytes = zeroize::Zeroizing::new(read_file(path)?);
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| Failure::usage(format!("{} is not UTF-8", path.display())))?;
+        return Ok(zeroize::Zeroizing::new(trim_line_end(text).to_owned()));
+    }
+    if let Some(v) = value {
+        return Ok(zeroize::Zeroizing::new(v.to_owned()));
+    }
+    match std::env::var(env) {
+        Ok(v) => Ok(zeroize::Zeroizing::new(v)),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Failure::usage(format!(
+            "the {env} environment variable is not UTF-8"
+        ))),
+        Err(std::env::VarError::NotPresent) => Err(Failure::usage(format!(
+            "no key given: use --{flag}-file <FILE>, the {env} environment variable, or --{flag} <KEY>"
+        ))),
+    }
+}
+
+/// `bytes` as a double-quoted string with `\n`, `\r`, `\t`, `"` and `\\` escaped (and any byte
+/// that is not UTF-8 as `\xNN`), so that invisible differences show in `--explain` output.
+pub fn quoted(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + 2);
+    out.push('"');
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if c.is_control() || c == '\u{FEFF}' || c == '\u{200B}' => {
+                    out.push_str(&format!("\\u{{{:04X}}}", u32::from(c)));
+                }
+                c => out.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A JSON string literal.
+pub fn json_string(s: &str) -> String {
+    // Serialising a &str cannot fail.
+    serde_json::to_string(s).unwrap_or_else(|_| String::from("\"\""))
+}
+
+/// A flat JSON object `{"k": "v", …}` in the given order, one member per line.
+pub fn json_object<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::from("{");
+    let mut first = true;
+    for (k, v) in pairs {
+        out.push_str(if first { "\n  " } else { ",\n  " });
+        first = false;
+        out.push_str(&json_string(k));
+        out.push_str(": ");
+        out.push_str(&json_string(v));
+    }
+    out.push_str(if first { "}" } else { "\n}" });
+    out
+}
+
+/// A pretty-printed JSON value followed by a newline (the `parse` output).
+pub fn json_output(value: &serde_json::Value) -> Outcome {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| Failure::usage(format!("cannot serialise the result: {e}")))?;
+    text.push('\n');
+    Ok(text.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_shows_invisible_bytes() {
+        assert_eq!(
+            quoted(b"a\nb\"\\\t\r\xff\x01"),
+            r#""a\nb\"\\\t\r\xFF\u{0001}""#
+        );
+        assert_eq!(quoted("中文".as_bytes()), "\"中文\"");
+        assert_eq!(trim_line_end("k\r\n"), "k");
+        assert_eq!(trim_line_end("k\n\n"), "k\n");
+        assert_eq!(json_object([]), "{}");
+        assert_eq!(json_object([("a", "\"")]), "{\n  \"a\": \"\\\"\"\n}");
+    }
+}

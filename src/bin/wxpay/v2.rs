@@ -1,0 +1,203 @@
+//! `v2-sign`, `v2-verify`, `xml2json`, `json2xml`.
+
+use crate::common::{Failure, Outcome, json_object, line, note, quoted, read_stdin, secret_from};
+use crate::{SignTypeArg, V2KeyArgs};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use std::fmt;
+use wechatpay_sansio::secret::ApiV2Key;
+use wechatpay_sansio::v2::sign::{self, SignError, SignType};
+use wechatpay_sansio::v2::xml;
+
+/// A JSON object whose values are all strings, in document order, without duplicate names.
+pub struct FlatJson(pub Vec<(String, String)>);
+
+impl<'de> serde::Deserialize<'de> for FlatJson {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = FlatJson;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object of string values")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FlatJson, A::Error> {
+                let mut out: Vec<(String, String)> = Vec::new();
+                while let Some(name) = map.next_key::<String>()? {
+                    let value: serde_json::Value = map.next_value()?;
+                    let shown: String = name.chars().take(64).collect();
+                    let value = match value {
+                        serde_json::Value::String(s) => s,
+                        serde_json::Value::Number(n) => {
+                            return Err(de::Error::custom(format!(
+                                "field {shown:?}: values must be JSON strings (write \"{n}\", not {n}): \
+                                 WeChat Pay signs the text exactly as sent"
+                            )));
+                        }
+                        other => {
+                            let kind = match other {
+                                serde_json::Value::Null => "null",
+                                serde_json::Value::Bool(_) => "a boolean",
+                                serde_json::Value::Array(_) => "an array",
+                                _ => "an object",
+                            };
+                            return Err(de::Error::custom(format!(
+                                "field {shown:?}: values must be JSON strings, got {kind}"
+                            )));
+                        }
+                    };
+                    if out.iter().any(|(k, _)| *k == name) {
+                        return Err(de::Error::custom(format!("duplicate field {shown:?}")));
+                    }
+                    out.push((name, value));
+                }
+                Ok(FlatJson(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// Parse stdin as a flat JSON object.
+fn read_flat_json() -> Result<Vec<(String, String)>, Failure> {
+    let input = read_stdin()?;
+    serde_json::from_slice::<FlatJson>(&input)
+        .map(|f| f.0)
+        .map_err(|e| Failure::usage(format!("stdin is not a JSON object of strings: {e}")))
+}
+
+fn api_v2_key(args: &V2KeyArgs) -> Result<ApiV2Key, Failure> {
+    let raw = secret_from(
+        args.key.as_deref(),
+        args.key_file.as_ref(),
+        "key",
+        "WXPAY_KEY",
+    )?;
+    ApiV2Key::new(raw.as_str()).map_err(|e| Failure::usage(format!("APIv2 key: {e}")))
+}
+
+fn sign_error(e: SignError) -> Failure {
+    match e {
+        SignError::InvalidFieldName(_) | SignError::DuplicateField(_) => Failure::usage(e),
+        _ => Failure::invalid(e),
+    }
+}
+
+/// The `--explain` report shared by `v2-sign` and `v2-verify`: the canonical string, what was
+/// left out, and hints for the usual causes of "签名错误".
+fn explain_v2(pairs: &[(&str, &str)], sign_type: SignType) -> Result<(), Failure> {
+    let canonical = sign::canonical_string_masked(pairs.iter().copied()).map_err(sign_error)?;
+    note(format_args!("sign type: {sign_type}"));
+    note(format_args!(
+        "canonical string (key masked): {}",
+        quoted(canonical.as_bytes())
+    ));
+    let skipped: Vec<String> = pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            if *k == "sign" {
+                Some(format!("{k} (the signature itself)"))
+            } else if v.is_empty() {
+                Some(format!("{k} (empty value)"))
+            } else {
+                None
+            }
+        })
+        .collect();
+    if !skipped.is_empty() {
+        note(format_args!("not signed: {}", skipped.join(", ")));
+    }
+    for (k, v) in pairs {
+        if v.contains("<![CDATA[") {
+            note(format_args!(
+                "hint: the value of {k} contains a literal <![CDATA[ marker: the sign covers the \
+                 text inside CDATA, not the markup"
+            ));
+        }
+        if !v.is_empty() && v.trim() != *v {
+            note(format_args!(
+                "hint: the value of {k} has leading or trailing whitespace, which is signed as is"
+            ));
+        }
+        if v.contains('&') || v.contains('=') {
+            note(format_args!(
+                "hint: the value of {k} contains '&' or '=': it is signed raw (not URL-encoded)"
+            ));
+        }
+        if *k == "key" {
+            note(
+                "hint: a field named \"key\": the API key is appended by the signer, do not send it",
+            );
+        }
+        if *k == "sign_type" && !v.is_empty() && *v != sign_type.as_str() {
+            note(format_args!(
+                "hint: the fields say sign_type={v} but the sign is computed with {sign_type}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `wxpay v2-sign`.
+pub fn v2_sign(sign_type: SignTypeArg, key: &V2KeyArgs, explain: bool) -> Outcome {
+    let key = api_v2_key(key)?;
+    let fields = read_flat_json()?;
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let sign_type = SignType::from(sign_type);
+    if explain {
+        explain_v2(&pairs, sign_type)?;
+    }
+    let s = sign::sign(pairs.iter().copied(), &key, sign_type).map_err(sign_error)?;
+    Ok(line(s))
+}
+
+/// `wxpay v2-verify`.
+pub fn v2_verify(sign_type: Option<SignTypeArg>, key: &V2KeyArgs, explain: bool) -> Outcome {
+    let key = api_v2_key(key)?;
+    let body = read_stdin()?;
+    let fields = xml::parse(&body).map_err(|e| Failure::usage(format!("stdin: {e}")))?;
+    let expected = sign_type.map(SignType::from);
+    if explain {
+        let received = fields.get_non_empty("sign");
+        let (used, why) = match (expected, fields.get("sign_type"), received) {
+            (Some(t), _, _) => (Some(t), "from --sign-type"),
+            (None, Some(t), _) if t.parse::<SignType>().is_ok() => {
+                (t.parse().ok(), "from the reply's sign_type field")
+            }
+            (None, _, Some(r)) => (
+                SignType::from_sign_len(r.len()),
+                "from the length of the sign (32 = MD5, 64 = HMAC-SHA256)",
+            ),
+            _ => (None, ""),
+        };
+        if let Some(t) = used {
+            let pairs: Vec<(&str, &str)> = fields.iter().collect();
+            note(format_args!("algorithm chosen {why}"));
+            explain_v2(&pairs, t)?;
+            let computed = sign::sign(pairs.iter().copied(), &key, t).map_err(sign_error)?;
+            note(format_args!("computed sign: {computed}"));
+            note(format_args!(
+                "received sign: {}",
+                received.unwrap_or("(none)")
+            ));
+        }
+    }
+    let used = sign::verify_fields(&fields, &key, expected).map_err(sign_error)?;
+    Ok(line(format_args!("valid ({used})")))
+}
+
+/// `wxpay xml2json`.
+pub fn xml2json() -> Outcome {
+    let body = read_stdin()?;
+    let fields = xml::parse(&body).map_err(|e| Failure::usage(format!("stdin: {e}")))?;
+    Ok(line(json_object(fields.iter())))
+}
+
+/// `wxpay json2xml`.
+pub fn json2xml() -> Outcome {
+    let fields = read_flat_json()?;
+    let x = xml::to_xml(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|e| Failure::usage(format!("cannot build XML: {e}")))?;
+    Ok(line(x))
+}
