@@ -15,6 +15,7 @@
 //! ```
 
 pub mod v2;
+pub mod v3;
 
 use crate::ids::{MchId, Nonce};
 use crate::keys::{
@@ -125,6 +126,19 @@ impl Simulator {
     #[must_use]
     pub fn mchid(&self) -> &MchId {
         &self.mchid
+    }
+
+    /// The serial of the simulator's TEST ONLY platform certificate.
+    #[must_use]
+    pub fn platform_serial(&self) -> &KeyId {
+        self.platform_cert.serial()
+    }
+
+    /// The simulator's TEST ONLY WeChat Pay public-key id (`PUB_KEY_ID_…`), same key pair as the
+    /// platform certificate.
+    #[must_use]
+    pub fn public_key_id(&self) -> &KeyId {
+        &self.public_key_id
     }
 
     /// The id the simulator signs v3 replies with.

@@ -1,0 +1,331 @@
+//! Simulated v3 identity endpoints: customs `verify-certificate` (apihk, PKCS#1 v1.5 fields) and
+//! the real-name pre-entrust sign (OAEP fields, mini-program and app scenes).
+//!
+//! Each handler checks the request as WeChat Pay does — method and host, the `Authorization`
+//! signature (401 `SIGN_ERROR`), `Wechatpay-Serial` naming a key the platform holds (400
+//! `PARAM_ERROR`), required fields, the merchant id, decryptable personal fields (400
+//! `PARAM_ERROR`) — and then answers the scripted outcome with a signed reply.
+
+use super::{Simulator, v3_error};
+use crate::api::customs::{self, CheckResult};
+use crate::api::pre_entrust::{self, Scene};
+use crate::api::validate;
+use crate::keys::KeyId;
+use crate::secret::Personal;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use http::{Method, Response, StatusCode};
+use rand_core::TryCryptoRng;
+use serde_json::{Map, Value};
+
+/// A scripted error reply: status, code and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptedError {
+    /// HTTP status (400, 403, 429, 500…).
+    pub status: u16,
+    /// The `code`.
+    pub code: String,
+    /// The `message`.
+    pub message: String,
+}
+
+impl ScriptedError {
+    /// An error reply.
+    #[must_use]
+    pub fn new(status: u16, code: &str, message: &str) -> Self {
+        Self {
+            status,
+            code: code.to_owned(),
+            message: message.to_owned(),
+        }
+    }
+}
+
+/// What the simulated customs `verify-certificate` answers once the request passes its checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CustomsScript {
+    /// 200 with this `certificate_check_result` (`SAME`, `DIFFERENT`, or anything, e.g. the
+    /// document's own `UNchECKED`).
+    Result(String),
+    /// An error reply.
+    Error(ScriptedError),
+}
+
+impl Default for CustomsScript {
+    fn default() -> Self {
+        Self::Result(CheckResult::Same.as_str().to_owned())
+    }
+}
+
+/// What the simulated pre-entrust sign answers once the request passes its checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PreEntrustScript {
+    /// 200 with this `pre_entrustweb_id`.
+    Id(String),
+    /// An error reply.
+    Error(ScriptedError),
+}
+
+impl Default for PreEntrustScript {
+    fn default() -> Self {
+        Self::Id("1121_9f3c4d1a2b3c4d5e6f_12bf".to_owned())
+    }
+}
+
+/// One scripted outcome per v3 endpoint, for [`Simulator::handle_v3`]. The default answers
+/// `SAME` and a pre-entrust id.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct V3Script {
+    /// `verify-certificate`.
+    pub customs: CustomsScript,
+    /// `pre-entrust-sign-with-real-name-identity/*`.
+    pub pre_entrust: PreEntrustScript,
+}
+
+const SERIAL_MISSING: &str = "HTTP header缺少微信支付平台证书序列号(Wechatpay-Serial)";
+
+fn param_error(message: &str) -> Response<Vec<u8>> {
+    v3_error(StatusCode::BAD_REQUEST, "PARAM_ERROR", message)
+}
+
+fn scripted(e: &ScriptedError) -> Response<Vec<u8>> {
+    v3_error(
+        StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST),
+        &e.code,
+        &e.message,
+    )
+}
+
+fn str_field<'a>(body: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
+    body.get(name)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+}
+
+impl Simulator {
+    /// The common front half: method, host, signature, `Wechatpay-Serial`, JSON object body.
+    #[allow(clippy::result_large_err)] // the error is the reply to send; not a hot path
+    fn v3_front(
+        &self,
+        req: &http::Request<Vec<u8>>,
+        now: u64,
+        host: &str,
+        allow_public_key_id: bool,
+    ) -> Result<Map<String, Value>, Response<Vec<u8>>> {
+        if req.method() != Method::POST {
+            return Err(v3_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "INVALID_REQUEST",
+                "请求方法错误",
+            ));
+        }
+        if req.uri().host() != host.strip_prefix("https://") {
+            return Err(v3_error(StatusCode::NOT_FOUND, "NOT_FOUND", "接口不存在"));
+        }
+        self.check_v3_authorization(req, now)?;
+        let serial = req
+            .headers()
+            .get("wechatpay-serial")
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| param_error(SERIAL_MISSING))?;
+        let id = KeyId::new(serial).map_err(|_| param_error("Wechatpay-Serial格式错误"))?;
+        let known =
+            &id == self.platform_cert.serial() || (allow_public_key_id && id == self.public_key_id);
+        if !known {
+            return Err(param_error("Wechatpay-Serial对应的证书或公钥不存在"));
+        }
+        match serde_json::from_slice::<Value>(req.body()) {
+            Ok(Value::Object(m)) => Ok(m),
+            _ => Err(param_error("请求体不是合法的JSON对象")),
+        }
+    }
+
+    /// Decrypt a personal field with the platform key; `pkcs1` selects RSAES-PKCS1-v1_5
+    /// (implicit rejection: a wrong padding yields garbage, caught by the caller's format checks).
+    fn decrypt_field<R: TryCryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        b64: &str,
+        pkcs1: bool,
+    ) -> Option<Personal> {
+        let ct = STANDARD.decode(b64).ok()?;
+        let pt = if pkcs1 {
+            self.platform_key.0.decrypt_pkcs1v15(rng, &ct).ok()?
+        } else {
+            self.platform_key.0.decrypt_oaep_sha1(rng, &ct).ok()?
+        };
+        core::str::from_utf8(&pt)
+            .ok()
+            .filter(|s| !s.is_empty() && !s.chars().any(char::is_control))
+            .map(Personal::new)
+    }
+
+    /// Decrypt the ID number and the name, and check the ID's format as WeChat Pay does.
+    #[allow(clippy::result_large_err)]
+    fn decrypt_identity<R: TryCryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        body: &Map<String, Value>,
+        id_field: &'static str,
+        name_field: &'static str,
+        pkcs1: bool,
+    ) -> Result<(Personal, Personal), Response<Vec<u8>>> {
+        let undecryptable =
+            |f: &str| param_error(&format!("{f}解密失败，请使用正确的公钥和填充方式加密"));
+        let id = str_field(body, id_field)
+            .and_then(|b| self.decrypt_field(rng, b, pkcs1))
+            .ok_or_else(|| undecryptable(id_field))?;
+        let name = str_field(body, name_field)
+            .and_then(|b| self.decrypt_field(rng, b, pkcs1))
+            .ok_or_else(|| undecryptable(name_field))?;
+        if validate::mainland_id(id_field, id.expose(), true).is_err() {
+            return Err(param_error("商户传入用户身份证格式错误"));
+        }
+        Ok((id, name))
+    }
+
+    /// The personal fields a request carried, decrypted (for tests that check what was sent).
+    /// `None` if the body or a field cannot be read. Customs uses PKCS#1 v1.5, pre-entrust OAEP.
+    pub fn decrypt_identity_fields<R: TryCryptoRng + ?Sized>(
+        &self,
+        req: &http::Request<Vec<u8>>,
+        rng: &mut R,
+    ) -> Option<(Personal, Personal)> {
+        let body: Map<String, Value> = serde_json::from_slice(req.body()).ok()?;
+        if req.uri().path() == customs::PATH {
+            let id = self.decrypt_field(rng, str_field(&body, "certificate_id")?, true)?;
+            Some((
+                id,
+                self.decrypt_field(rng, str_field(&body, "certificate_name")?, true)?,
+            ))
+        } else {
+            let id = self.decrypt_field(rng, str_field(&body, "cred_id")?, false)?;
+            Some((
+                id,
+                self.decrypt_field(rng, str_field(&body, "real_name")?, false)?,
+            ))
+        }
+    }
+
+    /// `POST https://apihk.mch.weixin.qq.com/v3/global/customs/verify-certificate`.
+    pub fn customs_verify_certificate<R: TryCryptoRng + ?Sized>(
+        &self,
+        req: &http::Request<Vec<u8>>,
+        now: u64,
+        rng: &mut R,
+        script: &CustomsScript,
+    ) -> Response<Vec<u8>> {
+        // The document names the platform certificate serial for this API.
+        let body = match self.v3_front(req, now, customs::HOST, false) {
+            Ok(b) => b,
+            Err(resp) => return resp,
+        };
+        let required = [
+            "appid",
+            "mchid",
+            "out_trade_no",
+            "transaction_id",
+            "customs",
+            "merchant_customs_no",
+            "certificate_type",
+            "certificate_id",
+            "certificate_name",
+        ];
+        if let Some(f) = required.iter().find(|f| str_field(&body, f).is_none()) {
+            return param_error(&format!("缺少参数{f}"));
+        }
+        if str_field(&body, "mchid") != Some(self.mchid.as_str()) {
+            return v3_error(StatusCode::FORBIDDEN, "NOAUTH", "商户号与请求身份不匹配");
+        }
+        if str_field(&body, "certificate_type") != Some("IDCARD") {
+            return param_error("certificate_type只支持IDCARD");
+        }
+        if let Err(resp) =
+            self.decrypt_identity(rng, &body, "certificate_id", "certificate_name", true)
+        {
+            return resp;
+        }
+        match script {
+            CustomsScript::Error(e) => scripted(e),
+            CustomsScript::Result(result) => {
+                let mut out = Map::new();
+                for f in [
+                    "appid",
+                    "mchid",
+                    "out_trade_no",
+                    "transaction_id",
+                    "sub_order_no",
+                ] {
+                    if let Some(v) = body.get(f) {
+                        out.insert(f.to_owned(), v.clone());
+                    }
+                }
+                out.insert(
+                    "certificate_check_result".to_owned(),
+                    Value::String(result.clone()),
+                );
+                let bytes = Value::Object(out).to_string().into_bytes();
+                self.signed_v3_reply(rng, StatusCode::OK, bytes, now)
+            }
+        }
+    }
+
+    /// `POST https://api.mch.weixin.qq.com/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/{mini-program,app}`.
+    pub fn pre_entrust_sign<R: TryCryptoRng + ?Sized>(
+        &self,
+        req: &http::Request<Vec<u8>>,
+        now: u64,
+        rng: &mut R,
+        script: &PreEntrustScript,
+    ) -> Response<Vec<u8>> {
+        let body = match self.v3_front(req, now, pre_entrust::HOST, true) {
+            Ok(b) => b,
+            Err(resp) => return resp,
+        };
+        let required = [
+            "appid",
+            "out_contract_code",
+            "openid",
+            "real_name",
+            "cred_type",
+            "cred_id",
+        ];
+        if let Some(f) = required.iter().find(|f| str_field(&body, f).is_none()) {
+            return param_error(&format!("缺少参数{f}"));
+        }
+        if str_field(&body, "cred_type") != Some("ID_CARD") {
+            return param_error("cred_type只支持ID_CARD");
+        }
+        if let Err(resp) = self.decrypt_identity(rng, &body, "cred_id", "real_name", false) {
+            return resp;
+        }
+        match script {
+            PreEntrustScript::Error(e) => scripted(e),
+            PreEntrustScript::Id(id) => {
+                let bytes = serde_json::json!({ "pre_entrustweb_id": id })
+                    .to_string()
+                    .into_bytes();
+                self.signed_v3_reply(rng, StatusCode::OK, bytes, now)
+            }
+        }
+    }
+
+    /// Route a request to the v3 identity endpoint its path names. `None` if the path is not
+    /// one of them.
+    pub fn handle_v3<R: TryCryptoRng + ?Sized>(
+        &self,
+        req: &http::Request<Vec<u8>>,
+        now: u64,
+        rng: &mut R,
+        script: &V3Script,
+    ) -> Option<Response<Vec<u8>>> {
+        let path = req.uri().path();
+        if path == customs::PATH {
+            Some(self.customs_verify_certificate(req, now, rng, &script.customs))
+        } else if path == Scene::MiniProgram.path() || path == Scene::App.path() {
+            Some(self.pre_entrust_sign(req, now, rng, &script.pre_entrust))
+        } else {
+            None
+        }
+    }
+}
