@@ -18,8 +18,35 @@ fn section(title: &str) {
     println!("\n== {title} ==");
 }
 
+/// The URL with personal data and one-time secrets in the query replaced by `***`.
+fn masked_uri(uri: &http::Uri) -> String {
+    const SENSITIVE: [&str; 5] = ["truename", "creid", "code", "access_token", "sign"];
+    let base = format!(
+        "{}://{}{}",
+        uri.scheme_str().unwrap_or("https"),
+        uri.authority().map_or("", |a| a.as_str()),
+        uri.path()
+    );
+    match uri.query() {
+        None => base,
+        Some(q) => {
+            let parts: Vec<String> = q
+                .split('&')
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, _)) if SENSITIVE.contains(&k) => format!("{k}=***"),
+                    _ => kv.to_owned(),
+                })
+                .collect();
+            format!("{base}?{}", parts.join("&"))
+        }
+    }
+}
+
 fn show_request(req: &wechatpay_sansio::request::Request) {
-    println!("{} {}", req.method(), req.uri());
+    println!("{} {}", req.method(), masked_uri(req.uri()));
+    if req.requires_client_certificate() {
+        println!("  (mutual TLS: present the merchant API client certificate)");
+    }
     for (name, value) in req.headers() {
         let v = value.to_str().unwrap_or("<binary>");
         // The Authorization signature is not a secret, but keep the line short.
@@ -161,5 +188,182 @@ fn main() -> Result {
     let plaintext = resource.decrypt(&merchant.api_v3_key)?;
     println!("decrypted: {}", String::from_utf8_lossy(&plaintext));
 
+    identity_apis(&sim, &merchant, &mut rng, now)?;
+    Ok(())
+}
+
+/// The five identity-verification APIs, each built, answered by the simulator, and parsed.
+fn identity_apis(
+    sim: &Simulator,
+    merchant: &TestMerchant,
+    rng: &mut rand_chacha::ChaCha20Rng,
+    now: u64,
+) -> Result {
+    use wechatpay_sansio::api::{
+        customs, getpublickey, nameauth, oauth, pre_entrust, querymchrisk, realnameauth,
+    };
+    use wechatpay_sansio::simulator::v2::{TEST_NAMEAUTH_KEY, TEST_NAMEAUTH_SRC, V2Script};
+    use wechatpay_sansio::simulator::v3::V3Script;
+    let (v2s, v3s) = (V2Script::default(), V3Script::default());
+    let exchange = |req: wechatpay_sansio::request::Request, rng: &mut rand_chacha::ChaCha20Rng| {
+        show_request(&req);
+        let req = req.into_http();
+        let resp = sim
+            .handle_v2(&req, now, rng, &v2s)
+            .or_else(|| sim.handle_v3(&req, now, rng, &v3s));
+        let resp = resp.unwrap_or_else(|| http::Response::new(Vec::new()));
+        println!(
+            "  ← HTTP {} ({} bytes)",
+            resp.status().as_u16(),
+            resp.body().len()
+        );
+        resp
+    };
+    let appid = "wx2421b1c4370ec43b";
+    let openid = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o";
+
+    section("1a. OAuth: authorize URL, then appauth/getaccesstoken (v2, HMAC-SHA256, JSON reply)");
+    let authorize = oauth::AuthorizeUrl {
+        mch_id: merchant.mchid.clone(),
+        appid: appid.into(),
+        redirect_uri: "https://merchant.example/cb".into(),
+        scope: oauth::Scope::PayIdentity,
+        state: "STATE1".into(),
+    };
+    println!("authorize: {}", authorize.to_url()?);
+    let token_req = oauth::GetAccessTokenRequest {
+        mch_id: merchant.mchid.clone(),
+        appid: appid.into(),
+        openid: openid.into(),
+        code: "CODE_FROM_REDIRECT".into(),
+        scope: oauth::Scope::PayIdentity,
+    };
+    let resp = exchange(token_req.build(&merchant.api_v2_key)?, rng);
+    let grant = token_req.parse_reply(ResponseRef::from_http(&resp))?;
+    println!(
+        "outcome: access token {:?}, expires in {} s",
+        grant.access_token, grant.access_token_expire_in
+    );
+
+    section("1b. 实名验证 secsvc/realnameauth (v2 XML, signed reply)");
+    let req = realnameauth::RealNameAuthRequest {
+        version: realnameauth::Version::V1_1,
+        mch_id: merchant.mchid.clone(),
+        appid: appid.into(),
+        openid: openid.into(),
+        real_name: Personal::new("刘某某"),
+        cred_type: realnameauth::CredType::IdCard,
+        cred_id: Personal::new("11010519491231002X"),
+        nonce_str: Nonce::generate(rng)?,
+        access_token: grant.access_token.clone(),
+        sign_type: SignType::HmacSha256,
+    };
+    let resp = exchange(req.build(&merchant.api_v2_key)?, rng);
+    let out = req.parse_reply(ResponseRef::from_http(&resp), &merchant.api_v2_key)?;
+    println!(
+        "outcome: verify_openid {:?}, verify_real_name {:?}, bind_bankcard {:?} → match: {}",
+        out.verify_openid,
+        out.verify_real_name,
+        out.bind_bankcard,
+        out.is_match()
+    );
+
+    section("2. legacy 实名认证查询 cgi-bin/nameauth/nameautheasy (MD5 query, JSON/JSONP)");
+    let req = nameauth::NameAuthRequest::new(
+        appid,
+        openid,
+        TEST_NAMEAUTH_SRC,
+        Personal::new("张三"),
+        Personal::new("11010519491231002X"),
+    );
+    let resp = exchange(
+        req.build(&nameauth::NameAuthKey::new(TEST_NAMEAUTH_KEY)?)?,
+        rng,
+    );
+    let out = req.parse_reply(ResponseRef::from_http(&resp))?;
+    println!(
+        "outcome: status {:?} (letter {:?}), name_mask {:?}",
+        out.status,
+        out.status.letter(),
+        out.name_mask
+    );
+
+    section(
+        "3. 身份信息校验 apihk …/v3/global/customs/verify-certificate (v3, PKCS#1 v1.5 fields)",
+    );
+    let platform = merchant
+        .store
+        .get(sim.platform_serial())
+        .ok_or("no platform certificate")?;
+    let req = customs::VerifyCertificateRequest {
+        appid: "wxd678efh567hg6787".into(),
+        out_trade_no: "20150806125346".into(),
+        transaction_id: "1000320306201511078440737890".into(),
+        sub_order_no: None,
+        customs: customs::Customs::ShanghaiZs,
+        merchant_customs_no: "123456".into(),
+        certificate_id: Personal::new("11010519491231002X"),
+        certificate_name: Personal::new("张三"),
+    };
+    let nonce = Nonce::generate(rng)?;
+    let resp = exchange(
+        req.build(&merchant.signer, platform, rng, now, &nonce)?,
+        rng,
+    );
+    let out = req.parse_reply(
+        ResponseRef::from_http(&resp),
+        &merchant.store,
+        now,
+        &VerifyOptions::default(),
+    )?;
+    println!(
+        "outcome: certificate_check_result {} (same: {})",
+        out.certificate_check_result,
+        out.is_same()
+    );
+
+    section(
+        "4. 预签约(实名) …/pre-entrust-sign-with-real-name-identity/mini-program (v3, OAEP fields)",
+    );
+    let key = merchant.store.encryption_key().ok_or("no encryption key")?;
+    let req = pre_entrust::PreEntrustSignRequest::new(
+        pre_entrust::Scene::MiniProgram,
+        "wxd678efh567h23787",
+        "APPLYMENT_00000000001",
+        openid,
+        Personal::new("刘某某"),
+        Personal::new("11010519491231002X"),
+    );
+    let nonce = Nonce::generate(rng)?;
+    let resp = exchange(req.build(&merchant.signer, key, rng, now, &nonce)?, rng);
+    let out = req.parse_reply(
+        ResponseRef::from_http(&resp),
+        &merchant.store,
+        now,
+        &VerifyOptions::default(),
+    )?;
+    println!("outcome: pre_entrustweb_id {}", out.pre_entrustweb_id);
+
+    section(
+        "5. 风险商户核查: risk/getpublickey, then mchrisk/querymchrisk (v2, HMAC, OAEP fields, mTLS)",
+    );
+    let gpk = getpublickey::GetPublicKeyRequest {
+        mch_id: merchant.mchid.clone(),
+        nonce_str: Nonce::generate(rng)?,
+        sign_type: SignType::HmacSha256,
+    };
+    let resp = exchange(gpk.build(&merchant.api_v2_key)?, rng);
+    let risk_key = gpk.parse_reply(ResponseRef::from_http(&resp))?.key;
+    println!("outcome: RSA public key {risk_key:?}");
+    let mut req =
+        querymchrisk::QueryMchRiskRequest::new(merchant.mchid.clone(), Nonce::generate(rng)?);
+    req.business_license_number = Some(Personal::new("91440300MA5XXXXXXX"));
+    req.company_name = Some("深圳市某某科技有限公司".into());
+    let resp = exchange(req.build(&merchant.api_v2_key, &risk_key, rng)?, rng);
+    let out = req.parse_reply(ResponseRef::from_http(&resp))?;
+    println!(
+        "outcome: risk_level {:?} ({})",
+        out.risk_level, out.risk_level_desc
+    );
     Ok(())
 }
