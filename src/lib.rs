@@ -26,6 +26,8 @@
 //! | keys, certificates, key store | [`keys`] |
 //! | secrets and personal data | [`secret`] |
 //! | front-end pay signatures | [`paysign`] |
+//! | the five identity-verification APIs, typed | [`api`] (`realnameauth`, `oauth`, `nameauth`, `customs`, `pre_entrust`, `querymchrisk`, `getpublickey`) |
+//! | offline WeChat Pay for tests (feature `simulator`) | `simulator` |
 //! | the cryptography seam | [`crypto`] |
 //!
 //! ```

@@ -41,7 +41,6 @@ use crate::keys::{KeyStore, WechatPayKey};
 use crate::request::{Request, ResponseRef};
 use crate::secret::Personal;
 use crate::v3::auth::MerchantSigner;
-use crate::v3::request::JsonRequest;
 use crate::v3::verify::VerifyOptions;
 use core::fmt;
 use core::str::FromStr;
@@ -236,7 +235,7 @@ impl VerifyCertificateRequest {
         };
         let certificate_id = enc("certificate_id", &self.certificate_id, rng)?;
         let certificate_name = enc("certificate_name", &self.certificate_name, rng)?;
-        let body = serde_json::to_vec(&Body {
+        let body = Body {
             appid: &self.appid,
             mchid: signer.mchid().as_str(),
             out_trade_no: &self.out_trade_no,
@@ -247,16 +246,16 @@ impl VerifyCertificateRequest {
             certificate_type: CertificateType::IdCard.as_str(),
             certificate_id: &certificate_id,
             certificate_name: &certificate_name,
-        })
-        // Serialising a struct of strings cannot fail; map it anyway rather than panic.
-        .map_err(|e| V3ApiError::Json {
-            line: e.line(),
-            column: e.column(),
-        })?;
-        let url = format!("{HOST}{PATH}");
-        Ok(JsonRequest::post(&url, body)
-            .wechatpay_serial(platform.id())
-            .sign(signer, rng, timestamp, nonce)?)
+        };
+        v3_common::post_json(
+            &format!("{HOST}{PATH}"),
+            &body,
+            platform.id(),
+            signer,
+            rng,
+            timestamp,
+            nonce,
+        )
     }
 
     /// Check the reply (see [`parse_reply`]) and that it echoes this request's order.

@@ -33,7 +33,6 @@ use crate::keys::{KeyStore, WechatPayKey};
 use crate::request::{Request, ResponseRef};
 use crate::secret::Personal;
 use crate::v3::auth::MerchantSigner;
-use crate::v3::request::JsonRequest;
 use crate::v3::verify::VerifyOptions;
 use core::str::FromStr;
 use rand_core::TryCryptoRng;
@@ -196,23 +195,16 @@ impl PreEntrustSignRequest {
         };
         let real_name = enc("real_name", &self.real_name, rng)?;
         let cred_id = enc("cred_id", &self.cred_id, rng)?;
-        let body = serde_json::to_vec(&Body {
+        let body = Body {
             appid: &self.appid,
             out_contract_code: &self.out_contract_code,
             openid: &self.openid,
             real_name: &real_name,
             cred_type: self.cred_type.as_str(),
             cred_id: &cred_id,
-        })
-        // Serialising a struct of strings cannot fail; map it anyway rather than panic.
-        .map_err(|e| V3ApiError::Json {
-            line: e.line(),
-            column: e.column(),
-        })?;
+        };
         let url = format!("{HOST}{}", self.scene.path());
-        Ok(JsonRequest::post(&url, body)
-            .wechatpay_serial(key.id())
-            .sign(signer, rng, timestamp, nonce)?)
+        v3_common::post_json(&url, &body, key.id(), signer, rng, timestamp, nonce)
     }
 
     /// Check the reply; see [`parse_reply`].

@@ -55,30 +55,7 @@ pub(crate) fn echo(fields: &Fields, name: &'static str, sent: &str) -> Result<()
 /// Checks 1 and 2 of [`crate::v2::reply::check`] for endpoints that never sign their replies
 /// (no key needed).
 pub(crate) fn check_unsigned(fields: &Fields) -> Result<(), ReplyError> {
-    let return_code = fields
-        .get("return_code")
-        .ok_or(ReplyError::MissingReturnCode)?;
-    if return_code != "SUCCESS" {
-        return Err(ReplyError::ReturnFail {
-            return_code: return_code.chars().take(32).collect(),
-            return_msg: fields.get_non_empty("return_msg").map(str::to_owned),
-        });
-    }
-    if let Some(result) = fields.get("result_code")
-        && result != "SUCCESS"
-    {
-        let pick = |a: &str, b: &str| {
-            fields
-                .get_non_empty(a)
-                .or_else(|| fields.get_non_empty(b))
-                .map(str::to_owned)
-        };
-        return Err(ReplyError::BusinessFail {
-            err_code: pick("err_code", "error_code"),
-            err_code_des: pick("err_code_des", "error_code_des"),
-        });
-    }
-    Ok(())
+    crate::v2::reply::check_codes(fields)
 }
 
 /// A JSON number or a numeric string (WeChat is not consistent about which it sends).

@@ -186,6 +186,26 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// Serialise `body` and sign it as a JSON POST with `Wechatpay-Serial: serial`.
+pub(crate) fn post_json<R: rand_core::TryCryptoRng + ?Sized>(
+    url: &str,
+    body: &impl serde::Serialize,
+    serial: &crate::keys::KeyId,
+    signer: &crate::v3::auth::MerchantSigner,
+    rng: &mut R,
+    timestamp: u64,
+    nonce: &crate::ids::Nonce,
+) -> Result<crate::request::Request, V3ApiError> {
+    // Serialising a struct of strings cannot fail; map it anyway rather than panic.
+    let bytes = serde_json::to_vec(body).map_err(|e| V3ApiError::Json {
+        line: e.line(),
+        column: e.column(),
+    })?;
+    Ok(crate::v3::request::JsonRequest::post(url, bytes)
+        .wechatpay_serial(serial)
+        .sign(signer, rng, timestamp, nonce)?)
+}
+
 /// Compare an echoed field with the request's value.
 pub(crate) fn same(field: &'static str, sent: &str, got: &str) -> Result<(), V3ApiError> {
     if sent == got {

@@ -61,11 +61,19 @@ fn owned(f: &Fields, a: &str, b: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Apply the three checks to parsed fields.
+/// Steps 1 and 2 only (return code, result code): all an unsigned endpoint's reply gets, and
+/// no key is needed.
+///
+/// ```
+/// use wechatpay_sansio::v2::{reply::{check_codes, ReplyError}, xml};
+/// let f = xml::parse(b"<xml><return_code>SUCCESS</return_code><result_code>FAIL</result_code><err_code>E1</err_code></xml>")?;
+/// assert!(matches!(check_codes(&f), Err(ReplyError::BusinessFail { .. })));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
-/// See [`ReplyError`].
-pub fn check(fields: &Fields, key: &ApiV2Key, signing: ReplySigning) -> Result<(), ReplyError> {
+/// [`ReplyError::MissingReturnCode`], [`ReplyError::ReturnFail`], [`ReplyError::BusinessFail`].
+pub fn check_codes(fields: &Fields) -> Result<(), ReplyError> {
     let return_code = fields
         .get("return_code")
         .ok_or(ReplyError::MissingReturnCode)?;
@@ -83,6 +91,15 @@ pub fn check(fields: &Fields, key: &ApiV2Key, signing: ReplySigning) -> Result<(
             err_code_des: owned(fields, "err_code_des", "error_code_des"),
         });
     }
+    Ok(())
+}
+
+/// Apply the three checks to parsed fields.
+///
+/// # Errors
+/// See [`ReplyError`].
+pub fn check(fields: &Fields, key: &ApiV2Key, signing: ReplySigning) -> Result<(), ReplyError> {
+    check_codes(fields)?;
     if let ReplySigning::Signed { expected } = signing {
         sign::verify_fields(fields, key, expected)?;
     }
