@@ -326,8 +326,7 @@ fn identity_apis(
         "4. 预签约(实名) …/pre-entrust-sign-with-real-name-identity/mini-program (v3, OAEP fields)",
     );
     let key = merchant.store.encryption_key().ok_or("no encryption key")?;
-    let req = pre_entrust::PreEntrustSignRequest::new(
-        pre_entrust::Scene::MiniProgram,
+    let req = pre_entrust::PreEntrustSignRequest::mini_program(
         "wxd678efh567h23787",
         "APPLYMENT_00000000001",
         openid,

@@ -38,14 +38,19 @@ fn customs_req() -> VerifyCertificateRequest {
 }
 
 fn pre_req(scene: Scene) -> PreEntrustSignRequest {
-    PreEntrustSignRequest::new(
-        scene,
-        "wxd678efh567h23787",
-        "APPLYMENT_00000000001",
-        "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-        Personal::new("刘某某"),
-        Personal::new(ID),
-    )
+    let (appid, code) = ("wxd678efh567h23787", "APPLYMENT_00000000001");
+    match scene {
+        Scene::MiniProgram => PreEntrustSignRequest::mini_program(
+            appid,
+            code,
+            "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+            Personal::new("刘某某"),
+            Personal::new(ID),
+        ),
+        Scene::App => {
+            PreEntrustSignRequest::app(appid, code, Personal::new("刘某某"), Personal::new(ID))
+        }
+    }
 }
 
 fn platform_cert_key(m: &TestMerchant) -> &WechatPayKey {
@@ -509,6 +514,40 @@ fn simulator_rejects_what_wechat_pay_rejects() {
         sim.handle_v3(&other, NOW, &mut r, &V3Script::default())
             .is_none()
     );
+    // The APP scene carries no openid; the mini-program scene must.
+    let mut body: serde_json::Value = serde_json::from_slice(
+        pre_req(Scene::App)
+            .build(&m.signer, public_key(&m), &mut r, NOW, &nonce)
+            .unwrap()
+            .body(),
+    )
+    .unwrap();
+    assert!(body.get("openid").is_none());
+    body["openid"] = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o".into();
+    let with_openid = wechatpay_sansio::v3::request::JsonRequest::post(
+        &format!("https://api.mch.weixin.qq.com{}", Scene::App.path()),
+        body.to_string().into_bytes(),
+    )
+    .wechatpay_serial(public_key(&m).id())
+    .sign(&m.signer, &mut r, NOW, &nonce)
+    .unwrap()
+    .into_http();
+    assert_eq!(run(&with_openid, &mut r).status(), 400);
+    // The APP scene carries no openid; the mini-program scene must.
+    let app = pre_req(Scene::App)
+        .build(&m.signer, public_key(&m), &mut r, NOW, &nonce)
+        .unwrap();
+    let mut body: serde_json::Value = serde_json::from_slice(app.body()).unwrap();
+    assert!(body.get("openid").is_none());
+    body["openid"] = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o".into();
+    let url = format!("https://api.mch.weixin.qq.com{}", Scene::App.path());
+    let with_openid =
+        wechatpay_sansio::v3::request::JsonRequest::post(&url, body.to_string().into_bytes())
+            .wechatpay_serial(public_key(&m).id())
+            .sign(&m.signer, &mut r, NOW, &nonce)
+            .unwrap()
+            .into_http();
+    assert_eq!(run(&with_openid, &mut r).status(), 400);
     // Pre-entrust with a serial the platform does not hold.
     let p = pre_req(Scene::MiniProgram)
         .build(&m.signer, public_key(&m), &mut r, NOW, &nonce)
@@ -699,14 +738,25 @@ fn validation_rules_each_fail() {
             },
         ),
         (
-            Box::new(|q| q.openid = String::new()),
+            Box::new(|q| q.openid = None),
             FieldError::Missing { field: "openid" },
         ),
         (
-            Box::new(|q| q.openid = "o\u{7f}".into()),
+            Box::new(|q| q.openid = Some(String::new())),
+            FieldError::Missing { field: "openid" },
+        ),
+        (
+            Box::new(|q| q.openid = Some("o\u{7f}".into())),
             FieldError::Charset {
                 field: "openid",
                 allowed: "visible ASCII",
+            },
+        ),
+        (
+            Box::new(|q| q.scene = Scene::App),
+            FieldError::NotInEnum {
+                field: "openid",
+                allowed: "absent in the APP scene",
             },
         ),
         (

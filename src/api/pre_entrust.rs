@@ -13,7 +13,7 @@
 //! # use rand_core::SeedableRng; let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
 //! let merchant = TestMerchant::new();                                   // TEST ONLY keys
 //! let key = merchant.store.encryption_key().unwrap();                   // the PUB_KEY_ID_ key
-//! let req = PreEntrustSignRequest::new(Scene::MiniProgram, "wxd678efh567h23787", "APPLYMENT_00000000001",
+//! let req = PreEntrustSignRequest::mini_program("wxd678efh567h23787", "APPLYMENT_00000000001",
 //!     "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", Personal::new("张三"), Personal::new("11010519491231002X"));
 //! let now = 1_700_000_000;
 //! let nonce = Nonce::generate(&mut rng)?;
@@ -111,8 +111,9 @@ pub struct PreEntrustSignRequest {
     pub appid: String,
     /// `out_contract_code` (业务申请单号), 1–64 of `[0-9A-Za-z_-|*@]`.
     pub out_contract_code: String,
-    /// `openid` of the payee, 1–128 visible ASCII.
-    pub openid: String,
+    /// `openid` of the payee, 1–128 visible ASCII: required in the mini-program scene; the APP
+    /// scene's document has no such field, so it must be `None` there.
+    pub openid: Option<String>,
     /// `real_name`: encrypted.
     pub real_name: Personal,
     /// `cred_type`.
@@ -125,17 +126,17 @@ pub struct PreEntrustSignRequest {
 struct Body<'a> {
     appid: &'a str,
     out_contract_code: &'a str,
-    openid: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    openid: Option<&'a str>,
     real_name: &'a str,
     cred_type: &'static str,
     cred_id: &'a str,
 }
 
 impl PreEntrustSignRequest {
-    /// A request for an ID-card holder.
+    /// A mini-program-scene request for an ID-card holder.
     #[must_use]
-    pub fn new(
-        scene: Scene,
+    pub fn mini_program(
         appid: impl Into<String>,
         out_contract_code: impl Into<String>,
         openid: impl Into<String>,
@@ -143,10 +144,29 @@ impl PreEntrustSignRequest {
         cred_id: Personal,
     ) -> Self {
         Self {
-            scene,
+            scene: Scene::MiniProgram,
             appid: appid.into(),
             out_contract_code: out_contract_code.into(),
-            openid: openid.into(),
+            openid: Some(openid.into()),
+            real_name,
+            cred_type: CredType::IdCard,
+            cred_id,
+        }
+    }
+
+    /// An APP-scene request for an ID-card holder (no `openid` in this scene).
+    #[must_use]
+    pub fn app(
+        appid: impl Into<String>,
+        out_contract_code: impl Into<String>,
+        real_name: Personal,
+        cred_id: Personal,
+    ) -> Self {
+        Self {
+            scene: Scene::App,
+            appid: appid.into(),
+            out_contract_code: out_contract_code.into(),
+            openid: None,
             real_name,
             cred_type: CredType::IdCard,
             cred_id,
@@ -168,8 +188,20 @@ impl PreEntrustSignRequest {
             "[0-9A-Za-z_-|*@]",
             |c| c.is_ascii_alphanumeric() || "_-|*@".contains(c),
         )?;
-        validate::length("openid", &self.openid, 1, 128)?;
-        validate::visible_ascii("openid", &self.openid)?;
+        match (self.scene, &self.openid) {
+            (Scene::MiniProgram, None) => return Err(FieldError::Missing { field: "openid" }),
+            (Scene::MiniProgram, Some(o)) => {
+                validate::length("openid", o, 1, 128)?;
+                validate::visible_ascii("openid", o)?;
+            }
+            (Scene::App, Some(_)) => {
+                return Err(FieldError::NotInEnum {
+                    field: "openid",
+                    allowed: "absent in the APP scene",
+                });
+            }
+            (Scene::App, None) => {}
+        }
         validate::length("real_name", self.real_name.expose(), 1, 64)?;
         validate::no_control("real_name", self.real_name.expose())?;
         validate::mainland_id("cred_id", self.cred_id.expose(), true)
@@ -198,7 +230,7 @@ impl PreEntrustSignRequest {
         let body = Body {
             appid: &self.appid,
             out_contract_code: &self.out_contract_code,
-            openid: &self.openid,
+            openid: self.openid.as_deref(),
             real_name: &real_name,
             cred_type: self.cred_type.as_str(),
             cred_id: &cred_id,

@@ -285,13 +285,21 @@ impl Simulator {
         let required = [
             "appid",
             "out_contract_code",
-            "openid",
             "real_name",
             "cred_type",
             "cred_id",
         ];
         if let Some(f) = required.iter().find(|f| str_field(&body, f).is_none()) {
             return param_error(&format!("缺少参数{f}"));
+        }
+        // The mini-program scene names the payee's openid; the APP scene's document has none.
+        let mini = req.uri().path() == Scene::MiniProgram.path();
+        if mini != str_field(&body, "openid").is_some() {
+            return param_error(if mini {
+                "缺少参数openid"
+            } else {
+                "APP场景不支持参数openid"
+            });
         }
         if str_field(&body, "cred_type") != Some("ID_CARD") {
             return param_error("cred_type只支持ID_CARD");
