@@ -106,9 +106,9 @@ fn v2_sign_of_twelve_fields_allocates_at_most_twice() {
 /// under AWS-LC they are AWS-LC's `EVP_PKEY_CTX` and BIGNUM scratch plus ours. Ours are: the
 /// signature `Vec`, its base64 `String`, and the four `String`s of `Authorization`.
 #[cfg(not(feature = "aws-lc-rs"))]
-const AUTHORIZATION_BUDGET: u64 = 0;
+const AUTHORIZATION_BUDGET: u64 = 1000;
 #[cfg(feature = "aws-lc-rs")]
-const AUTHORIZATION_BUDGET: u64 = 0;
+const AUTHORIZATION_BUDGET: u64 = 1000;
 
 #[test]
 fn merchant_signer_authorization_allocation_budget() {
