@@ -89,6 +89,7 @@ fn v2_sign_of_twelve_fields_allocates_at_most_twice() {
         // From a slice of pairs.
         let (n, s) = count(|| sign(TWELVE, &key, st).unwrap());
         assert_eq!(s.as_str().len(), st.hex_len());
+        eprintln!("{st}: sign over an array: {n} allocation(s)");
         assert!(n <= 2, "{st}: sign over an array allocated {n} times");
         // From a parsed `Fields` map (what a reply check signs).
         let mut f = Fields::new();
@@ -97,18 +98,23 @@ fn v2_sign_of_twelve_fields_allocates_at_most_twice() {
         }
         let (n, s2) = count(|| sign(f.iter(), &key, st).unwrap());
         assert_eq!(s, s2);
+        eprintln!("{st}: sign over Fields: {n} allocation(s)");
         assert!(n <= 2, "{st}: sign over Fields allocated {n} times");
     }
 }
 
-/// Allocations of one `MerchantSigner::authorization`, measured with this test and asserted so
-/// that a regression shows. Under RustCrypto most of them are `rsa`'s big-integer temporaries;
-/// under AWS-LC they are AWS-LC's `EVP_PKEY_CTX` and BIGNUM scratch plus ours. Ours are: the
-/// signature `Vec`, its base64 `String`, and the four `String`s of `Authorization`.
+/// Allocations of one `MerchantSigner::authorization` on the Rust heap, measured with this test
+/// (rustc 1.95, rsa 0.10.0, aws-lc-rs 1.19.0) and asserted so that a regression shows.
+///
+/// Ours are 6: the signature `Vec`, its base64 `String`, and the four `String`s of
+/// `Authorization` (mchid, nonce_str, serial_no, signature moved in). Everything above that is
+/// the backend's: `rsa` 0.10 allocates ~1590 big-integer temporaries (`crypto-bigint`
+/// `BoxedUint`) per blinded CRT signature. AWS-LC's own `malloc`s happen in C and are not seen by
+/// a Rust global allocator, so the AWS-LC figure is ours alone.
 #[cfg(not(feature = "aws-lc-rs"))]
-const AUTHORIZATION_BUDGET: u64 = 1000;
+const AUTHORIZATION_BUDGET: u64 = 1593;
 #[cfg(feature = "aws-lc-rs")]
-const AUTHORIZATION_BUDGET: u64 = 1000;
+const AUTHORIZATION_BUDGET: u64 = 6;
 
 #[test]
 fn merchant_signer_authorization_allocation_budget() {
