@@ -13,7 +13,8 @@ target=${1:?usage: fuzz/run.sh TARGET [SECONDS] [libFuzzer args…] | list}
 if [ "$target" = list ]; then exec cargo fuzz list; fi
 secs=${2:-600}
 shift $(( $# >= 2 ? 2 : 1 ))
-mkdir -p "corpus/$target" "artifacts/$target"
+# New inputs go to work/TARGET (gitignored); the committed seeds in corpus/TARGET are read only.
+mkdir -p "work/$target" "corpus/$target" "artifacts/$target"
 if [ "${FUZZ_ASAN:-0}" = 1 ]; then
   export RUSTC_BOOTSTRAP=1
   san=()
@@ -22,6 +23,6 @@ else
 fi
 jobs=()
 if [ "${FUZZ_JOBS:-1}" != 1 ]; then jobs=(-jobs="$FUZZ_JOBS" -workers="$FUZZ_JOBS"); fi
-exec nice -n "${FUZZ_NICE:-19}" cargo fuzz run "${san[@]}" "$target" "corpus/$target" -- \
+exec nice -n "${FUZZ_NICE:-19}" cargo fuzz run "${san[@]}" "$target" "work/$target" "corpus/$target" -- \
   -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
   -print_final_stats=1 "${jobs[@]}" "$@"
