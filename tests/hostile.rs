@@ -634,6 +634,22 @@ fn bad_ciphertexts() {
         cipher::encrypt(&mut g, &pk, cipher::Padding::Oaep, b"").unwrap_err(),
         CipherError::Empty
     );
+    // Exactly at the limit is accepted, and decrypts back (OAEP); PKCS#1 v1.5 at its limit too.
+    let ct = cipher::encrypt(&mut g, &pk, cipher::Padding::Oaep, &[b'a'; 214]).unwrap();
+    assert_eq!(
+        &cipher::decrypt_oaep(&mut g, &key, &ct).unwrap()[..],
+        &[b'a'; 214][..]
+    );
+    let ct = cipher::encrypt(&mut g, &pk, cipher::Padding::Pkcs1v15, &[b'a'; 245]).unwrap();
+    assert_eq!(STANDARD.decode(ct).unwrap().len(), 256);
+    // Personal data goes through the same path.
+    let name = wechatpay_sansio::secret::Personal::new("张三");
+    let ct = cipher::encrypt_personal(&mut g, &pk, cipher::Padding::Oaep, &name).unwrap();
+    assert_eq!(STANDARD.decode(&ct).unwrap().len(), 256);
+    assert_eq!(
+        cipher::decrypt_oaep_personal(&mut g, &key, &ct).unwrap(),
+        name
+    );
 }
 
 // ---------------------------------------------------------------- keys
