@@ -46,3 +46,75 @@ fn aes_gcm_empty_plaintext_is_exactly_a_tag() {
         Err(ResourceError::TagMismatch)
     );
 }
+
+#[test]
+fn xml_size_limit_is_inclusive() {
+    use wechatpay_sansio::v2::xml::{self, XmlError, XmlLimits};
+    let body = b"<xml><a>1</a></xml>";
+    let exact = XmlLimits {
+        max_bytes: body.len(),
+        max_fields: 1,
+    };
+    assert!(xml::parse_with_limits(body, &exact).is_ok());
+    let under = XmlLimits {
+        max_bytes: body.len() - 1,
+        max_fields: 1,
+    };
+    assert_eq!(
+        xml::parse_with_limits(body, &under),
+        Err(XmlError::TooLarge {
+            len: body.len(),
+            max: body.len() - 1
+        })
+    );
+    let two = b"<xml><a>1</a><b>2</b></xml>";
+    assert_eq!(
+        xml::parse_with_limits(
+            two,
+            &XmlLimits {
+                max_bytes: 100,
+                max_fields: 1
+            }
+        ),
+        Err(XmlError::TooManyFields { max: 1 })
+    );
+}
+
+#[test]
+fn xml_predefined_entities() {
+    use wechatpay_sansio::v2::xml;
+    let f = xml::parse(b"<xml><a>&quot;&apos;&amp;&lt;&gt;</a></xml>").unwrap();
+    assert_eq!(f.get("a"), Some("\"'&<>"));
+}
+
+#[test]
+fn timestamps_are_plain_digits() {
+    use wechatpay_sansio::v3::auth::{Authorization, AuthorizationError};
+    use wechatpay_sansio::v3::verify::{SignatureHeaders, VerifyError, VerifyOptions};
+    let auth = |t: &str| {
+        Authorization::parse(&format!(
+            r#"WECHATPAY2-SHA256-RSA2048 mchid="1",nonce_str="n",timestamp="{t}",serial_no="A",signature="s""#
+        ))
+    };
+    // u64::from_str accepts a leading '+'; the header grammar does not.
+    assert_eq!(auth("+1"), Err(AuthorizationError::Timestamp));
+    assert_eq!(auth(""), Err(AuthorizationError::Timestamp));
+    let store = common::store();
+    let verify = |t: &str| {
+        SignatureHeaders {
+            timestamp: t,
+            nonce: "n",
+            signature: "AAAA",
+            serial: "PUB_KEY_ID_0114232134912410000000000000",
+        }
+        .verify(b"{}", &store, 1_700_000_000, &VerifyOptions::default())
+        .map(|_| ())
+    };
+    // 20 digits that still fit in u64 are refused as malformed, not judged by skew.
+    assert_eq!(
+        verify("18446744073709551615"),
+        Err(VerifyError::InvalidTimestamp)
+    );
+    assert_eq!(verify("+1700000000"), Err(VerifyError::InvalidTimestamp));
+    assert_eq!(verify(""), Err(VerifyError::InvalidTimestamp));
+}
