@@ -118,3 +118,20 @@ fn timestamps_are_plain_digits() {
     assert_eq!(verify("+1700000000"), Err(VerifyError::InvalidTimestamp));
     assert_eq!(verify(""), Err(VerifyError::InvalidTimestamp));
 }
+
+#[test]
+fn short_fields_encrypt_with_both_paddings() {
+    use base64::Engine as _;
+    use wechatpay_sansio::cipher::{self, Padding};
+    let pk = common::merchant_key().public_key();
+    let mut rng = common::rng(11);
+    for padding in [Padding::Oaep, Padding::Pkcs1v15] {
+        for pt in [&b"x"[..], "张三".as_bytes(), &[0u8; 10][..]] {
+            let ct = cipher::encrypt(&mut rng, &pk, padding, pt).unwrap();
+            let raw = base64::engine::general_purpose::STANDARD
+                .decode(ct)
+                .unwrap();
+            assert_eq!(raw.len(), 256, "{padding:?}");
+        }
+    }
+}
