@@ -42,6 +42,9 @@
 pub mod api;
 pub mod cipher;
 pub mod crypto;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ids;
 pub mod keys;
 #[cfg(feature = "os")]

@@ -26,7 +26,7 @@ pub enum RequestError {
 /// A signed request, ready for any HTTP client.
 ///
 /// The body may contain personal data (v2 real-name requests carry the name in clear), so
-/// `Debug` prints its length only and the bytes are zeroized on drop.
+/// `Debug` prints its length only (and the query string's length only), and the bytes are zeroized on drop.
 pub struct Request {
     method: Method,
     uri: Uri,
@@ -145,7 +145,20 @@ impl fmt::Debug for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Request")
             .field("method", &self.method)
-            .field("uri", &self.uri)
+            // The query may carry personal data (the legacy nameautheasy GET): length only.
+            .field(
+                "uri",
+                &format_args!(
+                    "{}://{}{}{}",
+                    self.uri.scheme_str().unwrap_or_default(),
+                    self.uri.authority().map_or("", |a| a.as_str()),
+                    self.uri.path(),
+                    match self.uri.query() {
+                        Some(q) => format!("?<{} bytes>", q.len()),
+                        None => String::new(),
+                    }
+                ),
+            )
             .field("headers", &self.headers.keys().collect::<Vec<_>>())
             .field("body", &format_args!("<{} bytes>", self.body.len()))
             .field(

@@ -1,0 +1,435 @@
+//! Fuzz harness bodies (feature `fuzzing`), shared by the cargo-fuzz targets under `fuzz/` and by
+//! `tests/corpus_replay.rs`, which feeds every committed corpus file through the same functions
+//! in an ordinary `cargo test` run. Not a stable API.
+//!
+//! Every harness takes arbitrary bytes, must never panic on them, and panics (`assert!`) only
+//! when a property is violated (a round trip that does not hold, a mutated signature that
+//! verifies). Adding a target is one function here, one entry in [`TARGETS`], one file under
+//! `fuzz/fuzz_targets/` and one `[[bin]]` entry in `fuzz/Cargo.toml`.
+//!
+//! The v3 harnesses read an HTTP-like framing, so the fuzzer can mutate status, clock, headers and
+//! body at once (see [`encode_http`] / [`decode_http`]):
+//!
+//! ```text
+//! 200 1700000000\n        status and `now` (optional: defaults 200 and the Wechatpay-Timestamp)
+//! Name: value\n           any number of header lines (invalid names / values are skipped)
+//! \n
+//! body bytes
+//! ```
+
+use crate::keys::{KeyStore, MerchantPrivateKey, PlatformCertificate, PublicKey};
+use crate::request::ResponseRef;
+use crate::secret::ApiV2Key;
+use crate::simulator::TestMerchant;
+use crate::v2::reply::{self, ReplySigning};
+use crate::v2::xml::{self, XmlLimits};
+use crate::v2::{Fields, SignType, sign};
+use crate::v3;
+use crate::v3::verify::VerifyOptions;
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use std::sync::OnceLock;
+
+/// A harness: arbitrary bytes in, panics only on a violated property.
+pub type Harness = fn(&[u8]);
+
+/// Every harness by target name (the file name under `fuzz/fuzz_targets/` and the corpus
+/// directory under `fuzz/corpus/`).
+pub const TARGETS: &[(&str, Harness)] = &[
+    ("v2_xml_parse", v2_xml_parse),
+    ("v2_xml_roundtrip", v2_xml_roundtrip),
+    ("v2_reply", v2_reply),
+    ("v2_sign_roundtrip", v2_sign_roundtrip),
+    ("v3_response", v3_response),
+    ("v3_notify", v3_notify),
+    ("v3_authorization", v3_authorization),
+    ("v3_error_body", v3_error_body),
+    ("v3_certificates", v3_certificates),
+    ("keys", keys),
+];
+
+/// Look a harness up by target name.
+#[must_use]
+pub fn harness(name: &str) -> Option<Harness> {
+    TARGETS.iter().find(|(n, _)| *n == name).map(|(_, h)| *h)
+}
+
+/// The TEST ONLY merchant (keys parsed once per process).
+pub fn merchant() -> &'static TestMerchant {
+    static M: OnceLock<TestMerchant> = OnceLock::new();
+    M.get_or_init(TestMerchant::new)
+}
+
+/// The fallback clock of the v3 harnesses when neither the framing nor a
+/// `Wechatpay-Timestamp` gives one.
+pub const DEFAULT_NOW: u64 = 1_700_000_000;
+
+/// Frame a reply for the v3 harnesses.
+#[must_use]
+pub fn encode_http(status: u16, now: u64, headers: &HeaderMap, body: &[u8]) -> Vec<u8> {
+    let mut out = format!("{status} {now}\n").into_bytes();
+    for (name, value) in headers {
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.push(b'\n');
+    }
+    out.push(b'\n');
+    out.extend_from_slice(body);
+    out
+}
+
+/// A decoded framing: status, clock, headers, body.
+#[derive(Debug)]
+pub struct Framed<'a> {
+    /// HTTP status (default 200).
+    pub status: StatusCode,
+    /// The verifier's clock.
+    pub now: u64,
+    /// Headers (lines that are not valid header syntax are skipped).
+    pub headers: HeaderMap,
+    /// Body.
+    pub body: &'a [u8],
+}
+
+/// Decode the framing of [`encode_http`]; never fails (odd input degrades to defaults).
+#[must_use]
+pub fn decode_http(data: &[u8]) -> Framed<'_> {
+    let (head, body) = match data.windows(2).position(|w| w == b"\n\n") {
+        Some(i) => (&data[..i], &data[i + 2..]),
+        None => (&data[..0], data),
+    };
+    let mut lines = head.split(|&b| b == b'\n');
+    let mut status = StatusCode::OK;
+    let mut now = None;
+    let mut headers = HeaderMap::new();
+    let mut first = true;
+    for line in &mut lines {
+        if first {
+            first = false;
+            let text = String::from_utf8_lossy(line);
+            let mut it = text.split(' ');
+            if let Some(Ok(s)) = it.next().map(str::parse::<u16>) {
+                if let Ok(s) = StatusCode::from_u16(s) {
+                    status = s;
+                }
+                now = it.next().and_then(|n| n.parse().ok());
+                continue;
+            }
+        }
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        let name = &line[..colon];
+        let mut value = &line[colon + 1..];
+        while let [b' ', rest @ ..] = value {
+            value = rest;
+        }
+        if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name), HeaderValue::from_bytes(value)) {
+            headers.append(n, v);
+        }
+    }
+    let now = now.unwrap_or_else(|| {
+        headers
+            .get(v3::verify::HEADER_TIMESTAMP)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(DEFAULT_NOW)
+    });
+    Framed {
+        status,
+        now,
+        headers,
+        body,
+    }
+}
+
+/// `v2::xml::parse`; when the parsed names are writable, parse → `to_xml` → parse is the identity.
+pub fn v2_xml_parse(data: &[u8]) {
+    let Ok(fields) = xml::parse(data) else { return };
+    if fields.iter().all(|(k, _)| xml::is_valid_name(k)) {
+        let again = xml::to_xml(fields.iter()).map(String::into_bytes);
+        let again = again.as_deref().map(xml::parse);
+        assert!(
+            matches!(&again, Ok(Ok(f)) if same_fields(f, &fields)),
+            "parse → to_xml → parse changed the fields: {again:?}"
+        );
+    }
+}
+
+fn same_fields(a: &Fields, b: &Fields) -> bool {
+    let mut x: Vec<_> = a.iter().collect();
+    let mut y: Vec<_> = b.iter().collect();
+    x.sort_unstable();
+    y.sort_unstable();
+    x == y
+}
+
+/// Split fuzz bytes into `(name, value)` string pairs: NUL separates items, items alternate
+/// name / value (invalid UTF-8 is replaced).
+#[must_use]
+pub fn pairs(data: &[u8]) -> Vec<(String, String)> {
+    let items: Vec<String> = data
+        .split(|&b| b == 0)
+        .map(|s| String::from_utf8_lossy(s).into_owned())
+        .collect();
+    items
+        .chunks(2)
+        .map(|c| {
+            (
+                c.first().cloned().unwrap_or_default(),
+                c.get(1).cloned().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// Arbitrary map → `to_xml` → `parse` gives the same map; `to_xml` fails exactly when a name is
+/// invalid, a name repeats, or a value holds a character XML cannot carry.
+pub fn v2_xml_roundtrip(data: &[u8]) {
+    let pairs = pairs(data);
+    let built = xml::to_xml(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let mut names: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+    names.sort_unstable();
+    let unique = names.windows(2).all(|w| w[0] != w[1]);
+    let writable = pairs.iter().all(|(k, v)| {
+        xml::is_valid_name(k)
+            && v.chars().all(|c| {
+                matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+            })
+    });
+    assert_eq!(built.is_ok(), unique && writable, "{built:?}");
+    let Ok(body) = built else { return };
+    let limits = XmlLimits {
+        max_bytes: usize::MAX,
+        max_fields: usize::MAX,
+    };
+    let parsed = xml::parse_with_limits(body.as_bytes(), &limits);
+    let Ok(parsed) = parsed else {
+        panic!("to_xml output does not parse: {parsed:?}")
+    };
+    assert_eq!(parsed.len(), pairs.len());
+    for (k, v) in &pairs {
+        assert_eq!(parsed.get(k), Some(v.as_str()), "field {k:?}");
+    }
+}
+
+/// A fixed TEST ONLY APIv2 key for the v2 harnesses.
+pub fn v2_key() -> &'static ApiV2Key {
+    &merchant().api_v2_key
+}
+
+/// `v2::reply::parse_and_check` under every signing mode.
+pub fn v2_reply(data: &[u8]) {
+    let key = v2_key();
+    let limits = XmlLimits::default();
+    for signing in [
+        ReplySigning::Unsigned,
+        ReplySigning::Signed { expected: None },
+        ReplySigning::Signed {
+            expected: Some(SignType::Md5),
+        },
+        ReplySigning::Signed {
+            expected: Some(SignType::HmacSha256),
+        },
+    ] {
+        let r = reply::parse_and_check(data, key, signing, &limits);
+        if let (Ok(f), ReplySigning::Signed { .. }) = (&r, signing) {
+            // Accepted as signed: it carries a SUCCESS return_code and a sign.
+            assert_eq!(f.get("return_code"), Some("SUCCESS"));
+            assert!(f.get_non_empty("sign").is_some());
+        }
+        let _ = r.map_err(|e| e.to_string());
+    }
+}
+
+/// Arbitrary map → sign → verify holds (both algorithms); a changed value, an extra field or a
+/// flipped signature character makes it fail.
+pub fn v2_sign_roundtrip(data: &[u8]) {
+    let key = v2_key();
+    let pairs = pairs(data);
+    let view = || pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    for t in [SignType::Md5, SignType::HmacSha256] {
+        let Ok(s) = sign::sign(view(), key, t) else {
+            assert!(
+                pairs
+                    .iter()
+                    .any(|(k, _)| k.is_empty() || k.contains(['=', '&']))
+                    || has_duplicate_participant(&pairs),
+                "sign refused valid pairs"
+            );
+            return;
+        };
+        assert_eq!(s.as_str().len(), t.hex_len());
+        assert_eq!(sign::verify(view(), key, t, s.as_str()), Ok(()));
+        assert_eq!(
+            sign::verify(view(), key, t, &s.as_str().to_ascii_lowercase()),
+            Ok(())
+        );
+        // One changed value among the participating pairs.
+        if let Some(i) = pairs.iter().position(|(k, v)| k != "sign" && !v.is_empty()) {
+            let mut changed = pairs.clone();
+            changed[i].1.push('x');
+            let r = sign::verify(
+                changed.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                key,
+                t,
+                s.as_str(),
+            );
+            assert_eq!(r, Err(sign::SignError::Mismatch), "changed value verified");
+        }
+        // An extra participating field.
+        if !pairs.iter().any(|(k, _)| k == "zz_extra") {
+            let r = sign::verify(view().chain([("zz_extra", "1")]), key, t, s.as_str());
+            assert_eq!(r, Err(sign::SignError::Mismatch), "extra field verified");
+        }
+        // One flipped hex digit.
+        let mut flipped = s.as_str().to_owned().into_bytes();
+        flipped[0] = if flipped[0] == b'0' { b'1' } else { b'0' };
+        let flipped = String::from_utf8(flipped).unwrap_or_default();
+        assert_eq!(
+            sign::verify(view(), key, t, &flipped),
+            Err(sign::SignError::Mismatch)
+        );
+        // The other algorithm's sign never passes.
+        let other = match t {
+            SignType::Md5 => SignType::HmacSha256,
+            SignType::HmacSha256 => SignType::Md5,
+        };
+        assert!(sign::verify(view(), key, other, s.as_str()).is_err());
+    }
+}
+
+fn has_duplicate_participant(pairs: &[(String, String)]) -> bool {
+    let mut names: Vec<&str> = pairs
+        .iter()
+        .filter(|(k, v)| k != "sign" && !v.is_empty())
+        .map(|(k, _)| k.as_str())
+        .collect();
+    names.sort_unstable();
+    names.windows(2).any(|w| w[0] == w[1])
+}
+
+/// `v3::response::check` on a framed reply with the TEST ONLY key store.
+pub fn v3_response(data: &[u8]) {
+    let f = decode_http(data);
+    let store = &merchant().store;
+    let r = v3::response::check(
+        ResponseRef::new(f.status, &f.headers, f.body),
+        store,
+        f.now,
+        &VerifyOptions::default(),
+    );
+    if r.is_ok() {
+        // Only a 2xx can be accepted, and only with all four headers present.
+        assert!(f.status.is_success());
+        assert!(v3::verify::SignatureHeaders::from_headers(&f.headers).is_ok());
+    }
+    let _ = r.map_err(|e| e.to_string());
+}
+
+/// `v3::notify::parse` on a framed notification, plus the envelope and AES-GCM path without the
+/// signature (so the fuzzer reaches decryption without forging RSA signatures).
+pub fn v3_notify(data: &[u8]) {
+    let f = decode_http(data);
+    let m = merchant();
+    let r = v3::notify::parse(
+        &f.headers,
+        f.body,
+        &m.store,
+        f.now,
+        &VerifyOptions::default(),
+        &m.api_v3_key,
+    );
+    if let Ok(n) = &r {
+        let _ = n.payload::<serde_json::Value>();
+    }
+    let _ = r.map_err(|e| e.to_string());
+    if let Ok(n) = serde_json::from_slice::<v3::notify::Notification>(f.body)
+        && let Ok(pt) = n.resource.decrypt(&m.api_v3_key)
+    {
+        // AES-GCM is authenticated: a decrypted resource re-encrypts to the same ciphertext.
+        let again = v3::resource::EncryptedResource::encrypt(
+            &m.api_v3_key,
+            &n.resource.nonce,
+            n.resource.associated_data.as_deref().unwrap_or(""),
+            "",
+            &pt,
+        );
+        assert!(again.is_some_and(|a| a.ciphertext == n.resource.ciphertext));
+    }
+}
+
+/// `Authorization::parse`; parse → Display → parse is the identity.
+pub fn v3_authorization(data: &[u8]) {
+    let Ok(s) = core::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(a) = v3::auth::Authorization::parse(s) else {
+        return;
+    };
+    let text = a.to_string();
+    assert_eq!(
+        v3::auth::Authorization::parse(&text).as_ref(),
+        Ok(&a),
+        "{text}"
+    );
+    // What parses is a valid header value (no CR/LF injection through a parsed header).
+    assert!(HeaderValue::from_str(&text).is_ok(), "{text}");
+}
+
+/// `ErrorBody::parse`; the echoed `detail.value` never shows in `Debug`.
+pub fn v3_error_body(data: &[u8]) {
+    if let Ok(e) = v3::response::ErrorBody::parse(data)
+        && e.detail.as_ref().is_some_and(|d| d.value.is_some())
+    {
+        assert!(format!("{e:?}").contains(crate::secret::REDACTED));
+    }
+}
+
+/// `v3::certificates::decrypt` with the TEST ONLY APIv3 key.
+pub fn v3_certificates(data: &[u8]) {
+    let m = merchant();
+    if let Ok(certs) = v3::certificates::decrypt(data, &m.api_v3_key) {
+        let mut store = KeyStore::new();
+        for c in &certs {
+            store.insert_certificate(c);
+            assert!(store.get(c.serial()).is_some());
+        }
+    }
+}
+
+/// Every PEM / DER loader of [`crate::keys`]; a loaded key re-exports and re-loads identically.
+pub fn keys(data: &[u8]) {
+    if let Ok(k) = MerchantPrivateKey::from_pem(data) {
+        assert_eq!(k.public_key().bits(), crate::keys::RSA_BITS);
+    }
+    let _ = MerchantPrivateKey::from_der(data);
+    for pk in [
+        PublicKey::from_pem(data),
+        PublicKey::from_spki_der(data),
+        PublicKey::from_pkcs1_der(data),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let der = pk.to_spki_der();
+        let Ok(der) = der else {
+            panic!("loaded key does not re-encode: {der:?}")
+        };
+        assert_eq!(PublicKey::from_spki_der(&der).as_ref(), Ok(&pk));
+    }
+    for c in [
+        PlatformCertificate::from_pem(data),
+        PlatformCertificate::from_der(data),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        assert_eq!(c.public_key().bits(), crate::keys::RSA_BITS);
+        assert_eq!(
+            crate::keys::KeyId::new(c.serial().as_str()).as_ref(),
+            Ok(c.serial())
+        );
+        let _ = format!("{c:?}");
+    }
+}

@@ -1,0 +1,365 @@
+//! Replays every committed fuzz corpus file (fuzz/corpus/<target>/*) through the same harness
+//! functions the fuzz targets call, so CI guards the corpus without a fuzzer. Also regenerates
+//! the simulator-made seeds: `WRITE_SEEDS=1 cargo test --features fuzzing --test corpus_replay
+//! -- --ignored write_seeds`.
+#![cfg(feature = "fuzzing")]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use wechatpay_sansio::fuzzing::{self, TARGETS, encode_http, merchant};
+use wechatpay_sansio::http::{HeaderMap, StatusCode};
+use wechatpay_sansio::ids::Nonce;
+use wechatpay_sansio::simulator::{self, SigningKeyMode, Simulator};
+use wechatpay_sansio::v2::SignType;
+use wechatpay_sansio::v3::request::JsonRequest;
+use wechatpay_sansio::v3::resource::EncryptedResource;
+
+fn fuzz_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz")
+}
+
+#[test]
+fn every_target_has_a_harness_a_bin_and_seeds() {
+    let cargo = std::fs::read_to_string(fuzz_dir().join("Cargo.toml")).unwrap();
+    for entry in std::fs::read_dir(fuzz_dir().join("fuzz_targets")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_str().unwrap().to_owned();
+        assert!(fuzzing::harness(&name).is_some(), "no harness for {name}");
+        let src = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            src.contains(&format!("fuzzing::{name}(")),
+            "{name}.rs calls another harness"
+        );
+        assert!(
+            cargo.contains(&format!("name = \"{name}\"")),
+            "{name} missing in fuzz/Cargo.toml"
+        );
+    }
+    for (name, _) in TARGETS {
+        assert!(
+            fuzz_dir()
+                .join("fuzz_targets")
+                .join(format!("{name}.rs"))
+                .exists(),
+            "no fuzz target file for harness {name}"
+        );
+        let seeds = std::fs::read_dir(fuzz_dir().join("corpus").join(name))
+            .map(|d| d.count())
+            .unwrap_or(0);
+        assert!(seeds > 0, "no corpus seeds for {name}");
+    }
+    assert!(fuzzing::harness("no_such_target").is_none());
+}
+
+#[test]
+fn replay_committed_corpus() {
+    let mut n = 0;
+    for entry in std::fs::read_dir(fuzz_dir().join("corpus")).unwrap() {
+        let dir = entry.unwrap().path();
+        let name = dir.file_name().unwrap().to_str().unwrap().to_owned();
+        let h =
+            fuzzing::harness(&name).unwrap_or_else(|| panic!("corpus dir {name} has no harness"));
+        for file in std::fs::read_dir(&dir).unwrap() {
+            let file = file.unwrap().path();
+            let data = std::fs::read(&file).unwrap();
+            h(&data);
+            n += 1;
+        }
+    }
+    assert!(n >= 50, "only {n} corpus files");
+}
+
+/// Regression inputs found by fuzzing (fuzz/regressions/<target>/*).
+#[test]
+fn replay_regressions() {
+    let Ok(dirs) = std::fs::read_dir(fuzz_dir().join("regressions")) else {
+        return;
+    };
+    for entry in dirs {
+        let dir = entry.unwrap().path();
+        let name = dir.file_name().unwrap().to_str().unwrap().to_owned();
+        let h = fuzzing::harness(&name).unwrap();
+        for file in std::fs::read_dir(&dir).unwrap() {
+            h(&std::fs::read(file.unwrap().path()).unwrap());
+        }
+    }
+}
+
+#[test]
+fn generated_seeds_pass_their_harness() {
+    for (target, _, data) in seeds() {
+        fuzzing::harness(target).unwrap()(&data);
+    }
+}
+
+#[test]
+fn framing_round_trip() {
+    let mut h = HeaderMap::new();
+    h.insert("wechatpay-nonce", "abc".parse().unwrap());
+    h.append("x-dup", "1".parse().unwrap());
+    h.append("x-dup", "2".parse().unwrap());
+    let f = encode_http(404, 42, &h, b"body\n\nmore");
+    let d = fuzzing::decode_http(&f);
+    assert_eq!(d.status, StatusCode::NOT_FOUND);
+    assert_eq!(d.now, 42);
+    assert_eq!(d.headers, h);
+    assert_eq!(d.body, b"body\n\nmore");
+    // No framing: all body, defaults.
+    let d = fuzzing::decode_http(b"{}");
+    assert_eq!(
+        (d.status, d.now, d.body),
+        (StatusCode::OK, fuzzing::DEFAULT_NOW, &b"{}"[..])
+    );
+    // Clock taken from the timestamp header when the status line has none.
+    let d = fuzzing::decode_http(b"Wechatpay-Timestamp: 77\nbad header line\n\nx");
+    assert_eq!((d.now, d.headers.len()), (77, 1));
+}
+
+#[test]
+#[ignore = "writes fuzz/corpus/*/seed-gen-*; run with WRITE_SEEDS=1"]
+fn write_seeds() {
+    if std::env::var_os("WRITE_SEEDS").is_none() {
+        return;
+    }
+    for (target, name, data) in seeds() {
+        let dir = fuzz_dir().join("corpus").join(target);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("seed-gen-{name}")), data).unwrap();
+    }
+}
+
+fn pairs(p: &[(&str, &str)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, (k, v)) in p.iter().enumerate() {
+        if i > 0 {
+            out.push(0);
+        }
+        out.extend_from_slice(k.as_bytes());
+        out.push(0);
+        out.extend_from_slice(v.as_bytes());
+    }
+    out
+}
+
+/// Seeds made with the simulator and the TEST ONLY keys (deterministic RNG).
+fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
+    let mut out: Vec<(&'static str, String, Vec<u8>)> = Vec::new();
+    let sim = Simulator::new();
+    let m = merchant();
+    let mut rng = common::rng(5);
+    let now = 1_700_000_000;
+
+    // v2 replies, signed both ways, plus FAIL replies.
+    let realname = [
+        ("result_code", "SUCCESS"),
+        ("mch_id", simulator::TEST_MCHID),
+        ("nonce_str", "ibuaiVcKdpRxkhJA"),
+        ("verify_openid", "V_OP_NA"),
+        ("verify_real_name", "V_NAME_NA"),
+        ("bind_bankcard", "N"),
+    ];
+    let risk = [
+        ("result_code", "SUCCESS"),
+        ("mch_id", simulator::TEST_MCHID),
+        ("nonce_str", "5K8264ILTKCH16CQ2502SI8ZNMTM67VS"),
+        ("risk_level", "LOW"),
+        ("err_code_des", "<&>\"'"),
+    ];
+    for (label, f) in [("realname", &realname[..]), ("risk", &risk[..])] {
+        for (t, tn) in [
+            (Some(SignType::Md5), "md5"),
+            (Some(SignType::HmacSha256), "hmac"),
+            (None, "unsigned"),
+        ] {
+            let body = sim.v2_reply(f, t).into_body();
+            out.push(("v2_xml_parse", format!("{label}-{tn}.xml"), body.clone()));
+            out.push(("v2_reply", format!("{label}-{tn}.xml"), body));
+        }
+        out.push(("v2_sign_roundtrip", format!("{label}.pairs"), pairs(f)));
+        out.push(("v2_xml_roundtrip", format!("{label}.pairs"), pairs(f)));
+    }
+    let fail = simulator::v2_fail("签名错误").into_body();
+    out.push(("v2_reply", "fail.xml".into(), fail.clone()));
+    out.push(("v2_xml_parse", "fail.xml".into(), fail));
+    let business = sim
+        .v2_reply(
+            &[
+                ("result_code", "FAIL"),
+                ("err_code", "SYSTEMERROR"),
+                ("err_code_des", "x"),
+            ],
+            Some(SignType::Md5),
+        )
+        .into_body();
+    out.push(("v2_reply", "business-fail.xml".into(), business));
+    let official = [
+        ("appid", "wxd930ea5d5a258f4f"),
+        ("mch_id", "10000100"),
+        ("device_info", "1000"),
+        ("body", "test"),
+        ("nonce_str", "ibuaiVcKdpRxkhJA"),
+    ];
+    out.push((
+        "v2_sign_roundtrip",
+        "official.pairs".into(),
+        pairs(&official),
+    ));
+    out.push((
+        "v2_xml_roundtrip",
+        "official.pairs".into(),
+        pairs(&official),
+    ));
+    out.push((
+        "v2_xml_roundtrip",
+        "metachars.pairs".into(),
+        pairs(&[
+            ("a", "</a><sign>X</sign>"),
+            ("b", "]]>&amp;\r\n\t"),
+            ("c", ""),
+        ]),
+    ));
+
+    // v3 replies from the simulator, both signing modes; error replies.
+    for (mode, mn) in [
+        (SigningKeyMode::Certificate, "cert"),
+        (SigningKeyMode::PublicKey, "pubkey"),
+    ] {
+        let s = Simulator::new().with_signing_mode(mode);
+        for (body, bn) in [
+            (&br#"{"certificate_check_result":"SAME","appid":"wxd678efh567hg6787","mchid":"1230000109","out_trade_no":"20150806125346","transaction_id":"1000320306201511078440737890"}"#[..], "customs"),
+            (&br#"{"pre_entrustweb_id":"5778aadY9nltAsZzXixCkFIGYnV2V"}"#[..], "preentrust"),
+            (&b""[..], "empty"),
+        ] {
+            let r = s.signed_v3_reply(&mut rng, StatusCode::OK, body.to_vec(), now);
+            out.push((
+                "v3_response",
+                format!("{mn}-{bn}.http"),
+                encode_http(200, now + 1, r.headers(), r.body()),
+            ));
+        }
+    }
+    for (status, code, msg) in [
+        (StatusCode::BAD_REQUEST, "PARAM_ERROR", "参数错误"),
+        (StatusCode::UNAUTHORIZED, "SIGN_ERROR", "签名错误"),
+        (StatusCode::INTERNAL_SERVER_ERROR, "SYSTEMERROR", "系统错误"),
+    ] {
+        let r = simulator::v3_error(status, code, msg);
+        out.push((
+            "v3_response",
+            format!("error-{code}.http"),
+            encode_http(status.as_u16(), now, r.headers(), r.body()),
+        ));
+        out.push(("v3_error_body", format!("{code}.json"), r.body().clone()));
+    }
+
+    // A notification signed by the simulator whose resource decrypts with the merchant's key.
+    let resource = EncryptedResource::encrypt(
+        &m.api_v3_key,
+        "Kj7QIyUiYx1q",
+        "transaction",
+        "transaction",
+        br#"{"mchid":"1900000109","out_trade_no":"1217752501201407033233368018","trade_state":"SUCCESS","amount":{"total":100}}"#,
+    )
+    .unwrap();
+    let body = serde_json::json!({
+        "id": "EV-2018022511223320873",
+        "create_time": "2015-05-20T13:29:35+08:00",
+        "resource_type": "encrypt-resource",
+        "event_type": "TRANSACTION.SUCCESS",
+        "summary": "支付成功",
+        "resource": resource,
+    })
+    .to_string()
+    .into_bytes();
+    let r = sim.signed_v3_reply(&mut rng, StatusCode::OK, body, now);
+    out.push((
+        "v3_notify",
+        "sim-transaction.http".into(),
+        encode_http(200, now, r.headers(), r.body()),
+    ));
+    let mut probe = r.headers().clone();
+    probe.insert(
+        "wechatpay-signature",
+        "WECHATPAY/SIGNTEST/AAAA".parse().unwrap(),
+    );
+    out.push((
+        "v3_notify",
+        "sim-signtest.http".into(),
+        encode_http(200, now, &probe, r.body()),
+    ));
+    // The Go SDK notification (its platform key is not in the store: UnknownKey).
+    let mut go = common::data("go_notify_headers.txt");
+    go.extend_from_slice(b"\n");
+    go.extend_from_slice(&common::data("go_notify_body.json"));
+    out.push(("v3_notify", "go-sdk.http".into(), go));
+
+    // Certificate download encrypted with the merchant's APIv3 key.
+    let mut data = Vec::new();
+    for (i, file) in ["test_platform_cert.pem", "test_platform2_cert.pem"]
+        .into_iter()
+        .enumerate()
+    {
+        let pem = common::text(file);
+        let cert = wechatpay_sansio::keys::PlatformCertificate::from_pem(&pem).unwrap();
+        let nonce = format!("{:012}", i);
+        let enc = EncryptedResource::encrypt(
+            &m.api_v3_key,
+            &nonce,
+            "certificate",
+            "certificate",
+            pem.as_bytes(),
+        )
+        .unwrap();
+        data.push(serde_json::json!({
+            "serial_no": cert.serial().as_str(),
+            "effective_time": "2024-01-01T00:00:00+08:00",
+            "expire_time": "2029-01-01T00:00:00+08:00",
+            "encrypt_certificate": enc,
+        }));
+    }
+    let list = serde_json::json!({ "data": data }).to_string().into_bytes();
+    out.push(("v3_certificates", "two-certs.json".into(), list.clone()));
+    let r = sim.signed_v3_reply(&mut rng, StatusCode::OK, list, now);
+    out.push((
+        "v3_response",
+        "certificates.http".into(),
+        encode_http(200, now, r.headers(), r.body()),
+    ));
+
+    // Authorization headers made by the TEST ONLY merchant signer.
+    let nonce = Nonce::new("A1B2C3D4E5F6G7").unwrap();
+    let req = JsonRequest::post(
+        "https://apihk.mch.weixin.qq.com/v3/global/customs/verify-certificate",
+        b"{}".to_vec(),
+    )
+    .sign(&m.signer, &mut rng, now, &nonce)
+    .unwrap();
+    let auth = req.headers()["authorization"].as_bytes().to_vec();
+    out.push(("v3_authorization", "signer.txt".into(), auth));
+
+    // Keys: every PEM in tests/data, and its DER.
+    for file in [
+        "getpublickey_pkcs1.pem",
+        "getpublickey_spki.pem",
+        "go_platform_cert.pem",
+        "java_merchant_certificate.pem",
+        "java_wechat_pay_public_key.pem",
+        "test_ec_p256_key.pem",
+        "test_ec_p256_public_key.pem",
+        "test_merchant_key.pem",
+        "test_merchant_key_encrypted.pem",
+        "test_merchant_key_pkcs1.pem",
+        "test_platform_cert.pem",
+        "test_platform_public_key_pkcs1.pem",
+        "test_rsa1024_key.pem",
+        "test_rsa1024_public_key.pem",
+        "test_rsa4096_key.pem",
+    ] {
+        let pem = common::data(file);
+        let der = pem_rfc7468::decode_vec(&pem).unwrap().1;
+        out.push(("keys", file.to_owned(), pem));
+        out.push(("keys", file.replace(".pem", ".der"), der));
+    }
+    out
+}
