@@ -1557,8 +1557,15 @@ mod parse {
         json(&String::from_utf8(out.stdout).unwrap())
     }
 
+    /// A scratch file with a name no other (parallel) test uses.
+    fn unique_scratch(name: &str, contents: impl AsRef<[u8]>) -> String {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        scratch(&format!("parse-{n}-{name}"), contents)
+    }
+
     fn v2_key_file() -> String {
-        scratch("parse-v2.key", format!("{TEST_API_V2_KEY}\n"))
+        unique_scratch("v2.key", format!("{TEST_API_V2_KEY}\n"))
     }
 
     // ------------------------------------------------------------ realnameauth
@@ -2057,8 +2064,7 @@ mod parse {
         for (k, v) in resp.headers() {
             headers.push_str(&format!("{}: {}\r\n", k, v.to_str().unwrap()));
         }
-        let tag = format!("{mode:?}-{customs}-{}", resp.status().as_u16());
-        let file = scratch(&format!("parse-headers-{tag}.txt"), headers);
+        let file = unique_scratch("headers.txt", headers);
         (resp.status().as_u16(), file, resp.into_body())
     }
 
@@ -2240,7 +2246,7 @@ mod parse {
         );
         assert!(e.contains("does not match the documented object"), "{e}");
         // Headers without the signature.
-        let bare = scratch("parse-bare-headers.txt", "Content-Type: application/json\n");
+        let bare = unique_scratch("bare-headers.txt", "Content-Type: application/json\n");
         let e = fails(
             wxpay()
                 .args(["parse", "customs-verify", "--certificate", &cert])
