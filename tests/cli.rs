@@ -1403,7 +1403,7 @@ fn hostile_stdin_never_panics() {
 // ---------------------------------------------------------------- parse (skeleton)
 
 #[test]
-fn parse_arms_are_not_yet_wired() {
+fn parse_unknown_api_exits_2() {
     let e = fails(wxpay().args(["parse", "nosuchapi"]).write_stdin(""), 2);
     assert!(e.contains("nosuchapi"), "{e}");
 }
@@ -1494,4 +1494,786 @@ fn decrypt_resource_from_a_notification_file() {
         2,
     );
     assert!(e.contains("cannot be used with"), "{e}");
+}
+
+// ---------------------------------------------------------------- parse (replies from the simulator)
+
+mod parse {
+    use super::{fails, scratch, wxpay};
+    use rand_core::SeedableRng;
+    use wechatpay_sansio::api::customs::{Customs, VerifyCertificateRequest};
+    use wechatpay_sansio::api::nameauth::{NameAuthKey, NameAuthRequest};
+    use wechatpay_sansio::api::oauth::AccessToken;
+    use wechatpay_sansio::api::pre_entrust::PreEntrustSignRequest;
+    use wechatpay_sansio::api::querymchrisk::QueryMchRiskRequest;
+    use wechatpay_sansio::api::realnameauth::{CredType, RealNameAuthRequest, Version};
+    use wechatpay_sansio::ids::Nonce;
+    use wechatpay_sansio::keys::PublicKey;
+    use wechatpay_sansio::secret::Personal;
+    use wechatpay_sansio::simulator::v2::{
+        NameAuthScript, RealNameAuthScript, RiskScript, TEST_NAMEAUTH_KEY, TEST_NAMEAUTH_SRC,
+        V2Script,
+    };
+    use wechatpay_sansio::simulator::v3::{
+        CustomsScript, PreEntrustScript, ScriptedError, V3Script,
+    };
+    use wechatpay_sansio::simulator::{
+        SigningKeyMode, Simulator, TEST_API_V2_KEY, TEST_MCHID, TestMerchant,
+    };
+    use wechatpay_sansio::v2::SignType;
+
+    const NOW: u64 = 1_700_000_000;
+    const NAME: &str = "刘某某";
+    const ID: &str = "11010519491231002X";
+    const APPID: &str = "wx2421b1c4370ec43b";
+    const OPENID: &str = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o";
+
+    type Rng = rand_chacha::ChaCha20Rng;
+
+    fn rng() -> Rng {
+        Rng::seed_from_u64(42)
+    }
+
+    fn json(text: &str) -> serde_json::Value {
+        serde_json::from_str(text).unwrap()
+    }
+
+    /// No personal value ever reaches stdout or stderr.
+    fn no_personal_data(out: &std::process::Output) {
+        for stream in [&out.stdout, &out.stderr] {
+            let t = String::from_utf8_lossy(stream);
+            for p in [NAME, ID, "某", "*三"] {
+                assert!(!t.contains(p), "{p} leaked: {t}");
+            }
+        }
+    }
+
+    /// Run and return the parsed JSON of a successful run.
+    fn ok_json(cmd: &mut assert_cmd::Command) -> serde_json::Value {
+        let out = cmd.output().unwrap();
+        no_personal_data(&out);
+        assert!(out.status.success(), "{out:?}");
+        assert!(out.stderr.is_empty(), "{out:?}");
+        json(&String::from_utf8(out.stdout).unwrap())
+    }
+
+    /// A scratch file with a name no other (parallel) test uses.
+    fn unique_scratch(name: &str, contents: impl AsRef<[u8]>) -> String {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        scratch(&format!("parse-{n}-{name}"), contents)
+    }
+
+    fn v2_key_file() -> String {
+        unique_scratch("v2.key", format!("{TEST_API_V2_KEY}\n"))
+    }
+
+    // ------------------------------------------------------------ realnameauth
+
+    fn realnameauth_reply(sign_type: SignType, script: RealNameAuthScript) -> Vec<u8> {
+        let m = TestMerchant::new();
+        let req = RealNameAuthRequest {
+            version: Version::V1_1,
+            mch_id: m.mchid.clone(),
+            appid: APPID.into(),
+            openid: OPENID.into(),
+            real_name: Personal::new(NAME),
+            cred_type: CredType::IdCard,
+            cred_id: Personal::new(ID),
+            nonce_str: Nonce::new("5K8264ILTKCH16CQ2502SI8ZNMTM67VS").unwrap(),
+            access_token: AccessToken::new("81_TESTONLYaccessToken"),
+            sign_type,
+        };
+        let http = req.build(&m.api_v2_key).unwrap().into_http();
+        let script = V2Script {
+            realnameauth: script,
+            ..V2Script::default()
+        };
+        let resp = Simulator::new()
+            .handle_v2(&http, NOW, &mut rng(), &script)
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        resp.into_body()
+    }
+
+    #[test]
+    fn realnameauth_success() {
+        let key = v2_key_file();
+        let body = realnameauth_reply(SignType::HmacSha256, RealNameAuthScript::matched());
+        let v = ok_json(
+            wxpay()
+                .args(["parse", "realnameauth", "--key-file", &key])
+                .args(["--sign-type", "HMAC-SHA256", "--mch-id", TEST_MCHID])
+                .args(["--appid", APPID, "--openid", OPENID])
+                .write_stdin(body.clone()),
+        );
+        assert_eq!(v["api"], "realnameauth");
+        assert_eq!(v["outcome"], "success");
+        assert_eq!(v["authenticated"], true);
+        assert_eq!(v["is_match"], true);
+        assert_eq!(v["verify_openid"], serde_json::json!(["V_OP_NM_MA"]));
+        assert_eq!(v["verify_real_name"], "V_NM_ID_MA");
+        assert_eq!(v["bind_bankcard"], "YES");
+        assert_eq!(v["mch_id"], TEST_MCHID);
+        // The key from the environment and the sign type from the sign's length work too.
+        let v = ok_json(
+            wxpay()
+                .args(["parse", "realnameauth"])
+                .env("WXPAY_KEY", TEST_API_V2_KEY)
+                .write_stdin(body),
+        );
+        assert_eq!(v["is_match"], true);
+
+        let body = realnameauth_reply(
+            SignType::Md5,
+            RealNameAuthScript::answer("V_OP_NM_MA", Some("V_NM_ID_UM"), None),
+        );
+        let v = ok_json(
+            wxpay()
+                .args([
+                    "parse",
+                    "realnameauth",
+                    "--key-file",
+                    &key,
+                    "--sign-type",
+                    "MD5",
+                ])
+                .write_stdin(body),
+        );
+        assert_eq!(v["is_match"], false);
+        assert_eq!(v["verify_real_name"], "V_NM_ID_UM");
+        assert_eq!(v["bind_bankcard"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn realnameauth_error_replies_are_outcomes() {
+        let key = v2_key_file();
+        let body = realnameauth_reply(
+            SignType::Md5,
+            RealNameAuthScript::Fail {
+                error_code: "20002".into(),
+                error_code_des: "商户号信息有误".into(),
+            },
+        );
+        let v = ok_json(
+            wxpay()
+                .args(["parse", "realnameauth", "--key-file", &key])
+                .write_stdin(body),
+        );
+        assert_eq!(v["outcome"], "business_fail");
+        assert_eq!(v["authenticated"], false);
+        assert_eq!(v["err_code"], "20002");
+        assert_eq!(v["err_code_des"], "商户号信息有误");
+
+        let fail = "<xml><return_code>FAIL</return_code><return_msg>签名错误</return_msg></xml>";
+        let v = ok_json(
+            wxpay()
+                .args(["parse", "realnameauth", "--key-file", &key])
+                .write_stdin(fail),
+        );
+        assert_eq!(v["outcome"], "return_fail");
+        assert_eq!(v["return_msg"], "签名错误");
+    }
+
+    #[test]
+    fn realnameauth_invalid_replies_exit_1() {
+        let key = v2_key_file();
+        let body = realnameauth_reply(SignType::HmacSha256, RealNameAuthScript::matched());
+        // Wrong key.
+        let e = fails(
+            wxpay()
+                .args([
+                    "parse",
+                    "realnameauth",
+                    "--key",
+                    "TESTONLYwrongKey0000000000000000",
+                ])
+                .write_stdin(body.clone()),
+            1,
+        );
+        assert!(
+            e.contains("not a valid reply") && e.contains("signature"),
+            "{e}"
+        );
+        // The request was HMAC-SHA256, the flag says MD5.
+        let e = fails(
+            wxpay()
+                .args([
+                    "parse",
+                    "realnameauth",
+                    "--key-file",
+                    &key,
+                    "--sign-type",
+                    "MD5",
+                ])
+                .write_stdin(body.clone()),
+            1,
+        );
+        assert!(e.contains("signature"), "{e}");
+        // Tampered body.
+        let text = String::from_utf8(body.clone()).unwrap();
+        let tampered = text.replace("V_NM_ID_MA", "V_NM_ID_UM");
+        assert_ne!(text, tampered);
+        fails(
+            wxpay()
+                .args(["parse", "realnameauth", "--key-file", &key])
+                .write_stdin(tampered),
+            1,
+        );
+        // Echoed ids that differ from the flags.
+        for (flag, value, field) in [
+            ("--mch-id", "1900000999", "mch_id"),
+            ("--appid", "wxOTHER", "appid"),
+            ("--openid", "oOTHER", "openid"),
+        ] {
+            let e = fails(
+                wxpay()
+                    .args(["parse", "realnameauth", "--key-file", &key, flag, value])
+                    .write_stdin(body.clone()),
+                1,
+            );
+            assert!(
+                e.contains(&format!("reply's {field} differs from {flag}")),
+                "{e}"
+            );
+        }
+        // Not XML; not 200; no verify_openid.
+        let e = fails(
+            wxpay()
+                .args(["parse", "realnameauth", "--key-file", &key])
+                .write_stdin("{\"a\":1}"),
+            1,
+        );
+        assert!(
+            e.starts_with("wxpay: parse realnameauth: not a valid reply:"),
+            "{e}"
+        );
+        let e = fails(
+            wxpay()
+                .args([
+                    "parse",
+                    "realnameauth",
+                    "--key-file",
+                    &key,
+                    "--status",
+                    "502",
+                ])
+                .write_stdin(body),
+            1,
+        );
+        assert!(e.contains("HTTP status 502"), "{e}");
+    }
+
+    #[test]
+    fn realnameauth_usage_exits_2() {
+        let body = realnameauth_reply(SignType::Md5, RealNameAuthScript::matched());
+        let e = fails(
+            wxpay()
+                .args(["parse", "realnameauth"])
+                .write_stdin(body.clone()),
+            2,
+        );
+        assert!(e.contains("no key given"), "{e}");
+        let e = fails(
+            wxpay()
+                .args(["parse", "realnameauth", "--key", "short"])
+                .write_stdin(body.clone()),
+            2,
+        );
+        assert!(e.contains("APIv2 key"), "{e}");
+        let e = fails(
+            wxpay()
+                .args(["parse", "realnameauth", "--key-file", &v2_key_file()])
+                .args(["--certificate", "x.pem"])
+                .write_stdin(body.clone()),
+            2,
+        );
+        assert!(
+            e.contains("--certificate/--public-key does not apply"),
+            "{e}"
+        );
+        let e = fails(
+            wxpay()
+                .args(["parse", "realnameauth", "--key-file", "/nonexistent/key"])
+                .write_stdin(body.clone()),
+            2,
+        );
+        assert!(e.contains("cannot open"), "{e}");
+        let e = fails(
+            wxpay()
+                .args(["parse", "realnameauth", "--key-file", &v2_key_file()])
+                .args(["--status", "99"])
+                .write_stdin(body),
+            2,
+        );
+        assert!(e.contains("--status 99"), "{e}");
+    }
+
+    // ------------------------------------------------------------ nameauth
+
+    fn nameauth_reply(script: NameAuthScript) -> Vec<u8> {
+        let key = NameAuthKey::new(TEST_NAMEAUTH_KEY).unwrap();
+        let req = NameAuthRequest::new(
+            APPID,
+            OPENID,
+            TEST_NAMEAUTH_SRC,
+            Personal::new(NAME),
+            Personal::new(ID),
+        );
+        let http = req.build(&key).unwrap().into_http();
+        let script = V2Script {
+            nameauth: script,
+            ..V2Script::default()
+        };
+        let resp = Simulator::new()
+            .handle_v2(&http, NOW, &mut rng(), &script)
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        resp.into_body()
+    }
+
+    #[test]
+    fn nameauth_outcomes() {
+        let mut a = NameAuthScript::letter('A');
+        a.name_mask = "*三".into();
+        let v = ok_json(
+            wxpay()
+                .args(["parse", "nameauth"])
+                .write_stdin(nameauth_reply(a)),
+        );
+        assert_eq!(v["outcome"], "success");
+        assert_eq!(v["status"], "verified");
+        assert_eq!(v["letter"], "A");
+        assert_eq!(v["name_mask"], "<redacted>");
+        assert_eq!(v["authenticated"], false);
+
+        let v = ok_json(
+            wxpay()
+                .args(["parse", "nameauth"])
+                .write_stdin(nameauth_reply(NameAuthScript::letter('D'))),
+        );
+        assert_eq!(v["status"], "name_and_id_mismatch");
+        assert_eq!(v["letter"], "D");
+        assert_eq!(v["name_mask"], "");
+
+        let v = ok_json(
+            wxpay()
+                .args(["parse", "nameauth"])
+                .write_stdin(nameauth_reply(NameAuthScript::error(51_068_401))),
+        );
+        assert_eq!(v["status"], "unverified");
+        assert_eq!(v["letter"], "F");
+        assert_eq!(v["reason"], "no_such_user");
+
+        let v = ok_json(
+            wxpay()
+                .args(["parse", "nameauth"])
+                .write_stdin(nameauth_reply(NameAuthScript::status("9", "7"))),
+        );
+        assert_eq!(v["status"], "other");
+        assert_eq!(v["letter"], serde_json::Value::Null);
+        assert_eq!(v["nameauth_status"], "9");
+
+        let v = ok_json(
+            wxpay()
+                .args(["parse", "nameauth"])
+                .write_stdin(nameauth_reply(NameAuthScript::error(1007))),
+        );
+        assert_eq!(v["outcome"], "service_error");
+        assert_eq!(v["error_code"], 1007);
+        // JSONP is read as well.
+        let v = ok_json(
+            wxpay()
+                .args(["parse", "nameauth"])
+                .write_stdin("cb({\"error_code\":0,\"nameauth_status\":\"2\"});"),
+        );
+        assert_eq!(v["status"], "unverified_but_matching");
+    }
+
+    #[test]
+    fn nameauth_failures() {
+        for (body, what) in [
+            ("<html>", "neither JSON nor JSONP"),
+            ("{\"nameauth_status\":\"1\"}", "no error_code"),
+            ("{\"error_code\":\"x\"}", "error_code is malformed"),
+            ("{\"error_code\":[1]}", "expected JSON"),
+        ] {
+            let e = fails(wxpay().args(["parse", "nameauth"]).write_stdin(body), 1);
+            assert!(e.contains(what), "{e}");
+        }
+        let e = fails(
+            wxpay()
+                .args(["parse", "nameauth", "--status", "500"])
+                .write_stdin("{}"),
+            1,
+        );
+        assert!(e.contains("HTTP status 500"), "{e}");
+        for extra in [
+            &["--key", TEST_API_V2_KEY][..],
+            &["--mch-id", TEST_MCHID],
+            &["--now", "1"],
+            &["--sign-type", "MD5"],
+        ] {
+            let e = fails(
+                wxpay()
+                    .args(["parse", "nameauth"])
+                    .args(extra)
+                    .write_stdin("{}"),
+                2,
+            );
+            assert!(e.contains("does not apply to this API"), "{e}");
+        }
+    }
+
+    // ------------------------------------------------------------ querymchrisk
+
+    fn risk_reply(script: RiskScript) -> Vec<u8> {
+        let (sim, m) = (Simulator::new(), TestMerchant::new());
+        let mut rng = rng();
+        let risk_key = PublicKey::from_pem(sim.risk_public_key_pkcs1_pem()).unwrap();
+        let mut req = QueryMchRiskRequest::new(m.mchid.clone(), Nonce::generate(&mut rng).unwrap());
+        req.certificates_number = Some(Personal::new(ID));
+        req.certificates_name = Some(Personal::new(NAME));
+        let http = req
+            .build(&m.api_v2_key, &risk_key, &mut rng)
+            .unwrap()
+            .into_http();
+        let script = V2Script {
+            querymchrisk: script,
+            ..V2Script::default()
+        };
+        let resp = sim.handle_v2(&http, NOW, &mut rng, &script).unwrap();
+        assert_eq!(resp.status(), 200);
+        resp.into_body()
+    }
+
+    #[test]
+    fn querymchrisk_outcomes() {
+        let v = ok_json(
+            wxpay()
+                .args(["parse", "querymchrisk", "--mch-id", TEST_MCHID])
+                .write_stdin(risk_reply(RiskScript::level("FORBIDDEN", "禁入"))),
+        );
+        assert_eq!(v["outcome"], "success");
+        assert_eq!(v["risk_level"], "FORBIDDEN");
+        assert_eq!(v["risk_level_desc"], "禁入");
+        assert_eq!(v["mch_id"], TEST_MCHID);
+        // Unknown levels are kept verbatim.
+        let v = ok_json(
+            wxpay()
+                .args(["parse", "querymchrisk"])
+                .write_stdin(risk_reply(RiskScript::level("HIGH", ""))),
+        );
+        assert_eq!(v["risk_level"], "HIGH");
+        let v = ok_json(
+            wxpay()
+                .args(["parse", "querymchrisk"])
+                .write_stdin(risk_reply(RiskScript::Fail {
+                    err_code: "PARAM_ERROR".into(),
+                    err_code_des: "参数错误".into(),
+                })),
+        );
+        assert_eq!(v["outcome"], "business_fail");
+        assert_eq!(v["err_code"], "PARAM_ERROR");
+        let v = ok_json(
+            wxpay()
+                .args(["parse", "querymchrisk"])
+                .write_stdin("<xml><return_code>FAIL</return_code></xml>"),
+        );
+        assert_eq!(v["outcome"], "return_fail");
+        assert_eq!(v["return_msg"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn querymchrisk_failures() {
+        let e = fails(
+            wxpay()
+                .args(["parse", "querymchrisk", "--mch-id", "1900000999"])
+                .write_stdin(risk_reply(RiskScript::default())),
+            1,
+        );
+        assert!(e.contains("reply's mch_id differs from --mch-id"), "{e}");
+        let e = fails(
+            wxpay()
+                .args(["parse", "querymchrisk"])
+                .write_stdin("<xml><return_code>SUCCESS</return_code></xml>"),
+            1,
+        );
+        assert!(e.contains("no risk_level"), "{e}");
+        let e = fails(
+            wxpay()
+                .args(["parse", "querymchrisk"])
+                .write_stdin("<xml><a>"),
+            1,
+        );
+        assert!(e.contains("not a valid reply"), "{e}");
+        let e = fails(
+            wxpay()
+                .args(["parse", "querymchrisk", "--openid", OPENID])
+                .write_stdin(""),
+            2,
+        );
+        assert!(e.contains("--openid does not apply"), "{e}");
+    }
+
+    // ------------------------------------------------------------ v3: customs-verify, pre-entrust
+
+    fn v3_data(name: &str) -> String {
+        super::data(name)
+    }
+
+    /// (status, headers file, body) of a simulator reply.
+    fn v3_reply(mode: SigningKeyMode, script: &V3Script, customs: bool) -> (u16, String, Vec<u8>) {
+        let m = TestMerchant::new();
+        let sim = Simulator::new().with_signing_mode(mode);
+        let mut rng = rng();
+        let platform = m
+            .store
+            .get_by_header(sim.platform_serial().as_str())
+            .unwrap();
+        let nonce = Nonce::generate(&mut rng).unwrap();
+        let req = if customs {
+            VerifyCertificateRequest {
+                appid: "wxd678efh567hg6787".into(),
+                out_trade_no: "20150806125346".into(),
+                transaction_id: "1000320306201511078440737890".into(),
+                sub_order_no: None,
+                customs: Customs::ShanghaiZs,
+                merchant_customs_no: "123456".into(),
+                certificate_id: Personal::new(ID),
+                certificate_name: Personal::new(NAME),
+            }
+            .build(&m.signer, platform, &mut rng, NOW, &nonce)
+            .unwrap()
+        } else {
+            PreEntrustSignRequest::mini_program(
+                APPID,
+                "100000",
+                OPENID,
+                Personal::new(NAME),
+                Personal::new(ID),
+            )
+            .build(&m.signer, platform, &mut rng, NOW, &nonce)
+            .unwrap()
+        };
+        let resp = sim
+            .handle_v3(&req.into_http(), NOW, &mut rng, script)
+            .unwrap();
+        let mut headers = String::from("HTTP/1.1 200 OK\r\n");
+        for (k, v) in resp.headers() {
+            headers.push_str(&format!("{}: {}\r\n", k, v.to_str().unwrap()));
+        }
+        let file = unique_scratch("headers.txt", headers);
+        (resp.status().as_u16(), file, resp.into_body())
+    }
+
+    fn now() -> String {
+        NOW.to_string()
+    }
+
+    #[test]
+    fn customs_verify_success_with_certificate_and_public_key() {
+        let cert = v3_data("test_platform_cert.pem");
+        let (status, headers, body) =
+            v3_reply(SigningKeyMode::Certificate, &V3Script::default(), true);
+        assert_eq!(status, 200);
+        let v = ok_json(
+            wxpay()
+                .args(["parse", "customs-verify", "--headers-file", &headers])
+                .args(["--certificate", &cert, "--now", &now()])
+                .args(["--mch-id", TEST_MCHID, "--appid", "wxd678efh567hg6787"])
+                .write_stdin(body),
+        );
+        assert_eq!(v["outcome"], "success");
+        assert_eq!(v["authenticated"], true);
+        assert_eq!(v["is_same"], true);
+        assert_eq!(v["certificate_check_result"], "SAME");
+        assert_eq!(v["out_trade_no"], "20150806125346");
+        assert_eq!(v["sub_order_no"], serde_json::Value::Null);
+
+        let script = V3Script {
+            customs: CustomsScript::Result("UNchECKED".into()),
+            ..V3Script::default()
+        };
+        let (_, headers, body) = v3_reply(SigningKeyMode::PublicKey, &script, true);
+        let v = ok_json(
+            wxpay()
+                .args(["parse", "customs-verify", "--headers-file", &headers])
+                .args(["--public-key", &v3_data("test_platform_public_key.pem")])
+                .args(["--now", &now()])
+                .write_stdin(body),
+        );
+        assert_eq!(v["is_same"], false);
+        assert_eq!(v["certificate_check_result"], "UNchECKED");
+    }
+
+    #[test]
+    fn pre_entrust_success() {
+        let (status, headers, body) =
+            v3_reply(SigningKeyMode::PublicKey, &V3Script::default(), false);
+        assert_eq!(status, 200);
+        let v = ok_json(
+            wxpay()
+                .args(["parse", "pre-entrust", "--headers-file", &headers])
+                .args([
+                    "--public-key",
+                    &v3_data("test_platform_public_key_pkcs1.pem"),
+                ])
+                .args(["--now", &now()])
+                .write_stdin(body),
+        );
+        assert_eq!(v["api"], "pre-entrust");
+        assert_eq!(v["authenticated"], true);
+        assert_eq!(v["pre_entrustweb_id"], "1121_9f3c4d1a2b3c4d5e6f_12bf");
+    }
+
+    #[test]
+    fn v3_error_replies_need_no_key() {
+        let script = V3Script {
+            customs: CustomsScript::Error(ScriptedError::new(429, "FREQUENCY_LIMITED", "频率超限")),
+            pre_entrust: PreEntrustScript::Error(ScriptedError::new(
+                403,
+                "USER_ACCOUNT_ABNORMAL",
+                "用户账户异常",
+            )),
+        };
+        let (status, _, body) = v3_reply(SigningKeyMode::Certificate, &script, true);
+        assert_eq!(status, 429);
+        let v = ok_json(
+            wxpay()
+                .args(["parse", "customs-verify", "--status", "429"])
+                .write_stdin(body),
+        );
+        assert_eq!(v["outcome"], "error");
+        assert_eq!(v["authenticated"], false);
+        assert_eq!(v["status"], 429);
+        assert_eq!(v["code"], "FREQUENCY_LIMITED");
+        assert_eq!(v["retryable"], true);
+        let (status, _, body) = v3_reply(SigningKeyMode::Certificate, &script, false);
+        let v = ok_json(
+            wxpay()
+                .args(["parse", "pre-entrust", "--status", &status.to_string()])
+                .write_stdin(body),
+        );
+        assert_eq!(v["code"], "USER_ACCOUNT_ABNORMAL");
+        assert_eq!(v["message"], "用户账户异常");
+        assert_eq!(v["detail"], serde_json::Value::Null);
+        // An error detail's value may be the caller's personal data.
+        let detail = format!(
+            r#"{{"code":"PARAM_ERROR","message":"m","detail":{{"field":"/cred_id","value":"{ID}","issue":"bad","location":"body"}}}}"#
+        );
+        let v = ok_json(
+            wxpay()
+                .args(["parse", "pre-entrust", "--status", "400"])
+                .write_stdin(detail),
+        );
+        assert_eq!(v["detail"]["value"], "<redacted>");
+        assert_eq!(v["detail"]["field"], "/cred_id");
+        assert_eq!(v["retryable"], false);
+        // A 5xx whose body is not a v3 error object is not a valid reply.
+        let e = fails(
+            wxpay()
+                .args(["parse", "pre-entrust", "--status", "502"])
+                .write_stdin("<html>bad gateway</html>"),
+            1,
+        );
+        assert!(e.contains("not a v3 error object"), "{e}");
+    }
+
+    #[test]
+    fn v3_verification_is_never_skipped() {
+        let cert = v3_data("test_platform_cert.pem");
+        let (_, headers, body) = v3_reply(SigningKeyMode::Certificate, &V3Script::default(), true);
+        for api in ["customs-verify", "pre-entrust"] {
+            let e = fails(wxpay().args(["parse", api]).write_stdin(body.clone()), 2);
+            assert!(e.contains("must have its signature verified"), "{e}");
+            assert!(e.contains("--certificate or --public-key"), "{e}");
+        }
+        let e = fails(
+            wxpay()
+                .args(["parse", "customs-verify", "--certificate", &cert])
+                .write_stdin(body.clone()),
+            2,
+        );
+        assert!(e.contains("give --headers-file"), "{e}");
+        // Stale: the reply is checked against the system clock without --now.
+        let e = fails(
+            wxpay()
+                .args(["parse", "customs-verify", "--certificate", &cert])
+                .args(["--headers-file", &headers])
+                .write_stdin(body.clone()),
+            1,
+        );
+        assert!(e.contains("signature"), "{e}");
+        // Tampered body; another key.
+        let mut tampered = body.clone();
+        tampered.insert(1, b' ');
+        let e = fails(
+            wxpay()
+                .args(["parse", "customs-verify", "--certificate", &cert])
+                .args(["--headers-file", &headers, "--now", &now()])
+                .write_stdin(tampered),
+            1,
+        );
+        assert!(e.contains("not a valid reply: signature"), "{e}");
+        let e = fails(
+            wxpay()
+                .args(["parse", "customs-verify", "--headers-file", &headers])
+                .args(["--certificate", &v3_data("test_platform2_cert.pem")])
+                .args(["--now", &now()])
+                .write_stdin(body.clone()),
+            1,
+        );
+        assert!(e.contains("signature"), "{e}");
+        // Echo checks.
+        let e = fails(
+            wxpay()
+                .args(["parse", "customs-verify", "--certificate", &cert])
+                .args(["--headers-file", &headers, "--now", &now()])
+                .args(["--appid", "wxOTHER"])
+                .write_stdin(body.clone()),
+            1,
+        );
+        assert!(e.contains("reply's appid differs from --appid"), "{e}");
+        // The pre-entrust parser refuses a customs body (no pre_entrustweb_id).
+        let e = fails(
+            wxpay()
+                .args(["parse", "pre-entrust", "--certificate", &cert])
+                .args(["--headers-file", &headers, "--now", &now()])
+                .write_stdin(body.clone()),
+            1,
+        );
+        assert!(e.contains("does not match the documented object"), "{e}");
+        // Headers without the signature.
+        let bare = unique_scratch("bare-headers.txt", "Content-Type: application/json\n");
+        let e = fails(
+            wxpay()
+                .args(["parse", "customs-verify", "--certificate", &cert])
+                .args(["--headers-file", &bare, "--now", &now()])
+                .write_stdin(body.clone()),
+            2,
+        );
+        assert!(e.contains("reply headers"), "{e}");
+        // Unusable key file; v2 flags.
+        let e = fails(
+            wxpay()
+                .args([
+                    "parse",
+                    "customs-verify",
+                    "--certificate",
+                    &v3_data("VECTORS.md"),
+                ])
+                .args(["--headers-file", &headers])
+                .write_stdin(body.clone()),
+            2,
+        );
+        assert!(e.contains("VECTORS.md"), "{e}");
+        let e = fails(
+            wxpay()
+                .args(["parse", "pre-entrust", "--key", TEST_API_V2_KEY])
+                .write_stdin(body),
+            2,
+        );
+        assert!(e.contains("--key/--key-file does not apply"), "{e}");
+    }
 }

@@ -490,7 +490,26 @@ fn unwrap_jsonp(body: &[u8]) -> Option<&[u8]> {
     (inner.first() == Some(&b'{')).then_some(inner)
 }
 
-fn parse_reply(response: ResponseRef<'_>) -> Result<NameAuthOutcome, NameAuthError> {
+/// Read an (unsigned) JSON or JSONP reply without the request at hand — the reply carries nothing
+/// of the request, so this is exactly what [`NameAuthRequest::parse_reply`] does.
+///
+/// ```
+/// use wechatpay_sansio::api::nameauth::{self, NameAuthError, NameAuthStatus, ServiceError};
+/// use wechatpay_sansio::request::ResponseRef;
+/// let headers = http::HeaderMap::new();
+/// let ok = r#"{"error_code":"0","nameauth_status":1,"name_mask":"*三","notmatch_param":""}"#;
+/// let out = nameauth::parse_reply(ResponseRef::new(http::StatusCode::OK, &headers, ok.as_bytes()))?;
+/// assert_eq!(out.status, NameAuthStatus::Verified);
+/// assert_eq!(out.name_mask.to_string(), "<redacted>"); // personal: never displayed
+/// let ip = br#"jsonp1({"error_code":1007})"#;
+/// assert_eq!(nameauth::parse_reply(ResponseRef::new(http::StatusCode::OK, &headers, ip)),
+///            Err(NameAuthError::Service(ServiceError::IpNotAuthorized)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// As [`NameAuthRequest::parse_reply`].
+pub fn parse_reply(response: ResponseRef<'_>) -> Result<NameAuthOutcome, NameAuthError> {
     v2_common::success_status(response.status).map_err(NameAuthError::HttpStatus)?;
     let json = unwrap_jsonp(response.body).ok_or(NameAuthError::NotJson)?;
     let raw: RawReply = serde_json::from_slice(json).map_err(|e| {

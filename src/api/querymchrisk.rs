@@ -331,24 +331,61 @@ impl QueryMchRiskRequest {
         &self,
         response: ResponseRef<'_>,
     ) -> Result<MchRiskOutcome, QueryMchRiskError> {
-        v2_common::success_status(response.status).map_err(QueryMchRiskError::HttpStatus)?;
-        let fields = xml::parse_with_limits(response.body, &XmlLimits::default())
-            .map_err(|e| QueryMchRiskError::Reply(e.into()))?;
-        v2_common::check_unsigned(&fields)?;
-        v2_common::echo(&fields, "mch_id", self.mch_id.as_str())
-            .map_err(QueryMchRiskError::ReplyMismatch)?;
-        let risk_level = fields
-            .get_non_empty("risk_level")
-            .map(RiskLevel::from_wire)
-            .ok_or(QueryMchRiskError::MissingReplyField("risk_level"))?;
-        Ok(MchRiskOutcome {
-            mch_id: fields
-                .get_non_empty("mch_id")
-                .map_or_else(|| self.mch_id.as_str().to_owned(), str::to_owned),
-            risk_level,
-            risk_level_desc: fields.get("risk_level_desc").unwrap_or_default().to_owned(),
-        })
+        parse_checked(response, Some(self.mch_id.as_str()))
     }
+}
+
+/// Check an unsigned reply without the request at hand (e.g. one copied from a log): status,
+/// XML, `return_code`, `result_code`, then read the risk level. Unlike
+/// [`QueryMchRiskRequest::parse_reply`], the echoed `mch_id` is not compared with anything
+/// (compare [`MchRiskOutcome::mch_id`] yourself); it is empty if the reply has none.
+///
+/// ```
+/// use wechatpay_sansio::api::querymchrisk::{self, QueryMchRiskError, RiskLevel};
+/// use wechatpay_sansio::request::ResponseRef;
+/// let headers = http::HeaderMap::new();
+/// let body = b"<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code>\
+///              <mch_id>1900000109</mch_id><risk_level>UNKNOW</risk_level></xml>";
+/// let out = querymchrisk::parse_reply(ResponseRef::new(http::StatusCode::OK, &headers, body))?;
+/// assert_eq!((out.mch_id.as_str(), out.risk_level), ("1900000109", RiskLevel::Unknown));
+/// let fail = b"<xml><return_code>SUCCESS</return_code><result_code>FAIL</result_code>\
+///              <err_code>PARAM_ERROR</err_code></xml>";
+/// assert!(matches!(querymchrisk::parse_reply(ResponseRef::new(http::StatusCode::OK, &headers, fail)),
+///                  Err(QueryMchRiskError::Business { .. })));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// [`QueryMchRiskError::HttpStatus`], [`QueryMchRiskError::Reply`],
+/// [`QueryMchRiskError::Business`], [`QueryMchRiskError::MissingReplyField`].
+pub fn parse_reply(response: ResponseRef<'_>) -> Result<MchRiskOutcome, QueryMchRiskError> {
+    parse_checked(response, None)
+}
+
+fn parse_checked(
+    response: ResponseRef<'_>,
+    sent_mch_id: Option<&str>,
+) -> Result<MchRiskOutcome, QueryMchRiskError> {
+    v2_common::success_status(response.status).map_err(QueryMchRiskError::HttpStatus)?;
+    let fields = xml::parse_with_limits(response.body, &XmlLimits::default())
+        .map_err(|e| QueryMchRiskError::Reply(e.into()))?;
+    v2_common::check_unsigned(&fields)?;
+    if let Some(sent) = sent_mch_id {
+        v2_common::echo(&fields, "mch_id", sent).map_err(QueryMchRiskError::ReplyMismatch)?;
+    }
+    let risk_level = fields
+        .get_non_empty("risk_level")
+        .map(RiskLevel::from_wire)
+        .ok_or(QueryMchRiskError::MissingReplyField("risk_level"))?;
+    Ok(MchRiskOutcome {
+        mch_id: fields
+            .get_non_empty("mch_id")
+            .or(sent_mch_id)
+            .unwrap_or_default()
+            .to_owned(),
+        risk_level,
+        risk_level_desc: fields.get("risk_level_desc").unwrap_or_default().to_owned(),
+    })
 }
 
 /// The answer of `querymchrisk`.

@@ -373,44 +373,117 @@ impl RealNameAuthRequest {
         response: ResponseRef<'_>,
         key: &ApiV2Key,
     ) -> Result<RealNameAuthOutcome, RealNameAuthError> {
-        v2_common::success_status(response.status).map_err(RealNameAuthError::HttpStatus)?;
-        let fields = reply::parse_and_check(
-            response.body,
+        parse_checked(
+            response,
             key,
-            ReplySigning::Signed {
-                expected: Some(self.sign_type),
-            },
-            &XmlLimits::default(),
-        )?;
-        v2_common::echo(&fields, "mch_id", self.mch_id.as_str())
-            .and_then(|()| v2_common::echo(&fields, "appid", &self.appid))
-            .and_then(|()| v2_common::echo(&fields, "openid", &self.openid))
-            .map_err(RealNameAuthError::ReplyMismatch)?;
-        let verify_openid: Vec<VerifyOpenid> = fields
-            .get("verify_openid")
-            .unwrap_or_default()
-            .split(';')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(VerifyOpenid::from_wire)
-            .collect();
-        if verify_openid.is_empty() {
-            return Err(RealNameAuthError::MissingReplyField("verify_openid"));
-        }
-        let owned = |n: &str| fields.get_non_empty(n).map(str::to_owned);
-        Ok(RealNameAuthOutcome {
-            mch_id: owned("mch_id").unwrap_or_else(|| self.mch_id.as_str().to_owned()),
-            appid: owned("appid").unwrap_or_else(|| self.appid.clone()),
-            openid: owned("openid").unwrap_or_else(|| self.openid.clone()),
-            verify_openid,
-            verify_real_name: fields
-                .get_non_empty("verify_real_name")
-                .map(VerifyRealName::from_wire),
-            bind_bankcard: fields
-                .get_non_empty("bind_bankcard")
-                .map(BindBankcard::from_wire),
-        })
+            Some(self.sign_type),
+            Some([self.mch_id.as_str(), &self.appid, &self.openid]),
+        )
     }
+}
+
+/// Check a reply without the request at hand (e.g. one copied from a log): status, XML,
+/// `return_code`, `result_code` and the signature, then read the outcome.
+///
+/// `sign_type` is the sign type of the request the reply answers; `None` falls back to the
+/// length of `sign` (32 hex characters MD5, 64 HMAC-SHA256). Unlike
+/// [`RealNameAuthRequest::parse_reply`], the echoed `mch_id`, `appid` and `openid` are not
+/// compared with anything (compare them with the outcome's fields yourself), and an id the
+/// reply does not echo is an empty string in the outcome.
+///
+/// ```
+/// use wechatpay_sansio::api::realnameauth::{self, RealNameAuthError, VerifyOpenid};
+/// use wechatpay_sansio::{request::ResponseRef, secret::ApiV2Key, v2::{SignType, sign}};
+/// let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d")?; // example key from the v2 docs
+/// let fields = [("return_code", "SUCCESS"), ("result_code", "SUCCESS"),
+///               ("mch_id", "1900000109"), ("verify_openid", "V_OP_NA")];
+/// let s = sign::sign(fields, &key, SignType::Md5)?;
+/// let body = format!("<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code>\
+///                     <mch_id>1900000109</mch_id><verify_openid>V_OP_NA</verify_openid>\
+///                     <sign>{s}</sign></xml>");
+/// let headers = http::HeaderMap::new();
+/// let reply = ResponseRef::new(http::StatusCode::OK, &headers, body.as_bytes());
+/// let out = realnameauth::parse_reply(reply, &key, Some(SignType::Md5))?;
+/// assert_eq!(out.verify_openid, vec![VerifyOpenid::NotVerified]);
+/// assert_eq!(out.appid, ""); // not echoed
+/// // The same body checked with the other sign type fails.
+/// let reply = ResponseRef::new(http::StatusCode::OK, &headers, body.as_bytes());
+/// assert!(matches!(realnameauth::parse_reply(reply, &key, Some(SignType::HmacSha256)),
+///                  Err(RealNameAuthError::Reply(_))));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// [`RealNameAuthError::HttpStatus`], [`RealNameAuthError::Reply`],
+/// [`RealNameAuthError::Business`], [`RealNameAuthError::MissingReplyField`].
+pub fn parse_reply(
+    response: ResponseRef<'_>,
+    key: &ApiV2Key,
+    sign_type: Option<SignType>,
+) -> Result<RealNameAuthOutcome, RealNameAuthError> {
+    parse_checked(response, key, sign_type, None)
+}
+
+/// The reply checks; `sent` holds the request's `mch_id`, `appid`, `openid` when known.
+fn parse_checked(
+    response: ResponseRef<'_>,
+    key: &ApiV2Key,
+    sign_type: Option<SignType>,
+    sent: Option<[&str; 3]>,
+) -> Result<RealNameAuthOutcome, RealNameAuthError> {
+    v2_common::success_status(response.status).map_err(RealNameAuthError::HttpStatus)?;
+    let fields = reply::parse_and_check(
+        response.body,
+        key,
+        ReplySigning::Signed {
+            expected: sign_type,
+        },
+        &XmlLimits::default(),
+    )?;
+    const NAMES: [&str; 3] = ["mch_id", "appid", "openid"];
+    if let Some(sent) = sent {
+        for (name, value) in NAMES.into_iter().zip(sent) {
+            v2_common::echo(&fields, name, value).map_err(RealNameAuthError::ReplyMismatch)?;
+        }
+    }
+    let verify_openid: Vec<VerifyOpenid> = fields
+        .get("verify_openid")
+        .unwrap_or_default()
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(VerifyOpenid::from_wire)
+        .collect();
+    if verify_openid.is_empty() {
+        return Err(RealNameAuthError::MissingReplyField("verify_openid"));
+    }
+    // As echoed, else as sent, else empty.
+    let [sent_mch_id, sent_appid, sent_openid] =
+        sent.map_or([None; 3], |[a, b, c]| [Some(a), Some(b), Some(c)]);
+    let id = |name: &str, sent: Option<&str>| {
+        fields
+            .get_non_empty(name)
+            .or(sent)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (mch_id, appid, openid) = (
+        id("mch_id", sent_mch_id),
+        id("appid", sent_appid),
+        id("openid", sent_openid),
+    );
+    Ok(RealNameAuthOutcome {
+        mch_id,
+        appid,
+        openid,
+        verify_openid,
+        verify_real_name: fields
+            .get_non_empty("verify_real_name")
+            .map(VerifyRealName::from_wire),
+        bind_bankcard: fields
+            .get_non_empty("bind_bankcard")
+            .map(BindBankcard::from_wire),
+    })
 }
 
 /// A verified `realnameauth` answer.

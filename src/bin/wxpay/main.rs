@@ -132,14 +132,26 @@ Example:
 Passing --apiv3-key on the command line exposes it to `ps`; prefer --apiv3-key-file or
 WXPAY_APIV3_KEY."#;
 
-const PARSE_HELP: &str = r#"Reads a reply body of the named API on stdin and prints the typed outcome as JSON, with personal
-data (names, ID numbers) shown as <redacted>. Exit 1 with the reason when the body is not a valid
-reply of that API, 2 when the input cannot be used.
+const PARSE_HELP: &str = r#"Reads a reply body of the named API on stdin and prints the typed outcome as JSON:
+  {"api": …, "outcome": "success" | "return_fail" | "business_fail" | "service_error" | "error",
+   "authenticated": true when a signature was checked, …the outcome's fields}
+Personal data (names, ID numbers, name_mask, an error's offending value) shows as <redacted>.
+A well-formed error reply of the API is an outcome too (exit 0). Exit 1 when the body is not a
+valid reply of that API (malformed, missing fields, bad signature, stale timestamp, an echoed id
+that differs from --mch-id/--appid/--openid), 2 when flags, keys or files cannot be used.
+
+Keys: realnameauth replies are signed with the APIv2 key (--key-file, WXPAY_KEY; --sign-type of
+the request, default: the sign's length). nameauth and querymchrisk replies are unsigned.
+customs-verify and pre-entrust 2xx replies are always verified: give --certificate or
+--public-key, --headers-file with the reply's Wechatpay-* headers, and --now for an old reply;
+error replies (--status 4xx/5xx) can be read without them.
 
 Example:
-  wxpay parse realnameauth --key-file apiv2.key < reply.xml
+  wxpay parse realnameauth --key-file apiv2.key --sign-type HMAC-SHA256 < reply.xml
+  wxpay parse querymchrisk --mch-id 1900000109 < reply.xml
   wxpay parse customs-verify --status 200 --headers-file headers.txt \
-    --certificate wechatpay_cert.pem < reply.json"#;
+    --certificate wechatpay_cert.pem --now 1700000000 < reply.json
+  wxpay parse pre-entrust --status 400 < error.json"#;
 
 /// Reproduce WeChat Pay (微信支付) signatures, verifications, encryption and parsing offline.
 #[derive(Parser, Debug)]

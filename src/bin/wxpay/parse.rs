@@ -1,31 +1,42 @@
 //! `wxpay parse <API>`: a reply body turned into the typed outcome, as JSON with personal data
 //! redacted.
 //!
-//! The typed parsers (`api::realnameauth`, `api::nameauth`, `api::customs`, `api::pre_entrust`,
-//! `api::querymchrisk`) are wired in here. Until an API's parser is available, its arm fails with
-//! exit code 2. Each arm should:
-//! 1. call the API's reply parser with (`--status`, headers from `--headers-file`, stdin body) and
-//!    the key material it needs (`--key…` for v2 sign checks, `--certificate`/`--public-key` and
-//!    `--now` for v3 signature checks);
-//! 2. map "not a valid reply of this API" (wrong shape, bad signature) to [`Failure::Invalid`]
-//!    (exit 1) with the parser's error message, and unreadable input to [`Failure::Usage`];
-//! 3. build the outcome with [`outcome`] — personal values through [`redacted`] — and return
-//!    [`json_output`].
+//! Every arm calls the crate's reply-only parser (`api::<module>::parse_reply`) with the
+//! `--status`, the headers from `--headers-file` and the body read on stdin, then prints
+//! `{"api": …, "outcome": …, "authenticated": …, …}`:
+//! - `outcome` is `success`, or the kind of error reply WeChat Pay sent (`return_fail`,
+//!   `business_fail`, `service_error`, `error`) — a well-formed error reply is a valid reply of
+//!   the API, so it exits 0 too;
+//! - `authenticated` says whether a signature was checked (v2 `realnameauth` success replies,
+//!   v3 2xx replies); error replies and the unsigned APIs are never authenticated;
+//! - personal values (names, ID numbers, `name_mask`, a v3 error's offending `value`) are printed
+//!   as `<redacted>`.
+//!
+//! A body that is not a reply of that API (malformed, missing fields, bad signature, stale
+//! timestamp, echoed ids that differ from `--mch-id`/`--appid`/`--openid`) exits 1; unusable
+//! flags, keys or files exit 2. Verification is never skipped: a 2xx v3 reply needs
+//! `--certificate`/`--public-key` and `--headers-file`.
 
-use crate::common::{Failure, Outcome, json_output};
-#[allow(unused_imports)]
-use crate::common::{read_stdin, secret_from};
+use crate::common::{Failure, Outcome, json_output, read_file, read_stdin, utf8};
+use crate::v2::api_v2_key;
+use crate::v3::{PLACEHOLDER_KEY_ID, any_public_key, parse_headers, verify_error};
 use crate::{ParseApi, ParseArgs};
 use serde_json::{Map, Value};
+use wechatpay_sansio::api::v3_common::{ApiFailure, V3ApiError};
+use wechatpay_sansio::api::{customs, nameauth, pre_entrust, querymchrisk, realnameauth};
+use wechatpay_sansio::http::{HeaderMap, StatusCode};
+use wechatpay_sansio::keys::{KeyId, KeyStore, PlatformCertificate, WechatPayKey};
+use wechatpay_sansio::os;
+use wechatpay_sansio::request::ResponseRef;
+use wechatpay_sansio::v2::reply::ReplyError;
+use wechatpay_sansio::v3::verify::{HEADER_SERIAL, VerifyOptions};
 
 /// The JSON that stands for a personal value (a name, an ID number, a bank card): never printed.
-#[allow(dead_code)]
 pub fn redacted() -> Value {
     Value::String(wechatpay_sansio::secret::REDACTED.to_owned())
 }
 
 /// `{"api": …, "outcome": <kind>, …fields}`: the shape every `parse` arm prints.
-#[allow(dead_code)]
 pub fn outcome(
     api: ParseApi,
     kind: &str,
@@ -40,24 +51,401 @@ pub fn outcome(
     Value::Object(map)
 }
 
+/// `(name, value)` pairs for [`outcome`].
+fn kv<const N: usize>(pairs: [(&str, Value); N]) -> Vec<(String, Value)> {
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+fn s(v: &str) -> Value {
+    Value::String(v.to_owned())
+}
+
+/// "not a valid reply" (exit 1), naming the API.
+fn invalid(api: ParseApi, e: impl std::fmt::Display) -> Failure {
+    Failure::invalid(format!("parse {}: not a valid reply: {e}", api.name()))
+}
+
 /// `wxpay parse`.
 pub fn parse(a: &ParseArgs) -> Outcome {
+    refuse_unused_flags(a)?;
+    let status = StatusCode::from_u16(a.status)
+        .map_err(|_| Failure::usage(format!("--status {}: not an HTTP status code", a.status)))?;
+    let headers = match &a.headers_file {
+        Some(path) => parse_headers(&utf8(read_file(path)?, &path.display().to_string())?)?,
+        None => HeaderMap::new(),
+    };
     match a.api {
-        ParseApi::Realnameauth
-        | ParseApi::Nameauth
-        | ParseApi::CustomsVerify
-        | ParseApi::PreEntrust
-        | ParseApi::Querymchrisk => not_yet(a.api),
+        ParseApi::Realnameauth => parse_realnameauth(a, status, &headers),
+        ParseApi::Nameauth => parse_nameauth(status, &headers),
+        ParseApi::Querymchrisk => parse_querymchrisk(a, status, &headers),
+        ParseApi::CustomsVerify | ParseApi::PreEntrust => parse_v3(a, status, &headers),
     }
 }
 
-fn not_yet(api: ParseApi) -> Outcome {
-    // Keep the plumbing exercised until the parsers are wired in.
-    let _ = json_output;
-    Err(Failure::usage(format!(
-        "parse {}: not yet available in this build (the typed parser for this API is not wired in)",
-        api.name()
-    )))
+/// A flag that the API cannot use is a mistake worth reporting (e.g. a v3 certificate given
+/// for an unsigned v2 reply would otherwise suggest a check that never happens).
+fn refuse_unused_flags(a: &ParseArgs) -> Result<(), Failure> {
+    let v2_key = a.key.key.is_some() || a.key.key_file.is_some();
+    let v3_key = a.certificate.is_some() || a.public_key.is_some();
+    let given = [
+        ("--key/--key-file", v2_key),
+        ("--sign-type", a.sign_type.is_some()),
+        ("--certificate/--public-key", v3_key),
+        ("--now", a.now.is_some()),
+        ("--headers-file", a.headers_file.is_some()),
+        ("--mch-id", a.mch_id.is_some()),
+        ("--appid", a.appid.is_some()),
+        ("--openid", a.openid.is_some()),
+    ];
+    let allowed: &[&str] = match a.api {
+        ParseApi::Realnameauth => &[
+            "--key/--key-file",
+            "--sign-type",
+            "--headers-file",
+            "--mch-id",
+            "--appid",
+            "--openid",
+        ],
+        ParseApi::Nameauth => &["--headers-file"],
+        ParseApi::Querymchrisk => &["--headers-file", "--mch-id"],
+        ParseApi::CustomsVerify => &[
+            "--certificate/--public-key",
+            "--now",
+            "--headers-file",
+            "--mch-id",
+            "--appid",
+        ],
+        ParseApi::PreEntrust => &["--certificate/--public-key", "--now", "--headers-file"],
+    };
+    match given
+        .iter()
+        .find(|(name, on)| *on && !allowed.contains(name))
+    {
+        Some((name, _)) => Err(Failure::usage(format!(
+            "parse {}: {name} does not apply to this API",
+            a.api.name()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// An id the reply echoes must equal the one given on the command line.
+fn check_echo(
+    api: ParseApi,
+    field: &str,
+    flag: &str,
+    given: Option<&str>,
+    got: &str,
+) -> Result<(), Failure> {
+    match given {
+        Some(want) if !got.is_empty() && got != want => Err(Failure::invalid(format!(
+            "parse {}: the reply's {field} differs from {flag}",
+            api.name()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// `return_code` FAIL and `result_code` FAIL replies of the v2 XML APIs, as outcomes.
+fn v2_error_outcome(api: ParseApi, e: &ReplyError) -> Option<Value> {
+    match e {
+        ReplyError::ReturnFail {
+            return_code,
+            return_msg,
+        } => Some(outcome(
+            api,
+            "return_fail",
+            kv([
+                ("authenticated", Value::Bool(false)),
+                ("return_code", s(return_code)),
+                ("return_msg", Value::from(return_msg.clone())),
+            ]),
+        )),
+        _ => None,
+    }
+}
+
+fn business_fail(api: ParseApi, code: Option<String>, des: Option<String>) -> Outcome {
+    json_output(&outcome(
+        api,
+        "business_fail",
+        kv([
+            ("authenticated", Value::Bool(false)),
+            ("err_code", Value::from(code)),
+            ("err_code_des", Value::from(des)),
+        ]),
+    ))
+}
+
+fn parse_realnameauth(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) -> Outcome {
+    use realnameauth::RealNameAuthError as E;
+    let api = ParseApi::Realnameauth;
+    let key = api_v2_key(&a.key)?;
+    let body = read_stdin()?;
+    let response = ResponseRef::new(status, headers, &body);
+    let out = match realnameauth::parse_reply(response, &key, a.sign_type.map(Into::into)) {
+        Ok(o) => o,
+        Err(E::Business {
+            error_code,
+            error_code_des,
+        }) => return business_fail(api, error_code, error_code_des),
+        Err(E::Reply(e)) => match v2_error_outcome(api, &e) {
+            Some(v) => return json_output(&v),
+            None => return Err(invalid(api, e)),
+        },
+        Err(e) => return Err(invalid(api, e)),
+    };
+    check_echo(api, "mch_id", "--mch-id", a.mch_id.as_deref(), &out.mch_id)?;
+    check_echo(api, "appid", "--appid", a.appid.as_deref(), &out.appid)?;
+    check_echo(api, "openid", "--openid", a.openid.as_deref(), &out.openid)?;
+    let list = |v: Vec<Value>| Value::Array(v);
+    json_output(&outcome(
+        api,
+        "success",
+        kv([
+            ("authenticated", Value::Bool(true)),
+            ("is_match", Value::Bool(out.is_match())),
+            ("mch_id", s(&out.mch_id)),
+            ("appid", s(&out.appid)),
+            ("openid", s(&out.openid)),
+            (
+                "verify_openid",
+                list(out.verify_openid.iter().map(|v| s(v.as_str())).collect()),
+            ),
+            (
+                "verify_real_name",
+                Value::from(out.verify_real_name.as_ref().map(|v| v.as_str().to_owned())),
+            ),
+            (
+                "bind_bankcard",
+                Value::from(out.bind_bankcard.as_ref().map(|v| v.as_str().to_owned())),
+            ),
+        ]),
+    ))
+}
+
+fn parse_nameauth(status: StatusCode, headers: &HeaderMap) -> Outcome {
+    use nameauth::{NameAuthError, NameAuthStatus as S, UnverifiedReason as R};
+    let api = ParseApi::Nameauth;
+    let body = read_stdin()?;
+    let out = match nameauth::parse_reply(ResponseRef::new(status, headers, &body)) {
+        Ok(o) => o,
+        Err(NameAuthError::Service(e)) => {
+            return json_output(&outcome(
+                api,
+                "service_error",
+                kv([
+                    ("authenticated", Value::Bool(false)),
+                    ("error_code", Value::from(e.code())),
+                    ("message", s(&e.to_string())),
+                ]),
+            ));
+        }
+        Err(e) => return Err(invalid(api, e)),
+    };
+    let (status_name, reason, raw) = match &out.status {
+        S::Verified => ("verified", None, None),
+        S::NameMismatch => ("name_mismatch", None, None),
+        S::IdMismatch => ("id_mismatch", None, None),
+        S::NameAndIdMismatch => ("name_and_id_mismatch", None, None),
+        S::UnverifiedButMatching => ("unverified_but_matching", None, None),
+        S::Unverified(r) => {
+            let reason = match r {
+                R::Status3 => "nameauth_status_3",
+                R::ForeignCard => "foreign_card",
+                R::BankNotSupported => "bank_not_supported",
+                R::AccountNotRegistered => "account_not_registered",
+                R::NotVerified => "not_verified",
+                R::NoSuchUser => "no_such_user",
+            };
+            ("unverified", Some(reason), None)
+        }
+        S::Other {
+            nameauth_status,
+            notmatch_param,
+        } => ("other", None, Some((nameauth_status, notmatch_param))),
+    };
+    let mut fields = kv([
+        ("authenticated", Value::Bool(false)),
+        ("status", s(status_name)),
+        ("letter", Value::from(out.status.letter().map(String::from))),
+        ("reason", Value::from(reason)),
+        (
+            "name_mask",
+            if out.name_mask.is_empty() {
+                s("")
+            } else {
+                redacted()
+            },
+        ),
+    ]);
+    if let Some((st, nm)) = raw {
+        fields.extend(kv([("nameauth_status", s(st)), ("notmatch_param", s(nm))]));
+    }
+    json_output(&outcome(api, "success", fields))
+}
+
+fn parse_querymchrisk(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) -> Outcome {
+    use querymchrisk::QueryMchRiskError as E;
+    let api = ParseApi::Querymchrisk;
+    let body = read_stdin()?;
+    let out = match querymchrisk::parse_reply(ResponseRef::new(status, headers, &body)) {
+        Ok(o) => o,
+        Err(E::Business {
+            err_code,
+            err_code_des,
+        }) => return business_fail(api, err_code, err_code_des),
+        Err(E::Reply(e)) => match v2_error_outcome(api, &e) {
+            Some(v) => return json_output(&v),
+            None => return Err(invalid(api, e)),
+        },
+        Err(e) => return Err(invalid(api, e)),
+    };
+    check_echo(api, "mch_id", "--mch-id", a.mch_id.as_deref(), &out.mch_id)?;
+    json_output(&outcome(
+        api,
+        "success",
+        kv([
+            ("authenticated", Value::Bool(false)),
+            ("mch_id", s(&out.mch_id)),
+            ("risk_level", s(out.risk_level.as_str())),
+            ("risk_level_desc", s(&out.risk_level_desc)),
+        ]),
+    ))
+}
+
+/// The one WeChat Pay key given on the command line, filed under its id (a bare public key
+/// under the id the reply's `Wechatpay-Serial` names), or an empty store.
+fn v3_store(a: &ParseArgs, headers: &HeaderMap) -> Result<(KeyStore, Option<KeyId>), Failure> {
+    let mut store = KeyStore::new();
+    if let Some(path) = &a.certificate {
+        let pem = read_file(path)?;
+        let cert = PlatformCertificate::from_pem(&pem)
+            .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
+        let id = cert.serial().clone();
+        store.insert_certificate(&cert);
+        return Ok((store, Some(id)));
+    }
+    if let Some(path) = &a.public_key {
+        let key = any_public_key(path)?;
+        let serial = headers
+            .get(HEADER_SERIAL)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(PLACEHOLDER_KEY_ID);
+        let id = KeyId::new(serial)
+            .map_err(|e| Failure::usage(format!("the reply's Wechatpay-Serial: {e}")))?;
+        store.insert(WechatPayKey::public_key(id.clone(), key));
+        return Ok((store, Some(id)));
+    }
+    Ok((store, None))
+}
+
+fn api_failure(api: ParseApi, f: &ApiFailure) -> Value {
+    let detail = f.detail.as_ref().map(|d| {
+        let mut m = Map::new();
+        m.insert("field".to_owned(), Value::from(d.field.clone()));
+        m.insert("issue".to_owned(), Value::from(d.issue.clone()));
+        m.insert("location".to_owned(), Value::from(d.location.clone()));
+        m.insert(
+            "value".to_owned(),
+            if d.value.is_some() {
+                redacted()
+            } else {
+                Value::Null
+            },
+        );
+        Value::Object(m)
+    });
+    outcome(
+        api,
+        "error",
+        kv([
+            ("authenticated", Value::Bool(false)),
+            ("status", Value::from(f.status)),
+            ("code", s(f.code.as_str())),
+            ("message", s(&f.message)),
+            ("retryable", Value::Bool(f.code.is_retryable())),
+            ("detail", Value::from(detail)),
+        ]),
+    )
+}
+
+fn parse_v3(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) -> Outcome {
+    let api = a.api;
+    let (store, key_id) = v3_store(a, headers)?;
+    if status.is_success() {
+        let need = match (&key_id, &a.headers_file) {
+            (None, _) => Some("--certificate or --public-key, and --headers-file"),
+            (Some(_), None) => Some("--headers-file"),
+            _ => None,
+        };
+        if let Some(need) = need {
+            return Err(Failure::usage(format!(
+                "parse {}: a {} reply must have its signature verified: give {need} with the \
+                 reply's Wechatpay-* headers (error replies can be read without them)",
+                api.name(),
+                status.as_u16()
+            )));
+        }
+    }
+    let now = a.now.unwrap_or_else(os::now);
+    let body = read_stdin()?;
+    let response = ResponseRef::new(status, headers, &body);
+    let options = VerifyOptions::default();
+    let map_err = |e: V3ApiError| -> Outcome {
+        match e {
+            V3ApiError::Api(f) => json_output(&api_failure(api, &f)),
+            V3ApiError::Verify(v) => {
+                let f = verify_error(v, key_id.as_ref());
+                Err(match f {
+                    Failure::Usage(m) => {
+                        Failure::usage(format!("parse {}: reply headers: {m}", api.name()))
+                    }
+                    Failure::Invalid(m) => Failure::invalid(format!(
+                        "parse {}: not a valid reply: signature: {m}",
+                        api.name()
+                    )),
+                })
+            }
+            e => Err(invalid(api, e)),
+        }
+    };
+    if api == ParseApi::PreEntrust {
+        return match pre_entrust::parse_reply(response, &store, now, &options) {
+            Ok(o) => json_output(&outcome(
+                api,
+                "success",
+                kv([
+                    ("authenticated", Value::Bool(true)),
+                    ("pre_entrustweb_id", s(&o.pre_entrustweb_id)),
+                ]),
+            )),
+            Err(e) => map_err(e),
+        };
+    }
+    let o = match customs::parse_reply(response, &store, now, &options) {
+        Ok(o) => o,
+        Err(e) => return map_err(e),
+    };
+    check_echo(api, "mchid", "--mch-id", a.mch_id.as_deref(), &o.mchid)?;
+    check_echo(api, "appid", "--appid", a.appid.as_deref(), &o.appid)?;
+    json_output(&outcome(
+        api,
+        "success",
+        kv([
+            ("authenticated", Value::Bool(true)),
+            ("is_same", Value::Bool(o.is_same())),
+            (
+                "certificate_check_result",
+                s(o.certificate_check_result.as_str()),
+            ),
+            ("appid", s(&o.appid)),
+            ("mchid", s(&o.mchid)),
+            ("out_trade_no", s(&o.out_trade_no)),
+            ("transaction_id", s(&o.transaction_id)),
+            ("sub_order_no", Value::from(o.sub_order_no.clone())),
+        ]),
+    ))
 }
 
 #[cfg(test)]

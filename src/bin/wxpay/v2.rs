@@ -64,7 +64,7 @@ fn read_flat_json() -> Result<Vec<(String, String)>, Failure> {
         .map_err(|e| Failure::usage(format!("stdin is not a JSON object of strings: {e}")))
 }
 
-fn api_v2_key(args: &V2KeyArgs) -> Result<ApiV2Key, Failure> {
+pub fn api_v2_key(args: &V2KeyArgs) -> Result<ApiV2Key, Failure> {
     let raw = secret_from(
         args.key.as_deref(),
         args.key_file.as_ref(),

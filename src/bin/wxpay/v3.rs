@@ -21,7 +21,7 @@ use wechatpay_sansio::v3::resource::{self, EncryptedResource, ResourceError};
 use wechatpay_sansio::v3::verify::{SignatureHeaders, VerifyError, VerifyOptions};
 
 /// The id a bare public key gets when `--serial` is not given.
-const PLACEHOLDER_KEY_ID: &str = "PUB_KEY_ID_0000000000";
+pub const PLACEHOLDER_KEY_ID: &str = "PUB_KEY_ID_0000000000";
 
 fn private_key(path: &Path) -> Result<MerchantPrivateKey, Failure> {
     let pem = zeroize::Zeroizing::new(read_file(path)?);
@@ -31,7 +31,7 @@ fn private_key(path: &Path) -> Result<MerchantPrivateKey, Failure> {
 
 /// A public key from a PEM file: SPKI (`PUBLIC KEY`), PKCS#1 (`RSA PUBLIC KEY`) or an X.509
 /// certificate (`CERTIFICATE`), told apart by the PEM label.
-fn any_public_key(path: &Path) -> Result<PublicKey, Failure> {
+pub fn any_public_key(path: &Path) -> Result<PublicKey, Failure> {
     let pem = read_file(path)?;
     let shown = path.display();
     if contains(&pem, b"-----BEGIN CERTIFICATE-----") {
@@ -120,7 +120,7 @@ pub fn v3_sign(a: &V3SignArgs) -> Outcome {
 }
 
 /// Parse `Name: value` lines (as copied from a log or `curl -i`) into a header map.
-fn parse_headers(text: &str) -> Result<HeaderMap, Failure> {
+pub fn parse_headers(text: &str) -> Result<HeaderMap, Failure> {
     let mut map = HeaderMap::new();
     for (i, raw) in text.lines().enumerate() {
         let l = raw.trim_end_matches('\r');
@@ -144,7 +144,7 @@ fn parse_headers(text: &str) -> Result<HeaderMap, Failure> {
     Ok(map)
 }
 
-fn verify_error(e: VerifyError, cert_serial: Option<&KeyId>) -> Failure {
+pub fn verify_error(e: VerifyError, cert_serial: Option<&KeyId>) -> Failure {
     match e {
         VerifyError::MissingHeader(_)
         | VerifyError::DuplicateHeader(_)

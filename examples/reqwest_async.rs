@@ -1,0 +1,149 @@
+//! Using the crate with an async client, `reqwest` 0.13 on tokio: build → `into_http()` →
+//! `reqwest::Request::try_from` → send → feed the status, headers and body back to the parser.
+//! The crate does no I/O, so nothing here is specific to async.
+//!
+//! This example never contacts WeChat Pay: it starts a local stand-in (the crate's simulator,
+//! TEST ONLY keys) on 127.0.0.1 and points the requests there. In production, send
+//! `request.into_http()` unchanged (see `send`).
+//!
+//! Run: `cargo run --example reqwest_async`
+
+mod support;
+
+use std::time::Duration;
+use wechatpay_sansio::api::nameauth::{NameAuthKey, NameAuthRequest};
+use wechatpay_sansio::api::pre_entrust::PreEntrustSignRequest;
+use wechatpay_sansio::http::{HeaderMap, HeaderValue, StatusCode};
+use wechatpay_sansio::ids::Nonce;
+use wechatpay_sansio::os::{self, OsRng};
+use wechatpay_sansio::request::{Request, ResponseRef};
+use wechatpay_sansio::secret::Personal;
+use wechatpay_sansio::simulator::TestMerchant;
+use wechatpay_sansio::simulator::v2::{TEST_NAMEAUTH_KEY, TEST_NAMEAUTH_SRC};
+use wechatpay_sansio::v3::verify::VerifyOptions;
+
+/// Replies of these APIs are a few hundred bytes; refuse anything absurd.
+const MAX_REPLY: usize = 1 << 20;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A reply as received: what [`ResponseRef`] borrows.
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn as_ref(&self) -> ResponseRef<'_> {
+        ResponseRef::new(self.status, &self.headers, &self.body)
+    }
+}
+
+/// Send a built request. `loopback`: the local stand-in's base URL (this example); in
+/// production pass `None` and the request goes to the URL it was built for.
+///
+/// Requests with `requires_client_certificate()` (querymchrisk, getpublickey) need a client
+/// built with the merchant's API certificate and key (`ClientBuilder::identity`).
+async fn send(
+    client: &reqwest::Client,
+    loopback: Option<&str>,
+    request: Request,
+) -> Result<Reply, BoxError> {
+    let mut http_req = request.into_http();
+    if let Some(base) = loopback {
+        let host = http_req
+            .uri()
+            .authority()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        let path = http_req
+            .uri()
+            .path_and_query()
+            .map(|p| p.to_string())
+            .unwrap_or_default();
+        *http_req.uri_mut() = format!("{base}{path}").parse()?;
+        http_req
+            .headers_mut()
+            .insert(support::ORIGINAL_HOST, HeaderValue::from_str(&host)?);
+    }
+    let mut resp = client
+        .execute(reqwest::Request::try_from(http_req)?)
+        .await?;
+    let (status, headers) = (resp.status(), resp.headers().clone());
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > MAX_REPLY {
+            return Err("reply too large".into());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Reply {
+        status,
+        headers,
+        body,
+    })
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), BoxError> {
+    // reqwest is built with `rustls-no-provider`: pick rustls' ring provider (no aws-lc, no
+    // OpenSSL). Ignore the error if a provider is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let now = os::now();
+    let config = support::Config {
+        now,
+        ..Default::default()
+    };
+    // The stand-in runs on its own thread; it answers two requests, then stops.
+    let server = support::Loopback::start(config, 2, Duration::from_secs(30))?;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy() // only for the loopback stand-in; keep your proxy settings in production
+        .build()?;
+    let merchant = TestMerchant::new(); // TEST ONLY keys matching the simulator
+    let mut rng = OsRng;
+
+    // Legacy nameautheasy: a GET with its own MD5 key; unsigned JSON reply.
+    let req = NameAuthRequest::new(
+        "wx2421b1c4370ec43b",
+        "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+        TEST_NAMEAUTH_SRC,
+        Personal::new("张三"),
+        Personal::new("11010519491231002X"),
+    );
+    let built = req.build(&NameAuthKey::new(TEST_NAMEAUTH_KEY)?)?;
+    let reply = send(&client, Some(&server.base), built).await?;
+    let outcome = req.parse_reply(reply.as_ref())?;
+    println!("nameautheasy: letter {:?}", outcome.status.letter());
+
+    // v3 pre-entrust sign: fields encrypted with the WeChat Pay key, signed JSON reply.
+    let key = merchant
+        .store
+        .encryption_key()
+        .ok_or("no WeChat Pay key in the key store")?;
+    let req = PreEntrustSignRequest::mini_program(
+        "wx2421b1c4370ec43b",
+        "100000",
+        "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+        Personal::new("张三"),
+        Personal::new("11010519491231002X"),
+    );
+    let nonce = Nonce::generate(&mut rng)?;
+    let built = req.build(&merchant.signer, key, &mut rng, now, &nonce)?;
+    let reply = send(&client, Some(&server.base), built).await?;
+    let outcome = req.parse_reply(
+        reply.as_ref(),
+        &merchant.store,
+        os::now(),
+        &VerifyOptions::default(),
+    )?;
+    println!(
+        "pre-entrust sign: pre_entrustweb_id {}",
+        outcome.pre_entrustweb_id
+    );
+
+    server.finish();
+    Ok(())
+}

@@ -1,0 +1,150 @@
+//! Using the crate with a blocking client, `ureq` 3: build → `into_http()` → send → feed the
+//! status, headers and body back to the typed parser.
+//!
+//! This example never contacts WeChat Pay: it starts a local stand-in (the crate's simulator,
+//! TEST ONLY keys) on 127.0.0.1 and points the requests there. In production, send
+//! `request.into_http()` unchanged (see `send`).
+//!
+//! Run: `cargo run --example ureq_blocking`
+
+mod support;
+
+use std::time::Duration;
+use wechatpay_sansio::api::customs::{Customs, VerifyCertificateRequest};
+use wechatpay_sansio::api::oauth::AccessToken;
+use wechatpay_sansio::api::realnameauth::{CredType, RealNameAuthRequest, Version};
+use wechatpay_sansio::http::{HeaderMap, HeaderValue, StatusCode};
+use wechatpay_sansio::ids::Nonce;
+use wechatpay_sansio::os::{self, OsRng};
+use wechatpay_sansio::request::{Request, ResponseRef};
+use wechatpay_sansio::secret::Personal;
+use wechatpay_sansio::simulator::{Simulator, TestMerchant};
+use wechatpay_sansio::v2::SignType;
+use wechatpay_sansio::v3::verify::VerifyOptions;
+
+/// Replies of these APIs are a few hundred bytes; refuse anything absurd.
+const MAX_REPLY: u64 = 1 << 20;
+
+/// A reply as received: what [`ResponseRef`] borrows.
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn as_ref(&self) -> ResponseRef<'_> {
+        ResponseRef::new(self.status, &self.headers, &self.body)
+    }
+}
+
+/// Send a built request. `loopback`: the local stand-in's base URL (this example); in
+/// production pass `None` and the request goes to the URL it was built for.
+///
+/// Requests with `requires_client_certificate()` (querymchrisk, getpublickey) need an agent
+/// whose TLS config carries the merchant's API certificate and key
+/// (`ureq::tls::TlsConfig::builder().client_cert(…)`).
+fn send(
+    agent: &ureq::Agent,
+    loopback: Option<&str>,
+    request: Request,
+) -> Result<Reply, Box<dyn std::error::Error>> {
+    let mut http_req = request.into_http();
+    if let Some(base) = loopback {
+        let host = http_req
+            .uri()
+            .authority()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        let path = http_req
+            .uri()
+            .path_and_query()
+            .map(|p| p.to_string())
+            .unwrap_or_default();
+        *http_req.uri_mut() = format!("{base}{path}").parse()?;
+        if let Ok(v) = HeaderValue::from_str(&host) {
+            http_req.headers_mut().insert(support::ORIGINAL_HOST, v);
+        }
+    }
+    let mut resp = agent.run(http_req)?;
+    let body = resp
+        .body_mut()
+        .with_config()
+        .limit(MAX_REPLY)
+        .read_to_vec()?;
+    Ok(Reply {
+        status: resp.status(),
+        headers: resp.headers().clone(),
+        body,
+    })
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let now = os::now();
+    let config = support::Config {
+        now,
+        ..Default::default()
+    };
+    let server = support::Loopback::start(config, 2, Duration::from_secs(30))?;
+    let agent = ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .http_status_as_error(false) // 4xx/5xx replies are parsed, not transport errors
+            .timeout_global(Some(Duration::from_secs(10)))
+            .max_redirects(0)
+            .proxy(None) // only for the loopback stand-in; keep your proxy settings in production
+            .build(),
+    );
+    let merchant = TestMerchant::new(); // TEST ONLY keys matching the simulator
+    let mut rng = OsRng;
+
+    // v2: realnameauth (signed XML POST; the reply is signed with the request's sign type).
+    let req = RealNameAuthRequest {
+        version: Version::V1_1,
+        mch_id: merchant.mchid.clone(),
+        appid: "wx2421b1c4370ec43b".into(),
+        openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o".into(),
+        real_name: Personal::new("张三"),
+        cred_type: CredType::IdCard,
+        cred_id: Personal::new("11010519491231002X"),
+        nonce_str: Nonce::generate(&mut rng)?,
+        access_token: AccessToken::new("81_TESTONLYaccessToken"), // from api::oauth
+        sign_type: SignType::HmacSha256,
+    };
+    let reply = send(&agent, Some(&server.base), req.build(&merchant.api_v2_key)?)?;
+    let outcome = req.parse_reply(reply.as_ref(), &merchant.api_v2_key)?;
+    println!("realnameauth: match = {}", outcome.is_match());
+
+    // v3: customs verify-certificate (JSON, Authorization header, signed reply).
+    let serial = Simulator::new().platform_serial().clone();
+    let platform = merchant
+        .store
+        .get(&serial)
+        .ok_or("no platform certificate in the key store")?;
+    let req = VerifyCertificateRequest {
+        appid: "wxd678efh567hg6787".into(),
+        out_trade_no: "20150806125346".into(),
+        transaction_id: "1000320306201511078440737890".into(),
+        sub_order_no: None,
+        customs: Customs::ShanghaiZs,
+        merchant_customs_no: "123456".into(),
+        certificate_id: Personal::new("11010519491231002X"),
+        certificate_name: Personal::new("张三"),
+    };
+    let nonce = Nonce::generate(&mut rng)?;
+    let built = req.build(&merchant.signer, platform, &mut rng, now, &nonce)?;
+    let reply = send(&agent, Some(&server.base), built)?;
+    // Verify with the clock at the time of receipt.
+    let outcome = req.parse_reply(
+        reply.as_ref(),
+        &merchant.store,
+        os::now(),
+        &VerifyOptions::default(),
+    )?;
+    println!(
+        "customs verify-certificate: {}",
+        outcome.certificate_check_result
+    );
+
+    server.finish();
+    Ok(())
+}
