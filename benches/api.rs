@@ -2,15 +2,16 @@
 //! replies are produced once by the offline simulator, outside the timed loop.
 //!
 //! `cargo bench --bench api -- --warm-up-time 1 --measurement-time 3`
-//! Every key and value here is TEST ONLY. `api::customs` and `api::pre_entrust` are not in this
-//! tree yet (see BENCHMARKS.md).
+//! Every key and value here is TEST ONLY.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use std::hint::black_box;
+use wechatpay_sansio::api::customs::{Customs, VerifyCertificateRequest};
 use wechatpay_sansio::api::nameauth::{NameAuthKey, NameAuthRequest};
 use wechatpay_sansio::api::oauth::AccessToken;
+use wechatpay_sansio::api::pre_entrust::PreEntrustSignRequest;
 use wechatpay_sansio::api::querymchrisk::QueryMchRiskRequest;
 use wechatpay_sansio::api::realnameauth::{CredType, RealNameAuthRequest, Version};
 use wechatpay_sansio::crypto::BACKEND;
@@ -19,8 +20,10 @@ use wechatpay_sansio::keys::PublicKey;
 use wechatpay_sansio::request::ResponseRef;
 use wechatpay_sansio::secret::Personal;
 use wechatpay_sansio::simulator::v2::{TEST_NAMEAUTH_KEY, TEST_NAMEAUTH_SRC, V2Script};
+use wechatpay_sansio::simulator::v3::V3Script;
 use wechatpay_sansio::simulator::{Simulator, TestMerchant};
 use wechatpay_sansio::v2::SignType;
+use wechatpay_sansio::v3::verify::VerifyOptions;
 
 const APPID: &str = "wx2421b1c4370ec43b";
 const OPENID: &str = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o";
@@ -97,6 +100,71 @@ fn apis(c: &mut Criterion) {
             black_box(req.build(&m.api_v2_key, &risk_key, &mut rng).unwrap());
             req.parse_reply(ResponseRef::from_http(black_box(&reply)))
                 .unwrap()
+        })
+    });
+
+    // v3: sign + two encryptions on the way out, signature verification on the way back.
+    const NOW: u64 = 1_700_000_000;
+    let nonce = Nonce::new("A1B2C3D4E5F6G7").unwrap();
+    let opts = VerifyOptions::default();
+    let v3s = V3Script::default();
+    let platform = m.store.get(sim.platform_serial()).unwrap();
+    let customs = VerifyCertificateRequest {
+        appid: "wxd678efh567hg6787".into(),
+        out_trade_no: "20150806125346".into(),
+        transaction_id: "1000320306201511078440737890".into(),
+        sub_order_no: None,
+        customs: Customs::ShanghaiZs,
+        merchant_customs_no: "123456".into(),
+        certificate_id: Personal::new(ID),
+        certificate_name: Personal::new("张三"),
+    };
+    let http = customs
+        .build(&m.signer, platform, &mut rng, NOW, &nonce)
+        .unwrap()
+        .into_http();
+    let reply = sim.handle_v3(&http, NOW, &mut rng, &v3s).unwrap();
+    g.bench_function("customs_verify_certificate", |b| {
+        b.iter(|| {
+            black_box(
+                customs
+                    .build(&m.signer, platform, &mut rng, NOW, &nonce)
+                    .unwrap(),
+            );
+            customs
+                .parse_reply(
+                    ResponseRef::from_http(black_box(&reply)),
+                    &m.store,
+                    NOW,
+                    &opts,
+                )
+                .unwrap()
+        })
+    });
+
+    let key = m.store.encryption_key().unwrap();
+    let pre = PreEntrustSignRequest::mini_program(
+        "wxd678efh567h23787",
+        "APPLYMENT_00000000001",
+        OPENID,
+        Personal::new("张三"),
+        Personal::new(ID),
+    );
+    let http = pre
+        .build(&m.signer, key, &mut rng, NOW, &nonce)
+        .unwrap()
+        .into_http();
+    let reply = sim.handle_v3(&http, NOW, &mut rng, &v3s).unwrap();
+    g.bench_function("pre_entrust_sign", |b| {
+        b.iter(|| {
+            black_box(pre.build(&m.signer, key, &mut rng, NOW, &nonce).unwrap());
+            pre.parse_reply(
+                ResponseRef::from_http(black_box(&reply)),
+                &m.store,
+                NOW,
+                &opts,
+            )
+            .unwrap()
         })
     });
     g.finish();

@@ -165,3 +165,34 @@ fn merchant_signer_authorization_allocation_budget() {
         wechatpay_sansio::crypto::BACKEND
     );
 }
+
+/// The XML paths, measured for BENCHMARKS.md (the parse target is missed; this is why): parsing a
+/// 15-field reply owns every name and value (two `String`s per field plus the pairs `Vec`
+/// growing), building sorts the pairs into a `Vec` and writes one `String`.
+#[test]
+fn xml_parse_and_build_allocations() {
+    use wechatpay_sansio::v2::xml;
+    let pairs: Vec<(String, String)> = (0..15)
+        .map(|i| {
+            (
+                format!("field_{i:02}"),
+                format!("value number {i} & <more>"),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let (built_allocs, body) = count(|| xml::to_xml(refs.iter().copied()).unwrap());
+    let (parse_allocs, fields) = count(|| xml::parse(body.as_bytes()).unwrap());
+    assert_eq!(fields.len(), 15);
+    eprintln!(
+        "to_xml, 15 fields: {built_allocs} allocation(s); parse: {parse_allocs} allocation(s)"
+    );
+    // Measured 2026-11-25 (quick-xml 0.42): build 3 (pairs Vec, output String, one growth),
+    // parse 51 (name + value String per field, value growth around entity references, pairs
+    // Vec growth). A borrowing Fields<'a> would remove most of the parse count.
+    assert!(built_allocs <= 3, "to_xml allocated {built_allocs} times");
+    assert!(parse_allocs <= 51, "parse allocated {parse_allocs} times");
+}

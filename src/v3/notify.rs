@@ -28,13 +28,24 @@ pub struct Notification {
     pub resource: EncryptedResource,
 }
 
-/// A verified notification and its decrypted payload.
-#[derive(Debug)]
+/// A verified notification and its decrypted payload. `Debug` prints the payload's length only.
 pub struct DecryptedNotification {
     /// The envelope.
     pub notification: Notification,
     /// The decrypted resource (JSON), zeroized on drop.
     pub plaintext: Zeroizing<Vec<u8>>,
+}
+
+impl core::fmt::Debug for DecryptedNotification {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DecryptedNotification")
+            .field("notification", &self.notification)
+            .field(
+                "plaintext",
+                &format_args!("<{} bytes>", self.plaintext.len()),
+            )
+            .finish()
+    }
 }
 
 impl DecryptedNotification {
