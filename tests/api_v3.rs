@@ -5,7 +5,7 @@
 mod common;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use common::rng;
+use common::{FailingRng, rng};
 use http::{HeaderValue, StatusCode};
 use wechatpay_sansio::api::customs::{CheckResult, Customs, VerifyCertificateRequest};
 use wechatpay_sansio::api::pre_entrust::{PreEntrustSignRequest, Scene};
@@ -809,21 +809,6 @@ fn validation_rules_each_fail() {
         assert!(r.is_ok());
     }
 }
-
-struct FailingRng;
-impl rand_core::TryRng for FailingRng {
-    type Error = std::fmt::Error;
-    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-        Err(std::fmt::Error)
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        Err(std::fmt::Error)
-    }
-    fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Self::Error> {
-        Err(std::fmt::Error)
-    }
-}
-impl rand_core::TryCryptoRng for FailingRng {}
 
 #[test]
 fn errors_never_echo_personal_data() {

@@ -24,22 +24,6 @@ use wechatpay_sansio::v3::request::{JsonRequest, V3RequestError};
 use wechatpay_sansio::v3::resource::{EncryptedResource, ResourceError};
 use wechatpay_sansio::v3::verify::{SignatureHeaders, VerifyError, VerifyOptions, verify};
 
-/// An RNG that always fails.
-struct FailingRng;
-impl rand_core::TryRng for FailingRng {
-    type Error = std::fmt::Error;
-    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-        Err(std::fmt::Error)
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        Err(std::fmt::Error)
-    }
-    fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Self::Error> {
-        Err(std::fmt::Error)
-    }
-}
-impl rand_core::TryCryptoRng for FailingRng {}
-
 #[test]
 fn key_errors() {
     assert_eq!(

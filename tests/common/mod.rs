@@ -45,3 +45,21 @@ pub fn store() -> KeyStore {
     ));
     s
 }
+
+/// An RNG that always fails (error paths of everything that draws randomness).
+pub struct FailingRng;
+
+impl rand_core::TryRng for FailingRng {
+    type Error = std::fmt::Error;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Err(std::fmt::Error)
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        Err(std::fmt::Error)
+    }
+    fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Self::Error> {
+        Err(std::fmt::Error)
+    }
+}
+
+impl rand_core::TryCryptoRng for FailingRng {}
