@@ -45,6 +45,11 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("v3_error_body", v3_error_body),
     ("v3_certificates", v3_certificates),
     ("keys", keys),
+    ("api_realnameauth", api_realnameauth),
+    ("api_getaccesstoken", api_getaccesstoken),
+    ("api_getpublickey", api_getpublickey),
+    ("api_querymchrisk", api_querymchrisk),
+    ("api_nameauth", api_nameauth),
 ];
 
 /// Look a harness up by target name.
@@ -432,4 +437,61 @@ pub fn keys(data: &[u8]) {
         );
         let _ = format!("{c:?}");
     }
+}
+
+fn ok_200(body: &[u8]) -> (HeaderMap, StatusCode, &[u8]) {
+    (HeaderMap::new(), StatusCode::OK, body)
+}
+
+/// `api::realnameauth::parse_reply` (signed v2 reply) with the TEST ONLY APIv2 key, for each way
+/// of choosing the sign type. Accepting a reply requires a valid sign over it.
+pub fn api_realnameauth(data: &[u8]) {
+    let (h, st, body) = ok_200(data);
+    for t in [None, Some(SignType::Md5), Some(SignType::HmacSha256)] {
+        let r = crate::api::realnameauth::parse_reply(ResponseRef::new(st, &h, body), v2_key(), t);
+        if r.is_ok() {
+            let f = xml::parse(body).map_err(|e| e.to_string());
+            assert!(
+                f.is_ok_and(|f| sign::verify_fields(&f, v2_key(), t).is_ok()),
+                "accepted an unsigned reply"
+            );
+        }
+        let _ = r.map_err(|e| e.to_string());
+    }
+}
+
+/// `appauth/getaccesstoken`'s unsigned JSON reply.
+pub fn api_getaccesstoken(data: &[u8]) {
+    let (h, st, body) = ok_200(data);
+    let _ = crate::api::oauth::parse_access_token_reply(ResponseRef::new(st, &h, body))
+        .map_err(|e| e.to_string());
+}
+
+/// `risk/getpublickey`'s unsigned XML reply carrying a PKCS#1 PEM.
+pub fn api_getpublickey(data: &[u8]) {
+    use crate::api::getpublickey::GetPublicKeyRequest;
+    static REQ: OnceLock<GetPublicKeyRequest> = OnceLock::new();
+    let req = REQ.get_or_init(|| GetPublicKeyRequest {
+        mch_id: merchant().mchid.clone(),
+        nonce_str: crate::ids::Nonce::new("n").unwrap_or_else(|_| unreachable!()),
+        sign_type: SignType::HmacSha256,
+    });
+    let (h, st, body) = ok_200(data);
+    let _ = req
+        .parse_reply(ResponseRef::new(st, &h, body))
+        .map_err(|e| e.to_string());
+}
+
+/// `mchrisk/querymchrisk`'s unsigned XML reply.
+pub fn api_querymchrisk(data: &[u8]) {
+    let (h, st, body) = ok_200(data);
+    let _ = crate::api::querymchrisk::parse_reply(ResponseRef::new(st, &h, body))
+        .map_err(|e| e.to_string());
+}
+
+/// `nameautheasy`'s JSON or JSONP reply (any callback name).
+pub fn api_nameauth(data: &[u8]) {
+    let (h, st, body) = ok_200(data);
+    let _ = crate::api::nameauth::parse_reply(ResponseRef::new(st, &h, body))
+        .map_err(|e| e.to_string());
 }

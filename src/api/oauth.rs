@@ -373,7 +373,9 @@ fn expiry(v: Option<&NumOrStr>, field: &'static str) -> Result<Option<u64>, OAut
     }
 }
 
-fn parse_access_token_reply(response: ResponseRef<'_>) -> Result<AccessTokenGrant, OAuthError> {
+pub(crate) fn parse_access_token_reply(
+    response: ResponseRef<'_>,
+) -> Result<AccessTokenGrant, OAuthError> {
     v2_common::success_status(response.status).map_err(OAuthError::HttpStatus)?;
     let body = response
         .body
