@@ -821,3 +821,67 @@ fn authorization_header_injection_and_junk() {
         assert_eq!(Authorization::parse(&input), Err(want), "{input:?}");
     }
 }
+
+/// JSONP (nameautheasy) with junk around it: each case is a typed error, quickly, never a panic.
+#[test]
+fn jsonp_with_junk_around_it() {
+    use wechatpay_sansio::api::nameauth::{self, NameAuthError, NameAuthStatus};
+    let h = HeaderMap::new();
+    let parse = |b: &[u8]| nameauth::parse_reply(ResponseRef::new(StatusCode::OK, &h, b));
+    let ok = br#"{"error_code":0,"nameauth_status":"1","name_mask":"","notmatch_param":""}"#;
+    // Accepted shapes: bare JSON, any callback name, spaces, trailing semicolon, a BOM.
+    for wrapped in [
+        ok.to_vec(),
+        [b"cb(".as_slice(), ok, b")"].concat(),
+        [b" \n jQuery_1.2$x ( ".as_slice(), ok, b" ) ; \n"].concat(),
+        [b"\xEF\xBB\xBFcb(".as_slice(), ok, b");"].concat(),
+    ] {
+        assert_eq!(
+            parse(&wrapped).unwrap().status,
+            NameAuthStatus::Verified,
+            "{:?}",
+            String::from_utf8_lossy(&wrapped)
+        );
+    }
+    // Refused shapes, each with its exact error.
+    let junk: [&[u8]; 9] = [
+        b"",
+        b"<html>502 Bad Gateway</html>",
+        b"alert(1)//",
+        b"1cb({})",
+        b"cb({}",
+        b"cb({})junk",
+        b"cb(\"string\")",
+        b"cb(); evil({})",
+        b"/**/cb({})",
+    ];
+    for j in junk {
+        assert_eq!(
+            parse(j).unwrap_err(),
+            NameAuthError::NotJson,
+            "{:?}",
+            String::from_utf8_lossy(j)
+        );
+    }
+    // Well-wrapped but not the documented object.
+    assert!(matches!(
+        parse(b"cb({\"error_code\":[1]})").unwrap_err(),
+        NameAuthError::Json { .. }
+    ));
+    assert!(matches!(
+        parse(b"cb({\"error_code\":0,}) ").unwrap_err(),
+        NameAuthError::Json { .. }
+    ));
+    // Huge numbers and deep nesting inside the wrapper: typed, bounded.
+    let start = Instant::now();
+    let big = format!("cb({{\"error_code\":{}}})", "9".repeat(10_000));
+    assert!(parse(big.as_bytes()).is_err());
+    let deep = format!("cb({}{})", "{\"a\":".repeat(10_000), "}".repeat(10_000));
+    assert!(parse(deep.as_bytes()).is_err());
+    let ten_mb = [b"cb(".as_slice(), &vec![b' '; 10 * 1024 * 1024], ok, b")"].concat();
+    assert_eq!(
+        parse(&ten_mb).unwrap_err(),
+        NameAuthError::TooLarge(ten_mb.len())
+    );
+    assert!(start.elapsed() < Duration::from_secs(5));
+}

@@ -293,6 +293,9 @@ pub enum NameAuthError {
     /// The body is neither a JSON object nor `callback(` JSON `)`.
     #[error("the reply is neither JSON nor JSONP")]
     NotJson,
+    /// The reply is larger than [`MAX_REPLY`].
+    #[error("the reply is {0} bytes, more than the {max} accepted", max = MAX_REPLY)]
+    TooLarge(usize),
     /// The JSON does not have the expected shape.
     #[error("the reply is not the expected JSON (line {line}, column {column})")]
     Json {
@@ -470,6 +473,9 @@ struct RawReply {
 }
 
 /// The JSON inside `callback(` … `)` with an optional `;`, or the body itself if it is an object.
+/// Largest reply accepted (the documented reply is under 100 bytes).
+pub const MAX_REPLY: usize = 64 * 1024;
+
 fn unwrap_jsonp(body: &[u8]) -> Option<&[u8]> {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     let body = body.trim_ascii();
@@ -511,6 +517,9 @@ fn unwrap_jsonp(body: &[u8]) -> Option<&[u8]> {
 /// As [`NameAuthRequest::parse_reply`].
 pub fn parse_reply(response: ResponseRef<'_>) -> Result<NameAuthOutcome, NameAuthError> {
     v2_common::success_status(response.status).map_err(NameAuthError::HttpStatus)?;
+    if response.body.len() > MAX_REPLY {
+        return Err(NameAuthError::TooLarge(response.body.len()));
+    }
     let json = unwrap_jsonp(response.body).ok_or(NameAuthError::NotJson)?;
     let raw: RawReply = serde_json::from_slice(json).map_err(|e| {
         let (line, column) = v2_common::json_position(&e);
