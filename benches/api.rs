@@ -133,6 +133,7 @@ fn apis(c: &mut Criterion) {
             );
             customs
                 .parse_reply(
+                    &m.mchid,
                     ResponseRef::from_http(black_box(&reply)),
                     &m.store,
                     NOW,
@@ -142,7 +143,7 @@ fn apis(c: &mut Criterion) {
         })
     });
 
-    let key = m.store.encryption_key().unwrap();
+    let key = m.store.encryption_key(1_767_225_600).unwrap();
     let pre = PreEntrustSignRequest::mini_program(
         "wxd678efh567h23787",
         "APPLYMENT_00000000001",

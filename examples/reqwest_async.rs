@@ -121,7 +121,7 @@ async fn main() -> Result<(), BoxError> {
     // v3 pre-entrust sign: fields encrypted with the WeChat Pay key, signed JSON reply.
     let key = merchant
         .store
-        .encryption_key()
+        .encryption_key(1_767_225_600)
         .ok_or("no WeChat Pay key in the key store")?;
     let req = PreEntrustSignRequest::mini_program(
         "wx2421b1c4370ec43b",

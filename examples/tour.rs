@@ -110,9 +110,7 @@ fn main() -> Result {
     let checked = v2::reply::parse_and_check(
         reply.body(),
         &merchant.api_v2_key,
-        v2::reply::ReplySigning::Signed {
-            expected: Some(SignType::HmacSha256),
-        },
+        &v2::reply::Expect::signed(Some(SignType::HmacSha256)),
         &Default::default(),
     )?;
     println!(
@@ -165,7 +163,10 @@ fn main() -> Result {
 
     section("sensitive fields: RSA encryption");
     let name = Personal::new("张三");
-    let key = merchant.store.encryption_key().ok_or("no encryption key")?;
+    let key = merchant
+        .store
+        .encryption_key(1_767_225_600)
+        .ok_or("no encryption key")?;
     let oaep = cipher::encrypt_personal(&mut rng, key.key(), Padding::Oaep, &name)?;
     let pkcs1 = cipher::encrypt_personal(&mut rng, key.key(), Padding::Pkcs1v15, &name)?;
     println!(
@@ -311,6 +312,7 @@ fn identity_apis(
         rng,
     );
     let out = req.parse_reply(
+        &merchant.mchid,
         ResponseRef::from_http(&resp),
         &merchant.store,
         now,
@@ -325,7 +327,10 @@ fn identity_apis(
     section(
         "4. 预签约(实名) …/pre-entrust-sign-with-real-name-identity/mini-program (v3, OAEP fields)",
     );
-    let key = merchant.store.encryption_key().ok_or("no encryption key")?;
+    let key = merchant
+        .store
+        .encryption_key(1_767_225_600)
+        .ok_or("no encryption key")?;
     let req = pre_entrust::PreEntrustSignRequest::mini_program(
         "wxd678efh567h23787",
         "APPLYMENT_00000000001",

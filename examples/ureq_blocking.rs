@@ -135,6 +135,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let reply = send(&agent, Some(&server.base), built)?;
     // Verify with the clock at the time of receipt.
     let outcome = req.parse_reply(
+        &merchant.mchid,
         reply.as_ref(),
         &merchant.store,
         os::now(),

@@ -21,7 +21,7 @@ use crate::keys::{KeyStore, MerchantPrivateKey, PlatformCertificate, PublicKey};
 use crate::request::ResponseRef;
 use crate::secret::ApiV2Key;
 use crate::simulator::TestMerchant;
-use crate::v2::reply::{self, ReplySigning};
+use crate::v2::reply::{self, Expect, ReplySigning};
 use crate::v2::xml::{self, XmlLimits};
 use crate::v2::{Fields, SignType, sign};
 use crate::v3;
@@ -237,11 +237,16 @@ pub fn v2_reply(data: &[u8]) {
             expected: Some(SignType::HmacSha256),
         },
     ] {
-        let r = reply::parse_and_check(data, key, signing, &limits);
-        if let (Ok(f), ReplySigning::Signed { .. }) = (&r, signing) {
-            // Accepted as signed: it carries a SUCCESS return_code and a sign.
+        let r = reply::parse_and_check(data, key, &Expect::from_signing(signing), &limits);
+        if let Ok(f) = &r {
+            // Accepted: SUCCESS codes, both present.
             assert_eq!(f.get("return_code"), Some("SUCCESS"));
+            assert_eq!(f.get("result_code"), Some("SUCCESS"));
+        }
+        if let (Ok(f), ReplySigning::Signed { .. }) = (&r, signing) {
+            // Accepted as signed: it carries a sign and no possible fold.
             assert!(f.get_non_empty("sign").is_some());
+            assert_eq!(reply::possible_fold(f), None);
         }
         let _ = r.map_err(|e| e.to_string());
     }

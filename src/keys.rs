@@ -7,6 +7,7 @@
 
 use crate::crypto::{self, CryptoError, RsaPrivateKey, RsaPublicKey};
 use core::fmt;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 /// The only RSA modulus size WeChat Pay uses (`WECHATPAY2-SHA256-RSA2048`).
 pub const RSA_BITS: usize = 2048;
@@ -27,8 +28,9 @@ pub enum KeyError {
         /// The label found (truncated to 40 characters).
         found: String,
     },
-    /// An encrypted private key (`ENCRYPTED PRIVATE KEY`): decrypt it first, e.g. with
-    /// `openssl pkcs8 -in key.pem -nocrypt` after `openssl pkcs8 -topk8 -nocrypt`.
+    /// An encrypted private key (`ENCRYPTED PRIVATE KEY`, or a legacy `RSA PRIVATE KEY` with
+    /// `Proc-Type: 4,ENCRYPTED`): decrypt it first, e.g. with
+    /// `openssl pkcs8 -topk8 -nocrypt -in key.pem -out plain.pem`.
     #[error("the private key is encrypted; provide an unencrypted PKCS#8 or PKCS#1 key")]
     EncryptedPrivateKey,
     /// The DER does not decode as the expected structure.
@@ -40,7 +42,8 @@ pub enum KeyError {
     /// A well-formed key of another algorithm (EC, Ed25519, SM2…).
     #[error("the key is not an RSA key")]
     NotRsa,
-    /// An RSA key of the wrong size.
+    /// An RSA key of the wrong size: the exact bit length of the modulus is checked (a
+    /// 2047-bit modulus is refused, though it takes 256 bytes).
     #[error("RSA key is {bits} bits; WeChat Pay requires {expected}")]
     KeySize {
         /// Modulus size found.
@@ -64,6 +67,11 @@ fn pem_decode(pem: &[u8]) -> Result<(String, zeroize::Zeroizing<Vec<u8>>), KeyEr
     let after = &pem[end_marker + 9..];
     let close = find(after, b"-----").ok_or(KeyError::Pem)?;
     let block = &pem[..end_marker + 9 + close + 5];
+    // The legacy OpenSSL encryption (`Proc-Type: 4,ENCRYPTED` / `DEK-Info:` headers inside a
+    // `RSA PRIVATE KEY` block), which RFC 7468 parsers call malformed.
+    if find(block, b"Proc-Type: 4,ENCRYPTED").is_some() {
+        return Err(KeyError::EncryptedPrivateKey);
+    }
     let (label, der) = pem_rfc7468::decode_vec(block).map_err(|_| KeyError::Pem)?;
     Ok((label.to_owned(), zeroize::Zeroizing::new(der)))
 }
@@ -457,7 +465,16 @@ impl PlatformCertificate {
     /// Whether `now` (Unix seconds) lies within the validity period.
     #[must_use]
     pub fn is_valid_at(&self, now: u64) -> bool {
-        self.not_before <= now && now <= self.not_after
+        self.validity().contains(now)
+    }
+
+    /// The validity period.
+    #[must_use]
+    pub fn validity(&self) -> Validity {
+        Validity {
+            not_before: self.not_before,
+            not_after: self.not_after,
+        }
     }
 }
 
@@ -472,32 +489,51 @@ impl fmt::Debug for PlatformCertificate {
 }
 
 /// A WeChat Pay key together with its id: what verifies response and notification signatures
-/// and what encrypts sensitive request fields.
+/// and what encrypts sensitive request fields. A platform certificate's key keeps the
+/// certificate's validity period; a WeChat Pay public key (`PUB_KEY_ID_…`) has none.
 #[derive(Debug, Clone)]
 pub struct WechatPayKey {
     id: KeyId,
     key: PublicKey,
-    not_before: Option<u64>,
+    validity: Option<Validity>,
+}
+
+/// The validity period of a certificate, Unix seconds, both ends inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Validity {
+    /// Start of validity.
+    pub not_before: u64,
+    /// End of validity.
+    pub not_after: u64,
+}
+
+impl Validity {
+    /// Whether `now` lies within the period.
+    #[must_use]
+    pub const fn contains(&self, now: u64) -> bool {
+        self.not_before <= now && now <= self.not_after
+    }
 }
 
 impl WechatPayKey {
-    /// A WeChat Pay public key (`pub_key.pem`) with its `PUB_KEY_ID_…` id.
+    /// A WeChat Pay public key (`pub_key.pem`) with its `PUB_KEY_ID_…` id. It has no dates.
     #[must_use]
     pub fn public_key(id: KeyId, key: PublicKey) -> Self {
         Self {
             id,
             key,
-            not_before: None,
+            validity: None,
         }
     }
 
-    /// The key of a platform certificate, identified by the certificate's serial.
+    /// The key of a platform certificate, identified by the certificate's serial, with its
+    /// validity period.
     #[must_use]
     pub fn certificate(cert: &PlatformCertificate) -> Self {
         Self {
             id: cert.serial.clone(),
             key: cert.public_key.clone(),
-            not_before: Some(cert.not_before),
+            validity: Some(cert.validity()),
         }
     }
 
@@ -512,10 +548,34 @@ impl WechatPayKey {
     pub fn key(&self) -> &PublicKey {
         &self.key
     }
+
+    /// The certificate's validity period; `None` for a WeChat Pay public key.
+    #[must_use]
+    pub fn validity(&self) -> Option<Validity> {
+        self.validity
+    }
+
+    /// Whether the key may be used at `now`: a certificate within its validity period, or a
+    /// WeChat Pay public key (which has none).
+    #[must_use]
+    pub fn is_valid_at(&self, now: u64) -> bool {
+        self.validity.is_none_or(|v| v.contains(now))
+    }
 }
+
+/// How long before the last certificate expires [`KeyStore::refresh_due`] asks for a refresh
+/// by default: 14 days (WeChat Pay publishes a new platform certificate before the old one
+/// expires; the official SDKs download the list every few hours).
+pub const DEFAULT_REFRESH_MARGIN: u64 = 14 * 24 * 60 * 60;
 
 /// The WeChat Pay keys a merchant trusts, platform certificates and public keys side by side,
 /// looked up by the `Wechatpay-Serial` of a response or notification.
+///
+/// Certificates keep their validity: verification with a certificate outside its validity at
+/// `now` is refused, [`encryption_key`](Self::encryption_key) only picks certificates valid at
+/// `now`, and [`refresh_due`](Self::refresh_due) tells a transport when to download
+/// `/v3/certificates` again (the official SDKs refresh on their own; this crate does no I/O, so
+/// it tells the caller when).
 ///
 /// ```
 /// use wechatpay_sansio::keys::{KeyId, KeyStore, PublicKey, WechatPayKey};
@@ -523,13 +583,28 @@ impl WechatPayKey {
 /// let id = KeyId::new("PUB_KEY_ID_0114232134912410000000000000")?;
 /// let mut store = KeyStore::new();
 /// store.insert(WechatPayKey::public_key(id.clone(), pk));
+/// let now = 1_767_225_600; // 2026-01-01
 /// assert!(store.get(&id).is_some());
-/// assert_eq!(store.encryption_key().map(|k| k.id()), Some(&id));
+/// assert_eq!(store.encryption_key(now).map(|k| k.id()), Some(&id));
+/// assert!(!store.refresh_due(now)); // a public key does not expire
 /// # Ok::<(), wechatpay_sansio::keys::KeyError>(())
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct KeyStore {
     keys: Vec<WechatPayKey>,
+    refresh_margin: Option<u64>,
+    /// Set when verification met a `Wechatpay-Serial` the store does not hold.
+    unknown_serial_seen: AtomicBool,
+}
+
+impl Clone for KeyStore {
+    fn clone(&self) -> Self {
+        Self {
+            keys: self.keys.clone(),
+            refresh_margin: self.refresh_margin,
+            unknown_serial_seen: AtomicBool::new(self.unknown_serial_seen.load(Ordering::Relaxed)),
+        }
+    }
 }
 
 impl KeyStore {
@@ -539,10 +614,20 @@ impl KeyStore {
         Self::default()
     }
 
-    /// Add a key, replacing any key with the same id.
+    /// Ask for a refresh when no certificate stays valid for `seconds` more (default
+    /// [`DEFAULT_REFRESH_MARGIN`]).
+    #[must_use]
+    pub fn with_refresh_margin(mut self, seconds: u64) -> Self {
+        self.refresh_margin = Some(seconds);
+        self
+    }
+
+    /// Add a key, replacing any key with the same id. Clears the "unknown serial seen" mark of
+    /// [`refresh_due`](Self::refresh_due): new keys have arrived.
     pub fn insert(&mut self, key: WechatPayKey) {
         self.keys.retain(|k| k.id != key.id);
         self.keys.push(key);
+        self.unknown_serial_seen.store(false, Ordering::Relaxed);
     }
 
     /// Add a platform certificate.
@@ -550,28 +635,83 @@ impl KeyStore {
         self.insert(WechatPayKey::certificate(cert));
     }
 
-    /// Look a key up by id (exact match after [`KeyId`] normalisation).
+    /// Look a key up by id (exact match after [`KeyId`] normalisation), whatever its validity.
     #[must_use]
     pub fn get(&self, id: &KeyId) -> Option<&WechatPayKey> {
         self.keys.iter().find(|k| &k.id == id)
     }
 
-    /// Look a key up by a raw header value (normalised first; `None` if it is not a valid id).
+    /// Look a key up by a raw header value (normalised first; `None` if it is not a valid id),
+    /// whatever its validity. A miss is remembered for [`refresh_due`](Self::refresh_due).
     #[must_use]
     pub fn get_by_header(&self, serial: &str) -> Option<&WechatPayKey> {
-        KeyId::new(serial)
+        let found = KeyId::new(serial)
             .ok()
-            .and_then(|id| self.keys.iter().find(|k| k.id == id))
+            .and_then(|id| self.keys.iter().find(|k| k.id == id));
+        if found.is_none() {
+            self.unknown_serial_seen.store(true, Ordering::Relaxed);
+        }
+        found
     }
 
-    /// The key to encrypt sensitive fields with: a WeChat Pay public key if one is present
-    /// (WeChat's recommendation), otherwise the platform certificate that became valid last.
+    /// The key to encrypt sensitive fields with at `now`: a WeChat Pay public key if one is
+    /// present (WeChat's recommendation), otherwise the platform certificate valid at `now` that
+    /// became valid last. Expired and not-yet-valid certificates are never picked.
     #[must_use]
-    pub fn encryption_key(&self) -> Option<&WechatPayKey> {
+    pub fn encryption_key(&self, now: u64) -> Option<&WechatPayKey> {
         self.keys
             .iter()
-            .find(|k| k.not_before.is_none())
-            .or_else(|| self.keys.iter().max_by_key(|k| k.not_before))
+            .find(|k| k.validity.is_none())
+            .or_else(|| self.platform_certificate(now))
+    }
+
+    /// The platform certificate key valid at `now` that became valid last (ignoring public
+    /// keys): what an API that names platform certificates (the `apihk` customs API) encrypts
+    /// with.
+    #[must_use]
+    pub fn platform_certificate(&self, now: u64) -> Option<&WechatPayKey> {
+        self.keys
+            .iter()
+            .filter(|k| k.validity.is_some_and(|v| v.contains(now)))
+            .max_by_key(|k| k.validity.map(|v| v.not_before))
+    }
+
+    /// Whether the transport should download `/v3/certificates` again: a `Wechatpay-Serial`
+    /// this store does not hold was seen since the last [`insert`](Self::insert), or the store
+    /// holds no WeChat Pay public key and no certificate stays valid from `now` through the
+    /// refresh margin (including an empty store). Rate-limit the downloads: a forged
+    /// notification can carry an unknown serial too.
+    ///
+    /// ```
+    /// use wechatpay_sansio::keys::{KeyStore, PlatformCertificate};
+    /// // TEST ONLY certificate, valid 2020-01-01 .. 2099-12-31.
+    /// let cert = PlatformCertificate::from_pem(include_str!("../tests/data/test_platform_cert.pem"))?;
+    /// let mut store = KeyStore::new();
+    /// assert!(store.refresh_due(1_767_225_600)); // empty
+    /// store.insert_certificate(&cert);
+    /// assert!(!store.refresh_due(1_767_225_600));
+    /// assert!(store.refresh_due(cert.not_after() - 24 * 3600)); // expires within 14 days
+    /// let _ = store.get_by_header("ABCDEF"); // a serial the store does not hold
+    /// assert!(store.refresh_due(1_767_225_600));
+    /// # Ok::<(), wechatpay_sansio::keys::CertificateError>(())
+    /// ```
+    #[must_use]
+    pub fn refresh_due(&self, now: u64) -> bool {
+        if self.unknown_serial_seen.load(Ordering::Relaxed) {
+            return true;
+        }
+        let margin = self.refresh_margin.unwrap_or(DEFAULT_REFRESH_MARGIN);
+        let until = now.saturating_add(margin);
+        let covered = self.keys.iter().any(|k| match k.validity {
+            None => true,
+            Some(v) => v.contains(now) && v.contains(until),
+        });
+        !covered
+    }
+
+    /// Every key, in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = &WechatPayKey> {
+        self.keys.iter()
     }
 
     /// Number of keys.

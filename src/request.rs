@@ -111,6 +111,12 @@ impl Request {
 
     /// Convert into an [`http::Request`]. The client-certificate flag is carried as a
     /// [`ClientCertificateRequired`] extension.
+    ///
+    /// **Do not log the result.** The standard `http::Request` `Debug` prints the whole URL and
+    /// body: the legacy `nameautheasy` GET carries the real name and ID number in its query, and
+    /// the `realnameauth` body carries them in clear. Log this [`Request`] (its `Debug` shows the
+    /// query and body lengths only) before converting, or wrap the converted request in
+    /// [`Redacted`].
     #[must_use]
     pub fn into_http(mut self) -> http::Request<Vec<u8>> {
         let body = core::mem::take(&mut self.body);
@@ -122,6 +128,53 @@ impl Request {
             req.extensions_mut().insert(ClientCertificateRequired);
         }
         req
+    }
+}
+
+/// A `Debug` view of an [`http::Request`] that is safe to log: method, scheme, host and path,
+/// the query's length, header names, and the body's length. Header values, the query and the
+/// body (personal data, signatures, tokens) are never printed.
+///
+/// ```
+/// use wechatpay_sansio::request::Redacted;
+/// let req = http::Request::get("https://api.mch.weixin.qq.com/cgi-bin/nameauth/nameautheasy?creid=11010519491231002X")
+///     .body(Vec::<u8>::new())?;
+/// let shown = format!("{:?}", Redacted(&req));
+/// assert!(!shown.contains("11010519491231002X"));
+/// assert!(shown.contains("/cgi-bin/nameauth/nameautheasy?<24 bytes>"));
+/// # Ok::<(), http::Error>(())
+/// ```
+pub struct Redacted<'a, B>(pub &'a http::Request<B>);
+
+impl<B: AsRef<[u8]>> fmt::Debug for Redacted<'_, B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = self.0;
+        f.debug_struct("Request")
+            .field("method", r.method())
+            .field("uri", &RedactedUri(r.uri()))
+            .field("headers", &r.headers().keys().collect::<Vec<_>>())
+            .field("body", &format_args!("<{} bytes>", r.body().as_ref().len()))
+            .finish()
+    }
+}
+
+/// `scheme://authority/path?<N bytes>`.
+struct RedactedUri<'a>(&'a Uri);
+
+impl fmt::Debug for RedactedUri<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let u = self.0;
+        if let Some(scheme) = u.scheme_str() {
+            write!(f, "{scheme}://")?;
+        }
+        if let Some(a) = u.authority() {
+            f.write_str(a.as_str())?;
+        }
+        f.write_str(u.path())?;
+        if let Some(q) = u.query() {
+            write!(f, "?<{} bytes>", q.len())?;
+        }
+        Ok(())
     }
 }
 
@@ -146,19 +199,7 @@ impl fmt::Debug for Request {
         f.debug_struct("Request")
             .field("method", &self.method)
             // The query may carry personal data (the legacy nameautheasy GET): length only.
-            .field(
-                "uri",
-                &format_args!(
-                    "{}://{}{}{}",
-                    self.uri.scheme_str().unwrap_or_default(),
-                    self.uri.authority().map_or("", |a| a.as_str()),
-                    self.uri.path(),
-                    match self.uri.query() {
-                        Some(q) => format!("?<{} bytes>", q.len()),
-                        None => String::new(),
-                    }
-                ),
-            )
+            .field("uri", &RedactedUri(&self.uri))
             .field("headers", &self.headers.keys().collect::<Vec<_>>())
             .field("body", &format_args!("<{} bytes>", self.body.len()))
             .field(
@@ -171,6 +212,9 @@ impl fmt::Debug for Request {
 
 /// A received reply, borrowed: status, headers and the raw body bytes (never re-serialised).
 ///
+/// `Debug` prints the status, the header names and the body's length: bodies carry personal
+/// data (a masked name, an echoed ID number in an error's `detail`).
+///
 /// ```
 /// use wechatpay_sansio::request::ResponseRef;
 /// let resp = http::Response::builder().status(200).body(b"{}".to_vec()).unwrap();
@@ -178,7 +222,7 @@ impl fmt::Debug for Request {
 /// assert_eq!(r.status.as_u16(), 200);
 /// assert_eq!(r.body, b"{}");
 /// ```
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct ResponseRef<'a> {
     /// HTTP status.
     pub status: StatusCode,
@@ -186,6 +230,16 @@ pub struct ResponseRef<'a> {
     pub headers: &'a HeaderMap,
     /// Raw body bytes.
     pub body: &'a [u8],
+}
+
+impl fmt::Debug for ResponseRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseRef")
+            .field("status", &self.status)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
 }
 
 impl<'a> ResponseRef<'a> {

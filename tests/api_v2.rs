@@ -345,25 +345,54 @@ fn realnameauth_reply_shape_errors() {
         req.parse_reply(resp(&r), &m.api_v2_key).unwrap_err(),
         RealNameAuthError::MissingReplyField("verify_openid")
     );
+    // Every identifying field must be present and equal (a signature does not prove which
+    // request a reply answers).
+    let ids = [
+        ("mch_id", m.mchid.as_str()),
+        ("appid", APPID),
+        ("openid", OPENID),
+        ("access_token", "81_TESTONLYaccessToken"),
+    ];
+    let with = |replace: Option<(&str, Option<&str>)>| {
+        let mut pairs = vec![("result_code", "SUCCESS"), ("verify_openid", "V_OP_NA")];
+        for (k, v) in ids {
+            match replace {
+                Some((f, None)) if f == k => {}
+                Some((f, Some(other))) if f == k => pairs.push((k, other)),
+                _ => pairs.push((k, v)),
+            }
+        }
+        sim.v2_reply(&pairs, Some(SignType::HmacSha256))
+    };
     for (field, value) in [
         ("openid", "oSomebodyElse"),
         ("appid", "wxother"),
         ("mch_id", "1"),
+        ("access_token", "81_other"),
     ] {
-        let mut pairs = vec![("result_code", "SUCCESS"), ("verify_openid", "V_OP_NM_MA")];
-        pairs.push((field, value));
-        let r = sim.v2_reply(&pairs, Some(SignType::HmacSha256));
         assert_eq!(
-            req.parse_reply(resp(&r), &m.api_v2_key).unwrap_err(),
-            RealNameAuthError::ReplyMismatch(field)
+            req.parse_reply(resp(&with(Some((field, Some(value))))), &m.api_v2_key)
+                .unwrap_err(),
+            RealNameAuthError::Reply(ReplyError::Mismatch(field.into()))
+        );
+        // Absent is an error, not a pass.
+        assert_eq!(
+            req.parse_reply(resp(&with(Some((field, None)))), &m.api_v2_key)
+                .unwrap_err(),
+            RealNameAuthError::Reply(ReplyError::MissingField(field.into()))
+        );
+        // Without the request at hand, presence is still required.
+        assert_eq!(
+            realnameauth::parse_reply(
+                resp(&with(Some((field, None)))),
+                &m.api_v2_key,
+                Some(SignType::HmacSha256)
+            )
+            .unwrap_err(),
+            RealNameAuthError::Reply(ReplyError::MissingField(field.into()))
         );
     }
-    // Ids not echoed: the request's are reported.
-    let r = sim.v2_reply(
-        &[("result_code", "SUCCESS"), ("verify_openid", "V_OP_NA")],
-        Some(SignType::HmacSha256),
-    );
-    let out = req.parse_reply(resp(&r), &m.api_v2_key).unwrap();
+    let out = req.parse_reply(resp(&with(None)), &m.api_v2_key).unwrap();
     assert_eq!(out.openid, OPENID);
     assert_eq!(out.verify_real_name, None);
 }
@@ -1360,7 +1389,7 @@ fn getpublickey_official_sample() {
     };
     assert_eq!(
         other.parse_reply(resp(&raw(200, &body))).unwrap_err(),
-        GetPublicKeyError::ReplyMismatch("mch_id")
+        GetPublicKeyError::Reply(ReplyError::Mismatch("mch_id".into()))
     );
 }
 
@@ -1412,19 +1441,27 @@ fn getpublickey_failures() {
             "<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code></xml>"
         )
         .unwrap_err(),
-        GetPublicKeyError::MissingReplyField("pub_key")
+        GetPublicKeyError::Reply(ReplyError::MissingField("mch_id".into()))
+    );
+    let no_key = format!(
+        "<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code><mch_id>{}</mch_id></xml>",
+        m.mchid.as_str()
     );
     assert_eq!(
-        p(
-            200,
-            "<xml><return_code>SUCCESS</return_code><pub_key>garbage</pub_key></xml>"
-        )
-        .unwrap_err(),
+        p(200, &no_key).unwrap_err(),
+        GetPublicKeyError::MissingReplyField("pub_key")
+    );
+    let ok_head = format!(
+        "<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code><mch_id>{}</mch_id>",
+        m.mchid.as_str()
+    );
+    assert_eq!(
+        p(200, &format!("{ok_head}<pub_key>garbage</pub_key></xml>")).unwrap_err(),
         GetPublicKeyError::Key(KeyError::Pem)
     );
     // A 1024-bit key is refused.
     let small = format!(
-        "<xml><return_code>SUCCESS</return_code><pub_key>{}</pub_key></xml>",
+        "{ok_head}<pub_key>{}</pub_key></xml>",
         common::text("test_rsa1024_public_key.pem")
     );
     assert!(matches!(
@@ -1690,7 +1727,8 @@ fn querymchrisk_failures_end_to_end() {
         Err(QueryMchRiskError::Business { .. })
     ));
 
-    // Only non-identifying fields (hand-built: the typed API refuses this).
+    // Only non-identifying fields: every business field is optional in the document's table,
+    // so the simulator answers (it used to refuse with "至少提供一种商户信息").
     let bare = wire::request::post_xml(
         querymchrisk::URL,
         &[
@@ -1704,7 +1742,11 @@ fn querymchrisk_failures_end_to_end() {
     )
     .unwrap();
     let r = send(&sim, bare, &V2Script::default());
-    assert!(body_str(&r).contains("至少提供一种商户信息"));
+    assert!(
+        body_str(&r).contains("<risk_level>LOW</risk_level>"),
+        "{}",
+        body_str(&r)
+    );
 }
 
 #[test]
@@ -1720,10 +1762,11 @@ fn querymchrisk_reply_parsing() {
         p(200, "<xml><result_code>SUCCESS</result_code></xml>").unwrap_err(),
         QueryMchRiskError::Reply(ReplyError::MissingReturnCode)
     );
+    let mch = req.mch_id.as_str().to_owned();
     assert_eq!(
         p(
             200,
-            "<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code></xml>"
+            &format!("<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code><mch_id>{mch}</mch_id></xml>")
         )
         .unwrap_err(),
         QueryMchRiskError::MissingReplyField("risk_level")
@@ -1731,15 +1774,32 @@ fn querymchrisk_reply_parsing() {
     assert_eq!(
         p(
             200,
-            "<xml><return_code>SUCCESS</return_code><mch_id>1</mch_id><risk_level>LOW</risk_level></xml>"
+            "<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code><mch_id>1</mch_id><risk_level>LOW</risk_level></xml>"
         )
         .unwrap_err(),
-        QueryMchRiskError::ReplyMismatch("mch_id")
+        QueryMchRiskError::Reply(ReplyError::Mismatch("mch_id".into()))
+    );
+    // mch_id and result_code are required, not "compared if present".
+    assert_eq!(
+        p(
+            200,
+            "<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code><risk_level>LOW</risk_level></xml>"
+        )
+        .unwrap_err(),
+        QueryMchRiskError::Reply(ReplyError::MissingField("mch_id".into()))
+    );
+    assert_eq!(
+        p(
+            200,
+            &format!("<xml><return_code>SUCCESS</return_code><mch_id>{mch}</mch_id><risk_level>LOW</risk_level></xml>")
+        )
+        .unwrap_err(),
+        QueryMchRiskError::Reply(ReplyError::MissingResultCode)
     );
     // A stray sign on this unsigned endpoint is not checked; no risk_level_desc → empty.
     let out = p(
         200,
-        "<xml><return_code>SUCCESS</return_code><risk_level>UNKNOW</risk_level><sign>X</sign></xml>",
+        &format!("<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code><mch_id>{mch}</mch_id><risk_level>UNKNOW</risk_level><sign>X</sign></xml>"),
     )
     .unwrap();
     assert_eq!(out.risk_level, RiskLevel::Unknown);
@@ -1853,7 +1913,8 @@ fn querymchrisk_validation() {
         assert_eq!(e, QueryMchRiskError::Field(expected.clone()), "case {i}");
         assert!(!format!("{e:?}").contains("张"));
     }
-    // None of the identifying fields (empty strings count as absent).
+    // None of the identifying fields (empty strings count as absent): valid (the document's
+    // table marks every business field optional); the opt-in check refuses it.
     let mut r = QueryMchRiskRequest::new(m.mchid.clone(), Nonce::new("n").unwrap());
     r.store_address = Some("广东省深圳市".into());
     r.certificates_name = Some(Personal::new(""));
@@ -1861,13 +1922,10 @@ fn querymchrisk_validation() {
     let expected = FieldError::NoneOf {
         fields: querymchrisk::IDENTIFYING_FIELDS,
     };
-    assert_eq!(r.validate(), Err(expected.clone()));
-    assert_eq!(
-        r.build(&m.api_v2_key, &pk, &mut common::rng(1))
-            .unwrap_err(),
-        QueryMchRiskError::Field(expected)
-    );
-    // Each identifying field alone is enough.
+    assert_eq!(r.validate(), Ok(()));
+    assert_eq!(r.require_identifying_field(), Err(expected));
+    assert!(r.build(&m.api_v2_key, &pk, &mut common::rng(1)).is_ok());
+    // Each identifying field alone satisfies the opt-in check.
     for edit in [
         (|r: &mut QueryMchRiskRequest| r.company_name = Some("X".into())) as Edit,
         |r| r.certificates_name = Some(Personal::new("张三")),
@@ -1879,6 +1937,7 @@ fn querymchrisk_validation() {
         let mut r = QueryMchRiskRequest::new(m.mchid.clone(), Nonce::new("n").unwrap());
         edit(&mut r);
         assert_eq!(r.validate(), Ok(()));
+        assert_eq!(r.require_identifying_field(), Ok(()));
     }
     // A name of 60 four-byte characters passes the character limit but not the OAEP limit.
     let mut r = QueryMchRiskRequest::new(m.mchid.clone(), Nonce::new("n").unwrap());

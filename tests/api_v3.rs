@@ -12,7 +12,7 @@ use wechatpay_sansio::api::pre_entrust::{PreEntrustSignRequest, Scene};
 use wechatpay_sansio::api::v3_common::{ErrorCode, V3ApiError};
 use wechatpay_sansio::api::validate::FieldError;
 use wechatpay_sansio::cipher::CipherError;
-use wechatpay_sansio::ids::Nonce;
+use wechatpay_sansio::ids::{MchId, Nonce};
 use wechatpay_sansio::keys::{KeyStore, WechatPayKey};
 use wechatpay_sansio::request::ResponseRef;
 use wechatpay_sansio::secret::Personal;
@@ -107,6 +107,7 @@ fn customs_every_outcome_with_both_signing_modes() {
             );
             let out = req
                 .parse_reply(
+                    &m.mchid,
                     ResponseRef::from_http(&resp),
                     &m.store,
                     NOW + 1,
@@ -141,6 +142,7 @@ fn customs_every_error_code() {
         let script = CustomsScript::Error(ScriptedError::new(status, code, "海关申报记录不存在"));
         let (resp, req) = roundtrip_customs(&sim, &script, 2);
         match req.parse_reply(
+            &m.mchid,
             ResponseRef::from_http(&resp),
             &m.store,
             NOW,
@@ -179,16 +181,31 @@ fn customs_seed_reply_examples_parse() {
     .unwrap();
     assert_eq!(out.certificate_check_result.as_str(), "UNchECKED");
     assert_eq!(out.mchid, "1230000109");
-    // Against the request, the echoed appid etc. match the seed request too.
+    // Against the request, the echoed appid etc. match the seed request too, when the merchant
+    // is the seed's (1230000109) ...
     assert!(
         customs_req()
             .parse_reply(
+                &MchId::new("1230000109").unwrap(),
                 ResponseRef::from_http(&resp),
                 &m.store,
                 NOW,
                 &VerifyOptions::default()
             )
             .is_ok()
+    );
+    // ... and the reply is refused for another merchant: mchid is compared, not ignored.
+    assert_eq!(
+        customs_req()
+            .parse_reply(
+                &m.mchid,
+                ResponseRef::from_http(&resp),
+                &m.store,
+                NOW,
+                &VerifyOptions::default()
+            )
+            .unwrap_err(),
+        V3ApiError::Mismatch("mchid")
     );
 
     let err = "{\n\t\"code\": \"INVALID_REQUEST\",\n\t\"message\": \"Parameter format verification error\",\n\t\"detail\": {\n\t\t\"field\": \"#/properties/payer\",\n\t\t\"value\": \"1346177081915535577\",\n\t\t\"issue\": \"与ALLOF schema不符\",\n\t\t\"location\": \"body\"\n\t}\n}";
@@ -358,7 +375,13 @@ fn tampered_replies_fail_with_the_right_error() {
     let (good, req) = roundtrip_customs(&sim, &CustomsScript::default(), 6);
     let o = VerifyOptions::default();
     let check = |resp: &http::Response<Vec<u8>>, store: &KeyStore, now: u64| {
-        req.parse_reply(ResponseRef::from_http(resp), store, now, &o)
+        req.parse_reply(
+            &TestMerchant::new().mchid,
+            ResponseRef::from_http(resp),
+            store,
+            now,
+            &o,
+        )
     };
     assert!(check(&good, &m.store, NOW).is_ok());
 
@@ -418,7 +441,7 @@ fn tampered_replies_fail_with_the_right_error() {
     other.out_trade_no = "ANOTHER".into();
     assert_eq!(
         other
-            .parse_reply(ResponseRef::from_http(&good), &m.store, NOW, &o)
+            .parse_reply(&m.mchid, ResponseRef::from_http(&good), &m.store, NOW, &o)
             .unwrap_err(),
         V3ApiError::Mismatch("out_trade_no")
     );
@@ -618,10 +641,13 @@ fn validation_rules_each_fail() {
             },
         ),
         (
-            Box::new(|q| q.sub_order_no = Some("x y".into())),
-            FieldError::Charset {
+            // The document gives sub_order_no a length only (string[1,32]), no character set.
+            Box::new(|q| q.sub_order_no = Some("x".repeat(33))),
+            FieldError::Length {
                 field: "sub_order_no",
-                allowed: "[0-9A-Za-z_-|*@]",
+                min: 1,
+                max: 32,
+                len: 33,
             },
         ),
         (

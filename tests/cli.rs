@@ -181,7 +181,7 @@ fn v2_sign_unusable_input_exits_2() {
     };
     let e = fails(sign().write_stdin(r#"{"total_fee":1}"#), 2);
     assert!(
-        e.contains(r#"field "total_fee": values must be JSON strings (write "1", not 1)"#),
+        e.contains(r#"field "total_fee": values must be JSON strings, got a number"#),
         "{e}"
     );
     let e = fails(sign().write_stdin(r#"{"a":null}"#), 2);
@@ -980,14 +980,20 @@ fn v3_verify_unusable_input_exits_2() {
         ]);
         c
     };
+    // Garbled signature headers are an invalid reply (exit 1), not an unusable invocation.
     let e = fails(
-        &mut run("@@not base64@@", GO_NOW, "--certificate", &cert),
-        2,
+        &mut run("@@not-base64@@", GO_NOW, "--certificate", &cert),
+        1,
     );
     assert!(e.contains("not valid base64"), "{e}");
     let e = fails(
+        &mut run("@@not base64@@", GO_NOW, "--certificate", &cert),
+        1,
+    );
+    assert!(e.contains("not visible ASCII"), "{e}");
+    let e = fails(
         &mut run(&go_signature(), "16245x", "--certificate", &cert),
-        2,
+        1,
     );
     assert!(e.contains("not a number"), "{e}");
     let e = fails(
@@ -1032,7 +1038,8 @@ fn v3_verify_unusable_input_exits_2() {
         2,
     );
     assert!(e.contains("invalid key id"), "{e}");
-    // No key at all; a headers file without a signature; flags that conflict.
+    // No key at all; flags that conflict; a headers file without a signature (a reply that
+    // cannot be verified: exit 1).
     let e = fails(&mut go_verify(), 2);
     assert!(e.contains("--public-key"), "{e}");
     let headers = scratch(
@@ -1049,7 +1056,7 @@ fn v3_verify_unusable_input_exits_2() {
             "--body-file",
             &data("go_notify_body.json"),
         ]),
-        2,
+        1,
     );
     assert!(e.contains("header wechatpay-signature is missing"), "{e}");
     let headers = scratch("bad-headers", "not a header line\n");
@@ -1999,6 +2006,13 @@ mod parse {
                 .write_stdin("<xml><return_code>SUCCESS</return_code></xml>"),
             1,
         );
+        assert!(e.contains("no result_code"), "{e}");
+        let e = fails(
+            wxpay()
+                .args(["parse", "querymchrisk"])
+                .write_stdin("<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code><mch_id>1</mch_id></xml>"),
+            1,
+        );
         assert!(e.contains("no risk_level"), "{e}");
         let e = fails(
             wxpay()
@@ -2251,9 +2265,12 @@ mod parse {
                 .args(["parse", "customs-verify", "--certificate", &cert])
                 .args(["--headers-file", &bare, "--now", &now()])
                 .write_stdin(body.clone()),
-            2,
+            1,
         );
-        assert!(e.contains("reply headers"), "{e}");
+        assert!(
+            e.contains("not a valid reply: signature: header wechatpay-timestamp is missing"),
+            "{e}"
+        );
         // Unusable key file; v2 flags.
         let e = fails(
             wxpay()

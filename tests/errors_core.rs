@@ -144,32 +144,70 @@ fn key_errors() {
 
 #[test]
 fn key_store_selection() {
+    // TEST ONLY certificates: platform 2020-01-01..2099-12-31; platform2 2026-11-25..2126;
+    // retired 2015-01-01..2019-12-31.
+    const Y2025: u64 = 1_735_689_600;
+    const Y2027: u64 = 1_798_761_600;
+    const Y2018: u64 = 1_514_764_800;
     let s = store();
     assert_eq!(s.len(), 2);
     assert!(!s.is_empty());
-    // A WeChat Pay public key is preferred for encryption over certificates.
-    assert_eq!(s.encryption_key().unwrap().id().as_str(), PUB_KEY_ID);
-    let mut certs = KeyStore::new();
-    certs.insert_certificate(&platform_cert());
+    // A WeChat Pay public key is preferred for encryption over certificates, at any time.
+    assert_eq!(s.encryption_key(Y2025).unwrap().id().as_str(), PUB_KEY_ID);
+    assert_eq!(s.encryption_key(0).unwrap().id().as_str(), PUB_KEY_ID);
+    let platform = platform_cert();
     let newer = PlatformCertificate::from_pem(data("test_platform2_cert.pem")).unwrap();
-    certs.insert_certificate(&newer);
-    let newest = if newer.not_before() >= platform_cert().not_before() {
-        newer.serial()
-    } else {
-        platform_cert().serial().clone().leak()
-    };
-    assert_eq!(certs.encryption_key().unwrap().id(), newest);
-    assert!(KeyStore::new().encryption_key().is_none());
-    assert!(s.get_by_header("not hex").is_none());
-}
-
-trait Leak {
-    fn leak(self) -> &'static KeyId;
-}
-impl Leak for KeyId {
-    fn leak(self) -> &'static KeyId {
-        Box::leak(Box::new(self))
+    let retired = PlatformCertificate::from_pem(data("test_platform_expired_cert.pem")).unwrap();
+    assert!(newer.not_before() > platform.not_before());
+    let mut certs = KeyStore::new();
+    for c in [&retired, &platform, &newer] {
+        certs.insert_certificate(c);
     }
+    // The newest certificate valid at `now`; never an expired or not-yet-valid one.
+    assert_eq!(certs.encryption_key(Y2027).unwrap().id(), newer.serial());
+    assert_eq!(certs.encryption_key(Y2025).unwrap().id(), platform.serial());
+    assert_eq!(certs.encryption_key(Y2018).unwrap().id(), retired.serial());
+    assert!(certs.encryption_key(0).is_none());
+    assert_eq!(
+        certs.platform_certificate(Y2025).unwrap().id(),
+        platform.serial()
+    );
+    assert!(s.platform_certificate(0).is_none());
+    assert!(KeyStore::new().encryption_key(Y2025).is_none());
+    // Validity is kept with the key.
+    let v = certs.get(retired.serial()).unwrap().validity().unwrap();
+    assert_eq!(
+        (v.not_before, v.not_after),
+        (retired.not_before(), retired.not_after())
+    );
+    assert!(!certs.get(retired.serial()).unwrap().is_valid_at(Y2025));
+    assert!(
+        s.get(&KeyId::new(PUB_KEY_ID).unwrap())
+            .unwrap()
+            .validity()
+            .is_none()
+    );
+    // Refresh signal: nothing valid for the next 14 days, or an unknown serial seen.
+    let mut only_retired = KeyStore::new();
+    only_retired.insert_certificate(&retired);
+    assert!(only_retired.refresh_due(Y2025));
+    assert!(!only_retired.refresh_due(Y2018));
+    assert!(only_retired.refresh_due(retired.not_after() - 3600));
+    assert!(
+        !only_retired
+            .clone()
+            .with_refresh_margin(0)
+            .refresh_due(retired.not_after() - 3600)
+    );
+    assert!(KeyStore::new().refresh_due(Y2025));
+    assert!(!certs.refresh_due(Y2025));
+    assert!(certs.get_by_header("ABCDEF").is_none());
+    assert!(certs.refresh_due(Y2025), "an unknown serial was seen");
+    let mut fresh = certs.clone();
+    assert!(fresh.refresh_due(Y2025), "the mark survives a clone");
+    fresh.insert_certificate(&platform);
+    assert!(!fresh.refresh_due(Y2025), "inserting keys clears the mark");
+    assert!(s.get_by_header("not hex").is_none());
 }
 
 fn signed_headers(body: &[u8], ts: &str, serial: &str) -> HeaderMap {
@@ -195,12 +233,15 @@ fn verify_errors() {
     let o = VerifyOptions::default();
     let body = br#"{"ok":true}"#;
     let serial = platform_cert().serial().as_str().to_owned();
-    let good = signed_headers(body, "1000", &serial);
-    assert_eq!(verify(&good, body, &s, 1000, &o).unwrap().as_str(), serial);
-    // The same signature is accepted under the public-key id (same key pair).
-    let pk = signed_headers(body, "1000", PUB_KEY_ID);
+    let good = signed_headers(body, "1767225000", &serial);
     assert_eq!(
-        verify(&pk, body, &s, 1000, &o).unwrap().as_str(),
+        verify(&good, body, &s, 1_767_225_000, &o).unwrap().as_str(),
+        serial
+    );
+    // The same signature is accepted under the public-key id (same key pair).
+    let pk = signed_headers(body, "1767225000", PUB_KEY_ID);
+    assert_eq!(
+        verify(&pk, body, &s, 1_767_225_000, &o).unwrap().as_str(),
         PUB_KEY_ID
     );
 
@@ -213,18 +254,18 @@ fn verify_errors() {
         let mut h = good.clone();
         h.remove(name);
         assert!(
-            matches!(verify(&h, body, &s, 1000, &o), Err(VerifyError::MissingHeader(n)) if n == name)
+            matches!(verify(&h, body, &s, 1_767_225_000, &o), Err(VerifyError::MissingHeader(n)) if n == name)
         );
         let mut h = good.clone();
         h.append(name, HeaderValue::from_static("1"));
         assert!(
-            matches!(verify(&h, body, &s, 1000, &o), Err(VerifyError::DuplicateHeader(n)) if n == name)
+            matches!(verify(&h, body, &s, 1_767_225_000, &o), Err(VerifyError::DuplicateHeader(n)) if n == name)
         );
     }
     let mut h = good.clone();
     h.insert("wechatpay-nonce", HeaderValue::from_bytes(b"\xff").unwrap());
     assert_eq!(
-        verify(&h, body, &s, 1000, &o),
+        verify(&h, body, &s, 1_767_225_000, &o),
         Err(VerifyError::InvalidHeader("wechatpay-nonce"))
     );
     let mut h = good.clone();
@@ -233,7 +274,7 @@ fn verify_errors() {
         HeaderValue::from_static("WECHATPAY2-SM2-WITH-SM3"),
     );
     assert_eq!(
-        verify(&h, body, &s, 1000, &o),
+        verify(&h, body, &s, 1_767_225_000, &o),
         Err(VerifyError::UnsupportedSignatureType)
     );
     let mut h = good.clone();
@@ -241,18 +282,24 @@ fn verify_errors() {
         "Wechatpay-Signature-Type",
         HeaderValue::from_static("WECHATPAY2-SHA256-RSA2048"),
     );
-    assert!(verify(&h, body, &s, 1000, &o).is_ok());
+    assert!(verify(&h, body, &s, 1_767_225_000, &o).is_ok());
     let mut h = good.clone();
     h.insert(
         "wechatpay-signature",
         HeaderValue::from_static("WECHATPAY/SIGNTEST/eyJhbGciOiJub25lIn0="),
     );
     assert_eq!(
-        verify(&h, body, &s, 1000, &o),
+        verify(&h, body, &s, 1_767_225_000, &o),
         Err(VerifyError::SignatureProbe)
     );
+    // An empty value is refused as a header before it is read as a timestamp.
+    let mut h = good.clone();
+    h.insert("wechatpay-timestamp", HeaderValue::from_static(""));
+    assert_eq!(
+        verify(&h, body, &s, 1_767_225_000, &o),
+        Err(VerifyError::InvalidHeader("wechatpay-timestamp"))
+    );
     for ts in [
-        "",
         "abc",
         "-1",
         "1e3",
@@ -262,31 +309,40 @@ fn verify_errors() {
         let mut h = good.clone();
         h.insert("wechatpay-timestamp", HeaderValue::from_str(ts).unwrap());
         assert_eq!(
-            verify(&h, body, &s, 1000, &o),
+            verify(&h, body, &s, 1_767_225_000, &o),
             Err(VerifyError::InvalidTimestamp),
             "{ts:?}"
         );
     }
     assert_eq!(
-        verify(&good, body, &s, 1300, &o),
+        verify(&good, body, &s, 1_767_225_300, &o),
         Err(VerifyError::StaleTimestamp {
             skew: 300,
             max_skew: 300
         })
     );
     assert_eq!(
-        verify(&good, body, &s, 700, &o),
+        verify(&good, body, &s, 1_767_224_700, &o),
         Err(VerifyError::StaleTimestamp {
             skew: 300,
             max_skew: 300
         })
     );
-    assert!(verify(&good, body, &s, 1299, &o).is_ok());
-    assert!(verify(&good, body, &s, 701, &o).is_ok());
-    assert!(verify(&good, body, &s, 1400, &VerifyOptions { max_skew: 401 }).is_ok());
-    let unknown = signed_headers(body, "1000", "ABCDEF");
+    assert!(verify(&good, body, &s, 1_767_225_299, &o).is_ok());
+    assert!(verify(&good, body, &s, 1_767_224_701, &o).is_ok());
+    assert!(
+        verify(
+            &good,
+            body,
+            &s,
+            1_767_225_400,
+            &VerifyOptions { max_skew: 401 }
+        )
+        .is_ok()
+    );
+    let unknown = signed_headers(body, "1767225000", "ABCDEF");
     assert_eq!(
-        verify(&unknown, body, &s, 1000, &o),
+        verify(&unknown, body, &s, 1_767_225_000, &o),
         Err(VerifyError::UnknownKey("ABCDEF".into()))
     );
     let mut h = good.clone();
@@ -295,7 +351,7 @@ fn verify_errors() {
         HeaderValue::from_static("not*base64"),
     );
     assert_eq!(
-        verify(&h, body, &s, 1000, &o),
+        verify(&h, body, &s, 1_767_225_000, &o),
         Err(VerifyError::SignatureEncoding)
     );
     let mut h = good.clone();
@@ -305,7 +361,7 @@ fn verify_errors() {
         HeaderValue::from_str(&sig[..sig.len() - 1]).unwrap(),
     );
     assert_eq!(
-        verify(&h, body, &s, 1000, &o),
+        verify(&h, body, &s, 1_767_225_000, &o),
         Err(VerifyError::SignatureEncoding),
         "truncated base64"
     );
@@ -314,7 +370,7 @@ fn verify_errors() {
         HeaderValue::from_str(&sig[..sig.len() - 8]).unwrap(),
     );
     assert_eq!(
-        verify(&h, body, &s, 1000, &o),
+        verify(&h, body, &s, 1_767_225_000, &o),
         Err(VerifyError::SignatureLength {
             expected: 256,
             got: 252
@@ -326,24 +382,24 @@ fn verify_errors() {
         HeaderValue::from_str(&STANDARD.encode([1u8; 255])).unwrap(),
     );
     assert_eq!(
-        verify(&h, body, &s, 1000, &o),
+        verify(&h, body, &s, 1_767_225_000, &o),
         Err(VerifyError::SignatureLength {
             expected: 256,
             got: 255
         })
     );
     assert_eq!(
-        verify(&good, b"{\"ok\":false}", &s, 1000, &o),
+        verify(&good, b"{\"ok\":false}", &s, 1_767_225_000, &o),
         Err(VerifyError::BadSignature)
     );
     // Headers given as plain strings.
     let sh = SignatureHeaders {
-        timestamp: "1000",
+        timestamp: "1767225000",
         nonce: "nonce123",
         signature: &sig,
         serial: &serial.to_lowercase(),
     };
-    assert!(sh.verify(body, &s, 1000, &o).is_ok());
+    assert!(sh.verify(body, &s, 1_767_225_000, &o).is_ok());
     for e in [
         VerifyError::SignatureProbe,
         VerifyError::BadSignature,
@@ -484,19 +540,19 @@ fn notification_and_certificate_errors() {
     let o = VerifyOptions::default();
     let key = ApiV3Key::new(b"a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb").unwrap();
     let big = vec![b' '; notify::MAX_NOTIFICATION_BODY + 1];
-    let h = signed_headers(&big, "1000", PUB_KEY_ID);
+    let h = signed_headers(&big, "1767225000", PUB_KEY_ID);
     assert_eq!(
-        notify::parse(&h, &big, &s, 1000, &o, &key).unwrap_err(),
+        notify::parse(&h, &big, &s, 1_767_225_000, &o, &key).unwrap_err(),
         NotifyError::TooLarge(big.len())
     );
     let body = b"{\"id\":1}";
-    let h = signed_headers(body, "1000", PUB_KEY_ID);
+    let h = signed_headers(body, "1767225000", PUB_KEY_ID);
     assert!(matches!(
-        notify::parse(&h, body, &s, 1000, &o, &key).unwrap_err(),
+        notify::parse(&h, body, &s, 1_767_225_000, &o, &key).unwrap_err(),
         NotifyError::Json { .. }
     ));
     assert!(matches!(
-        notify::parse(&HeaderMap::new(), body, &s, 1000, &o, &key).unwrap_err(),
+        notify::parse(&HeaderMap::new(), body, &s, 1_767_225_000, &o, &key).unwrap_err(),
         NotifyError::Verify(VerifyError::MissingHeader(_))
     ));
 
@@ -510,8 +566,8 @@ fn notification_and_certificate_errors() {
     )
     .unwrap();
     let body = serde_json::json!({"id":"EV-2018022511223320873","create_time":"2015-05-20T13:29:35+08:00","resource_type":"encrypt-resource","event_type":"TRANSACTION.SUCCESS","summary":"支付成功","resource":res}).to_string();
-    let h = signed_headers(body.as_bytes(), "1000", PUB_KEY_ID);
-    let n = notify::parse(&h, body.as_bytes(), &s, 1000, &o, &key).unwrap();
+    let h = signed_headers(body.as_bytes(), "1767225000", PUB_KEY_ID);
+    let n = notify::parse(&h, body.as_bytes(), &s, 1_767_225_000, &o, &key).unwrap();
     assert_eq!(n.notification.event_type, "TRANSACTION.SUCCESS");
     let v: serde_json::Value = n.payload().unwrap();
     assert_eq!(v["out_trade_no"], "1217752501201407033233368018");
@@ -532,15 +588,15 @@ fn notification_and_certificate_errors() {
     )
     .unwrap();
     let list = serde_json::json!({"data":[{"serial_no":serial,"effective_time":"2020","expire_time":"2030","encrypt_certificate":enc}]}).to_string();
-    let h = signed_headers(list.as_bytes(), "1000", &serial);
+    let h = signed_headers(list.as_bytes(), "1767225000", &serial);
     let boot = certificates::bootstrap(
         ResponseRef::new(StatusCode::OK, &h, list.as_bytes()),
         &key,
-        1000,
+        1_767_225_000,
         &o,
     )
     .unwrap();
-    assert!(boot.get_by_header(&serial).is_some());
+    assert!(boot.store.get_by_header(&serial).is_some());
     // Wrong APIv3 key → resource error; bad JSON; serial mismatch; unsigned reply.
     let wrong = ApiV3Key::new(b"b7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb").unwrap();
     assert_eq!(
@@ -573,7 +629,7 @@ fn notification_and_certificate_errors() {
         certificates::bootstrap(
             ResponseRef::new(StatusCode::OK, &HeaderMap::new(), list.as_bytes()),
             &key,
-            1000,
+            1_767_225_000,
             &o
         )
         .unwrap_err(),

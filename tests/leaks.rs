@@ -12,7 +12,7 @@ use wechatpay_sansio::ids::{MchId, Nonce};
 use wechatpay_sansio::keys::{KeyId, MerchantPrivateKey};
 use wechatpay_sansio::request::ResponseRef;
 use wechatpay_sansio::secret::{ApiV2Key, ApiV3Key, Personal, SecretError};
-use wechatpay_sansio::v2::reply::{ReplySigning, parse_and_check};
+use wechatpay_sansio::v2::reply::{Expect, parse_and_check};
 use wechatpay_sansio::v2::request::{get_signed, post_xml};
 use wechatpay_sansio::v2::xml::{self, XmlLimits};
 use wechatpay_sansio::v2::{SignType, sign};
@@ -183,12 +183,12 @@ fn personal_data_in_v2_bodies() {
     let e = parse_and_check(
         body.as_bytes(),
         &key,
-        ReplySigning::Signed { expected: None },
+        &Expect::signed(None),
         &XmlLimits::default(),
     )
     .unwrap_err();
     check!("ReplyError", both e);
-    let bad = format!("<xml><real_name>{NAME}\u{1}</real_name><cred_id>{ID}</cred_id></xml>");
+    let bad = format!("<xml><real_name>{NAME}\u{0}</real_name><cred_id>{ID}</cred_id></xml>");
     let e = xml::parse(bad.as_bytes()).unwrap_err();
     check!("XmlError", both e);
     let dup = format!("<xml><cred_id>{ID}</cred_id><cred_id>{ID}</cred_id></xml>");

@@ -225,12 +225,19 @@ fn every_api_round_trips_over_http() {
     // The server wrote `Wechatpay-Signature`; the map finds it under any case.
     assert!(reply.headers.contains_key("wechatpay-signature"));
     let out = req
-        .parse_reply(reply.as_ref(), &m.store, NOW, &VerifyOptions::default())
+        .parse_reply(
+            &m.mchid,
+            reply.as_ref(),
+            &m.store,
+            NOW,
+            &VerifyOptions::default(),
+        )
         .unwrap();
     assert_eq!(out.certificate_check_result, CheckResult::Same);
     // The same bytes an hour later are refused: the reply timestamp is checked.
     assert!(matches!(
         req.parse_reply(
+            &m.mchid,
             reply.as_ref(),
             &m.store,
             NOW + 3600,

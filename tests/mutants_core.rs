@@ -116,7 +116,10 @@ fn timestamps_are_plain_digits() {
         Err(VerifyError::InvalidTimestamp)
     );
     assert_eq!(verify("+1700000000"), Err(VerifyError::InvalidTimestamp));
-    assert_eq!(verify(""), Err(VerifyError::InvalidTimestamp));
+    assert_eq!(
+        verify(""),
+        Err(VerifyError::InvalidHeader("wechatpay-timestamp"))
+    );
 }
 
 #[test]

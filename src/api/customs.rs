@@ -28,7 +28,7 @@
 //! let http_req = req.build(&merchant.signer, platform, &mut rng, now, &nonce)?;
 //! // … send it; here the simulator answers …
 //! let reply = Simulator::new().handle_v3(&http_req.into_http(), now, &mut rng, &V3Script::default()).unwrap();
-//! let outcome = req.parse_reply(ResponseRef::from_http(&reply), &merchant.store, now, &VerifyOptions::default())?;
+//! let outcome = req.parse_reply(&merchant.mchid, ResponseRef::from_http(&reply), &merchant.store, now, &VerifyOptions::default())?;
 //! assert_eq!(outcome.certificate_check_result, CheckResult::Same);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -36,7 +36,7 @@
 use crate::api::v3_common::{self, V3ApiError};
 use crate::api::validate::{self, FieldError};
 use crate::cipher::{self, Padding};
-use crate::ids::Nonce;
+use crate::ids::{MchId, Nonce};
 use crate::keys::{KeyStore, WechatPayKey};
 use crate::request::{Request, ResponseRef};
 use crate::secret::Personal;
@@ -152,7 +152,8 @@ pub struct VerifyCertificateRequest {
     pub out_trade_no: String,
     /// `transaction_id`, 1–32.
     pub transaction_id: String,
-    /// `sub_order_no` (机构模式, required when the order was split), 1–32.
+    /// `sub_order_no` (机构模式, required when the order was split), 1–32 characters (the
+    /// document sets no character set).
     pub sub_order_no: Option<String>,
     /// `customs`.
     pub customs: Customs,
@@ -194,7 +195,8 @@ impl VerifyCertificateRequest {
         validate::out_trade_no("out_trade_no", &self.out_trade_no)?;
         id_field("transaction_id", &self.transaction_id)?;
         if let Some(s) = &self.sub_order_no {
-            validate::out_trade_no("sub_order_no", s)?;
+            // The document gives only a length (string[1,32]); the JSON body carries any text.
+            validate::length("sub_order_no", s, 1, 32)?;
         }
         validate::length("customs", self.customs.as_str(), 1, 32)?;
         validate::charset("customs", self.customs.as_str(), "[A-Z0-9_]", |c| {
@@ -258,21 +260,29 @@ impl VerifyCertificateRequest {
         )
     }
 
-    /// Check the reply (see [`parse_reply`]) and that it echoes this request's order.
+    /// Check the reply (see [`parse_reply`]) and that it is about this request: `appid`,
+    /// `mchid` (the merchant that signed the request), `out_trade_no` and `transaction_id` are
+    /// present (the document lists them) and equal; a `sub_order_no` in the reply (the
+    /// document does not list one) must equal the request's.
     ///
     /// # Errors
     /// As [`parse_reply`], plus [`V3ApiError::Mismatch`].
     pub fn parse_reply(
         &self,
+        mchid: &MchId,
         response: ResponseRef<'_>,
         store: &KeyStore,
         now: u64,
         options: &VerifyOptions,
     ) -> Result<VerifyCertificateOutcome, V3ApiError> {
         let out = parse_reply(response, store, now, options)?;
+        v3_common::same("appid", &self.appid, &out.appid)?;
+        v3_common::same("mchid", mchid.as_str(), &out.mchid)?;
         v3_common::same("out_trade_no", &self.out_trade_no, &out.out_trade_no)?;
         v3_common::same("transaction_id", &self.transaction_id, &out.transaction_id)?;
-        v3_common::same("appid", &self.appid, &out.appid)?;
+        if out.sub_order_no.is_some() && out.sub_order_no != self.sub_order_no {
+            return Err(V3ApiError::Mismatch("sub_order_no"));
+        }
         Ok(out)
     }
 }

@@ -30,7 +30,7 @@ use crate::keys::{KeyError, PublicKey};
 use crate::request::{Request, ResponseRef};
 use crate::secret::ApiV2Key;
 use crate::v2::SignType;
-use crate::v2::reply::ReplyError;
+use crate::v2::reply::{self, Expect, ReplyError};
 use crate::v2::request::{V2RequestError, post_xml};
 use crate::v2::xml::{self, XmlLimits};
 
@@ -60,12 +60,10 @@ pub enum GetPublicKeyError {
         /// `err_code_des`.
         err_code_des: Option<String>,
     },
-    /// `pub_key` is missing.
+    /// `pub_key` is missing. (A missing or differing `mch_id` is [`ReplyError::MissingField`] /
+    /// [`ReplyError::Mismatch`].)
     #[error("the reply has no {0}")]
     MissingReplyField(&'static str),
-    /// The reply's `mch_id` differs from the request's.
-    #[error("the reply's {0} differs from the request's")]
-    ReplyMismatch(&'static str),
     /// `pub_key` is not an RSA-2048 public key in PEM.
     #[error("pub_key: {0}")]
     Key(#[from] KeyError),
@@ -101,7 +99,7 @@ pub struct GetPublicKeyRequest {
 /// The key served by `getpublickey`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RiskPublicKey {
-    /// `mch_id` as echoed (or as sent).
+    /// `mch_id`, as echoed (equal to the request's).
     pub mch_id: String,
     /// The RSA-2048 key for OAEP field encryption.
     pub key: PublicKey,
@@ -130,7 +128,8 @@ impl GetPublicKeyRequest {
         )?)
     }
 
-    /// Check the unsigned reply and parse `pub_key` (PKCS#1 `RSA PUBLIC KEY`, or SPKI).
+    /// Check the unsigned reply (`result_code` required, `mch_id` present and equal) and parse
+    /// `pub_key` (PKCS#1 `RSA PUBLIC KEY`, or SPKI).
     ///
     /// # Errors
     /// See [`GetPublicKeyError`].
@@ -141,17 +140,16 @@ impl GetPublicKeyRequest {
         v2_common::success_status(response.status).map_err(GetPublicKeyError::HttpStatus)?;
         let fields = xml::parse_with_limits(response.body, &XmlLimits::default())
             .map_err(|e| GetPublicKeyError::Reply(e.into()))?;
-        v2_common::check_unsigned(&fields)?;
-        v2_common::echo(&fields, "mch_id", self.mch_id.as_str())
-            .map_err(GetPublicKeyError::ReplyMismatch)?;
+        reply::check_unsigned(
+            &fields,
+            &Expect::unsigned().echo(&[("mch_id", self.mch_id.as_str())]),
+        )?;
         let pem = fields
             .get_non_empty("pub_key")
             .ok_or(GetPublicKeyError::MissingReplyField("pub_key"))?;
         let key = PublicKey::from_pem(pem)?;
         Ok(RiskPublicKey {
-            mch_id: fields
-                .get_non_empty("mch_id")
-                .map_or_else(|| self.mch_id.as_str().to_owned(), str::to_owned),
+            mch_id: self.mch_id.as_str().to_owned(),
             key,
         })
     }

@@ -12,10 +12,10 @@
 //! use wechatpay_sansio::{ids::Nonce, request::ResponseRef, secret::Personal, v3::verify::VerifyOptions};
 //! # use rand_core::SeedableRng; let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
 //! let merchant = TestMerchant::new();                                   // TEST ONLY keys
-//! let key = merchant.store.encryption_key().unwrap();                   // the PUB_KEY_ID_ key
+//! let now = 1_700_000_000;
+//! let key = merchant.store.encryption_key(now).unwrap();                // the PUB_KEY_ID_ key
 //! let req = PreEntrustSignRequest::mini_program("wxd678efh567h23787", "APPLYMENT_00000000001",
 //!     "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", Personal::new("张三"), Personal::new("11010519491231002X"));
-//! let now = 1_700_000_000;
 //! let nonce = Nonce::generate(&mut rng)?;
 //! let http_req = req.build(&merchant.signer, key, &mut rng, now, &nonce)?;
 //! assert_eq!(http_req.headers()["wechatpay-serial"], key.id().as_str());

@@ -43,7 +43,7 @@ use crate::keys::PublicKey;
 use crate::request::{Request, ResponseRef};
 use crate::secret::{ApiV2Key, Personal};
 use crate::v2::SignType;
-use crate::v2::reply::ReplyError;
+use crate::v2::reply::{self, Expect, ReplyError};
 use crate::v2::request::{V2RequestError, post_xml};
 use crate::v2::xml::{self, XmlLimits};
 use core::fmt;
@@ -55,7 +55,9 @@ pub const PATH: &str = "/mchrisk/querymchrisk";
 /// URL of the endpoint.
 pub const URL: &str = "https://api.mch.weixin.qq.com/mchrisk/querymchrisk";
 
-/// The fields of which at least one must be given ("该接口需要提供以下信息至少一种").
+/// The fields the official page asks for "at least one" of ("该接口需要提供以下信息至少一种，提供的
+/// 信息越多，查询结果越准确"), while its field table marks every one optional. Checked only by the
+/// opt-in [`QueryMchRiskRequest::require_identifying_field`], never by [`QueryMchRiskRequest::validate`].
 pub const IDENTIFYING_FIELDS: &str = "certificates_number, certificates_name, settlement_card_no, \
      settlement_card_name, business_license_number, company_name";
 
@@ -111,12 +113,10 @@ pub enum QueryMchRiskError {
         /// `err_code_des`.
         err_code_des: Option<String>,
     },
-    /// `risk_level` is missing.
+    /// `risk_level` is missing. (A missing or differing `mch_id` is [`ReplyError::MissingField`]
+    /// / [`ReplyError::Mismatch`].)
     #[error("the reply has no {0}")]
     MissingReplyField(&'static str),
-    /// The reply's `mch_id` differs from the request's.
-    #[error("the reply's {0} differs from the request's")]
-    ReplyMismatch(&'static str),
 }
 
 impl From<ReplyError> for QueryMchRiskError {
@@ -186,7 +186,8 @@ fn coordinate(field: &'static str, v: Option<&str>) -> Result<(), FieldError> {
 }
 
 impl QueryMchRiskRequest {
-    /// A request with only the required fields (add at least one identifying field).
+    /// A request with only the required fields (every business field is optional; the more are
+    /// given, the more accurate the answer).
     #[must_use]
     pub fn new(mch_id: MchId, nonce_str: Nonce) -> Self {
         Self {
@@ -222,8 +223,7 @@ impl QueryMchRiskRequest {
     /// Check every field (runs before any encryption or signing).
     ///
     /// # Errors
-    /// [`FieldError`] naming the first invalid field; [`FieldError::NoneOf`] when no
-    /// identifying field ([`IDENTIFYING_FIELDS`]) is given.
+    /// [`FieldError`] naming the first invalid field.
     pub fn validate(&self) -> Result<(), FieldError> {
         if let Some(v) = given(self.cert_serial_number.as_deref()) {
             v2_common::token("cert_serial_number", v, 32)?;
@@ -256,7 +256,16 @@ impl QueryMchRiskRequest {
             v2_common::text("store_address", v, 1, 256)?;
         }
         coordinate("store_longitude", self.store_longitude.as_deref())?;
-        coordinate("store_latitude", self.store_latitude.as_deref())?;
+        coordinate("store_latitude", self.store_latitude.as_deref())
+    }
+
+    /// Opt-in check that at least one identifying field ([`IDENTIFYING_FIELDS`]) is given, as the
+    /// prose of the official page asks (its field table marks them all optional, so
+    /// [`validate`](Self::validate) and [`build`](Self::build) do not require it).
+    ///
+    /// # Errors
+    /// [`FieldError::NoneOf`].
+    pub fn require_identifying_field(&self) -> Result<(), FieldError> {
         let any = self
             .personal()
             .iter()
@@ -322,8 +331,8 @@ impl QueryMchRiskRequest {
         Ok(post_xml(url, &params, key, SignType::HmacSha256, true)?)
     }
 
-    /// Check the unsigned reply (status, XML, `return_code`, `result_code`, echoed `mch_id`)
-    /// and read the risk level.
+    /// Check the unsigned reply (status, XML, `return_code`, `result_code` required, `mch_id`
+    /// present and equal to this request's) and read the risk level.
     ///
     /// # Errors
     /// See [`QueryMchRiskError`].
@@ -331,14 +340,17 @@ impl QueryMchRiskRequest {
         &self,
         response: ResponseRef<'_>,
     ) -> Result<MchRiskOutcome, QueryMchRiskError> {
-        parse_checked(response, Some(self.mch_id.as_str()))
+        parse_checked(
+            response,
+            &Expect::unsigned().echo(&[("mch_id", self.mch_id.as_str())]),
+        )
     }
 }
 
 /// Check an unsigned reply without the request at hand (e.g. one copied from a log): status,
-/// XML, `return_code`, `result_code`, then read the risk level. Unlike
-/// [`QueryMchRiskRequest::parse_reply`], the echoed `mch_id` is not compared with anything
-/// (compare [`MchRiskOutcome::mch_id`] yourself); it is empty if the reply has none.
+/// XML, `return_code`, `result_code`, `mch_id` present, then read the risk level. Unlike
+/// [`QueryMchRiskRequest::parse_reply`], `mch_id` is not compared with anything (compare
+/// [`MchRiskOutcome::mch_id`] yourself).
 ///
 /// ```
 /// use wechatpay_sansio::api::querymchrisk::{self, QueryMchRiskError, RiskLevel};
@@ -359,30 +371,24 @@ impl QueryMchRiskRequest {
 /// [`QueryMchRiskError::HttpStatus`], [`QueryMchRiskError::Reply`],
 /// [`QueryMchRiskError::Business`], [`QueryMchRiskError::MissingReplyField`].
 pub fn parse_reply(response: ResponseRef<'_>) -> Result<MchRiskOutcome, QueryMchRiskError> {
-    parse_checked(response, None)
+    parse_checked(response, &Expect::unsigned().require(&["mch_id"]))
 }
 
 fn parse_checked(
     response: ResponseRef<'_>,
-    sent_mch_id: Option<&str>,
+    expect: &Expect<'_>,
 ) -> Result<MchRiskOutcome, QueryMchRiskError> {
     v2_common::success_status(response.status).map_err(QueryMchRiskError::HttpStatus)?;
     let fields = xml::parse_with_limits(response.body, &XmlLimits::default())
         .map_err(|e| QueryMchRiskError::Reply(e.into()))?;
-    v2_common::check_unsigned(&fields)?;
-    if let Some(sent) = sent_mch_id {
-        v2_common::echo(&fields, "mch_id", sent).map_err(QueryMchRiskError::ReplyMismatch)?;
-    }
+    // Unsigned endpoint: no key takes part.
+    reply::check_unsigned(&fields, expect)?;
     let risk_level = fields
         .get_non_empty("risk_level")
         .map(RiskLevel::from_wire)
         .ok_or(QueryMchRiskError::MissingReplyField("risk_level"))?;
     Ok(MchRiskOutcome {
-        mch_id: fields
-            .get_non_empty("mch_id")
-            .or(sent_mch_id)
-            .unwrap_or_default()
-            .to_owned(),
+        mch_id: fields.get("mch_id").unwrap_or_default().to_owned(),
         risk_level,
         risk_level_desc: fields.get("risk_level_desc").unwrap_or_default().to_owned(),
     })
@@ -391,7 +397,7 @@ fn parse_checked(
 /// The answer of `querymchrisk`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MchRiskOutcome {
-    /// 服务商号 (as echoed, or as sent).
+    /// 服务商号, as echoed (present in every success reply).
     pub mch_id: String,
     /// 风险级别.
     pub risk_level: RiskLevel,

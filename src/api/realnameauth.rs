@@ -44,7 +44,7 @@ use crate::ids::{MchId, Nonce};
 use crate::request::{Request, ResponseRef};
 use crate::secret::{ApiV2Key, Personal};
 use crate::v2::SignType;
-use crate::v2::reply::{self, ReplyError, ReplySigning};
+use crate::v2::reply::{self, Expect, ReplyError};
 use crate::v2::request::{V2RequestError, post_xml};
 use crate::v2::xml::XmlLimits;
 use core::fmt;
@@ -253,12 +253,10 @@ pub enum RealNameAuthError {
         /// `error_code_des` (or `err_code_des`), e.g. 商户号信息有误.
         error_code_des: Option<String>,
     },
-    /// A field a successful reply must carry is missing or empty.
+    /// `verify_openid` is missing or empty in a success reply. (A missing or differing
+    /// identifying field is [`ReplyError::MissingField`] / [`ReplyError::Mismatch`].)
     #[error("the reply has no {0}")]
     MissingReplyField(&'static str),
-    /// The reply echoes `mch_id`, `appid` or `openid` with a different value than was sent.
-    #[error("the reply's {0} differs from the request's")]
-    ReplyMismatch(&'static str),
 }
 
 impl From<ReplyError> for RealNameAuthError {
@@ -363,8 +361,10 @@ impl RealNameAuthRequest {
         Ok(post_xml(url, &params, key, self.sign_type, false)?)
     }
 
-    /// Check the reply (status, XML, `return_code`, `result_code`, signature with this request's
-    /// sign type, echoed ids) and read the outcome.
+    /// Check the reply and read the outcome: status, XML, `return_code`, `result_code`
+    /// (required), the signature with this request's sign type, no possible fold (see
+    /// [`crate::v2::reply`]), and the identifying fields `mch_id`, `appid`, `openid` and
+    /// `access_token` **present and equal** to this request's.
     ///
     /// # Errors
     /// See [`RealNameAuthError`].
@@ -373,39 +373,49 @@ impl RealNameAuthRequest {
         response: ResponseRef<'_>,
         key: &ApiV2Key,
     ) -> Result<RealNameAuthOutcome, RealNameAuthError> {
+        let echoes = [
+            ("mch_id", self.mch_id.as_str()),
+            ("appid", self.appid.as_str()),
+            ("openid", self.openid.as_str()),
+            ("access_token", self.access_token.expose_secret()),
+        ];
         parse_checked(
             response,
             key,
-            Some(self.sign_type),
-            Some([self.mch_id.as_str(), &self.appid, &self.openid]),
+            &Expect::signed(Some(self.sign_type)).echo(&echoes),
         )
     }
 }
 
+/// The fields of a success reply that tie it to its request (the official document lists each
+/// as returned).
+pub const IDENTIFYING_FIELDS: [&str; 4] = ["mch_id", "appid", "openid", "access_token"];
+
 /// Check a reply without the request at hand (e.g. one copied from a log): status, XML,
-/// `return_code`, `result_code` and the signature, then read the outcome.
+/// `return_code`, `result_code`, the signature and the fold detector, then read the outcome.
 ///
 /// `sign_type` is the sign type of the request the reply answers; `None` falls back to the
 /// length of `sign` (32 hex characters MD5, 64 HMAC-SHA256). Unlike
-/// [`RealNameAuthRequest::parse_reply`], the echoed `mch_id`, `appid` and `openid` are not
-/// compared with anything (compare them with the outcome's fields yourself), and an id the
-/// reply does not echo is an empty string in the outcome.
+/// [`RealNameAuthRequest::parse_reply`], the identifying fields ([`IDENTIFYING_FIELDS`]) are
+/// only required to be present: compare the outcome's `mch_id`, `appid` and `openid` with what
+/// you sent yourself.
 ///
 /// ```
 /// use wechatpay_sansio::api::realnameauth::{self, RealNameAuthError, VerifyOpenid};
 /// use wechatpay_sansio::{request::ResponseRef, secret::ApiV2Key, v2::{SignType, sign}};
 /// let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d")?; // example key from the v2 docs
-/// let fields = [("return_code", "SUCCESS"), ("result_code", "SUCCESS"),
-///               ("mch_id", "1900000109"), ("verify_openid", "V_OP_NA")];
+/// let fields = [("return_code", "SUCCESS"), ("result_code", "SUCCESS"), ("mch_id", "1900000109"),
+///               ("appid", "wx2421b1c4370ec43b"), ("openid", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
+///               ("access_token", "81_x"), ("verify_openid", "V_OP_NA")];
 /// let s = sign::sign(fields, &key, SignType::Md5)?;
-/// let body = format!("<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code>\
-///                     <mch_id>1900000109</mch_id><verify_openid>V_OP_NA</verify_openid>\
-///                     <sign>{s}</sign></xml>");
+/// let mut body = String::from("<xml>");
+/// for (k, v) in fields { body.push_str(&format!("<{k}>{v}</{k}>")); }
+/// body.push_str(&format!("<sign>{s}</sign></xml>"));
 /// let headers = http::HeaderMap::new();
 /// let reply = ResponseRef::new(http::StatusCode::OK, &headers, body.as_bytes());
 /// let out = realnameauth::parse_reply(reply, &key, Some(SignType::Md5))?;
 /// assert_eq!(out.verify_openid, vec![VerifyOpenid::NotVerified]);
-/// assert_eq!(out.appid, ""); // not echoed
+/// assert_eq!(out.openid, "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
 /// // The same body checked with the other sign type fails.
 /// let reply = ResponseRef::new(http::StatusCode::OK, &headers, body.as_bytes());
 /// assert!(matches!(realnameauth::parse_reply(reply, &key, Some(SignType::HmacSha256)),
@@ -421,31 +431,21 @@ pub fn parse_reply(
     key: &ApiV2Key,
     sign_type: Option<SignType>,
 ) -> Result<RealNameAuthOutcome, RealNameAuthError> {
-    parse_checked(response, key, sign_type, None)
+    parse_checked(
+        response,
+        key,
+        &Expect::signed(sign_type).require(&IDENTIFYING_FIELDS),
+    )
 }
 
-/// The reply checks; `sent` holds the request's `mch_id`, `appid`, `openid` when known.
+/// The reply checks of both paths.
 fn parse_checked(
     response: ResponseRef<'_>,
     key: &ApiV2Key,
-    sign_type: Option<SignType>,
-    sent: Option<[&str; 3]>,
+    expect: &Expect<'_>,
 ) -> Result<RealNameAuthOutcome, RealNameAuthError> {
     v2_common::success_status(response.status).map_err(RealNameAuthError::HttpStatus)?;
-    let fields = reply::parse_and_check(
-        response.body,
-        key,
-        ReplySigning::Signed {
-            expected: sign_type,
-        },
-        &XmlLimits::default(),
-    )?;
-    const NAMES: [&str; 3] = ["mch_id", "appid", "openid"];
-    if let Some(sent) = sent {
-        for (name, value) in NAMES.into_iter().zip(sent) {
-            v2_common::echo(&fields, name, value).map_err(RealNameAuthError::ReplyMismatch)?;
-        }
-    }
+    let fields = reply::parse_and_check(response.body, key, expect, &XmlLimits::default())?;
     let verify_openid: Vec<VerifyOpenid> = fields
         .get("verify_openid")
         .unwrap_or_default()
@@ -457,25 +457,12 @@ fn parse_checked(
     if verify_openid.is_empty() {
         return Err(RealNameAuthError::MissingReplyField("verify_openid"));
     }
-    // As echoed, else as sent, else empty.
-    let [sent_mch_id, sent_appid, sent_openid] =
-        sent.map_or([None; 3], |[a, b, c]| [Some(a), Some(b), Some(c)]);
-    let id = |name: &str, sent: Option<&str>| {
-        fields
-            .get_non_empty(name)
-            .or(sent)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let (mch_id, appid, openid) = (
-        id("mch_id", sent_mch_id),
-        id("appid", sent_appid),
-        id("openid", sent_openid),
-    );
+    // Present on both paths (checked above).
+    let id = |name: &str| fields.get(name).unwrap_or_default().to_owned();
     Ok(RealNameAuthOutcome {
-        mch_id,
-        appid,
-        openid,
+        mch_id: id("mch_id"),
+        appid: id("appid"),
+        openid: id("openid"),
         verify_openid,
         verify_real_name: fields
             .get_non_empty("verify_real_name")
@@ -489,11 +476,11 @@ fn parse_checked(
 /// A verified `realnameauth` answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RealNameAuthOutcome {
-    /// Merchant id (as echoed, or as sent).
+    /// Merchant id, as echoed (present in every success reply).
     pub mch_id: String,
-    /// appid (as echoed, or as sent).
+    /// appid, as echoed.
     pub appid: String,
-    /// openid (as echoed, or as sent).
+    /// openid, as echoed.
     pub openid: String,
     /// `verify_openid`, split at `;`, in order; never empty.
     pub verify_openid: Vec<VerifyOpenid>,

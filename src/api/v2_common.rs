@@ -1,8 +1,6 @@
 //! Helpers shared by the v2 identity APIs (crate-private).
 
 use crate::api::validate::{self, FieldError};
-use crate::v2::Fields;
-use crate::v2::reply::ReplyError;
 use http::StatusCode;
 
 /// An `appid`: 1–32 visible ASCII characters.
@@ -41,21 +39,6 @@ pub(crate) fn success_status(status: StatusCode) -> Result<(), u16> {
     } else {
         Err(status.as_u16())
     }
-}
-
-/// A field the reply echoes from the request (`mch_id`, `appid`, `openid`): if present and
-/// non-empty it must equal what was sent.
-pub(crate) fn echo(fields: &Fields, name: &'static str, sent: &str) -> Result<(), &'static str> {
-    match fields.get_non_empty(name) {
-        Some(v) if v != sent => Err(name),
-        _ => Ok(()),
-    }
-}
-
-/// Checks 1 and 2 of [`crate::v2::reply::check`] for endpoints that never sign their replies
-/// (no key needed).
-pub(crate) fn check_unsigned(fields: &Fields) -> Result<(), ReplyError> {
-    crate::v2::reply::check_codes(fields)
 }
 
 /// A JSON number or a numeric string (WeChat is not consistent about which it sends).
@@ -109,23 +92,5 @@ mod tests {
         assert_eq!(NumOrStr::Str("x".into()).as_i64(), None);
         assert_eq!(NumOrStr::Num(3).to_text(), "3");
         assert_eq!(NumOrStr::Str("x".into()).to_text(), "x");
-        let mut f = Fields::new();
-        f.insert("return_code", "SUCCESS").unwrap();
-        f.insert("result_code", "FAIL").unwrap();
-        f.insert("error_code", "E").unwrap();
-        assert_eq!(
-            check_unsigned(&f),
-            Err(ReplyError::BusinessFail {
-                err_code: Some("E".into()),
-                err_code_des: None
-            })
-        );
-        assert_eq!(
-            check_unsigned(&Fields::new()),
-            Err(ReplyError::MissingReturnCode)
-        );
-        assert_eq!(echo(&f, "error_code", "E"), Ok(()));
-        assert_eq!(echo(&f, "error_code", "F"), Err("error_code"));
-        assert_eq!(echo(&f, "absent", "F"), Ok(()));
     }
 }

@@ -119,7 +119,7 @@ impl RsaPrivateKey {
                 let bits = refused_size(&e, || {
                     rsa::PrivateKey::from_pkcs8_der(der)
                         .ok()
-                        .map(|k| k.size() * 8)
+                        .map(|k| k.n().bit_width() as usize)
                 })?;
                 return Ok(Self { bits, inner: None });
             }
@@ -136,7 +136,7 @@ impl RsaPrivateKey {
                 let bits = refused_size(&e, || {
                     rsa::PrivateKey::from_pkcs1_der(der)
                         .ok()
-                        .map(|k| k.size() * 8)
+                        .map(|k| k.n().bit_width() as usize)
                 })?;
                 return Ok(Self { bits, inner: None });
             }
@@ -156,7 +156,7 @@ impl RsaPrivateKey {
             .map_err(|_| CryptoError::KeyInvalid)?;
         let public = RsaPublicKey::from_spki_der(spki.as_ref())?;
         Ok(Self {
-            bits: sign.public_modulus_len() * 8,
+            bits: public.modulus_bits(),
             inner: Some(Arc::new(PrivateInner {
                 sign,
                 decrypt,
@@ -273,7 +273,7 @@ impl RsaPublicKey {
                 let bits = refused_size(&e, || {
                     rsa::PublicKey::from_public_key_der(der)
                         .ok()
-                        .map(|k| k.size() * 8)
+                        .map(|k| k.n().bit_width() as usize)
                 })?;
                 Ok(Self::size_only(bits, der))
             }
@@ -299,7 +299,7 @@ impl RsaPublicKey {
                 let bits = refused_size(&e, || {
                     rsa::PublicKey::from_pkcs1_der(der)
                         .ok()
-                        .map(|k| k.size() * 8)
+                        .map(|k| k.n().bit_width() as usize)
                 })?;
                 Ok(Self::size_only(bits, der))
             }

@@ -63,8 +63,9 @@ impl RsaPrivateKey {
             .map(Self)
             .map_err(|_| CryptoError::KeyDecode)
     }
+    /// Exact bit length of the modulus.
     pub(crate) fn modulus_bits(&self) -> usize {
-        self.0.size() * 8
+        self.0.n().bit_width() as usize
     }
     pub(crate) fn public_key(&self) -> RsaPublicKey {
         RsaPublicKey(self.0.to_public_key())
@@ -127,8 +128,9 @@ impl RsaPublicKey {
             .map(Self)
             .map_err(|_| CryptoError::KeyDecode)
     }
+    /// Exact bit length of the modulus.
     pub(crate) fn modulus_bits(&self) -> usize {
-        self.0.size() * 8
+        self.0.n().bit_width() as usize
     }
     /// Modulus length in bytes (= signature and ciphertext length).
     pub(crate) fn modulus_len(&self) -> usize {

@@ -301,9 +301,28 @@ impl Simulator {
 /// A v3 error reply `{code, message}` (not signed, as WeChat Pay's error replies may be).
 #[must_use]
 pub fn v3_error(status: StatusCode, code: &str, message: &str) -> Response<Vec<u8>> {
-    let body = serde_json::json!({ "code": code, "message": message })
-        .to_string()
-        .into_bytes();
+    error_reply(
+        status,
+        serde_json::json!({ "code": code, "message": message }),
+    )
+}
+
+/// A v3 error reply `{code, message, detail}` (the `detail` object of `PARAM_ERROR` replies).
+#[must_use]
+pub fn v3_error_with_detail(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    detail: serde_json::Value,
+) -> Response<Vec<u8>> {
+    error_reply(
+        status,
+        serde_json::json!({ "code": code, "message": message, "detail": detail }),
+    )
+}
+
+fn error_reply(status: StatusCode, body: serde_json::Value) -> Response<Vec<u8>> {
+    let body = body.to_string().into_bytes();
     let mut resp = Response::new(body);
     *resp.status_mut() = status;
     resp.headers_mut().insert(
@@ -385,6 +404,9 @@ mod tests {
     use crate::v3::verify::VerifyOptions;
     use rand_core::SeedableRng;
 
+    /// 2026-01-01: inside the TEST ONLY certificates' validity (2020 .. 2099).
+    const NOW: u64 = 1_767_225_600;
+
     #[test]
     fn v3_roundtrip_through_simulator_primitives() {
         let sim = Simulator::new();
@@ -392,18 +414,20 @@ mod tests {
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(9);
         let nonce = Nonce::generate(&mut rng).unwrap();
         let req = JsonRequest::post("https://api.mch.weixin.qq.com/v3/x?y=1", b"{}".to_vec())
-            .sign(&m.signer, &mut rng, 1000, &nonce)
+            .sign(&m.signer, &mut rng, NOW, &nonce)
             .unwrap()
             .into_http();
-        assert!(sim.check_v3_authorization(&req, 1000).is_ok());
+        assert!(sim.check_v3_authorization(&req, NOW).is_ok());
         assert_eq!(
-            sim.check_v3_authorization(&req, 2000).unwrap_err().status(),
+            sim.check_v3_authorization(&req, NOW + 1000)
+                .unwrap_err()
+                .status(),
             401
         );
         let mut tampered = req.clone();
         tampered.body_mut().push(b' ');
         assert_eq!(
-            sim.check_v3_authorization(&tampered, 1000)
+            sim.check_v3_authorization(&tampered, NOW)
                 .unwrap_err()
                 .status(),
             401
@@ -411,11 +435,11 @@ mod tests {
 
         for mode in [SigningKeyMode::Certificate, SigningKeyMode::PublicKey] {
             let sim = Simulator::new().with_signing_mode(mode);
-            let resp = sim.signed_v3_reply(&mut rng, StatusCode::OK, b"{\"a\":1}".to_vec(), 1000);
+            let resp = sim.signed_v3_reply(&mut rng, StatusCode::OK, b"{\"a\":1}".to_vec(), NOW);
             let v = crate::v3::response::check(
                 ResponseRef::from_http(&resp),
                 &m.store,
-                1001,
+                NOW + 1,
                 &VerifyOptions::default(),
             )
             .unwrap();
@@ -441,9 +465,7 @@ mod tests {
         let f = crate::v2::reply::parse_and_check(
             resp.body(),
             &m.api_v2_key,
-            crate::v2::reply::ReplySigning::Signed {
-                expected: Some(SignType::HmacSha256),
-            },
+            &crate::v2::reply::Expect::signed(Some(SignType::HmacSha256)),
             &Default::default(),
         )
         .unwrap();

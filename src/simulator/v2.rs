@@ -581,8 +581,9 @@ impl Simulator {
     }
 
     /// `POST https://api.mch.weixin.qq.com/mchrisk/querymchrisk`: requires the client
-    /// certificate, `sign_type=HMAC-SHA256` and a valid `sign`, the merchant id, decryptable
-    /// encrypted fields and at least one identifying field; then answers `script`, unsigned.
+    /// certificate, `sign_type=HMAC-SHA256` and a valid `sign`, the merchant id and decryptable
+    /// encrypted fields (every business field is optional, as the document's table says); then
+    /// answers `script`, unsigned.
     pub fn querymchrisk<R: TryCryptoRng + ?Sized>(
         &self,
         req: &http::Request<Vec<u8>>,
@@ -620,12 +621,8 @@ impl Simulator {
         if fields.get("mch_id") != Some(self.mchid.as_str()) {
             return fail("PARAM_ERROR", "服务商号错误");
         }
-        let decrypted = match self.querymchrisk_decrypt(&fields, rng) {
-            Ok(d) => d,
-            Err(name) => return fail("PARAM_ERROR", &format!("{name}解密失败")),
-        };
-        if decrypted.is_empty() && fields.get_non_empty("company_name").is_none() {
-            return fail("PARAM_ERROR", "至少提供一种商户信息");
+        if let Err(name) = self.querymchrisk_decrypt(&fields, rng) {
+            return fail("PARAM_ERROR", &format!("{name}解密失败"));
         }
         match script {
             RiskScript::Fail {

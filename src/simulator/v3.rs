@@ -6,7 +6,7 @@
 //! `PARAM_ERROR`), required fields, the merchant id, decryptable personal fields (400
 //! `PARAM_ERROR`) — and then answers the scripted outcome with a signed reply.
 
-use super::{Simulator, v3_error};
+use super::{Simulator, v3_error, v3_error_with_detail};
 use crate::api::customs::{self, CheckResult};
 use crate::api::pre_entrust::{self, Scene};
 use crate::api::validate;
@@ -87,6 +87,31 @@ const SERIAL_MISSING: &str = "HTTP header缺少微信支付平台证书序列号
 fn param_error(message: &str) -> Response<Vec<u8>> {
     v3_error(StatusCode::BAD_REQUEST, "PARAM_ERROR", message)
 }
+
+/// A `PARAM_ERROR` about a body field, with the `detail` object WeChat Pay adds (seed 002:
+/// `field` a JSON pointer, `value`, `issue`, `location`).
+fn field_error(field: &str, value: Option<&str>, issue: &str) -> Response<Vec<u8>> {
+    let mut detail = Map::new();
+    detail.insert(
+        "field".into(),
+        Value::String(format!("#/properties/{field}")),
+    );
+    if let Some(v) = value {
+        detail.insert("value".into(), Value::String(v.to_owned()));
+    }
+    detail.insert("issue".into(), Value::String(issue.to_owned()));
+    detail.insert("location".into(), Value::String("body".into()));
+    v3_error_with_detail(
+        StatusCode::BAD_REQUEST,
+        "PARAM_ERROR",
+        &format!("参数错误：{field}{issue}"),
+        Value::Object(detail),
+    )
+}
+
+/// What WeChat Pay answers when the body's `mchid` is not the merchant that signed the request
+/// (observed replies: 400 `PARAM_ERROR`; `NOAUTH` means "not filed with this customs office").
+const MCHID_MISMATCH: &str = "http header中的mchid与post payload中的mchid不匹配";
 
 fn scripted(e: &ScriptedError) -> Response<Vec<u8>> {
     v3_error(
@@ -171,7 +196,7 @@ impl Simulator {
         pkcs1: bool,
     ) -> Result<(Personal, Personal), Response<Vec<u8>>> {
         let undecryptable =
-            |f: &str| param_error(&format!("{f}解密失败，请使用正确的公钥和填充方式加密"));
+            |f: &str| field_error(f, None, "解密失败，请使用正确的公钥和填充方式加密");
         let id = str_field(body, id_field)
             .and_then(|b| self.decrypt_field(rng, b, pkcs1))
             .ok_or_else(|| undecryptable(id_field))?;
@@ -179,7 +204,12 @@ impl Simulator {
             .and_then(|b| self.decrypt_field(rng, b, pkcs1))
             .ok_or_else(|| undecryptable(name_field))?;
         if validate::mainland_id(id_field, id.expose(), true).is_err() {
-            return Err(param_error("商户传入用户身份证格式错误"));
+            // The echoed value is the ciphertext the merchant sent, never the plaintext.
+            return Err(field_error(
+                id_field,
+                str_field(body, id_field),
+                "商户传入用户身份证格式错误",
+            ));
         }
         Ok((id, name))
     }
@@ -232,13 +262,17 @@ impl Simulator {
             "certificate_name",
         ];
         if let Some(f) = required.iter().find(|f| str_field(&body, f).is_none()) {
-            return param_error(&format!("缺少参数{f}"));
+            return field_error(f, None, "缺少参数");
         }
         if str_field(&body, "mchid") != Some(self.mchid.as_str()) {
-            return v3_error(StatusCode::FORBIDDEN, "NOAUTH", "商户号与请求身份不匹配");
+            return param_error(MCHID_MISMATCH);
         }
         if str_field(&body, "certificate_type") != Some("IDCARD") {
-            return param_error("certificate_type只支持IDCARD");
+            return field_error(
+                "certificate_type",
+                str_field(&body, "certificate_type"),
+                "只支持IDCARD",
+            );
         }
         if let Err(resp) =
             self.decrypt_identity(rng, &body, "certificate_id", "certificate_name", true)
@@ -290,19 +324,23 @@ impl Simulator {
             "cred_id",
         ];
         if let Some(f) = required.iter().find(|f| str_field(&body, f).is_none()) {
-            return param_error(&format!("缺少参数{f}"));
+            return field_error(f, None, "缺少参数");
         }
         // The mini-program scene names the payee's openid; the APP scene's document has none.
         let mini = req.uri().path() == Scene::MiniProgram.path();
         if mini != str_field(&body, "openid").is_some() {
-            return param_error(if mini {
-                "缺少参数openid"
-            } else {
-                "APP场景不支持参数openid"
-            });
+            return field_error(
+                "openid",
+                None,
+                if mini {
+                    "缺少参数"
+                } else {
+                    "APP场景不支持该参数"
+                },
+            );
         }
         if str_field(&body, "cred_type") != Some("ID_CARD") {
-            return param_error("cred_type只支持ID_CARD");
+            return field_error("cred_type", str_field(&body, "cred_type"), "只支持ID_CARD");
         }
         if let Err(resp) = self.decrypt_identity(rng, &body, "cred_id", "real_name", false) {
             return resp;

@@ -1,11 +1,38 @@
-//! Checking a v2 reply (SPEC §1.2), in the order the official SDKs use:
+//! Checking a v2 reply (SPEC §1.2), in the order the official SDKs use, then what a signature
+//! alone cannot prove:
 //!
 //! 1. `return_code` is not `SUCCESS` → [`ReplyError::ReturnFail`] (such replies carry no sign);
-//! 2. `result_code` present and not `SUCCESS` → [`ReplyError::BusinessFail`];
-//! 3. the endpoint signs replies → the `sign` must verify, else [`ReplyError::Sign`].
+//! 2. `result_code` not `SUCCESS` → [`ReplyError::BusinessFail`]; absent → [`ReplyError::MissingResultCode`]
+//!    (unless [`Expect::result_code_optional`]: every endpoint this crate types documents it);
+//! 3. the endpoint signs replies → the `sign` must verify, else [`ReplyError::Sign`];
+//! 4. a signed reply must not contain a possible *fold* (see below) → [`ReplyError::PossibleFold`];
+//! 5. the fields that identify the request must be present and equal to what was sent →
+//!    [`ReplyError::MissingField`], [`ReplyError::Mismatch`].
 //!
 //! Steps 1 and 2 report what the body says; it has not been authenticated at that point, so do
 //! not act on it beyond reporting.
+//!
+//! # Folding: why a valid signature is not enough
+//!
+//! The v2 sign string `k1=v1&k2=v2&…&key=K` is ambiguous because values may contain `&` and `=`.
+//! A reply with `nonce_str=N` and `openid=A` has exactly the same sign string as a reply with a
+//! single field `nonce_str` = `N&openid=A` and no `openid`: whoever can rewrite a reply in transit
+//! (a TLS-terminating proxy, a replayed capture) can *fold* a field into the value of the field
+//! that precedes it in byte order, and the signature still verifies. Folding `openid` turns
+//! WeChat's signed "name and ID match" for user A into an answer with no `openid` at all;
+//! folding `result_code` hides a `FAIL`.
+//!
+//! Two checks close it:
+//! - **identifying fields are required**: a success reply must carry every field that ties it
+//!   to the request (`openid`, `mch_id`, `out_trade_no`, …) with the value that was sent
+//!   ([`Expect::echo`]); an absent field is an error, never a pass. `result_code` is required.
+//! - **the fold detector** ([`possible_fold`]): a value is a possible fold when it contains
+//!   `&NAME=` where `NAME` is a legal field name that sorts after its own field's name and before
+//!   the next participating field's name, so that the same sign string also parses as more
+//!   fields. Genuine values may carry query strings: an H5 `mweb_url` is
+//!   `…?prepay_id=…&package=…`, which is no fold, because `package` sorts after `nonce_str`, the
+//!   field that follows `mweb_url`. The typed APIs refuse possible folds; on this generic path it
+//!   is the caller's choice ([`Expect::allow_folds`]), refused by default.
 
 use crate::secret::ApiV2Key;
 use crate::v2::Fields;
@@ -25,6 +52,101 @@ pub enum ReplySigning {
     Unsigned,
 }
 
+/// What a reply must satisfy besides its codes: signing, the fields that identify the request,
+/// and the fold policy.
+///
+/// ```
+/// use wechatpay_sansio::v2::reply::Expect;
+/// use wechatpay_sansio::v2::SignType;
+/// let echoes = [("out_trade_no", "1217752501201407033233368018")];
+/// let expect = Expect::signed(Some(SignType::HmacSha256)).echo(&echoes);
+/// assert!(expect.refuses_folds());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expect<'a> {
+    signing: ReplySigning,
+    result_code_required: bool,
+    echoes: &'a [(&'a str, &'a str)],
+    required: &'a [&'a str],
+    refuse_folds: bool,
+}
+
+impl<'a> Expect<'a> {
+    /// A signed reply; `expected` is the sign type of the request (`None`: the reply's own
+    /// `sign_type`, else the length rule).
+    #[must_use]
+    pub const fn signed(expected: Option<SignType>) -> Self {
+        Self {
+            signing: ReplySigning::Signed { expected },
+            result_code_required: true,
+            echoes: &[],
+            required: &[],
+            refuse_folds: true,
+        }
+    }
+
+    /// A reply of an endpoint that never signs (see [`crate::v2::endpoint::reply_is_signed`]).
+    #[must_use]
+    pub const fn unsigned() -> Self {
+        Self {
+            signing: ReplySigning::Unsigned,
+            ..Self::signed(None)
+        }
+    }
+
+    /// From a [`ReplySigning`].
+    #[must_use]
+    pub const fn from_signing(signing: ReplySigning) -> Self {
+        Self {
+            signing,
+            ..Self::signed(None)
+        }
+    }
+
+    /// Fields that identify the request, with the values that were sent: a success reply must
+    /// carry each, equal.
+    #[must_use]
+    pub const fn echo(mut self, echoes: &'a [(&'a str, &'a str)]) -> Self {
+        self.echoes = echoes;
+        self
+    }
+
+    /// Fields a success reply must carry (non-empty), whatever their value: the identifying
+    /// fields when the request is not at hand.
+    #[must_use]
+    pub const fn require(mut self, names: &'a [&'a str]) -> Self {
+        self.required = names;
+        self
+    }
+
+    /// Accept a reply without `result_code` (for endpoints whose document has none).
+    #[must_use]
+    pub const fn result_code_optional(mut self) -> Self {
+        self.result_code_required = false;
+        self
+    }
+
+    /// Accept values that look like folds (see the module documentation): only for endpoints
+    /// whose genuine values may carry `&name=` between their neighbours' names.
+    #[must_use]
+    pub const fn allow_folds(mut self) -> Self {
+        self.refuse_folds = false;
+        self
+    }
+
+    /// Whether possible folds are refused (the default).
+    #[must_use]
+    pub const fn refuses_folds(&self) -> bool {
+        self.refuse_folds
+    }
+
+    /// The signing expectation.
+    #[must_use]
+    pub const fn signing(&self) -> ReplySigning {
+        self.signing
+    }
+}
+
 /// Why a reply was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReplyError {
@@ -42,6 +164,10 @@ pub enum ReplyError {
         /// `return_msg`, WeChat Pay's explanation.
         return_msg: Option<String>,
     },
+    /// `return_code` is `SUCCESS` but `result_code` is absent (a reply whose `result_code` may
+    /// have been folded away).
+    #[error("the reply has return_code SUCCESS but no result_code")]
+    MissingResultCode,
     /// `result_code` is not `SUCCESS` (business failure).
     #[error("result_code FAIL: {} {}", err_code.as_deref().unwrap_or(""), err_code_des.as_deref().unwrap_or(""))]
     BusinessFail {
@@ -53,6 +179,23 @@ pub enum ReplyError {
     /// The signature is missing, malformed or wrong.
     #[error("reply signature: {0}")]
     Sign(#[from] SignError),
+    /// A value contains `&NAME=` that makes the signed string parse as more fields: the reply
+    /// may have been folded (see the module documentation).
+    #[error(
+        "the value of {field} contains '&{hidden}=': the signed string also reads as a folded reply; refused"
+    )]
+    PossibleFold {
+        /// The field whose value may hide others.
+        field: String,
+        /// The name that may have been folded into it.
+        hidden: String,
+    },
+    /// A field that identifies the request is absent or empty in a success reply.
+    #[error("the reply has no {0} (a success reply must carry it)")]
+    MissingField(String),
+    /// A field that identifies the request differs from what was sent.
+    #[error("the reply's {0} differs from the request's")]
+    Mismatch(String),
 }
 
 fn owned(f: &Fields, a: &str, b: &str) -> Option<String> {
@@ -61,19 +204,30 @@ fn owned(f: &Fields, a: &str, b: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+fn short(name: &str) -> String {
+    name.chars().take(64).collect()
+}
+
 /// Steps 1 and 2 only (return code, result code): all an unsigned endpoint's reply gets, and
-/// no key is needed.
+/// no key is needed. `result_code` is required.
 ///
 /// ```
 /// use wechatpay_sansio::v2::{reply::{check_codes, ReplyError}, xml};
 /// let f = xml::parse(b"<xml><return_code>SUCCESS</return_code><result_code>FAIL</result_code><err_code>E1</err_code></xml>")?;
 /// assert!(matches!(check_codes(&f), Err(ReplyError::BusinessFail { .. })));
+/// let f = xml::parse(b"<xml><return_code>SUCCESS</return_code></xml>")?;
+/// assert_eq!(check_codes(&f), Err(ReplyError::MissingResultCode));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// # Errors
-/// [`ReplyError::MissingReturnCode`], [`ReplyError::ReturnFail`], [`ReplyError::BusinessFail`].
+/// [`ReplyError::MissingReturnCode`], [`ReplyError::ReturnFail`],
+/// [`ReplyError::MissingResultCode`], [`ReplyError::BusinessFail`].
 pub fn check_codes(fields: &Fields) -> Result<(), ReplyError> {
+    check_unsigned(fields, &Expect::unsigned())
+}
+
+fn codes(fields: &Fields, result_code_required: bool) -> Result<(), ReplyError> {
     let return_code = fields
         .get("return_code")
         .ok_or(ReplyError::MissingReturnCode)?;
@@ -83,25 +237,108 @@ pub fn check_codes(fields: &Fields) -> Result<(), ReplyError> {
             return_msg: fields.get_non_empty("return_msg").map(str::to_owned),
         });
     }
-    if let Some(result) = fields.get("result_code")
-        && result != "SUCCESS"
-    {
-        return Err(ReplyError::BusinessFail {
+    match fields.get_non_empty("result_code") {
+        Some("SUCCESS") => Ok(()),
+        None if !result_code_required => Ok(()),
+        None => Err(ReplyError::MissingResultCode),
+        Some(_) => Err(ReplyError::BusinessFail {
             err_code: owned(fields, "err_code", "error_code"),
             err_code_des: owned(fields, "err_code_des", "error_code_des"),
-        });
+        }),
     }
-    Ok(())
 }
 
-/// Apply the three checks to parsed fields.
+/// The first value that may hide folded fields: `(field, hidden name)` when a participating
+/// value contains `&NAME=` with `NAME` a legal field name strictly between its own field's name
+/// and the next participating field's name (byte order; `sign` and empty values do not take
+/// part, as in the sign string).
+///
+/// ```
+/// use wechatpay_sansio::v2::{reply::possible_fold, Fields};
+/// let mut f = Fields::new();
+/// f.insert("mweb_url", "https://wx.tenpay.com/x?prepay_id=wx1&package=2731")?;
+/// f.insert("nonce_str", "N")?;
+/// assert_eq!(possible_fold(&f), None); // package sorts after nonce_str: no fold
+/// let mut g = Fields::new();
+/// g.insert("nonce_str", "N&openid=A")?;
+/// g.insert("result_code", "SUCCESS")?;
+/// assert_eq!(possible_fold(&g), Some(("nonce_str", "openid")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use]
+pub fn possible_fold(fields: &Fields) -> Option<(&str, &str)> {
+    let mut pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .filter(|(k, v)| *k != "sign" && !v.is_empty())
+        .collect();
+    pairs.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    pairs.iter().enumerate().find_map(|(i, (name, value))| {
+        let next = pairs.get(i + 1).map(|p| p.0);
+        folded_name(name, value, next).map(|hidden| (*name, hidden))
+    })
+}
+
+/// The first `&NAME=` inside `value` with `name < NAME < next`.
+fn folded_name<'v>(name: &str, value: &'v str, next: Option<&str>) -> Option<&'v str> {
+    value.match_indices('&').find_map(|(i, _)| {
+        let rest = &value[i + 1..];
+        let hidden = &rest[..rest.find('=')?];
+        let after = hidden.as_bytes() > name.as_bytes();
+        let before = next.is_none_or(|n| hidden.as_bytes() < n.as_bytes());
+        (xml::is_valid_name(hidden) && after && before).then_some(hidden)
+    })
+}
+
+/// Apply every check of [`Expect`] to parsed fields.
 ///
 /// # Errors
 /// See [`ReplyError`].
-pub fn check(fields: &Fields, key: &ApiV2Key, signing: ReplySigning) -> Result<(), ReplyError> {
-    check_codes(fields)?;
-    if let ReplySigning::Signed { expected } = signing {
+pub fn check(fields: &Fields, key: &ApiV2Key, expect: &Expect<'_>) -> Result<(), ReplyError> {
+    checks(fields, Some(key), expect)
+}
+
+/// [`check`] for the replies of endpoints that never sign (no key takes part): the signing
+/// expectation of `expect` is ignored, everything else applies.
+///
+/// ```
+/// use wechatpay_sansio::v2::{reply::{check_unsigned, Expect, ReplyError}, xml};
+/// let f = xml::parse(b"<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code><mch_id>1</mch_id></xml>")?;
+/// assert_eq!(check_unsigned(&f, &Expect::unsigned().echo(&[("mch_id", "1")])), Ok(()));
+/// assert_eq!(check_unsigned(&f, &Expect::unsigned().echo(&[("mch_id", "2")])),
+///            Err(ReplyError::Mismatch("mch_id".into())));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// See [`ReplyError`] (never [`ReplyError::Sign`] or [`ReplyError::PossibleFold`]).
+pub fn check_unsigned(fields: &Fields, expect: &Expect<'_>) -> Result<(), ReplyError> {
+    checks(fields, None, expect)
+}
+
+fn checks(fields: &Fields, key: Option<&ApiV2Key>, expect: &Expect<'_>) -> Result<(), ReplyError> {
+    codes(fields, expect.result_code_required)?;
+    if let (ReplySigning::Signed { expected }, Some(key)) = (expect.signing, key) {
         sign::verify_fields(fields, key, expected)?;
+        if expect.refuse_folds
+            && let Some((field, hidden)) = possible_fold(fields)
+        {
+            return Err(ReplyError::PossibleFold {
+                field: short(field),
+                hidden: short(hidden),
+            });
+        }
+    }
+    for name in expect.required {
+        if fields.get_non_empty(name).is_none() {
+            return Err(ReplyError::MissingField(short(name)));
+        }
+    }
+    for (name, sent) in expect.echoes {
+        match fields.get_non_empty(name) {
+            None => return Err(ReplyError::MissingField(short(name))),
+            Some(got) if got != *sent => return Err(ReplyError::Mismatch(short(name))),
+            Some(_) => {}
+        }
     }
     Ok(())
 }
@@ -110,11 +347,11 @@ pub fn check(fields: &Fields, key: &ApiV2Key, signing: ReplySigning) -> Result<(
 ///
 /// ```
 /// use wechatpay_sansio::secret::ApiV2Key;
-/// use wechatpay_sansio::v2::reply::{parse_and_check, ReplyError, ReplySigning};
+/// use wechatpay_sansio::v2::reply::{parse_and_check, Expect, ReplyError};
 /// use wechatpay_sansio::v2::xml::XmlLimits;
 /// let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d")?;
 /// let fail = "<xml><return_code>FAIL</return_code><return_msg>签名错误</return_msg></xml>".as_bytes();
-/// let err = parse_and_check(fail, &key, ReplySigning::Signed { expected: None }, &XmlLimits::default());
+/// let err = parse_and_check(fail, &key, &Expect::signed(None), &XmlLimits::default());
 /// assert!(matches!(err, Err(ReplyError::ReturnFail { .. })));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -124,11 +361,11 @@ pub fn check(fields: &Fields, key: &ApiV2Key, signing: ReplySigning) -> Result<(
 pub fn parse_and_check(
     body: &[u8],
     key: &ApiV2Key,
-    signing: ReplySigning,
+    expect: &Expect<'_>,
     limits: &XmlLimits,
 ) -> Result<Fields, ReplyError> {
     let fields = xml::parse_with_limits(body, limits)?;
-    check(&fields, key, signing)?;
+    check(&fields, key, expect)?;
     Ok(fields)
 }
 
@@ -139,7 +376,7 @@ mod tests {
     fn key() -> ApiV2Key {
         ApiV2Key::new("192006250b4c09247ec02edce69f6a2d").unwrap()
     }
-    const SIGNED: ReplySigning = ReplySigning::Signed { expected: None };
+    const SIGNED: Expect<'static> = Expect::signed(None);
 
     fn body(pairs: &[(&str, &str)], sign_type: Option<SignType>) -> Vec<u8> {
         let mut v: Vec<(&str, &str)> = pairs.to_vec();
@@ -162,17 +399,9 @@ mod tests {
             ],
             Some(SignType::HmacSha256),
         );
-        assert!(parse_and_check(&ok, &key(), SIGNED, &l).is_ok());
+        assert!(parse_and_check(&ok, &key(), &SIGNED, &l).is_ok());
         assert!(
-            parse_and_check(
-                &ok,
-                &key(),
-                ReplySigning::Signed {
-                    expected: Some(SignType::HmacSha256)
-                },
-                &l
-            )
-            .is_ok()
+            parse_and_check(&ok, &key(), &Expect::signed(Some(SignType::HmacSha256)), &l).is_ok()
         );
 
         let unsigned = body(
@@ -180,14 +409,14 @@ mod tests {
             None,
         );
         assert_eq!(
-            parse_and_check(&unsigned, &key(), SIGNED, &l),
+            parse_and_check(&unsigned, &key(), &SIGNED, &l),
             Err(ReplyError::Sign(SignError::Missing))
         );
-        assert!(parse_and_check(&unsigned, &key(), ReplySigning::Unsigned, &l).is_ok());
+        assert!(parse_and_check(&unsigned, &key(), &Expect::unsigned(), &l).is_ok());
 
         let fail = body(&[("return_code", "FAIL"), ("return_msg", "签名错误")], None);
         assert_eq!(
-            parse_and_check(&fail, &key(), SIGNED, &l),
+            parse_and_check(&fail, &key(), &SIGNED, &l),
             Err(ReplyError::ReturnFail {
                 return_code: "FAIL".into(),
                 return_msg: Some("签名错误".into())
@@ -202,7 +431,7 @@ mod tests {
             ],
             None,
         );
-        let e = parse_and_check(&biz, &key(), SIGNED, &l).unwrap_err();
+        let e = parse_and_check(&biz, &key(), &SIGNED, &l).unwrap_err();
         assert_eq!(
             e,
             ReplyError::BusinessFail {
@@ -212,11 +441,11 @@ mod tests {
         );
         assert!(e.to_string().contains("20002"));
         assert_eq!(
-            parse_and_check(b"<xml><a>1</a></xml>", &key(), SIGNED, &l),
+            parse_and_check(b"<xml><a>1</a></xml>", &key(), &SIGNED, &l),
             Err(ReplyError::MissingReturnCode)
         );
         assert!(matches!(
-            parse_and_check(b"<xml>", &key(), SIGNED, &l),
+            parse_and_check(b"<xml>", &key(), &SIGNED, &l),
             Err(ReplyError::Xml(_))
         ));
 
@@ -224,8 +453,111 @@ mod tests {
         let pos = tampered.windows(3).position(|w| w == b">1<").unwrap();
         tampered[pos + 1] = b'2';
         assert_eq!(
-            parse_and_check(&tampered, &key(), SIGNED, &l),
+            parse_and_check(&tampered, &key(), &SIGNED, &l),
             Err(ReplyError::Sign(SignError::Mismatch))
         );
+    }
+
+    fn fields(pairs: &[(&str, &str)]) -> Fields {
+        let mut f = Fields::new();
+        for (k, v) in pairs {
+            f.insert(*k, *v).unwrap();
+        }
+        f
+    }
+
+    #[test]
+    fn fold_detector_boundaries() {
+        // Strictly between the field and its successor; the last field has no upper bound.
+        let f = fields(&[("b", "x&c=1"), ("d", "y")]);
+        assert_eq!(possible_fold(&f), Some(("b", "c")));
+        let f = fields(&[("b", "x&d=1"), ("d", "y")]);
+        assert_eq!(
+            possible_fold(&f),
+            None,
+            "equal to the next name: not a fold"
+        );
+        let f = fields(&[("b", "x&a=1"), ("d", "y")]);
+        assert_eq!(possible_fold(&f), None, "before its own name: not a fold");
+        let f = fields(&[("b", "x&b=1"), ("d", "y")]);
+        assert_eq!(possible_fold(&f), None, "its own name: not a fold");
+        let f = fields(&[("b", "y"), ("d", "x&zz=1")]);
+        assert_eq!(possible_fold(&f), Some(("d", "zz")));
+        // Not a legal name, no '=', empty name: no fold.
+        for v in ["x&1a=1", "x&c", "x&=1", "x&c d=1", "x&"] {
+            let f = fields(&[("b", v), ("d", "y")]);
+            assert_eq!(possible_fold(&f), None, "{v}");
+        }
+        // The second '&' can be the fold.
+        let f = fields(&[("b", "x&a=1&c=2"), ("d", "y")]);
+        assert_eq!(possible_fold(&f), Some(("b", "c")));
+        // `sign` and empty values do not take part: the next participating name bounds it.
+        let f = fields(&[("b", "x&c=1"), ("c0", ""), ("sign", "S"), ("e", "y")]);
+        assert_eq!(possible_fold(&f), Some(("b", "c")));
+        // Document order does not matter.
+        let f = fields(&[("d", "y"), ("b", "x&c=1")]);
+        assert_eq!(possible_fold(&f), Some(("b", "c")));
+    }
+
+    #[test]
+    fn expectations() {
+        let k = key();
+        let pairs = [
+            ("return_code", "SUCCESS"),
+            ("result_code", "SUCCESS"),
+            ("out_trade_no", "T1"),
+            ("nonce_str", "N&openid=A"),
+        ];
+        let s = sign::sign(pairs, &k, SignType::Md5).unwrap();
+        let mut f = fields(&pairs);
+        f.insert("sign", s.as_str()).unwrap();
+        let signed = Expect::signed(Some(SignType::Md5));
+        assert_eq!(
+            check(&f, &k, &signed),
+            Err(ReplyError::PossibleFold {
+                field: "nonce_str".into(),
+                hidden: "openid".into()
+            })
+        );
+        let lax = signed.allow_folds();
+        assert!(!lax.refuses_folds());
+        assert_eq!(check(&f, &k, &lax), Ok(()));
+        assert_eq!(check(&f, &k, &lax.echo(&[("out_trade_no", "T1")])), Ok(()));
+        assert_eq!(
+            check(&f, &k, &lax.echo(&[("out_trade_no", "T2")])),
+            Err(ReplyError::Mismatch("out_trade_no".into()))
+        );
+        assert_eq!(
+            check(&f, &k, &lax.echo(&[("transaction_id", "X")])),
+            Err(ReplyError::MissingField("transaction_id".into()))
+        );
+        assert_eq!(
+            check(&f, &k, &lax.require(&["transaction_id"])),
+            Err(ReplyError::MissingField("transaction_id".into()))
+        );
+        assert_eq!(check(&f, &k, &lax.require(&["out_trade_no"])), Ok(()));
+        // Unsigned replies are not fold-checked (nothing is authenticated there).
+        assert_eq!(check(&f, &k, &Expect::unsigned()), Ok(()));
+        // result_code: required unless said otherwise.
+        let g = fields(&[("return_code", "SUCCESS")]);
+        assert_eq!(
+            check(&g, &k, &Expect::unsigned()),
+            Err(ReplyError::MissingResultCode)
+        );
+        assert_eq!(
+            check(&g, &k, &Expect::unsigned().result_code_optional()),
+            Ok(())
+        );
+        assert_eq!(
+            Expect::from_signing(ReplySigning::Unsigned).signing(),
+            ReplySigning::Unsigned
+        );
+        for e in [
+            ReplyError::MissingResultCode,
+            ReplyError::MissingField("x".into()),
+            ReplyError::Mismatch("x".into()),
+        ] {
+            assert!(!e.to_string().is_empty());
+        }
     }
 }

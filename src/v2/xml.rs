@@ -8,7 +8,14 @@
 //! silently keeps the last of two duplicate elements): any DOCTYPE is refused (no XXE, no entity
 //! bombs), only the five predefined entities and numeric character references are expanded,
 //! CDATA and text are merged, text is never trimmed, a UTF-8 BOM is accepted, and nested
-//! elements, duplicate names, control characters and oversized bodies are typed errors.
+//! elements, duplicate names and oversized bodies are typed errors.
+//!
+//! **Control characters.** WeChat Pay's replies are known to carry C0 control characters (for
+//! example U+0010) inside text such as `return_msg` or `err_code_des`; the official PHP SDK strips
+//! them before parsing. Stripping would change the value the `sign` covers, so [`parse`] keeps
+//! every C0 control character except NUL inside text values and lets the signature check decide.
+//! NUL, U+FFFE, U+FFFF and (as references) unpaired surrogates are still refused, and [`to_xml`]
+//! refuses every character XML 1.0 forbids.
 //!
 //! ```
 //! use wechatpay_sansio::v2::xml;
@@ -74,7 +81,9 @@ pub enum XmlError {
     /// An entity other than `&amp; &lt; &gt; &quot; &apos;` and numeric references.
     #[error("unknown entity reference (only the five predefined entities and &#…; are allowed)")]
     UnknownEntity,
-    /// A character that XML 1.0 forbids (NUL and other C0 controls except TAB, LF, CR; U+FFFE; U+FFFF).
+    /// A character that may not appear: when parsing, NUL, U+FFFE or U+FFFF anywhere, or any
+    /// character XML 1.0 forbids in markup; when building, every character XML 1.0 forbids (C0
+    /// controls except TAB, LF, CR; U+FFFE; U+FFFF).
     #[error("illegal character U+{code:04X} in {place}")]
     IllegalCharacter {
         /// The code point.
@@ -119,8 +128,18 @@ fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// What a received text value may hold: everything but NUL, U+FFFE and U+FFFF (C0 controls
+/// are kept: real replies carry them, and the sign covers them).
+fn is_reply_text_char(c: char) -> bool {
+    !matches!(c, '\0' | '\u{FFFE}' | '\u{FFFF}')
+}
+
 fn check_chars(s: &str, place: &str) -> Result<(), XmlError> {
-    match s.chars().find(|&c| !is_xml_char(c)) {
+    check_chars_with(s, place, is_xml_char)
+}
+
+fn check_chars_with(s: &str, place: &str, ok: fn(char) -> bool) -> Result<(), XmlError> {
+    match s.chars().find(|&c| !ok(c)) {
         Some(c) => Err(XmlError::IllegalCharacter {
             code: u32::from(c),
             place: short(place),
@@ -296,7 +315,7 @@ pub fn parse_with_limits(body: &[u8], limits: &XmlLimits) -> Result<Fields, XmlE
                 return Err(XmlError::Nested(short(&name)));
             }
             (State::InField(name, value), Event::End(_)) => {
-                check_chars(&value, &name)?;
+                check_chars_with(&value, &name, is_reply_text_char)?;
                 push(&mut fields, name, value, limits)?;
                 State::InRoot
             }
@@ -394,21 +413,38 @@ mod tests {
             parse(b"<xml><a>\xff</a></xml>"),
             Err(XmlError::InvalidUtf8 { offset: 8 })
         );
+        // C0 controls other than NUL are kept (real replies carry them); NUL is refused.
         assert_eq!(
-            parse(b"<xml><a>\x01</a></xml>"),
+            parse(b"<xml><a>\x01</a></xml>").unwrap().get("a"),
+            Some("\u{1}")
+        );
+        assert_eq!(
+            parse(b"<xml><a>\x00</a></xml>"),
             Err(XmlError::IllegalCharacter {
-                code: 1,
+                code: 0,
                 place: "a".into()
             })
         );
+        assert!(matches!(
+            parse("<xml><a>\u{FFFE}</a></xml>".as_bytes()),
+            Err(XmlError::IllegalCharacter { code: 0xFFFE, .. })
+        ));
+        assert!(matches!(
+            parse(b"<xml><a\x01>1</a\x01></xml>"),
+            Err(XmlError::IllegalCharacter { .. } | XmlError::Syntax { .. })
+        ));
         assert_eq!(
             parse(b"<xml><a>&#0;</a></xml>"),
             Err(XmlError::UnknownEntity)
         );
-        assert!(matches!(
-            parse(b"<xml><a>&#1;</a></xml>"),
-            Err(XmlError::IllegalCharacter { code: 1, .. })
-        ));
+        assert_eq!(
+            parse(b"<xml><a>&#1;</a></xml>").unwrap().get("a"),
+            Some("\u{1}")
+        );
+        assert_eq!(
+            parse(b"<xml><a>&#xD800;</a></xml>"),
+            Err(XmlError::UnknownEntity)
+        );
         assert!(matches!(
             parse(b"<xml><a>1</b></xml>"),
             Err(XmlError::Syntax { .. })

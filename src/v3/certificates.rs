@@ -4,7 +4,7 @@
 //! certificate with the APIv3 key (authenticated encryption: only WeChat Pay knows the key besides
 //! the merchant), then verify the reply's signature with them.
 
-use crate::keys::{CertificateError, KeyId, KeyStore, PlatformCertificate};
+use crate::keys::{CertificateError, KeyId, KeyStore, PlatformCertificate, Validity};
 use crate::request::ResponseRef;
 use crate::secret::ApiV3Key;
 use crate::v3::resource::{EncryptedResource, ResourceError};
@@ -67,8 +67,28 @@ pub fn decrypt(body: &[u8], key: &ApiV3Key) -> Result<Vec<PlatformCertificate>, 
         .collect()
 }
 
-/// Decrypt the certificates of a reply, then verify the reply with them; returns a store of the
-/// verified certificates.
+/// A certificate of the download that was not kept, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The certificate serial.
+    pub serial: KeyId,
+    /// Its validity period, which does not contain the download time.
+    pub validity: Validity,
+}
+
+/// The result of [`bootstrap`]: the certificates valid at the download time, and those left out.
+#[derive(Debug, Clone)]
+pub struct Download {
+    /// A store of the verified certificates valid at `now`.
+    pub store: KeyStore,
+    /// Certificates of the list that are expired or not yet valid at `now` (not in `store`).
+    pub skipped: Vec<Skipped>,
+}
+
+/// Decrypt the certificates of a reply, then verify the reply with them (a reply signed by an
+/// expired certificate is refused with [`crate::v3::verify::VerifyError::KeyNotValidAt`]);
+/// returns a store of the verified certificates **valid at `now`**, and says which were left
+/// out.
 ///
 /// # Errors
 /// See [`CertificatesError`].
@@ -77,13 +97,27 @@ pub fn bootstrap(
     key: &ApiV3Key,
     now: u64,
     options: &VerifyOptions,
-) -> Result<KeyStore, CertificatesError> {
-    let mut store = KeyStore::new();
+) -> Result<Download, CertificatesError> {
+    let mut all = KeyStore::new();
+    let mut certs = Vec::new();
     if response.status.is_success() {
-        for cert in decrypt(response.body, key)? {
-            store.insert_certificate(&cert);
+        certs = decrypt(response.body, key)?;
+        for cert in &certs {
+            all.insert_certificate(cert);
         }
     }
-    response::check(response, &store, now, options)?;
-    Ok(store)
+    response::check(response, &all, now, options)?;
+    let mut store = KeyStore::new();
+    let mut skipped = Vec::new();
+    for cert in certs {
+        if cert.is_valid_at(now) {
+            store.insert_certificate(&cert);
+        } else {
+            skipped.push(Skipped {
+                serial: cert.serial().clone(),
+                validity: cert.validity(),
+            });
+        }
+    }
+    Ok(Download { store, skipped })
 }

@@ -1,11 +1,14 @@
 //! Verifying WeChat Pay's signature on a v3 response or notification (SPEC §2.3).
 //!
 //! Order of checks: the four `Wechatpay-*` headers are present exactly once; an explicit
-//! `Wechatpay-Signature-Type` (if any) is `WECHATPAY2-SHA256-RSA2048`; a `WECHATPAY/SIGNTEST/`
-//! probe is reported as [`VerifyError::SignatureProbe`]; the timestamp is a number within the
-//! allowed skew of `now` (the caller's clock: nothing here reads the time); the key is found by
-//! `Wechatpay-Serial`; the signature is base64 of the key's length; RSASSA-PKCS1-v1_5/SHA-256
-//! over `TIMESTAMP\nNONCE\nBODY\n` with the raw body bytes.
+//! `Wechatpay-Signature-Type` (if any) is `WECHATPAY2-SHA256-RSA2048`; each of the four values
+//! is non-empty visible ASCII (no space, tab, CR, LF: a nonce holding a newline could otherwise
+//! take part of the body and still verify); a `WECHATPAY/SIGNTEST/` probe is reported as
+//! [`VerifyError::SignatureProbe`]; the timestamp is a number within the allowed skew of `now`
+//! (the caller's clock: nothing here reads the time); the key is found by `Wechatpay-Serial`; a
+//! platform certificate must be valid at `now` ([`VerifyError::KeyNotValidAt`]: a retired key
+//! proves nothing); the signature is base64 of the key's length; RSASSA-PKCS1-v1_5/SHA-256 over
+//! `TIMESTAMP\nNONCE\nBODY\n` with the raw body bytes.
 
 use crate::keys::{KeyId, KeyStore};
 use crate::v3::SCHEME;
@@ -50,8 +53,8 @@ pub enum VerifyError {
     /// A `Wechatpay-*` header occurs more than once.
     #[error("header {0} occurs more than once")]
     DuplicateHeader(&'static str),
-    /// A header value is not visible ASCII.
-    #[error("header {0} is not visible ASCII")]
+    /// A header value is empty or not visible ASCII (spaces and control characters included).
+    #[error("header {0} is empty or not visible ASCII")]
     InvalidHeader(&'static str),
     /// `Wechatpay-Signature-Type` names another scheme (e.g. `WECHATPAY2-SM2-WITH-SM3`).
     #[error("unsupported Wechatpay-Signature-Type (only WECHATPAY2-SHA256-RSA2048)")]
@@ -78,6 +81,21 @@ pub enum VerifyError {
     /// No key with that id in the store (refresh platform certificates, or add the public key).
     #[error("no WeChat Pay key with id {0} (Wechatpay-Serial)")]
     UnknownKey(String),
+    /// The platform certificate named by `Wechatpay-Serial` is outside its validity at `now`
+    /// (expired, or not yet valid): a retired key proves nothing. Refresh the certificates.
+    #[error(
+        "WeChat Pay certificate {id} is not valid at {now} (valid {not_before} to {not_after}): refresh the platform certificates"
+    )]
+    KeyNotValidAt {
+        /// The certificate serial.
+        id: String,
+        /// The verification time.
+        now: u64,
+        /// Start of validity.
+        not_before: u64,
+        /// End of validity.
+        not_after: u64,
+    },
     /// `Wechatpay-Signature` is not valid base64.
     #[error("Wechatpay-Signature is not valid base64")]
     SignatureEncoding,
@@ -150,6 +168,16 @@ impl<'a> SignatureHeaders<'a> {
         now: u64,
         options: &VerifyOptions,
     ) -> Result<&'s KeyId, VerifyError> {
+        for (name, value) in [
+            (HEADER_TIMESTAMP, self.timestamp),
+            (HEADER_NONCE, self.nonce),
+            (HEADER_SIGNATURE, self.signature),
+            (HEADER_SERIAL, self.serial),
+        ] {
+            if value.is_empty() || !value.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(VerifyError::InvalidHeader(name));
+            }
+        }
         if self.signature.starts_with(SIGNTEST_PREFIX) {
             return Err(VerifyError::SignatureProbe);
         }
@@ -168,6 +196,16 @@ impl<'a> SignatureHeaders<'a> {
         let key = store
             .get_by_header(self.serial)
             .ok_or_else(|| VerifyError::UnknownKey(self.serial.chars().take(64).collect()))?;
+        if let Some(v) = key.validity()
+            && !v.contains(now)
+        {
+            return Err(VerifyError::KeyNotValidAt {
+                id: key.id().as_str().to_owned(),
+                now,
+                not_before: v.not_before,
+                not_after: v.not_after,
+            });
+        }
         let sig = STANDARD
             .decode(self.signature)
             .map_err(|_| VerifyError::SignatureEncoding)?;

@@ -19,8 +19,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use wechatpay_sansio::v2::SignType;
 
-const TOP_HELP: &str = r#"Exit codes: 0 ok, 1 invalid (signature does not verify, wrong key, stale, not a valid reply),
-2 unusable input or usage (malformed XML/JSON/PEM/base64, missing flags, unreadable files).
+const TOP_HELP: &str = r#"Exit codes: 0 ok, 1 invalid (signature does not verify, wrong key, stale, garbled signature
+headers, certificate outside its validity, not a valid reply), 2 unusable input or usage
+(malformed input XML/JSON/PEM, missing flags, unreadable files).
 
 Secrets: a key passed as a command-line flag is visible to other users through `ps` and lands in
 shell history. Prefer --key-file / --apiv3-key-file or the WXPAY_KEY / WXPAY_APIV3_KEY
@@ -97,8 +98,9 @@ Example:
 const V3_VERIFY_HELP: &str = r#"Verifies a WeChat Pay v3 response or notification signature: SHA256-with-RSA over
   TIMESTAMP\nNONCE\nBODY\n
 with the platform certificate or the WeChat Pay public key. Exit 0 when valid, 1 when not (bad
-signature, stale timestamp, unknown serial, or a WECHATPAY/SIGNTEST/ probe, which must be
-rejected), 2 when the input is unusable. Without --now the system clock is used.
+signature, stale timestamp, unknown serial, garbled or missing signature headers, a certificate
+outside its validity at --now, or a WECHATPAY/SIGNTEST/ probe, which must be rejected), 2 when
+files, keys or flags are unusable. Without --now the system clock is used.
 Headers can be given as flags or as a file of `Name: value` lines (--headers-file).
 
 Example:

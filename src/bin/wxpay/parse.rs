@@ -395,18 +395,11 @@ fn parse_v3(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) -> Outcome {
     let map_err = |e: V3ApiError| -> Outcome {
         match e {
             V3ApiError::Api(f) => json_output(&api_failure(api, &f)),
-            V3ApiError::Verify(v) => {
-                let f = verify_error(v, key_id.as_ref());
-                Err(match f {
-                    Failure::Usage(m) => {
-                        Failure::usage(format!("parse {}: reply headers: {m}", api.name()))
-                    }
-                    Failure::Invalid(m) => Failure::invalid(format!(
-                        "parse {}: not a valid reply: signature: {m}",
-                        api.name()
-                    )),
-                })
-            }
+            V3ApiError::Verify(v) => Err(Failure::invalid(format!(
+                "parse {}: not a valid reply: signature: {}",
+                api.name(),
+                verify_error(v, key_id.as_ref()).message()
+            ))),
             e => Err(invalid(api, e)),
         }
     };

@@ -9,15 +9,59 @@ use wechatpay_sansio::v2::sign::{self, SignError, SignType};
 use wechatpay_sansio::v2::xml;
 
 /// A JSON object whose values are all strings, in document order, without duplicate names.
+///
+/// Errors name a field and a JSON type, never a value: the input is often personal data.
 pub struct FlatJson(pub Vec<(String, String)>);
+
+/// The JSON type of a value, for error messages that must not quote it.
+pub fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
 
 impl<'de> serde::Deserialize<'de> for FlatJson {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
+        impl V {
+            fn not_an_object<E: de::Error>(kind: &str) -> E {
+                E::custom(format_args!(
+                    "expected a JSON object of strings, got {kind}"
+                ))
+            }
+        }
         impl<'de> Visitor<'de> for V {
             type Value = FlatJson;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a JSON object of string values")
+            }
+            // Every non-object input is refused by its type alone (serde's default messages
+            // quote the value).
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<FlatJson, E> {
+                Err(Self::not_an_object("a boolean"))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<FlatJson, E> {
+                Err(Self::not_an_object("a number"))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<FlatJson, E> {
+                Err(Self::not_an_object("a number"))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<FlatJson, E> {
+                Err(Self::not_an_object("a number"))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<FlatJson, E> {
+                Err(Self::not_an_object("a string"))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<FlatJson, E> {
+                Err(Self::not_an_object("null"))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<FlatJson, A::Error> {
+                Err(Self::not_an_object("an array"))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FlatJson, A::Error> {
                 let mut out: Vec<(String, String)> = Vec::new();
@@ -26,21 +70,16 @@ impl<'de> serde::Deserialize<'de> for FlatJson {
                     let shown: String = name.chars().take(64).collect();
                     let value = match value {
                         serde_json::Value::String(s) => s,
-                        serde_json::Value::Number(n) => {
+                        serde_json::Value::Number(_) => {
                             return Err(de::Error::custom(format!(
-                                "field {shown:?}: values must be JSON strings (write \"{n}\", not {n}): \
-                                 WeChat Pay signs the text exactly as sent"
+                                "field {shown:?}: values must be JSON strings, got a number \
+                                 (quote it: WeChat Pay signs the text exactly as sent)"
                             )));
                         }
                         other => {
-                            let kind = match other {
-                                serde_json::Value::Null => "null",
-                                serde_json::Value::Bool(_) => "a boolean",
-                                serde_json::Value::Array(_) => "an array",
-                                _ => "an object",
-                            };
                             return Err(de::Error::custom(format!(
-                                "field {shown:?}: values must be JSON strings, got {kind}"
+                                "field {shown:?}: values must be JSON strings, got {}",
+                                json_kind(&other)
                             )));
                         }
                     };
@@ -52,7 +91,20 @@ impl<'de> serde::Deserialize<'de> for FlatJson {
                 Ok(FlatJson(out))
             }
         }
-        d.deserialize_map(V)
+        d.deserialize_any(V)
+    }
+}
+
+/// A serde_json error as a message that never quotes the input: the category and position
+/// for syntax errors, our own text for shape errors.
+pub fn json_error(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Data => e.to_string(),
+        Category::Eof => format!("truncated JSON (line {}, column {})", e.line(), e.column()),
+        Category::Syntax | Category::Io => {
+            format!("malformed JSON (line {}, column {})", e.line(), e.column())
+        }
     }
 }
 
@@ -61,7 +113,12 @@ fn read_flat_json() -> Result<Vec<(String, String)>, Failure> {
     let input = read_stdin()?;
     serde_json::from_slice::<FlatJson>(&input)
         .map(|f| f.0)
-        .map_err(|e| Failure::usage(format!("stdin is not a JSON object of strings: {e}")))
+        .map_err(|e| {
+            Failure::usage(format!(
+                "stdin is not a JSON object of strings: {}",
+                json_error(&e)
+            ))
+        })
 }
 
 pub fn api_v2_key(args: &V2KeyArgs) -> Result<ApiV2Key, Failure> {

@@ -144,22 +144,14 @@ pub fn parse_headers(text: &str) -> Result<HeaderMap, Failure> {
     Ok(map)
 }
 
+/// Every verification failure is about the reply, so it is "invalid" (exit 1): garbled or
+/// missing signature headers included. Exit 2 is for unusable invocations (files, keys, flags).
 pub fn verify_error(e: VerifyError, cert_serial: Option<&KeyId>) -> Failure {
-    match e {
-        VerifyError::MissingHeader(_)
-        | VerifyError::DuplicateHeader(_)
-        | VerifyError::InvalidHeader(_)
-        | VerifyError::UnsupportedSignatureType
-        | VerifyError::InvalidTimestamp
-        | VerifyError::SignatureEncoding => Failure::usage(e),
-        VerifyError::UnknownKey(_) => match cert_serial {
-            Some(s) => Failure::invalid(format!("{e}; the given key's id is {s}")),
-            None => Failure::invalid(e),
-        },
-        VerifyError::SignatureProbe
-        | VerifyError::StaleTimestamp { .. }
-        | VerifyError::SignatureLength { .. }
-        | VerifyError::BadSignature => Failure::invalid(e),
+    match (&e, cert_serial) {
+        (VerifyError::UnknownKey(_), Some(s)) => {
+            Failure::invalid(format!("{e}; the given key's id is {s}"))
+        }
+        _ => Failure::invalid(e),
     }
 }
 
@@ -177,14 +169,7 @@ pub fn v3_verify(a: &V3VerifyArgs) -> Outcome {
             let pem = read_file(path)?;
             let cert = PlatformCertificate::from_pem(&pem)
                 .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
-            if !cert.is_valid_at(now) {
-                note(format_args!(
-                    "wxpay: note: certificate {} is not valid at {now} (valid {} to {})",
-                    cert.serial(),
-                    cert.not_before(),
-                    cert.not_after()
-                ));
-            }
+            // A certificate outside its validity at `now` is refused by the verification.
             GivenKey::Certificate(cert)
         }
         (None, Some(path)) => GivenKey::Public(any_public_key(path)?),
@@ -273,14 +258,16 @@ pub fn encrypt(a: &EncryptArgs) -> Outcome {
 
 /// The resource object of a notification body, or the body itself when it is the resource.
 fn encrypted_resource(json: &[u8]) -> Result<EncryptedResource, String> {
-    let value: serde_json::Value =
-        serde_json::from_slice(json).map_err(|e| format!("not JSON: {e}"))?;
+    let value: serde_json::Value = serde_json::from_slice(json)
+        .map_err(|e| format!("not JSON: {}", crate::v2::json_error(&e)))?;
     let object = match value.get("resource") {
         Some(r) => r.clone(),
         None => value,
     };
-    serde_json::from_value(object).map_err(|e| {
-        format!("not a notification or resource object (algorithm, ciphertext, nonce): {e}")
+    // serde's messages would quote the offending value: name the expected shape only.
+    serde_json::from_value(object).map_err(|_| {
+        "not a notification or resource object (string fields algorithm, ciphertext, nonce)"
+            .to_owned()
     })
 }
 
