@@ -1,5 +1,5 @@
-//! RSA encryption of sensitive request fields (SPEC §2.5), and OAEP decryption of down-link
-//! fields.
+//! RSA encryption of sensitive request fields, and OAEP decryption of down-link fields
+//! (official rules: <https://pay.weixin.qq.com/doc/v3/merchant/4013053257>).
 //!
 //! | padding | used by | max plaintext (2048-bit) |
 //! |---|---|---|
@@ -12,13 +12,15 @@
 //! ```
 //! use wechatpay_sansio::{cipher::{encrypt, Padding}, keys::PublicKey, secret::Personal};
 //! # use rand_core::SeedableRng;
-//! let key = PublicKey::from_pem(include_str!("../tests/data/test_platform_public_key.pem"))?; // TEST ONLY
+//! let key = PublicKey::from_pem(wechatpay_sansio::simulator::pem::PLATFORM_PUBLIC_KEY)?; // TEST ONLY
 //! # let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
-//! let ct = encrypt(&mut rng, &key, Padding::Oaep, Personal::new("张三").expose().as_bytes())?;
+//! let ct = encrypt(&mut rng, &key, Padding::Oaep, Personal::new("张三").expose_secret().as_bytes())?;
 //! assert_eq!(ct.len(), 344); // 256 bytes of ciphertext in base64
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use crate::crypto::{CryptoError, RsaPrivate as _, RsaPublic as _};
+use crate::error::{Classify, Disposition};
 use crate::keys::{MerchantPrivateKey, PublicKey};
 use crate::secret::Personal;
 use base64::Engine as _;
@@ -47,6 +49,7 @@ impl Padding {
 }
 
 /// Why encryption or decryption failed. Never contains the plaintext.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CipherError {
     /// Empty plaintext: WeChat Pay expects an empty field to be sent empty, not encrypted.
@@ -60,9 +63,12 @@ pub enum CipherError {
         /// Maximum for the key and padding.
         max: usize,
     },
-    /// The RNG failed.
+    /// The caller's RNG failed (RustCrypto backend: AWS-LC does not consult it).
     #[error("the random number generator failed")]
     Rng,
+    /// The cryptography backend refused the key or failed.
+    #[error("the cryptography backend failed to encrypt with this key")]
+    Backend,
     /// The ciphertext is not base64.
     #[error("ciphertext is not valid base64")]
     Base64,
@@ -82,13 +88,39 @@ pub enum CipherError {
     NotUtf8,
 }
 
+impl Classify for CipherError {
+    /// Input that cannot be encrypted (`Empty`, `TooLong`) is [`Disposition::Rejected`]; a failing
+    /// RNG [`Disposition::Transient`]; a refused key [`Disposition::Misconfigured`]; a ciphertext
+    /// that does not decrypt [`Disposition::Untrusted`].
+    fn disposition(&self) -> Disposition {
+        match self {
+            Self::Empty | Self::TooLong { .. } => Disposition::Rejected,
+            Self::Rng => Disposition::Transient,
+            Self::Backend => Disposition::Misconfigured,
+            Self::Base64 | Self::CiphertextLength { .. } | Self::Decrypt | Self::NotUtf8 => {
+                Disposition::Untrusted
+            }
+        }
+    }
+}
+
+fn encrypt_error(e: CryptoError, len: usize, max: usize) -> CipherError {
+    match e {
+        CryptoError::Rng => CipherError::Rng,
+        CryptoError::MessageTooLong => CipherError::TooLong { len, max },
+        _ => CipherError::Backend,
+    }
+}
+
 /// Encrypt `plaintext` and return standard base64.
 ///
-/// With the `aws-lc-rs` backend the padding randomness comes from AWS-LC's own DRBG and `rng` is
-/// not consulted.
+/// `rng` supplies the padding randomness under the default RustCrypto backend; under
+/// `aws-lc-rs` it is **not consulted** (AWS-LC uses its own DRBG), so a seeded RNG does not make
+/// the ciphertext reproducible there.
 ///
 /// # Errors
-/// [`CipherError::Empty`], [`CipherError::TooLong`], [`CipherError::Rng`].
+/// [`CipherError::Empty`], [`CipherError::TooLong`], [`CipherError::Rng`],
+/// [`CipherError::Backend`].
 pub fn encrypt<R: TryCryptoRng + ?Sized>(
     rng: &mut R,
     key: &PublicKey,
@@ -109,11 +141,11 @@ pub fn encrypt<R: TryCryptoRng + ?Sized>(
         Padding::Oaep => key.0.encrypt_oaep_sha1(rng, plaintext),
         Padding::Pkcs1v15 => key.0.encrypt_pkcs1v15(rng, plaintext),
     }
-    .map_err(|_| CipherError::Rng)?;
+    .map_err(|e| encrypt_error(e, plaintext.len(), max))?;
     Ok(STANDARD.encode(ct))
 }
 
-/// Encrypt a personal-data value.
+/// Encrypt a personal-data value. `rng` as in [`encrypt`] (not consulted under `aws-lc-rs`).
 ///
 /// # Errors
 /// As [`encrypt`].
@@ -123,11 +155,12 @@ pub fn encrypt_personal<R: TryCryptoRng + ?Sized>(
     padding: Padding,
     value: &Personal,
 ) -> Result<String, CipherError> {
-    encrypt(rng, key, padding, value.expose().as_bytes())
+    encrypt(rng, key, padding, value.expose_secret().as_bytes())
 }
 
 /// Decrypt an OAEP-SHA1 base64 field with the merchant private key (down-link fields WeChat Pay
-/// encrypts with the merchant certificate). `rng` is used for RSA blinding.
+/// encrypts with the merchant certificate). `rng` blinds the RSA operation under RustCrypto; under
+/// `aws-lc-rs` it is not consulted.
 ///
 /// # Errors
 /// [`CipherError::Base64`], [`CipherError::CiphertextLength`], [`CipherError::Decrypt`].
@@ -151,7 +184,7 @@ pub fn decrypt_oaep<R: TryCryptoRng + ?Sized>(
         .map_err(|_| CipherError::Decrypt)
 }
 
-/// [`decrypt_oaep`] into a [`Personal`] (names, ID numbers).
+/// [`decrypt_oaep`] into a [`Personal`] (names, ID numbers). `rng` as in [`decrypt_oaep`].
 ///
 /// # Errors
 /// As [`decrypt_oaep`], plus [`CipherError::NotUtf8`].

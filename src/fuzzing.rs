@@ -17,15 +17,17 @@
 //! body bytes
 //! ```
 
+use crate::api::Operation;
 use crate::keys::{KeyStore, MerchantPrivateKey, PlatformCertificate, PublicKey};
+use crate::merchant::Merchant;
 use crate::request::ResponseRef;
 use crate::secret::ApiV2Key;
-use crate::simulator::TestMerchant;
+use crate::simulator::Simulator;
+use crate::time::UnixTime;
 use crate::v2::reply::{self, Expect, ReplySigning};
 use crate::v2::xml::{self, XmlLimits};
 use crate::v2::{Fields, SignType, sign};
 use crate::v3;
-use crate::v3::verify::VerifyOptions;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use std::sync::OnceLock;
 
@@ -59,18 +61,18 @@ pub fn harness(name: &str) -> Option<Harness> {
 }
 
 /// The TEST ONLY merchant (keys parsed once per process).
-pub fn merchant() -> &'static TestMerchant {
-    static M: OnceLock<TestMerchant> = OnceLock::new();
-    M.get_or_init(TestMerchant::new)
+pub fn merchant() -> &'static Merchant {
+    static M: OnceLock<Merchant> = OnceLock::new();
+    M.get_or_init(|| Simulator::new().merchant())
 }
 
 /// The fallback clock of the v3 harnesses when neither the framing nor a
 /// `Wechatpay-Timestamp` gives one.
-pub const DEFAULT_NOW: u64 = 1_700_000_000;
+pub const DEFAULT_NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
 
 /// Frame a reply for the v3 harnesses.
 #[must_use]
-pub fn encode_http(status: u16, now: u64, headers: &HeaderMap, body: &[u8]) -> Vec<u8> {
+pub fn encode_http(status: u16, now: UnixTime, headers: &HeaderMap, body: &[u8]) -> Vec<u8> {
     let mut out = format!("{status} {now}\n").into_bytes();
     for (name, value) in headers {
         out.extend_from_slice(name.as_str().as_bytes());
@@ -89,7 +91,7 @@ pub struct Framed<'a> {
     /// HTTP status (default 200).
     pub status: StatusCode,
     /// The verifier's clock.
-    pub now: u64,
+    pub now: UnixTime,
     /// Headers (lines that are not valid header syntax are skipped).
     pub headers: HeaderMap,
     /// Body.
@@ -117,7 +119,10 @@ pub fn decode_http(data: &[u8]) -> Framed<'_> {
                 if let Ok(s) = StatusCode::from_u16(s) {
                     status = s;
                 }
-                now = it.next().and_then(|n| n.parse().ok());
+                now = it
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .map(UnixTime::from_secs);
                 continue;
             }
         }
@@ -135,10 +140,10 @@ pub fn decode_http(data: &[u8]) -> Framed<'_> {
     }
     let now = now.unwrap_or_else(|| {
         headers
-            .get(v3::verify::HEADER_TIMESTAMP)
+            .get(&v3::header::WECHATPAY_TIMESTAMP)
             .and_then(|v| v.to_str().ok())
             .and_then(|s| s.trim().parse().ok())
-            .unwrap_or(DEFAULT_NOW)
+            .map_or(DEFAULT_NOW, UnixTime::from_secs)
     });
     Framed {
         status,
@@ -161,7 +166,7 @@ pub fn v2_xml_parse(data: &[u8]) {
     }
 }
 
-fn same_fields(a: &Fields, b: &Fields) -> bool {
+fn same_fields(a: &Fields<'_>, b: &Fields<'_>) -> bool {
     let mut x: Vec<_> = a.iter().collect();
     let mut y: Vec<_> = b.iter().collect();
     x.sort_unstable();
@@ -204,10 +209,9 @@ pub fn v2_xml_roundtrip(data: &[u8]) {
     });
     assert_eq!(built.is_ok(), unique && writable, "{built:?}");
     let Ok(body) = built else { return };
-    let limits = XmlLimits {
-        max_bytes: usize::MAX,
-        max_fields: usize::MAX,
-    };
+    let limits = XmlLimits::default()
+        .with_max_bytes(usize::MAX)
+        .with_max_fields(usize::MAX);
     let parsed = xml::parse_with_limits(body.as_bytes(), &limits);
     let Ok(parsed) = parsed else {
         panic!("to_xml output does not parse: {parsed:?}")
@@ -220,7 +224,15 @@ pub fn v2_xml_roundtrip(data: &[u8]) {
 
 /// A fixed TEST ONLY APIv2 key for the v2 harnesses.
 pub fn v2_key() -> &'static ApiV2Key {
-    &merchant().api_v2_key
+    merchant()
+        .api_v2_key()
+        .unwrap_or_else(|_| unreachable!("the simulator's merchant has an APIv2 key"))
+}
+
+fn v3_key() -> &'static crate::secret::ApiV3Key {
+    merchant()
+        .api_v3_key()
+        .unwrap_or_else(|_| unreachable!("the simulator's merchant has an APIv3 key"))
 }
 
 /// `v2::reply::parse_and_check` under every signing mode.
@@ -322,12 +334,10 @@ fn has_duplicate_participant(pairs: &[(String, String)]) -> bool {
 /// `v3::response::check` on a framed reply with the TEST ONLY key store.
 pub fn v3_response(data: &[u8]) {
     let f = decode_http(data);
-    let store = &merchant().store;
     let r = v3::response::check(
         ResponseRef::new(f.status, &f.headers, f.body),
-        store,
+        &merchant().verifier(),
         f.now,
-        &VerifyOptions::default(),
     );
     if r.is_ok() {
         // Only a 2xx can be accepted, and only with all four headers present.
@@ -342,24 +352,17 @@ pub fn v3_response(data: &[u8]) {
 pub fn v3_notify(data: &[u8]) {
     let f = decode_http(data);
     let m = merchant();
-    let r = v3::notify::parse(
-        &f.headers,
-        f.body,
-        &m.store,
-        f.now,
-        &VerifyOptions::default(),
-        &m.api_v3_key,
-    );
+    let r = v3::notify::parse(&f.headers, f.body, &m.verifier(), v3_key(), f.now);
     if let Ok(n) = &r {
         let _ = n.payload::<serde_json::Value>();
     }
     let _ = r.map_err(|e| e.to_string());
     if let Ok(n) = serde_json::from_slice::<v3::notify::Notification>(f.body)
-        && let Ok(pt) = n.resource.decrypt(&m.api_v3_key)
+        && let Ok(pt) = n.resource.decrypt(v3_key())
     {
         // AES-GCM is authenticated: a decrypted resource re-encrypts to the same ciphertext.
         let again = v3::resource::EncryptedResource::encrypt(
-            &m.api_v3_key,
+            v3_key(),
             &n.resource.nonce,
             n.resource.associated_data.as_deref().unwrap_or(""),
             "",
@@ -398,8 +401,7 @@ pub fn v3_error_body(data: &[u8]) {
 
 /// `v3::certificates::decrypt` with the TEST ONLY APIv3 key.
 pub fn v3_certificates(data: &[u8]) {
-    let m = merchant();
-    if let Ok(certs) = v3::certificates::decrypt(data, &m.api_v3_key) {
+    if let Ok(certs) = v3::certificates::decrypt(data, v3_key()) {
         let mut store = KeyStore::new();
         for c in &certs {
             store.insert_certificate(c);
@@ -448,17 +450,23 @@ fn ok_200(body: &[u8]) -> (HeaderMap, StatusCode, &[u8]) {
     (HeaderMap::new(), StatusCode::OK, body)
 }
 
-/// `api::realnameauth::parse_reply` (signed v2 reply) with the TEST ONLY APIv2 key, for each way
-/// of choosing the sign type. Accepting a reply requires a valid sign over it.
+/// `api::realnameauth::read_reply` (signed v2 reply) with the TEST ONLY APIv2 key, for each way
+/// of choosing the sign type. Accepting a reply requires a valid sign over it and no fold.
 pub fn api_realnameauth(data: &[u8]) {
     let (h, st, body) = ok_200(data);
     for t in [None, Some(SignType::Md5), Some(SignType::HmacSha256)] {
-        let r = crate::api::realnameauth::parse_reply(ResponseRef::new(st, &h, body), v2_key(), t);
+        let r = crate::api::realnameauth::read_reply(
+            merchant(),
+            ResponseRef::new(st, &h, body),
+            DEFAULT_NOW,
+            t,
+        );
         if r.is_ok() {
             let f = xml::parse(body).map_err(|e| e.to_string());
             assert!(
-                f.is_ok_and(|f| sign::verify_fields(&f, v2_key(), t).is_ok()),
-                "accepted an unsigned reply"
+                f.is_ok_and(|f| sign::verify_fields(&f, v2_key(), t).is_ok()
+                    && reply::possible_fold(&f).is_none()),
+                "accepted an unsigned or folded reply"
             );
         }
         let _ = r.map_err(|e| e.to_string());
@@ -468,35 +476,32 @@ pub fn api_realnameauth(data: &[u8]) {
 /// `appauth/getaccesstoken`'s unsigned JSON reply.
 pub fn api_getaccesstoken(data: &[u8]) {
     let (h, st, body) = ok_200(data);
-    let _ = crate::api::oauth::parse_access_token_reply(ResponseRef::new(st, &h, body))
+    let _ = crate::api::oauth::read_reply(merchant(), ResponseRef::new(st, &h, body), DEFAULT_NOW)
         .map_err(|e| e.to_string());
 }
 
 /// `risk/getpublickey`'s unsigned XML reply carrying a PKCS#1 PEM.
 pub fn api_getpublickey(data: &[u8]) {
-    use crate::api::getpublickey::GetPublicKeyRequest;
-    static REQ: OnceLock<GetPublicKeyRequest> = OnceLock::new();
-    let req = REQ.get_or_init(|| GetPublicKeyRequest {
-        mch_id: merchant().mchid.clone(),
-        nonce_str: crate::ids::Nonce::new("n").unwrap_or_else(|_| unreachable!()),
-        sign_type: SignType::HmacSha256,
-    });
     let (h, st, body) = ok_200(data);
-    let _ = req
-        .parse_reply(ResponseRef::new(st, &h, body))
+    let _ = crate::api::getpublickey::GetPublicKeyRequest::new()
+        .parse_reply(merchant(), ResponseRef::new(st, &h, body), DEFAULT_NOW)
         .map_err(|e| e.to_string());
 }
 
 /// `mchrisk/querymchrisk`'s unsigned XML reply.
 pub fn api_querymchrisk(data: &[u8]) {
     let (h, st, body) = ok_200(data);
-    let _ = crate::api::querymchrisk::parse_reply(ResponseRef::new(st, &h, body))
-        .map_err(|e| e.to_string());
+    let _ = crate::api::querymchrisk::read_reply(
+        merchant(),
+        ResponseRef::new(st, &h, body),
+        DEFAULT_NOW,
+    )
+    .map_err(|e| e.to_string());
 }
 
 /// `nameautheasy`'s JSON or JSONP reply (any callback name).
 pub fn api_nameauth(data: &[u8]) {
     let (h, st, body) = ok_200(data);
-    let _ = crate::api::nameauth::parse_reply(ResponseRef::new(st, &h, body))
+    let _ = crate::api::nameauth::read_reply(merchant(), ResponseRef::new(st, &h, body), DEFAULT_NOW)
         .map_err(|e| e.to_string());
 }

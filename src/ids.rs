@@ -1,11 +1,13 @@
 //! Small validated identifiers that end up in headers, URLs or sign strings: merchant ids and
 //! nonces. Validation keeps CR, LF, quotes and other control characters out of every header.
 
-use crate::api::validate::{self, FieldError};
+use crate::error::{Classify, Disposition};
+use crate::validate::{self, FieldError};
 use core::fmt;
 use rand_core::TryCryptoRng;
 
 /// Why an identifier was refused. Messages name the field, never echo the value.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
     /// Empty, too long, or a character outside the allowed set.
@@ -14,6 +16,17 @@ pub enum IdError {
     /// The random number generator failed.
     #[error("the random number generator failed")]
     Rng,
+}
+
+impl Classify for IdError {
+    /// An invalid id is [`Disposition::Misconfigured`] (ids come from the merchant's setup); a
+    /// failing RNG is [`Disposition::Transient`].
+    fn disposition(&self) -> Disposition {
+        match self {
+            Self::Invalid(_) => Disposition::Misconfigured,
+            Self::Rng => Disposition::Transient,
+        }
+    }
 }
 
 /// A merchant id (`mchid` / `mch_id`): 1–32 ASCII digits.
@@ -81,7 +94,8 @@ impl Nonce {
         Ok(Self(s))
     }
 
-    /// Draw 32 random base62 characters from `rng`.
+    /// Draw 32 random base62 characters from `rng` (always the caller's RNG, under every
+    /// cryptography backend).
     ///
     /// # Errors
     /// [`IdError::Rng`] if the RNG fails.
@@ -176,5 +190,10 @@ mod tests {
     #[test]
     fn rng_failure_is_reported() {
         assert_eq!(Nonce::generate(&mut FailingRng), Err(IdError::Rng));
+        assert_eq!(IdError::Rng.disposition(), Disposition::Transient);
+        assert_eq!(
+            MchId::new("x").unwrap_err().disposition(),
+            Disposition::Misconfigured
+        );
     }
 }

@@ -5,9 +5,12 @@
 //! Parse keys at start-up and share them (`Arc` or `&`); nothing on the signing or verification
 //! path parses PEM or DER again. All types are `Send + Sync`.
 
-use crate::crypto::{self, CryptoError, RsaPrivateKey, RsaPublicKey};
+use crate::crypto::{self, CryptoError, RsaPrivate as _, RsaPrivateKey, RsaPublic as _, RsaPublicKey};
+use crate::error::{Classify, Disposition};
+use crate::time::UnixTime;
 use core::fmt;
 use core::sync::atomic::{AtomicBool, Ordering};
+use core::time::Duration;
 
 /// The only RSA modulus size WeChat Pay uses (`WECHATPAY2-SHA256-RSA2048`).
 pub const RSA_BITS: usize = 2048;
@@ -15,6 +18,7 @@ pub const RSA_BITS: usize = 2048;
 const WECHATPAY_PUBLIC_KEY_PREFIX: &str = "PUB_KEY_ID_";
 
 /// Why a key or certificate could not be loaded. No variant carries key material.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
     /// The input is not valid PEM (missing or broken armour, bad base64 inside).
@@ -56,6 +60,23 @@ pub enum KeyError {
         "invalid key id: must be hex (certificate serial) or PUB_KEY_ID_ followed by [0-9A-Za-z], at most 64 characters"
     )]
     InvalidKeyId,
+    /// The DER of a `CERTIFICATE` block is not an X.509 certificate.
+    #[error("malformed X.509 certificate")]
+    Certificate,
+    /// A merchant id that is not 1–32 ASCII digits (from [`crate::v3::auth::MerchantSigner::from_pems`]).
+    #[error("invalid merchant id: must be 1 to 32 ASCII digits")]
+    InvalidMchId,
+    /// A private key and a certificate that do not belong together (the certificate's public
+    /// key is not the key's).
+    #[error("the private key does not match the certificate")]
+    KeyMismatch,
+}
+
+impl Classify for KeyError {
+    /// [`Disposition::Misconfigured`]: a key or certificate of the setup is unusable.
+    fn disposition(&self) -> Disposition {
+        Disposition::Misconfigured
+    }
 }
 
 fn pem_decode(pem: &[u8]) -> Result<(String, zeroize::Zeroizing<Vec<u8>>), KeyError> {
@@ -117,7 +138,7 @@ fn spki_is_other_algorithm(der: &[u8]) -> bool {
 ///
 /// ```
 /// use wechatpay_sansio::keys::MerchantPrivateKey;
-/// let pem = include_str!("../tests/data/test_merchant_key.pem"); // TEST ONLY key
+/// let pem = wechatpay_sansio::simulator::pem::MERCHANT_PRIVATE_KEY; // TEST ONLY key
 /// let key = MerchantPrivateKey::from_pem(pem)?;
 /// assert_eq!(format!("{key:?}"), "MerchantPrivateKey(<redacted>)");
 /// # Ok::<(), wechatpay_sansio::keys::KeyError>(())
@@ -146,7 +167,8 @@ impl MerchantPrivateKey {
     ///
     /// # Errors
     /// As [`MerchantPrivateKey::from_pem`], without the PEM errors.
-    pub fn from_der(der: &[u8]) -> Result<Self, KeyError> {
+    pub fn from_der(der: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        let der = der.as_ref();
         match Self::from_pkcs8_der(der) {
             Err(KeyError::Der { .. }) => Self::from_pkcs1_der(der).map_err(|e| match e {
                 KeyError::Der { .. } => KeyError::Der {
@@ -185,6 +207,13 @@ impl MerchantPrivateKey {
     #[must_use]
     pub fn public_key(&self) -> PublicKey {
         PublicKey(self.0.public_key())
+    }
+
+    /// Whether `cert` certifies this key (the merchant's `apiclient_cert.pem` for its
+    /// `apiclient_key.pem`).
+    #[must_use]
+    pub fn matches(&self, cert: &PlatformCertificate) -> bool {
+        self.public_key() == cert.public_key
     }
 }
 
@@ -228,7 +257,8 @@ impl PublicKey {
     ///
     /// # Errors
     /// [`KeyError::Der`], [`KeyError::NotRsa`], [`KeyError::KeySize`].
-    pub fn from_spki_der(der: &[u8]) -> Result<Self, KeyError> {
+    pub fn from_spki_der(der: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        let der = der.as_ref();
         match RsaPublicKey::from_spki_der(der) {
             Ok(k) => Self::checked(k),
             Err(_) if spki_is_other_algorithm(der) => Err(KeyError::NotRsa),
@@ -242,8 +272,8 @@ impl PublicKey {
     ///
     /// # Errors
     /// [`KeyError::Der`], [`KeyError::KeySize`].
-    pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyError> {
-        RsaPublicKey::from_pkcs1_der(der)
+    pub fn from_pkcs1_der(der: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        RsaPublicKey::from_pkcs1_der(der.as_ref())
             .map_err(|_| KeyError::Der {
                 what: "PKCS#1 RSA public key",
             })
@@ -312,7 +342,8 @@ impl KeyId {
     ///
     /// # Errors
     /// [`KeyError::InvalidKeyId`].
-    pub fn new(id: &str) -> Result<Self, KeyError> {
+    pub fn new(id: impl Into<String>) -> Result<Self, KeyError> {
+        let id = id.into();
         if id.is_empty() || id.len() > 64 {
             return Err(KeyError::InvalidKeyId);
         }
@@ -320,7 +351,7 @@ impl KeyId {
             if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_alphanumeric()) {
                 return Err(KeyError::InvalidKeyId);
             }
-            return Ok(Self(id.to_owned()));
+            return Ok(Self(id));
         }
         if !id.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(KeyError::InvalidKeyId);
@@ -368,17 +399,6 @@ impl fmt::Display for KeyId {
     }
 }
 
-/// Why a certificate could not be loaded.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CertificateError {
-    /// PEM armour problems.
-    #[error(transparent)]
-    Key(#[from] KeyError),
-    /// The DER is not an X.509 certificate.
-    #[error("malformed X.509 certificate")]
-    Malformed,
-}
-
 /// An X.509 certificate: a WeChat Pay platform certificate, or the merchant's own
 /// `apiclient_cert.pem` (whose serial is the `serial_no` of the `Authorization` header).
 ///
@@ -389,8 +409,7 @@ pub enum CertificateError {
 pub struct PlatformCertificate {
     serial: KeyId,
     public_key: PublicKey,
-    not_before: u64,
-    not_after: u64,
+    validity: Validity,
 }
 
 impl PlatformCertificate {
@@ -398,43 +417,45 @@ impl PlatformCertificate {
     ///
     /// ```
     /// use wechatpay_sansio::keys::PlatformCertificate;
-    /// let cert = PlatformCertificate::from_pem(include_str!("../tests/data/test_platform_cert.pem"))?;
+    /// let cert = PlatformCertificate::from_pem(wechatpay_sansio::simulator::pem::PLATFORM_CERTIFICATE)?;
     /// assert!(!cert.serial().is_public_key_id());
-    /// # Ok::<(), wechatpay_sansio::keys::CertificateError>(())
+    /// # Ok::<(), wechatpay_sansio::keys::KeyError>(())
     /// ```
     ///
     /// # Errors
-    /// [`CertificateError::Key`] for PEM, label, key-type and size problems;
-    /// [`CertificateError::Malformed`] for bad DER.
-    pub fn from_pem(pem: impl AsRef<[u8]>) -> Result<Self, CertificateError> {
+    /// [`KeyError::Pem`], [`KeyError::UnexpectedPemLabel`], [`KeyError::NotRsa`],
+    /// [`KeyError::KeySize`]; [`KeyError::Certificate`] for bad DER.
+    pub fn from_pem(pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
         let (label, der) = pem_decode(pem.as_ref())?;
         if label != "CERTIFICATE" {
-            return Err(label_error("CERTIFICATE", &label).into());
+            return Err(label_error("CERTIFICATE", &label));
         }
-        Self::from_der(&der)
+        Self::from_der(&*der)
     }
 
     /// Load from DER.
     ///
     /// # Errors
     /// As [`PlatformCertificate::from_pem`].
-    pub fn from_der(der: &[u8]) -> Result<Self, CertificateError> {
+    pub fn from_der(der: impl AsRef<[u8]>) -> Result<Self, KeyError> {
         use x509_cert::der::{Decode, Encode};
         let cert =
-            x509_cert::Certificate::from_der(der).map_err(|_| CertificateError::Malformed)?;
+            x509_cert::Certificate::from_der(der.as_ref()).map_err(|_| KeyError::Certificate)?;
         let tbs = cert.tbs_certificate();
         let serial = KeyId::from_serial_bytes(tbs.serial_number().as_bytes())?;
         let spki = tbs
             .subject_public_key_info()
             .to_der()
-            .map_err(|_| CertificateError::Malformed)?;
+            .map_err(|_| KeyError::Certificate)?;
         let public_key = PublicKey::from_spki_der(&spki)?;
         let validity = tbs.validity();
         Ok(Self {
             serial,
             public_key,
-            not_before: validity.not_before.to_unix_duration().as_secs(),
-            not_after: validity.not_after.to_unix_duration().as_secs(),
+            validity: Validity {
+                not_before: UnixTime::from_secs(validity.not_before.to_unix_duration().as_secs()),
+                not_after: UnixTime::from_secs(validity.not_after.to_unix_duration().as_secs()),
+            },
         })
     }
 
@@ -450,31 +471,28 @@ impl PlatformCertificate {
         &self.public_key
     }
 
-    /// Start of validity, Unix seconds.
+    /// Start of validity.
     #[must_use]
-    pub fn not_before(&self) -> u64 {
-        self.not_before
+    pub fn not_before(&self) -> UnixTime {
+        self.validity.not_before
     }
 
-    /// End of validity, Unix seconds.
+    /// End of validity.
     #[must_use]
-    pub fn not_after(&self) -> u64 {
-        self.not_after
+    pub fn not_after(&self) -> UnixTime {
+        self.validity.not_after
     }
 
-    /// Whether `now` (Unix seconds) lies within the validity period.
+    /// Whether `now` lies within the validity period.
     #[must_use]
-    pub fn is_valid_at(&self, now: u64) -> bool {
-        self.validity().contains(now)
+    pub fn is_valid_at(&self, now: UnixTime) -> bool {
+        self.validity.contains(now)
     }
 
     /// The validity period.
     #[must_use]
     pub fn validity(&self) -> Validity {
-        Validity {
-            not_before: self.not_before,
-            not_after: self.not_after,
-        }
+        self.validity
     }
 }
 
@@ -482,8 +500,8 @@ impl fmt::Debug for PlatformCertificate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PlatformCertificate")
             .field("serial", &self.serial.as_str())
-            .field("not_before", &self.not_before)
-            .field("not_after", &self.not_after)
+            .field("not_before", &self.validity.not_before)
+            .field("not_after", &self.validity.not_after)
             .finish_non_exhaustive()
     }
 }
@@ -498,19 +516,19 @@ pub struct WechatPayKey {
     validity: Option<Validity>,
 }
 
-/// The validity period of a certificate, Unix seconds, both ends inclusive.
+/// The validity period of a certificate, both ends inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Validity {
     /// Start of validity.
-    pub not_before: u64,
+    pub not_before: UnixTime,
     /// End of validity.
-    pub not_after: u64,
+    pub not_after: UnixTime,
 }
 
 impl Validity {
     /// Whether `now` lies within the period.
     #[must_use]
-    pub const fn contains(&self, now: u64) -> bool {
+    pub fn contains(&self, now: UnixTime) -> bool {
         self.not_before <= now && now <= self.not_after
     }
 }
@@ -533,7 +551,7 @@ impl WechatPayKey {
         Self {
             id: cert.serial.clone(),
             key: cert.public_key.clone(),
-            validity: Some(cert.validity()),
+            validity: Some(cert.validity),
         }
     }
 
@@ -558,7 +576,7 @@ impl WechatPayKey {
     /// Whether the key may be used at `now`: a certificate within its validity period, or a
     /// WeChat Pay public key (which has none).
     #[must_use]
-    pub fn is_valid_at(&self, now: u64) -> bool {
+    pub fn is_valid_at(&self, now: UnixTime) -> bool {
         self.validity.is_none_or(|v| v.contains(now))
     }
 }
@@ -566,7 +584,7 @@ impl WechatPayKey {
 /// How long before the last certificate expires [`KeyStore::refresh_due`] asks for a refresh
 /// by default: 14 days (WeChat Pay publishes a new platform certificate before the old one
 /// expires; the official SDKs download the list every few hours).
-pub const DEFAULT_REFRESH_MARGIN: u64 = 14 * 24 * 60 * 60;
+pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(14 * 24 * 60 * 60);
 
 /// The WeChat Pay keys a merchant trusts, platform certificates and public keys side by side,
 /// looked up by the `Wechatpay-Serial` of a response or notification.
@@ -579,11 +597,11 @@ pub const DEFAULT_REFRESH_MARGIN: u64 = 14 * 24 * 60 * 60;
 ///
 /// ```
 /// use wechatpay_sansio::keys::{KeyId, KeyStore, PublicKey, WechatPayKey};
-/// let pk = PublicKey::from_pem(include_str!("../tests/data/test_platform_public_key.pem"))?;
+/// let pk = PublicKey::from_pem(wechatpay_sansio::simulator::pem::PLATFORM_PUBLIC_KEY)?; // TEST ONLY
 /// let id = KeyId::new("PUB_KEY_ID_0114232134912410000000000000")?;
 /// let mut store = KeyStore::new();
 /// store.insert(WechatPayKey::public_key(id.clone(), pk));
-/// let now = 1_767_225_600; // 2026-01-01
+/// let now = wechatpay_sansio::time::UnixTime::from_secs(1_767_225_600); // 2026-01-01
 /// assert!(store.get(&id).is_some());
 /// assert_eq!(store.encryption_key(now).map(|k| k.id()), Some(&id));
 /// assert!(!store.refresh_due(now)); // a public key does not expire
@@ -592,7 +610,7 @@ pub const DEFAULT_REFRESH_MARGIN: u64 = 14 * 24 * 60 * 60;
 #[derive(Debug, Default)]
 pub struct KeyStore {
     keys: Vec<WechatPayKey>,
-    refresh_margin: Option<u64>,
+    refresh_margin: Option<Duration>,
     /// Set when verification met a `Wechatpay-Serial` the store does not hold.
     unknown_serial_seen: AtomicBool,
 }
@@ -614,11 +632,11 @@ impl KeyStore {
         Self::default()
     }
 
-    /// Ask for a refresh when no certificate stays valid for `seconds` more (default
+    /// Ask for a refresh when no certificate stays valid for `margin` more (default
     /// [`DEFAULT_REFRESH_MARGIN`]).
     #[must_use]
-    pub fn with_refresh_margin(mut self, seconds: u64) -> Self {
-        self.refresh_margin = Some(seconds);
+    pub fn with_refresh_margin(mut self, margin: Duration) -> Self {
+        self.refresh_margin = Some(margin);
         self
     }
 
@@ -658,7 +676,7 @@ impl KeyStore {
     /// present (WeChat's recommendation), otherwise the platform certificate valid at `now` that
     /// became valid last. Expired and not-yet-valid certificates are never picked.
     #[must_use]
-    pub fn encryption_key(&self, now: u64) -> Option<&WechatPayKey> {
+    pub fn encryption_key(&self, now: UnixTime) -> Option<&WechatPayKey> {
         self.keys
             .iter()
             .find(|k| k.validity.is_none())
@@ -669,7 +687,7 @@ impl KeyStore {
     /// keys): what an API that names platform certificates (the `apihk` customs API) encrypts
     /// with.
     #[must_use]
-    pub fn platform_certificate(&self, now: u64) -> Option<&WechatPayKey> {
+    pub fn platform_certificate(&self, now: UnixTime) -> Option<&WechatPayKey> {
         self.keys
             .iter()
             .filter(|k| k.validity.is_some_and(|v| v.contains(now)))
@@ -683,25 +701,29 @@ impl KeyStore {
     /// notification can carry an unknown serial too.
     ///
     /// ```
+    /// use core::time::Duration;
     /// use wechatpay_sansio::keys::{KeyStore, PlatformCertificate};
-    /// // TEST ONLY certificate, valid 2020-01-01 .. 2099-12-31.
-    /// let cert = PlatformCertificate::from_pem(include_str!("../tests/data/test_platform_cert.pem"))?;
+    /// use wechatpay_sansio::simulator::pem; // TEST ONLY material (feature `simulator`)
+    /// use wechatpay_sansio::time::UnixTime;
+    /// // valid 2020-01-01 .. 2099-12-31
+    /// let cert = PlatformCertificate::from_pem(pem::PLATFORM_CERTIFICATE)?;
+    /// let now = UnixTime::from_secs(1_767_225_600); // 2026-01-01
     /// let mut store = KeyStore::new();
-    /// assert!(store.refresh_due(1_767_225_600)); // empty
+    /// assert!(store.refresh_due(now)); // empty
     /// store.insert_certificate(&cert);
-    /// assert!(!store.refresh_due(1_767_225_600));
-    /// assert!(store.refresh_due(cert.not_after() - 24 * 3600)); // expires within 14 days
+    /// assert!(!store.refresh_due(now));
+    /// assert!(store.refresh_due(cert.not_after() - Duration::from_secs(86_400))); // expires within 14 days
     /// let _ = store.get_by_header("ABCDEF"); // a serial the store does not hold
-    /// assert!(store.refresh_due(1_767_225_600));
-    /// # Ok::<(), wechatpay_sansio::keys::CertificateError>(())
+    /// assert!(store.refresh_due(now));
+    /// # Ok::<(), wechatpay_sansio::keys::KeyError>(())
     /// ```
     #[must_use]
-    pub fn refresh_due(&self, now: u64) -> bool {
+    pub fn refresh_due(&self, now: UnixTime) -> bool {
         if self.unknown_serial_seen.load(Ordering::Relaxed) {
             return true;
         }
         let margin = self.refresh_margin.unwrap_or(DEFAULT_REFRESH_MARGIN);
-        let until = now.saturating_add(margin);
+        let until = now + margin;
         let covered = self.keys.iter().any(|k| match k.validity {
             None => true,
             Some(v) => v.contains(now) && v.contains(until),

@@ -39,15 +39,20 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod wire;
+
 pub mod api;
 pub mod cipher;
 pub mod crypto;
+pub mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod ids;
 pub mod keys;
+pub mod merchant;
 #[cfg(feature = "os")]
+#[cfg_attr(docsrs, doc(cfg(feature = "os")))]
 pub mod os;
 pub mod paysign;
 pub mod request;
@@ -55,8 +60,10 @@ pub mod secret;
 #[cfg(feature = "simulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "simulator")))]
 pub mod simulator;
+pub mod time;
 pub mod v2;
 pub mod v3;
+pub mod validate;
 
 pub use http;
 pub use rand_core;

@@ -3,16 +3,42 @@
 //! RNG as arguments, so tests and simulations stay deterministic.
 
 use crate::ids::{IdError, Nonce};
+use crate::time::UnixTime;
 
-/// The OS random number generator (`getrandom`), usable wherever the crate asks for an RNG.
-pub use getrandom::SysRng as OsRng;
+/// The operating system's random number generator (through `getrandom`), usable wherever the
+/// crate asks for an RNG.
+///
+/// ```
+/// use wechatpay_sansio::{ids::Nonce, os::OsRng};
+/// let n = Nonce::generate(&mut OsRng)?;
+/// assert_eq!(n.as_str().len(), 32);
+/// # Ok::<(), wechatpay_sansio::ids::IdError>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OsRng;
 
-/// Current Unix time in seconds (0 if the clock is before 1970).
+impl rand_core::TryRng for OsRng {
+    type Error = getrandom::Error;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        getrandom::SysRng.try_next_u32()
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        getrandom::SysRng.try_next_u64()
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        getrandom::SysRng.try_fill_bytes(dst)
+    }
+}
+
+impl rand_core::TryCryptoRng for OsRng {}
+
+/// The current time from the system clock (the epoch if the clock is before 1970).
 #[must_use]
-pub fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+pub fn now() -> UnixTime {
+    UnixTime::from_system_time(std::time::SystemTime::now()).unwrap_or(UnixTime::EPOCH)
 }
 
 /// A fresh 32-character nonce from the OS RNG.

@@ -1,4 +1,4 @@
-//! Front-end payment signatures (SPEC §2.8): the parameters a JSAPI page, a mini-program or an
+//! Front-end payment signatures: the parameters a JSAPI page, a mini-program or an
 //! app passes to WeChat to open the cashier, signed by the merchant.
 //!
 //! - v3: RSA over lines — JSAPI / mini-program `appId\ntimeStamp\nnonceStr\npackage\n`
@@ -8,7 +8,9 @@
 //! ```
 //! use wechatpay_sansio::{ids::Nonce, paysign, secret::ApiV2Key, v2::SignType};
 //! let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d")?;
-//! let p = paysign::v2_jsapi(&key, SignType::Md5, "wxd930ea5d5a258f4f", 1414561699, &Nonce::new("5K8264ILTKCH16CQ2502SI8ZNMTM67VS")?, "wx201410272009395522657a690389285100")?;
+//! let p = paysign::v2_jsapi(&key, SignType::Md5, "wxd930ea5d5a258f4f",
+//!     wechatpay_sansio::time::UnixTime::from_secs(1414561699),
+//!     &Nonce::new("5K8264ILTKCH16CQ2502SI8ZNMTM67VS")?, "wx201410272009395522657a690389285100")?;
 //! assert_eq!(p.package, "prepay_id=wx201410272009395522657a690389285100");
 //! assert_eq!(p.pay_sign.len(), 32);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -18,7 +20,8 @@ use crate::ids::Nonce;
 use crate::keys::MerchantPrivateKey;
 use crate::secret::ApiV2Key;
 use crate::v2::sign::{self, SignError, SignType};
-use crate::v3::auth::{SignError as V3SignError, sign_parts};
+use crate::time::UnixTime;
+use crate::v3::auth::{AuthError, sign_parts};
 use crate::v3::canonical::Decimal;
 use rand_core::TryCryptoRng;
 use serde::Serialize;
@@ -65,7 +68,7 @@ fn sign_four_lines<R: TryCryptoRng + ?Sized>(
     rng: &mut R,
     key: &MerchantPrivateKey,
     lines: [&str; 4],
-) -> Result<String, V3SignError> {
+) -> Result<String, AuthError> {
     let nl: &[u8] = b"\n";
     let [a, b, c, d] = lines.map(str::as_bytes);
     sign_parts(&key.0, rng, &[a, nl, b, nl, c, nl, d, nl])
@@ -74,16 +77,17 @@ fn sign_four_lines<R: TryCryptoRng + ?Sized>(
 /// v3 JSAPI / mini-program `paySign`.
 ///
 /// # Errors
-/// [`V3SignError::Backend`].
+/// [`AuthError`]. `rng` blinds the RSA operation under RustCrypto and is not consulted under
+/// `aws-lc-rs`.
 pub fn jsapi<R: TryCryptoRng + ?Sized>(
     rng: &mut R,
     key: &MerchantPrivateKey,
     appid: &str,
-    timestamp: u64,
+    timestamp: UnixTime,
     nonce: &Nonce,
     prepay_id: &str,
-) -> Result<JsapiPayParams, V3SignError> {
-    let ts = Decimal::new(timestamp);
+) -> Result<JsapiPayParams, AuthError> {
+    let ts = Decimal::new(timestamp.as_secs());
     let package = format!("prepay_id={prepay_id}");
     let pay_sign = sign_four_lines(rng, key, [appid, ts.as_str(), nonce.as_str(), &package])?;
     Ok(JsapiPayParams {
@@ -99,17 +103,18 @@ pub fn jsapi<R: TryCryptoRng + ?Sized>(
 /// v3 APP `sign` (the fourth line is the bare prepay id).
 ///
 /// # Errors
-/// [`V3SignError::Backend`].
+/// [`AuthError`]. `rng` blinds the RSA operation under RustCrypto and is not consulted under
+/// `aws-lc-rs`.
 pub fn app<R: TryCryptoRng + ?Sized>(
     rng: &mut R,
     key: &MerchantPrivateKey,
     appid: &str,
     mchid: &str,
-    timestamp: u64,
+    timestamp: UnixTime,
     nonce: &Nonce,
     prepay_id: &str,
-) -> Result<AppPayParams, V3SignError> {
-    let ts = Decimal::new(timestamp);
+) -> Result<AppPayParams, AuthError> {
+    let ts = Decimal::new(timestamp.as_secs());
     let sign = sign_four_lines(rng, key, [appid, ts.as_str(), nonce.as_str(), prepay_id])?;
     Ok(AppPayParams {
         appid: appid.to_owned(),
@@ -131,11 +136,11 @@ pub fn v2_jsapi(
     key: &ApiV2Key,
     sign_type: SignType,
     appid: &str,
-    timestamp: u64,
+    timestamp: UnixTime,
     nonce: &Nonce,
     prepay_id: &str,
 ) -> Result<JsapiPayParams, SignError> {
-    let ts = Decimal::new(timestamp);
+    let ts = Decimal::new(timestamp.as_secs());
     let package = format!("prepay_id={prepay_id}");
     let s = sign::sign(
         [
@@ -167,11 +172,11 @@ pub fn v2_app(
     sign_type: SignType,
     appid: &str,
     mchid: &str,
-    timestamp: u64,
+    timestamp: UnixTime,
     nonce: &Nonce,
     prepay_id: &str,
 ) -> Result<AppPayParams, SignError> {
-    let ts = Decimal::new(timestamp);
+    let ts = Decimal::new(timestamp.as_secs());
     let s = sign::sign(
         [
             ("appid", appid),

@@ -5,6 +5,7 @@
 //! [`Request::into_http`] (or `http::Request::from`) for hyper, reqwest, ureq and friends.
 //! Replies come back as [`ResponseRef`]: status, headers, raw body.
 
+use crate::error::{Classify, Disposition};
 use core::fmt;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use zeroize::Zeroize;
@@ -13,6 +14,7 @@ use zeroize::Zeroize;
 pub const USER_AGENT: &str = concat!("wechatpay-sansio/", env!("CARGO_PKG_VERSION"));
 
 /// Why a request value could not be built.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
     /// The URL is not a valid absolute `https://` URL.
@@ -21,6 +23,13 @@ pub enum RequestError {
     /// A header value contains CR, LF or another character not allowed in a header.
     #[error("header {0} would contain a forbidden character (CR, LF or control)")]
     InvalidHeaderValue(&'static str),
+}
+
+impl Classify for RequestError {
+    /// [`Disposition::Misconfigured`]: a URL or header value the caller supplied.
+    fn disposition(&self) -> Disposition {
+        Disposition::Misconfigured
+    }
 }
 
 /// A signed request, ready for any HTTP client.

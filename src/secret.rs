@@ -2,8 +2,10 @@
 //!
 //! Every type here prints as a fixed redaction marker in both `Debug` and `Display`, holds its
 //! bytes in [`zeroize::Zeroizing`] storage, and is `Send + Sync`. The plaintext is reachable only
-//! through an explicitly named `expose…` method.
+//! through a method named `expose_secret` (the one accessor name for every secret and every
+//! piece of personal data in this crate).
 
+use crate::error::{Classify, Disposition};
 use core::fmt;
 use zeroize::Zeroizing;
 
@@ -11,6 +13,7 @@ use zeroize::Zeroizing;
 pub const REDACTED: &str = "<redacted>";
 
 /// Errors building a secret from user input. The messages never contain the input.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SecretError {
     /// The APIv2 key is not 32 bytes long.
@@ -22,6 +25,13 @@ pub enum SecretError {
     /// The APIv3 key is not exactly 32 bytes long.
     #[error("the APIv3 key must be exactly 32 bytes long, got {0} bytes")]
     ApiV3KeyLength(usize),
+}
+
+impl Classify for SecretError {
+    /// [`Disposition::Misconfigured`]: a key of the merchant's setup is unusable.
+    fn disposition(&self) -> Disposition {
+        Disposition::Misconfigured
+    }
 }
 
 /// The merchant's APIv2 key (the 32-byte "API 密钥" used for v2 MD5 / HMAC-SHA256 signatures).
@@ -85,7 +95,9 @@ impl ApiV3Key {
         Ok(Self(Zeroizing::new(bytes)))
     }
 
-    pub(crate) fn bytes(&self) -> &[u8; 32] {
+    /// The key bytes (for the AES-GCM code; do not log them).
+    #[must_use]
+    pub fn expose_secret(&self) -> &[u8; 32] {
         &self.0
     }
 }
@@ -98,7 +110,7 @@ impl ApiV3Key {
 /// use wechatpay_sansio::secret::Personal;
 /// let name = Personal::new("张三");
 /// assert_eq!(format!("{name:?} {name}"), "Personal(<redacted>) <redacted>");
-/// assert_eq!(name.expose(), "张三");
+/// assert_eq!(name.expose_secret(), "张三");
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Personal(Zeroizing<String>);
@@ -112,7 +124,7 @@ impl Personal {
     /// The plaintext. Named loudly on purpose: every call site is a place personal data leaves
     /// its wrapper.
     #[must_use]
-    pub fn expose(&self) -> &str {
+    pub fn expose_secret(&self) -> &str {
         &self.0
     }
 
@@ -141,6 +153,81 @@ impl From<&str> for Personal {
     }
 }
 
+/// The secret `key` WeChat Pay assigns together with `src` for the legacy `nameautheasy` API
+/// (not the APIv2 key; its length is not documented). Redacted, zeroized on drop.
+///
+/// ```
+/// use wechatpay_sansio::secret::NameAuthKey;
+/// let k = NameAuthKey::new("secret")?;
+/// assert_eq!(format!("{k:?}"), "NameAuthKey(<redacted>)");
+/// assert!(NameAuthKey::new("").is_err());
+/// assert!(NameAuthKey::new("has space").is_err());
+/// # Ok::<(), wechatpay_sansio::validate::FieldError>(())
+/// ```
+#[derive(Clone)]
+pub struct NameAuthKey(Zeroizing<String>);
+
+/// Longest `nameautheasy` key accepted (its length is not documented; this only refuses garbage).
+pub const MAX_NAMEAUTH_KEY_LEN: usize = 256;
+
+impl NameAuthKey {
+    /// Wrap the key: 1–256 visible ASCII characters.
+    ///
+    /// # Errors
+    /// [`FieldError`](crate::validate::FieldError) naming the field `key` (the key is never
+    /// echoed).
+    pub fn new(key: impl Into<String>) -> Result<Self, crate::validate::FieldError> {
+        let key = Zeroizing::new(key.into());
+        crate::validate::token("key", &key, MAX_NAMEAUTH_KEY_LEN)?;
+        Ok(Self(key))
+    }
+
+    /// The key (for the signing code; do not log it).
+    #[must_use]
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+macro_rules! token_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct $name(Zeroizing<String>);
+
+        impl $name {
+            /// Wrap a token.
+            pub fn new(token: impl Into<String>) -> Self {
+                Self(Zeroizing::new(token.into()))
+            }
+
+            /// The token itself (for the request that carries it; do not log it).
+            #[must_use]
+            pub fn expose_secret(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+token_type!(
+    /// The `access_token` that authorises one `realnameauth` call: redacted, zeroized on drop.
+    ///
+    /// ```
+    /// use wechatpay_sansio::secret::AccessToken;
+    /// let t = AccessToken::new("81_abc");
+    /// assert_eq!(format!("{t:?} {t}"), "AccessToken(<redacted>) <redacted>");
+    /// assert_eq!(t.expose_secret(), "81_abc");
+    /// ```
+    AccessToken
+);
+
+token_type!(
+    /// The `refresh_token` of an OAuth grant: redacted, zeroized on drop. (How to use it — the
+    /// "步骤3" of the official page — is undocumented.)
+    RefreshToken
+);
+
 macro_rules! redacted_fmt {
     ($($t:ident),*) => {$(
         impl fmt::Debug for $t {
@@ -155,7 +242,14 @@ macro_rules! redacted_fmt {
         }
     )*};
 }
-redacted_fmt!(ApiV2Key, ApiV3Key, Personal);
+redacted_fmt!(
+    ApiV2Key,
+    ApiV3Key,
+    Personal,
+    NameAuthKey,
+    AccessToken,
+    RefreshToken
+);
 
 #[cfg(test)]
 mod tests {
@@ -187,6 +281,10 @@ mod tests {
             SecretError::ApiV3KeyLength(31)
         );
         assert!(!SecretError::ApiV2KeyLength(3).to_string().is_empty());
+        assert_eq!(
+            SecretError::ApiV2KeyCharset.disposition(),
+            Disposition::Misconfigured
+        );
     }
 
     #[test]
@@ -200,6 +298,8 @@ mod tests {
     fn assert_send_sync<T: Send + Sync>() {}
     #[test]
     fn send_sync() {
+        assert_send_sync::<NameAuthKey>();
+        assert_send_sync::<AccessToken>();
         assert_send_sync::<ApiV2Key>();
         assert_send_sync::<ApiV3Key>();
         assert_send_sync::<Personal>();

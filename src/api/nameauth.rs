@@ -1,8 +1,9 @@
 //! Legacy 实名认证查询 — `GET https://api.mch.weixin.qq.com/cgi-bin/nameauth/nameautheasy`
-//! (seed 001, a 2015 PDF; SPEC §4).
+//! (a 2015 PDF document, the only source for this API).
 //!
 //! This API has its own rules, unlike the generic v2 signature:
-//! - the secret is a [`NameAuthKey`] assigned together with `src` — **not** the APIv2 key;
+//! - the secret is a [`NameAuthKey`] assigned together with `src` — **not** the APIv2 key (both
+//!   live in the [`Merchant`]: [`Merchant::with_nameauth`]);
 //! - `sign` = MD5 of `appid=…&creid=…&cretype=…&openid=…&src=…&truename=…&key=…` — exactly those
 //!   six parameters, sorted, raw values (`type` and `sign` do not take part);
 //! - the hex case is **unverified**: the document says only "的 md5 值", with no upper-casing step
@@ -12,15 +13,20 @@
 //! - the values are signed raw and percent-encoded (UTF-8) for the URL;
 //! - the reply is unsigned JSON or JSONP (any callback name), mapped to the status letters A–F of
 //!   the document ([`NameAuthStatus`]); error codes `1000`/`1001`/`1002`/`1007` and unknown
-//!   codes are [`ServiceError`]s. The service also checks the caller's IP against an allow-list.
+//!   codes are [`Failure::NameAuth`]. The service also checks the caller's IP against an
+//!   allow-list.
 //!
 //! ```
-//! use wechatpay_sansio::api::nameauth::*;
-//! use wechatpay_sansio::secret::Personal;
-//! let key = NameAuthKey::new("TESTONLYnameauthKey")?; // assigned by WeChat Pay with `src`
-//! let req = NameAuthRequest::new("wx2421b1c4370ec43b", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "test",
+//! use wechatpay_sansio::api::{Operation, nameauth::*};
+//! use wechatpay_sansio::{merchant::Merchant, request::ResponseRef, secret::{NameAuthKey, Personal},
+//!     time::UnixTime};
+//! # use rand_core::SeedableRng; let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+//! let merchant = Merchant::new("1900000109")?
+//!     .with_nameauth("test", NameAuthKey::new("TESTONLYnameauthKey")?); // assigned by WeChat Pay
+//! let now = UnixTime::from_secs(1_767_225_600);
+//! let req = NameAuthRequest::new("wx2421b1c4370ec43b", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
 //!                                Personal::new("张三"), Personal::new("11010519491231002X"));
-//! let http = req.build(&key)?;
+//! let http = req.build(&merchant, &mut rng, now)?;
 //! let q = http.uri().query().unwrap();
 //! assert!(q.starts_with("appid=wx2421b1c4370ec43b&openid=oUpF8uMuAJO_M2pxb1Q9zNjWeS6o&src=test\
 //!                        &truename=%E5%BC%A0%E4%B8%89&creid=11010519491231002X&cretype=1&sign="));
@@ -28,74 +34,31 @@
 //!
 //! let headers = http::HeaderMap::new();
 //! let reply = br#"cb({"error_code":0,"nameauth_status":"1","name_mask":"","notmatch_param":"1%7C2"});"#;
-//! let out = req.parse_reply(wechatpay_sansio::request::ResponseRef::new(http::StatusCode::OK, &headers, reply))?;
+//! let out = req.parse_reply(&merchant, ResponseRef::new(http::StatusCode::OK, &headers, reply), now)?;
 //! assert_eq!(out.status, NameAuthStatus::NameAndIdMismatch);
 //! assert_eq!(out.status.letter(), Some('D'));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use crate::api::v2_common::{self, NumOrStr};
-use crate::api::validate::{self, FieldError};
+use crate::api::{ApiError, Failure, NameAuthCode, Operation};
+use crate::merchant::Merchant;
 use crate::request::{Request, ResponseRef, USER_AGENT};
-use crate::secret::{Personal, REDACTED};
+use crate::secret::{NameAuthKey, Personal};
+use crate::time::UnixTime;
 use crate::v2::SignType;
 use crate::v2::request::{V2RequestError, encode_query};
 use crate::v2::sign::{Sign, sign_with_key};
-use core::fmt;
+use crate::validate::{self, FieldError};
 use http::Method;
 use http::header::{ACCEPT, USER_AGENT as UA};
+use rand_core::TryCryptoRng;
 use zeroize::Zeroizing;
 
 /// Path of the endpoint.
 pub const PATH: &str = "/cgi-bin/nameauth/nameautheasy";
 /// URL of the endpoint.
 pub const URL: &str = "https://api.mch.weixin.qq.com/cgi-bin/nameauth/nameautheasy";
-
-/// Longest key accepted (its length is not documented; this only refuses garbage).
-pub const MAX_KEY_LEN: usize = 256;
-
-/// The secret `key` WeChat Pay assigns together with `src` for this API (not the APIv2 key; its
-/// length is not fixed). Redacted in `Debug`/`Display`, zeroized on drop.
-///
-/// ```
-/// use wechatpay_sansio::api::nameauth::NameAuthKey;
-/// let k = NameAuthKey::new("secret")?;
-/// assert_eq!(format!("{k:?}"), "NameAuthKey(<redacted>)");
-/// assert!(NameAuthKey::new("").is_err());
-/// assert!(NameAuthKey::new("has space").is_err());
-/// # Ok::<(), wechatpay_sansio::api::validate::FieldError>(())
-/// ```
-#[derive(Clone)]
-pub struct NameAuthKey(Zeroizing<String>);
-
-impl NameAuthKey {
-    /// Wrap the key: 1–256 visible ASCII characters.
-    ///
-    /// # Errors
-    /// [`FieldError::Missing`], [`FieldError::Length`], [`FieldError::Charset`] (field `key`;
-    /// the key is never echoed).
-    pub fn new(key: impl Into<String>) -> Result<Self, FieldError> {
-        let key = Zeroizing::new(key.into());
-        v2_common::token("key", &key, MAX_KEY_LEN)?;
-        Ok(Self(key))
-    }
-
-    fn bytes(&self) -> &[u8] {
-        self.0.as_bytes()
-    }
-}
-
-impl fmt::Debug for NameAuthKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "NameAuthKey({REDACTED})")
-    }
-}
-
-impl fmt::Display for NameAuthKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(REDACTED)
-    }
-}
 
 /// Hex case of the MD5 `sign` (see the module documentation: unverified, lower by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -107,72 +70,15 @@ pub enum HexCase {
     Upper,
 }
 
-/// The reply format (`type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum ReplyType {
-    /// `json`.
-    #[default]
-    Json,
-    /// `jsonp` (the callback parameter is undocumented; any callback name is accepted back).
-    Jsonp,
-}
-
-impl ReplyType {
-    /// The wire spelling.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Json => "json",
-            Self::Jsonp => "jsonp",
-        }
+crate::wire::closed_enum!(
+    /// The reply format (`type`).
+    pub enum ReplyType as "type" {
+        /// `json` (the default).
+        Json = "json",
+        /// `jsonp` (the callback parameter is undocumented; any callback name is accepted back).
+        Jsonp = "jsonp",
     }
-}
-
-/// An error code of the service (the 其他 rows of the document's table).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
-pub enum ServiceError {
-    /// `1000` 参数中有空值 — a parameter is empty.
-    #[error("nameautheasy error 1000: a parameter is empty")]
-    EmptyParameter,
-    /// `1001` src 参数错误 — `src` is not the one assigned.
-    #[error("nameautheasy error 1001: src is wrong")]
-    InvalidSrc,
-    /// `1002` 签名验证错误 — the signature does not verify (wrong key, or try the other [`HexCase`]).
-    #[error("nameautheasy error 1002: signature rejected (wrong key or hex case)")]
-    SignatureRejected,
-    /// `1007` IP 未授权 — the caller's IP is not allow-listed.
-    #[error("nameautheasy error 1007: caller IP not authorised")]
-    IpNotAuthorized,
-    /// Any other code: 系统错误.
-    #[error("nameautheasy system error {0}")]
-    System(i64),
-}
-
-impl ServiceError {
-    /// The numeric code.
-    #[must_use]
-    pub const fn code(self) -> i64 {
-        match self {
-            Self::EmptyParameter => 1000,
-            Self::InvalidSrc => 1001,
-            Self::SignatureRejected => 1002,
-            Self::IpNotAuthorized => 1007,
-            Self::System(c) => c,
-        }
-    }
-
-    /// The error for a non-zero code that is not one of the F-letter codes.
-    #[must_use]
-    pub const fn from_code(code: i64) -> Self {
-        match code {
-            1000 => Self::EmptyParameter,
-            1001 => Self::InvalidSrc,
-            1002 => Self::SignatureRejected,
-            1007 => Self::IpNotAuthorized,
-            c => Self::System(c),
-        }
-    }
-}
+);
 
 /// Why the user is an F (非实名认证用户).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -221,22 +127,22 @@ impl NameAuthStatus {
     /// Map `(error_code, nameauth_status, notmatch_param)` per the document's table.
     ///
     /// ```
-    /// use wechatpay_sansio::api::nameauth::*;
+    /// use wechatpay_sansio::api::{NameAuthCode, nameauth::*};
     /// assert_eq!(NameAuthStatus::from_reply(0, "1", ""), Ok(NameAuthStatus::Verified));
     /// assert_eq!(NameAuthStatus::from_reply(0, "1", "1|2"), Ok(NameAuthStatus::NameAndIdMismatch));
     /// assert_eq!(NameAuthStatus::from_reply(51068401, "", ""),
     ///            Ok(NameAuthStatus::Unverified(UnverifiedReason::NoSuchUser)));
-    /// assert_eq!(NameAuthStatus::from_reply(1007, "", ""), Err(ServiceError::IpNotAuthorized));
-    /// assert_eq!(NameAuthStatus::from_reply(42, "", ""), Err(ServiceError::System(42)));
+    /// assert_eq!(NameAuthStatus::from_reply(1007, "", ""), Err(NameAuthCode::IpNotAuthorized));
+    /// assert_eq!(NameAuthStatus::from_reply(42, "", ""), Err(NameAuthCode::Other("42".into())));
     /// ```
     ///
     /// # Errors
-    /// [`ServiceError`] for every non-zero code other than 51100001, 51100002, 51068401.
+    /// The [`NameAuthCode`] of every non-zero code other than 51100001, 51100002, 51068401.
     pub fn from_reply(
         error_code: i64,
         nameauth_status: &str,
         notmatch_param: &str,
-    ) -> Result<Self, ServiceError> {
+    ) -> Result<Self, NameAuthCode> {
         use UnverifiedReason as R;
         Ok(match error_code {
             0 => match (nameauth_status, notmatch_param) {
@@ -258,7 +164,7 @@ impl NameAuthStatus {
             51_100_001 => Self::Unverified(R::AccountNotRegistered),
             51_100_002 => Self::Unverified(R::NotVerified),
             51_068_401 => Self::Unverified(R::NoSuchUser),
-            c => return Err(ServiceError::from_code(c)),
+            c => return Err(NameAuthCode::from_wire(&c.to_string())),
         })
     }
 
@@ -277,53 +183,13 @@ impl NameAuthStatus {
     }
 }
 
-/// Why `nameautheasy` could not be built or its reply not read. Never carries the name, the ID
-/// number, the key or the masked name.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum NameAuthError {
-    /// A request field is invalid.
-    #[error(transparent)]
-    Field(#[from] FieldError),
-    /// The request could not be built.
-    #[error("building the request: {0}")]
-    Build(#[from] V2RequestError),
-    /// The reply has an HTTP status outside 2xx.
-    #[error("HTTP status {0}")]
-    HttpStatus(u16),
-    /// The body is neither a JSON object nor `callback(` JSON `)`.
-    #[error("the reply is neither JSON nor JSONP")]
-    NotJson,
-    /// The reply is larger than [`MAX_REPLY`].
-    #[error("the reply is {0} bytes, more than the {max} accepted", max = MAX_REPLY)]
-    TooLarge(usize),
-    /// The JSON does not have the expected shape.
-    #[error("the reply is not the expected JSON (line {line}, column {column})")]
-    Json {
-        /// Line of the error.
-        line: usize,
-        /// Column of the error.
-        column: usize,
-    },
-    /// `error_code` is missing.
-    #[error("the reply has no {0}")]
-    MissingReplyField(&'static str),
-    /// A field of the reply has the wrong form (`error_code` not an integer).
-    #[error("the reply's {0} is malformed")]
-    InvalidReplyField(&'static str),
-    /// The service answered with an error code (the 其他 rows of the table).
-    #[error(transparent)]
-    Service(#[from] ServiceError),
-}
-
-/// A `nameautheasy` request.
+/// A `nameautheasy` request. `src` and the key come from the [`Merchant`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameAuthRequest {
     /// appid (1–32 visible ASCII).
     pub appid: String,
     /// The user's openid (1–128 visible ASCII).
     pub openid: String,
-    /// `src`, assigned by WeChat Pay with the key (1–64 visible ASCII).
-    pub src: String,
     /// `truename`, UTF-8 (1–64 characters, no control characters).
     pub truename: Personal,
     /// `creid`, the ID number (1–32 visible ASCII; with `cretype` 1 a GB 11643-1999 number
@@ -331,9 +197,9 @@ pub struct NameAuthRequest {
     pub creid: Personal,
     /// `cretype` (the document: "默认填 1"; 1–9999).
     pub cretype: u16,
-    /// `type`.
+    /// `type` (default JSON).
     pub reply_type: ReplyType,
-    /// Hex case of `sign`.
+    /// Hex case of `sign` (default lower).
     pub hex_case: HexCase,
 }
 
@@ -343,14 +209,12 @@ impl NameAuthRequest {
     pub fn new(
         appid: impl Into<String>,
         openid: impl Into<String>,
-        src: impl Into<String>,
         truename: Personal,
         creid: Personal,
     ) -> Self {
         Self {
             appid: appid.into(),
             openid: openid.into(),
-            src: src.into(),
             truename,
             creid,
             cretype: 1,
@@ -359,16 +223,15 @@ impl NameAuthRequest {
         }
     }
 
-    /// Check every field (runs before any hashing).
+    /// Check every field (runs before any hashing). `src` is checked by [`Operation::build`].
     ///
     /// # Errors
     /// [`FieldError`] naming the first invalid field.
     pub fn validate(&self) -> Result<(), FieldError> {
-        v2_common::appid("appid", &self.appid)?;
-        v2_common::token("openid", &self.openid, 128)?;
-        v2_common::token("src", &self.src, 64)?;
-        v2_common::text("truename", self.truename.expose(), 1, 64)?;
-        v2_common::token("creid", self.creid.expose(), 32)?;
+        validate::appid("appid", &self.appid)?;
+        validate::token("openid", &self.openid, 128)?;
+        validate::text("truename", self.truename.expose_secret(), 1, 64)?;
+        validate::token("creid", self.creid.expose_secret(), 32)?;
         if !(1..=9999).contains(&self.cretype) {
             return Err(FieldError::NotInEnum {
                 field: "cretype",
@@ -376,32 +239,34 @@ impl NameAuthRequest {
             });
         }
         if self.cretype == 1 {
-            validate::mainland_id("creid", self.creid.expose(), true)?;
+            validate::mainland_id("creid", self.creid.expose_secret(), true)?;
         }
         Ok(())
     }
 
-    /// The `sign` value: MD5 over the six sorted parameters and `&key=`, in [`Self::hex_case`].
+    /// The `sign` value for `src` and `key`: MD5 over the six sorted parameters and `&key=`, in
+    /// [`Self::hex_case`].
     ///
     /// # Errors
-    /// [`NameAuthError::Field`].
-    pub fn sign(&self, key: &NameAuthKey) -> Result<Sign, NameAuthError> {
+    /// [`ApiError::Field`].
+    pub fn sign(&self, src: &str, key: &NameAuthKey) -> Result<Sign, ApiError> {
         self.validate()?;
-        self.sign_unchecked(key)
+        validate::token("src", src, 64)?;
+        self.sign_unchecked(src, key)
     }
 
-    fn sign_unchecked(&self, key: &NameAuthKey) -> Result<Sign, NameAuthError> {
+    fn sign_unchecked(&self, src: &str, key: &NameAuthKey) -> Result<Sign, ApiError> {
         let cretype = self.cretype.to_string();
         let s = sign_with_key(
             [
                 ("appid", self.appid.as_str()),
-                ("creid", self.creid.expose()),
+                ("creid", self.creid.expose_secret()),
                 ("cretype", cretype.as_str()),
                 ("openid", self.openid.as_str()),
-                ("src", self.src.as_str()),
-                ("truename", self.truename.expose()),
+                ("src", src),
+                ("truename", self.truename.expose_secret()),
             ],
-            key.bytes(),
+            key.expose_secret().as_bytes(),
             SignType::Md5,
         )
         .map_err(V2RequestError::from)?;
@@ -411,25 +276,17 @@ impl NameAuthRequest {
         })
     }
 
-    /// Validate, then build the GET to [`URL`]
-    /// (`appid, openid, src, truename, creid, cretype, sign, type`, values percent-encoded).
-    ///
-    /// # Errors
-    /// [`NameAuthError::Field`], [`NameAuthError::Build`].
-    pub fn build(&self, key: &NameAuthKey) -> Result<Request, NameAuthError> {
-        self.validate()?;
-        self.build_at(URL, key)
-    }
-
-    fn build_at(&self, url: &str, key: &NameAuthKey) -> Result<Request, NameAuthError> {
-        let sign = self.sign_unchecked(key)?;
+    fn build_at(&self, url: &str, merchant: &Merchant) -> Result<Request, ApiError> {
+        let creds = merchant.nameauth()?;
+        validate::token("src", &creds.src, 64)?;
+        let sign = self.sign_unchecked(&creds.src, &creds.key)?;
         let cretype = self.cretype.to_string();
         let query = Zeroizing::new(encode_query(&[
             ("appid", &self.appid),
             ("openid", &self.openid),
-            ("src", &self.src),
-            ("truename", self.truename.expose()),
-            ("creid", self.creid.expose()),
+            ("src", &creds.src),
+            ("truename", self.truename.expose_secret()),
+            ("creid", self.creid.expose_secret()),
             ("cretype", &cretype),
             ("sign", sign.as_str()),
             ("type", self.reply_type.as_str()),
@@ -443,15 +300,33 @@ impl NameAuthRequest {
             )
             .static_header(UA, USER_AGENT))
     }
+}
 
-    /// Read the (unsigned) JSON or JSONP reply.
-    ///
-    /// # Errors
-    /// [`NameAuthError::HttpStatus`], [`NameAuthError::NotJson`], [`NameAuthError::Json`],
-    /// [`NameAuthError::MissingReplyField`], [`NameAuthError::InvalidReplyField`],
-    /// [`NameAuthError::Service`].
-    pub fn parse_reply(&self, response: ResponseRef<'_>) -> Result<NameAuthOutcome, NameAuthError> {
-        parse_reply(response)
+impl Operation for NameAuthRequest {
+    type Outcome = NameAuthOutcome;
+
+    /// Validate, then build the GET to [`URL`]
+    /// (`appid, openid, src, truename, creid, cretype, sign, type`, values percent-encoded).
+    /// No nonce, no time.
+    fn build<R: TryCryptoRng + ?Sized>(
+        &self,
+        merchant: &Merchant,
+        _rng: &mut R,
+        _now: UnixTime,
+    ) -> Result<Request, ApiError> {
+        self.validate()?;
+        self.build_at(URL, merchant)
+    }
+
+    /// Read the (unsigned) JSON or JSONP reply; it carries nothing of the request, so this is
+    /// [`read_reply`].
+    fn parse_reply(
+        &self,
+        merchant: &Merchant,
+        response: ResponseRef<'_>,
+        now: UnixTime,
+    ) -> Result<NameAuthOutcome, ApiError> {
+        read_reply(merchant, response, now)
     }
 }
 
@@ -496,47 +371,53 @@ fn unwrap_jsonp(body: &[u8]) -> Option<&[u8]> {
     (inner.first() == Some(&b'{')).then_some(inner)
 }
 
-/// Read an (unsigned) JSON or JSONP reply without the request at hand — the reply carries nothing
-/// of the request, so this is exactly what [`NameAuthRequest::parse_reply`] does.
+/// Read an (unsigned) JSON or JSONP reply.
 ///
 /// ```
-/// use wechatpay_sansio::api::nameauth::{self, NameAuthError, NameAuthStatus, ServiceError};
-/// use wechatpay_sansio::request::ResponseRef;
+/// use wechatpay_sansio::api::{ApiError, Failure, NameAuthCode, nameauth::{self, NameAuthStatus}};
+/// use wechatpay_sansio::{merchant::Merchant, request::ResponseRef, time::UnixTime};
+/// let (merchant, now) = (Merchant::new("1900000109")?, UnixTime::from_secs(1_767_225_600));
 /// let headers = http::HeaderMap::new();
 /// let ok = r#"{"error_code":"0","nameauth_status":1,"name_mask":"*三","notmatch_param":""}"#;
-/// let out = nameauth::parse_reply(ResponseRef::new(http::StatusCode::OK, &headers, ok.as_bytes()))?;
+/// let out = nameauth::read_reply(&merchant, ResponseRef::new(http::StatusCode::OK, &headers, ok.as_bytes()), now)?;
 /// assert_eq!(out.status, NameAuthStatus::Verified);
 /// assert_eq!(out.name_mask.to_string(), "<redacted>"); // personal: never displayed
 /// let ip = br#"jsonp1({"error_code":1007})"#;
-/// assert_eq!(nameauth::parse_reply(ResponseRef::new(http::StatusCode::OK, &headers, ip)),
-///            Err(NameAuthError::Service(ServiceError::IpNotAuthorized)));
+/// let e = nameauth::read_reply(&merchant, ResponseRef::new(http::StatusCode::OK, &headers, ip), now).unwrap_err();
+/// assert_eq!(e.failure(), Some(&Failure::NameAuth(NameAuthCode::IpNotAuthorized)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// # Errors
-/// As [`NameAuthRequest::parse_reply`].
-pub fn parse_reply(response: ResponseRef<'_>) -> Result<NameAuthOutcome, NameAuthError> {
-    v2_common::success_status(response.status).map_err(NameAuthError::HttpStatus)?;
+/// [`ApiError::HttpStatus`], [`ApiError::TooLarge`], [`ApiError::NotJson`], [`ApiError::Json`],
+/// [`ApiError::MissingField`], [`ApiError::InvalidField`], [`ApiError::Failure`].
+pub fn read_reply(
+    _merchant: &Merchant,
+    response: ResponseRef<'_>,
+    _now: UnixTime,
+) -> Result<NameAuthOutcome, ApiError> {
+    v2_common::success_status(&response)?;
     if response.body.len() > MAX_REPLY {
-        return Err(NameAuthError::TooLarge(response.body.len()));
+        return Err(ApiError::TooLarge {
+            len: response.body.len(),
+            max: MAX_REPLY,
+        });
     }
-    let json = unwrap_jsonp(response.body).ok_or(NameAuthError::NotJson)?;
-    let raw: RawReply = serde_json::from_slice(json).map_err(|e| {
-        let (line, column) = v2_common::json_position(&e);
-        NameAuthError::Json { line, column }
-    })?;
+    let json = unwrap_jsonp(response.body).ok_or(ApiError::NotJson)?;
+    let raw: RawReply = serde_json::from_slice(json).map_err(|e| ApiError::json(&e))?;
     let name_mask = Personal::new(raw.name_mask.unwrap_or_default());
     let error_code = raw
         .error_code
-        .ok_or(NameAuthError::MissingReplyField("error_code"))?
+        .ok_or_else(|| ApiError::MissingField("error_code".into()))?
         .as_i64()
-        .ok_or(NameAuthError::InvalidReplyField("error_code"))?;
+        .ok_or(ApiError::InvalidField("error_code"))?;
     let text = |v: Option<NumOrStr>| v.map(|v| v.to_text()).unwrap_or_default();
     let status = NameAuthStatus::from_reply(
         error_code,
         &text(raw.nameauth_status),
         &text(raw.notmatch_param),
-    )?;
+    )
+    .map_err(|c| ApiError::failure_of(Failure::NameAuth(c)))?;
     Ok(NameAuthOutcome { status, name_mask })
 }
 
@@ -572,20 +453,24 @@ mod tests {
 
     #[test]
     fn build_error_is_reported() {
-        let key = NameAuthKey::new("k").unwrap();
+        let merchant = Merchant::new("1900000109")
+            .unwrap()
+            .with_nameauth("s", NameAuthKey::new("k").unwrap());
         let req = NameAuthRequest::new(
             "wx1",
             "o",
-            "s",
             Personal::new("张三"),
             Personal::new("11010519491231002X"),
         );
         assert!(matches!(
-            req.build_at("http://x/", &key),
-            Err(NameAuthError::Build(V2RequestError::Request(_)))
+            req.build_at("http://x/", &merchant),
+            Err(ApiError::V2Request(V2RequestError::Request(_)))
         ));
-        assert_eq!(format!("{key}"), REDACTED);
-        assert_eq!(ServiceError::System(5).code(), 5);
-        assert_eq!(ServiceError::from_code(1000).code(), 1000);
+        let no_creds = Merchant::new("1900000109").unwrap();
+        assert_eq!(
+            req.build_at(URL, &no_creds).unwrap_err(),
+            ApiError::NotConfigured("nameautheasy src and key")
+        );
+        assert_eq!(NameAuthCode::from_wire("1000").as_str(), "1000");
     }
 }

@@ -1,4 +1,5 @@
-//! The OAuth steps that produce the `access_token` of [`crate::api::realnameauth`] (SPEC §3):
+//! The OAuth steps that produce the `access_token` of [`crate::api::realnameauth`] (official
+//! pages: <https://pay.wechatpay.cn/doc/v2/merchant/4011987273>):
 //!
 //! 1. send the user's browser to [`AuthorizeUrl`] (`https://payapp.weixin.qq.com/appauth/authindex`,
 //!    scope `pay_identity`); on consent WeChat redirects to `redirect_uri?code=CODE&state=STATE`
@@ -6,22 +7,17 @@
 //! 2. exchange the code with [`GetAccessTokenRequest`]: a `GET
 //!    https://api.mch.weixin.qq.com/appauth/getaccesstoken?…&sign_type=HMAC-SHA256&sign=…` signed
 //!    with the APIv2 key (HMAC-SHA256 only), answered with **unsigned JSON**
-//!    (`{"retcode":0,"retmsg":"ok","access_token":…}`), parsed into an [`AccessTokenGrant`].
+//!    (`{"retcode":0,"retmsg":"ok","access_token":…}`), read into an [`AccessTokenGrant`].
 //!
 //! Tokens are held in [`AccessToken`] / [`RefreshToken`]: redacted in `Debug`/`Display`, zeroized
 //! on drop.
 //!
 //! ```
 //! use wechatpay_sansio::api::oauth::{AuthorizeUrl, Scope};
-//! use wechatpay_sansio::ids::MchId;
-//! let url = AuthorizeUrl {
-//!     mch_id: MchId::new("1900000109")?,
-//!     appid: "wx2421b1c4370ec43b".into(),
-//!     redirect_uri: "https://example.com/cb?x=1".into(),
-//!     scope: Scope::PayIdentity,
-//!     state: "abc123".into(),
-//! }
-//! .to_url()?;
+//! use wechatpay_sansio::merchant::Merchant;
+//! let merchant = Merchant::new("1900000109")?;
+//! let url = AuthorizeUrl::new("wx2421b1c4370ec43b", "https://example.com/cb?x=1", "abc123")
+//!     .to_url(&merchant)?;
 //! assert_eq!(
 //!     url,
 //!     "https://payapp.weixin.qq.com/appauth/authindex?mch_id=1900000109&appid=wx2421b1c4370ec43b\
@@ -32,170 +28,82 @@
 //! ```
 
 use crate::api::v2_common::{self, NumOrStr};
-use crate::api::validate::{self, FieldError};
-use crate::ids::MchId;
+use crate::api::{ApiError, Failure, Operation, Retcode};
+use crate::merchant::Merchant;
 use crate::request::{Request, ResponseRef};
-use crate::secret::{ApiV2Key, REDACTED};
+use crate::secret::{AccessToken, RefreshToken};
+use crate::time::UnixTime;
 use crate::v2::SignType;
-use crate::v2::request::{V2RequestError, encode_query, get_signed};
-use core::fmt;
-use zeroize::Zeroizing;
+use crate::v2::request::{encode_query, get_signed};
+use crate::validate::{self, FieldError};
+use core::time::Duration;
+use rand_core::TryCryptoRng;
 
-/// The authorization page (official pages; the wechatpay-openapi description's `payapp.mch.weixin.qq.com` is not used).
+/// The authorization page (official pages; the wechatpay-openapi description's
+/// `payapp.mch.weixin.qq.com` is not used).
 pub const AUTHORIZE_URL: &str = "https://payapp.weixin.qq.com/appauth/authindex";
 /// Path of the code → token exchange.
 pub const GET_ACCESS_TOKEN_PATH: &str = "/appauth/getaccesstoken";
 /// URL of the code → token exchange.
 pub const GET_ACCESS_TOKEN_URL: &str = "https://api.mch.weixin.qq.com/appauth/getaccesstoken";
-
 /// Longest `code` accepted (no documented length; generous cap against garbage).
 pub const MAX_CODE_LEN: usize = 512;
-/// Longest `access_token` accepted by `realnameauth` (`String(128)`).
-pub const MAX_ACCESS_TOKEN_LEN: usize = 128;
+/// Largest reply read (the documented reply is a few hundred bytes).
+pub const MAX_REPLY: usize = 64 * 1024;
 
-/// The authorization scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Scope {
-    /// `pay_identity`: 实名验证 — check a name and ID number (what `realnameauth` needs).
-    PayIdentity,
-    /// `pay_realname`: 实名授权 — the user hands over name and ID (a different API).
-    PayRealname,
-}
-
-impl Scope {
-    /// The wire spelling.
+crate::wire::closed_enum!(
+    /// The authorization scope.
     ///
     /// ```
     /// use wechatpay_sansio::api::oauth::Scope;
     /// assert_eq!(Scope::PayIdentity.as_str(), "pay_identity");
     /// ```
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::PayIdentity => "pay_identity",
-            Self::PayRealname => "pay_realname",
-        }
+    pub enum Scope as "scope" {
+        /// `pay_identity`: 实名验证 — check a name and ID number (what `realnameauth` needs).
+        PayIdentity = "pay_identity",
+        /// `pay_realname`: 实名授权 — the user hands over name and ID (a different API).
+        PayRealname = "pay_realname",
     }
-}
-
-impl fmt::Display for Scope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-macro_rules! token_type {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq)]
-        pub struct $name(Zeroizing<String>);
-
-        impl $name {
-            /// Wrap a token.
-            pub fn new(token: impl Into<String>) -> Self {
-                Self(Zeroizing::new(token.into()))
-            }
-
-            /// The token itself (for the request that carries it; do not log it).
-            #[must_use]
-            pub fn expose_secret(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, concat!(stringify!($name), "({})"), REDACTED)
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(REDACTED)
-            }
-        }
-    };
-}
-
-token_type!(
-    /// The `access_token` that authorises one `realnameauth` call: redacted, zeroized on drop.
-    ///
-    /// ```
-    /// use wechatpay_sansio::api::oauth::AccessToken;
-    /// let t = AccessToken::new("81_abc");
-    /// assert_eq!(format!("{t:?} {t}"), "AccessToken(<redacted>) <redacted>");
-    /// assert_eq!(t.expose_secret(), "81_abc");
-    /// ```
-    AccessToken
 );
-
-token_type!(
-    /// The `refresh_token` of a grant: redacted, zeroized on drop. (How to use it — the "步骤3"
-    /// of the docs — is undocumented.)
-    RefreshToken
-);
-
-/// Why an OAuth step failed. Never contains a token, a code, or a value that failed validation.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum OAuthError {
-    /// A request field is invalid.
-    #[error(transparent)]
-    Field(#[from] FieldError),
-    /// The signed request could not be built.
-    #[error("building the request: {0}")]
-    Build(#[from] V2RequestError),
-    /// The reply has an HTTP status outside 2xx.
-    #[error("HTTP status {0} (getaccesstoken answers with 200)")]
-    HttpStatus(u16),
-    /// The reply is not the JSON object expected.
-    #[error("the reply is not the expected JSON (line {line}, column {column})")]
-    Json {
-        /// Line of the error.
-        line: usize,
-        /// Column of the error.
-        column: usize,
-    },
-    /// `retcode` is not 0.
-    #[error("getaccesstoken failed: retcode {retcode}: {retmsg}")]
-    Retcode {
-        /// `retcode` (`-1` and others).
-        retcode: i64,
-        /// `retmsg`, WeChat Pay's explanation.
-        retmsg: String,
-    },
-    /// A field the reply must carry is missing or empty.
-    #[error("the reply has no {0}")]
-    MissingReplyField(&'static str),
-    /// A field of the reply has the wrong form (an expiry that is not a non-negative integer…).
-    #[error("the reply's {0} is malformed")]
-    InvalidReplyField(&'static str),
-}
 
 /// Step 1: the URL to send the user's browser to (公众号 / H5 pages; not inside a mini-program
 /// web-view, per the official page).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthorizeUrl {
-    /// Merchant id.
-    pub mch_id: MchId,
     /// The 公众号 appid (1–32 visible ASCII).
     pub appid: String,
     /// Where WeChat sends the browser back (absolute `https://` or `http://` URL, at most 1024
     /// characters, no spaces or control characters); percent-encoded here.
     pub redirect_uri: String,
-    /// The scope ([`Scope::PayIdentity`] for `realnameauth`).
-    pub scope: Scope,
     /// Returned unchanged with the code: 0–128 characters of `[A-Za-z0-9]` (WeChat's OAuth rule).
     /// Use it against CSRF.
     pub state: String,
+    /// The scope (default [`Scope::PayIdentity`], what `realnameauth` needs).
+    pub scope: Scope,
 }
 
 impl AuthorizeUrl {
+    /// The URL for `appid`, coming back to `redirect_uri` with `state`, scope `pay_identity`.
+    #[must_use]
+    pub fn new(
+        appid: impl Into<String>,
+        redirect_uri: impl Into<String>,
+        state: impl Into<String>,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            redirect_uri: redirect_uri.into(),
+            state: state.into(),
+            scope: Scope::PayIdentity,
+        }
+    }
+
     /// Check every field.
     ///
     /// # Errors
     /// [`FieldError`] naming the field.
     pub fn validate(&self) -> Result<(), FieldError> {
-        v2_common::appid("appid", &self.appid)?;
+        validate::appid("appid", &self.appid)?;
         validate::length("redirect_uri", &self.redirect_uri, 1, 1024)?;
         validate::charset(
             "redirect_uri",
@@ -218,14 +126,14 @@ impl AuthorizeUrl {
         })
     }
 
-    /// The URL, ending in the mandatory `#wechat_redirect`.
+    /// The URL for `merchant`, ending in the mandatory `#wechat_redirect`.
     ///
     /// # Errors
-    /// [`OAuthError::Field`].
-    pub fn to_url(&self) -> Result<String, OAuthError> {
+    /// [`ApiError::Field`].
+    pub fn to_url(&self, merchant: &Merchant) -> Result<String, ApiError> {
         self.validate()?;
         let q = encode_query(&[
-            ("mch_id", self.mch_id.as_str()),
+            ("mch_id", merchant.mchid().as_str()),
             ("appid", &self.appid),
             ("redirect_uri", &self.redirect_uri),
             ("response_type", "code"),
@@ -239,69 +147,68 @@ impl AuthorizeUrl {
 /// Step 2: exchange the `code` for an [`AccessTokenGrant`].
 ///
 /// ```
-/// use wechatpay_sansio::api::oauth::{GetAccessTokenRequest, Scope};
-/// use wechatpay_sansio::{ids::MchId, secret::ApiV2Key};
-/// let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d")?; // example key from the v2 docs
-/// let req = GetAccessTokenRequest {
-///     mch_id: MchId::new("1900000109")?,
-///     appid: "wx2421b1c4370ec43b".into(),
-///     openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o".into(),
-///     code: "061Ab0ll2Bm4Yb4QUhkl2mFmll2Ab0lH".into(),
-///     scope: Scope::PayIdentity,
-/// };
-/// let http = req.build(&key)?;
-/// let query = http.uri().query().unwrap();
-/// assert!(query.contains("&grant_type=authorization_code&scope=pay_identity&sign_type=HMAC-SHA256&sign="));
+/// use wechatpay_sansio::api::{Operation, oauth::GetAccessTokenRequest};
+/// use wechatpay_sansio::{request::ResponseRef, simulator::Simulator, time::UnixTime};
+/// # use rand_core::SeedableRng; let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+/// let merchant = Simulator::new().merchant();                          // TEST ONLY keys
+/// let now = UnixTime::from_secs(1_767_225_600);
+/// let req = GetAccessTokenRequest::new("wx2421b1c4370ec43b", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+///                                      "061Ab0ll2Bm4Yb4QUhkl2mFmll2Ab0lH");
+/// let http = req.build(&merchant, &mut rng, now)?;
+/// assert!(http.uri().query().unwrap()
+///     .contains("&grant_type=authorization_code&scope=pay_identity&sign_type=HMAC-SHA256&sign="));
 ///
 /// let reply = br#"{"retcode":0,"retmsg":"ok","access_token":"81_tok","access_token_expire_in":"300",
 ///                 "refresh_token":"81_ref","refresh_token_expire_in":2592000}"#;
 /// let headers = http::HeaderMap::new();
-/// let grant = req.parse_reply(wechatpay_sansio::request::ResponseRef::new(
-///     http::StatusCode::OK, &headers, reply))?;
+/// let grant = req.parse_reply(&merchant, ResponseRef::new(http::StatusCode::OK, &headers, reply), now)?;
 /// assert_eq!(grant.access_token.expose_secret(), "81_tok");
-/// assert_eq!(grant.access_token_expire_in, 300);
-/// assert_eq!(grant.refresh_token_expire_in, Some(2592000));
+/// assert_eq!(grant.access_token_expires_at.as_secs(), 1_767_225_900);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GetAccessTokenRequest {
-    /// Merchant id.
-    pub mch_id: MchId,
     /// The appid used in step 1.
     pub appid: String,
     /// The user's openid under `appid` (1–128 visible ASCII).
     pub openid: String,
     /// The single-use `code` from the redirect (1–512 visible ASCII).
     pub code: String,
-    /// The scope used in step 1.
+    /// The scope used in step 1 (default [`Scope::PayIdentity`]).
     pub scope: Scope,
 }
 
 impl GetAccessTokenRequest {
+    /// The exchange of `code` for `openid` under `appid`, scope `pay_identity`.
+    #[must_use]
+    pub fn new(
+        appid: impl Into<String>,
+        openid: impl Into<String>,
+        code: impl Into<String>,
+    ) -> Self {
+        Self {
+            appid: appid.into(),
+            openid: openid.into(),
+            code: code.into(),
+            scope: Scope::PayIdentity,
+        }
+    }
+
     /// Check every field.
     ///
     /// # Errors
     /// [`FieldError`] naming the field.
     pub fn validate(&self) -> Result<(), FieldError> {
-        v2_common::appid("appid", &self.appid)?;
-        v2_common::token("openid", &self.openid, 128)?;
-        v2_common::token("code", &self.code, MAX_CODE_LEN)
+        validate::appid("appid", &self.appid)?;
+        validate::token("openid", &self.openid, 128)?;
+        validate::token("code", &self.code, MAX_CODE_LEN)
     }
 
-    /// The signed GET (HMAC-SHA256 over the raw query values, `sign_type` included).
-    ///
-    /// # Errors
-    /// [`OAuthError::Field`], [`OAuthError::Build`].
-    pub fn build(&self, key: &ApiV2Key) -> Result<Request, OAuthError> {
-        self.validate()?;
-        self.build_at(GET_ACCESS_TOKEN_URL, key)
-    }
-
-    fn build_at(&self, url: &str, key: &ApiV2Key) -> Result<Request, OAuthError> {
+    fn build_at(&self, url: &str, merchant: &Merchant) -> Result<Request, ApiError> {
         Ok(get_signed(
             url,
             &[
-                ("mch_id", self.mch_id.as_str()),
+                ("mch_id", merchant.mchid().as_str()),
                 ("appid", &self.appid),
                 ("openid", &self.openid),
                 ("code", &self.code),
@@ -309,18 +216,35 @@ impl GetAccessTokenRequest {
                 ("scope", self.scope.as_str()),
                 ("sign_type", SignType::HmacSha256.as_str()),
             ],
-            key,
+            merchant.api_v2_key()?,
             SignType::HmacSha256,
         )?)
     }
+}
 
-    /// Parse the unsigned JSON reply. Expiries may be numbers or numeric strings.
-    ///
-    /// # Errors
-    /// [`OAuthError::HttpStatus`], [`OAuthError::Json`], [`OAuthError::Retcode`],
-    /// [`OAuthError::MissingReplyField`], [`OAuthError::InvalidReplyField`].
-    pub fn parse_reply(&self, response: ResponseRef<'_>) -> Result<AccessTokenGrant, OAuthError> {
-        parse_access_token_reply(response)
+impl Operation for GetAccessTokenRequest {
+    type Outcome = AccessTokenGrant;
+
+    /// The signed GET (HMAC-SHA256 over the raw query values, `sign_type` included). No nonce.
+    fn build<R: TryCryptoRng + ?Sized>(
+        &self,
+        merchant: &Merchant,
+        _rng: &mut R,
+        _now: UnixTime,
+    ) -> Result<Request, ApiError> {
+        self.validate()?;
+        self.build_at(GET_ACCESS_TOKEN_URL, merchant)
+    }
+
+    /// Read the unsigned JSON reply (it carries nothing of the request to compare). Expiries
+    /// may be numbers or numeric strings; `now` (the time the reply was received) dates them.
+    fn parse_reply(
+        &self,
+        merchant: &Merchant,
+        response: ResponseRef<'_>,
+        now: UnixTime,
+    ) -> Result<AccessTokenGrant, ApiError> {
+        read_reply(merchant, response, now)
     }
 }
 
@@ -329,27 +253,14 @@ impl GetAccessTokenRequest {
 pub struct AccessTokenGrant {
     /// The token for `realnameauth`.
     pub access_token: AccessToken,
-    /// Its lifetime in seconds (`access_token_expire_in`).
-    pub access_token_expire_in: u64,
+    /// Its lifetime (`access_token_expire_in`).
+    pub access_token_expires_in: Duration,
+    /// When it expires: the time the reply was received plus its lifetime.
+    pub access_token_expires_at: UnixTime,
     /// The refresh token, if the reply carries one.
     pub refresh_token: Option<RefreshToken>,
-    /// Its lifetime in seconds, if given.
-    pub refresh_token_expire_in: Option<u64>,
-}
-
-impl AccessTokenGrant {
-    /// When the access token expires, given the Unix time the reply was received.
-    ///
-    /// ```
-    /// # use wechatpay_sansio::api::oauth::{AccessToken, AccessTokenGrant};
-    /// let g = AccessTokenGrant { access_token: AccessToken::new("t"), access_token_expire_in: 300,
-    ///                            refresh_token: None, refresh_token_expire_in: None };
-    /// assert_eq!(g.access_token_expires_at(1_700_000_000), 1_700_000_300);
-    /// ```
-    #[must_use]
-    pub fn access_token_expires_at(&self, received_at: u64) -> u64 {
-        received_at.saturating_add(self.access_token_expire_in)
-    }
+    /// Its lifetime, if given.
+    pub refresh_token_expires_in: Option<Duration>,
 }
 
 #[derive(serde::Deserialize)]
@@ -362,29 +273,41 @@ struct RawGrant {
     refresh_token_expire_in: Option<NumOrStr>,
 }
 
-fn expiry(v: Option<&NumOrStr>, field: &'static str) -> Result<Option<u64>, OAuthError> {
+fn expiry(v: Option<&NumOrStr>, field: &'static str) -> Result<Option<Duration>, ApiError> {
     match v {
         None => Ok(None),
         Some(v) => v
             .as_i64()
             .and_then(|n| u64::try_from(n).ok())
-            .map(Some)
-            .ok_or(OAuthError::InvalidReplyField(field)),
+            .map(|s| Some(Duration::from_secs(s)))
+            .ok_or(ApiError::InvalidField(field)),
     }
 }
 
-pub(crate) fn parse_access_token_reply(
+/// Read a `getaccesstoken` reply (the reply carries nothing of the request, so this is exactly
+/// what [`Operation::parse_reply`] does). A `retcode` other than 0 — a number, or a string such
+/// as `"参数错误"` — is [`Failure::OAuth`].
+///
+/// # Errors
+/// [`ApiError::HttpStatus`], [`ApiError::TooLarge`], [`ApiError::Json`],
+/// [`ApiError::Failure`], [`ApiError::MissingField`], [`ApiError::InvalidField`].
+pub fn read_reply(
+    _merchant: &Merchant,
     response: ResponseRef<'_>,
-) -> Result<AccessTokenGrant, OAuthError> {
-    v2_common::success_status(response.status).map_err(OAuthError::HttpStatus)?;
+    now: UnixTime,
+) -> Result<AccessTokenGrant, ApiError> {
+    v2_common::success_status(&response)?;
+    if response.body.len() > MAX_REPLY {
+        return Err(ApiError::TooLarge {
+            len: response.body.len(),
+            max: MAX_REPLY,
+        });
+    }
     let body = response
         .body
         .strip_prefix(b"\xEF\xBB\xBF")
         .unwrap_or(response.body);
-    let mut raw: RawGrant = serde_json::from_slice(body).map_err(|e| {
-        let (line, column) = v2_common::json_position(&e);
-        OAuthError::Json { line, column }
-    })?;
+    let mut raw: RawGrant = serde_json::from_slice(body).map_err(|e| ApiError::json(&e))?;
     // Move the tokens into zeroizing storage before anything else can fail.
     let access_token = raw
         .access_token
@@ -399,38 +322,37 @@ pub(crate) fn parse_access_token_reply(
     let retcode = raw
         .retcode
         .as_ref()
-        .ok_or(OAuthError::MissingReplyField("retcode"))?
-        .as_i64()
-        .ok_or(OAuthError::InvalidReplyField("retcode"))?;
-    if retcode != 0 {
-        return Err(OAuthError::Retcode {
-            retcode,
+        .ok_or_else(|| ApiError::MissingField("retcode".into()))?;
+    if retcode.as_i64() != Some(0) {
+        return Err(ApiError::failure_of(Failure::OAuth {
+            retcode: Retcode::from_wire(&retcode.to_text()),
             retmsg: raw.retmsg.unwrap_or_default(),
-        });
+        }));
     }
-    let access_token = access_token.ok_or(OAuthError::MissingReplyField("access_token"))?;
-    if access_token.expose_secret().len() > MAX_ACCESS_TOKEN_LEN
+    let access_token = access_token.ok_or_else(|| ApiError::MissingField("access_token".into()))?;
+    if access_token.expose_secret().len() > crate::api::realnameauth::MAX_ACCESS_TOKEN_LEN
         || !access_token
             .expose_secret()
             .bytes()
             .all(|b| b.is_ascii_graphic())
     {
-        return Err(OAuthError::InvalidReplyField("access_token"));
+        return Err(ApiError::InvalidField("access_token"));
     }
-    let access_token_expire_in = expiry(
+    let access_token_expires_in = expiry(
         raw.access_token_expire_in.as_ref(),
         "access_token_expire_in",
     )?
-    .ok_or(OAuthError::MissingReplyField("access_token_expire_in"))?;
-    let refresh_token_expire_in = expiry(
+    .ok_or_else(|| ApiError::MissingField("access_token_expire_in".into()))?;
+    let refresh_token_expires_in = expiry(
         raw.refresh_token_expire_in.as_ref(),
         "refresh_token_expire_in",
     )?;
     Ok(AccessTokenGrant {
         access_token,
-        access_token_expire_in,
+        access_token_expires_in,
+        access_token_expires_at: now + access_token_expires_in,
         refresh_token,
-        refresh_token_expire_in,
+        refresh_token_expires_in,
     })
 }
 
@@ -438,20 +360,17 @@ pub(crate) fn parse_access_token_reply(
 mod tests {
     use super::*;
     use crate::request::RequestError;
+    use crate::v2::request::V2RequestError;
 
     #[test]
     fn build_errors_are_reported() {
-        let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d").unwrap();
-        let r = GetAccessTokenRequest {
-            mch_id: MchId::new("1900000109").unwrap(),
-            appid: "wx1".into(),
-            openid: "o".into(),
-            code: "c".into(),
-            scope: Scope::PayIdentity,
-        };
+        let merchant = Merchant::new("1900000109").unwrap().with_api_v2_key(
+            crate::secret::ApiV2Key::new("192006250b4c09247ec02edce69f6a2d").unwrap(),
+        );
+        let r = GetAccessTokenRequest::new("wx1", "o", "c");
         assert_eq!(
-            r.build_at("http://insecure/", &key).unwrap_err(),
-            OAuthError::Build(V2RequestError::Request(RequestError::InvalidUrl))
+            r.build_at("http://insecure/", &merchant).unwrap_err(),
+            ApiError::V2Request(V2RequestError::Request(RequestError::InvalidUrl))
         );
         assert_eq!(Scope::PayRealname.to_string(), "pay_realname");
     }

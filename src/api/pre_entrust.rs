@@ -1,40 +1,37 @@
 //! 预签约(需要实名验证) — `POST https://api.mch.weixin.qq.com/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/{mini-program|app}`
-//! (seed 003, SPEC §6).
+//! (official page: <https://pay.weixin.qq.com/doc/v3/partner/4020023723>).
 //!
 //! An e-commerce platform pre-registers a contract for a user; the user can sign only if their
 //! WeChat Pay real-name identity equals `real_name` / `cred_id`, which are encrypted with the v3
-//! default **RSAES-OAEP (SHA-1)** under a WeChat Pay public key (`PUB_KEY_ID_…`) or a platform
+//! default **RSAES-OAEP (SHA-1)** under the merchant's encryption key at the time of the call — the
+//! WeChat Pay public key (`PUB_KEY_ID_…`) if it has one, else the newest valid platform
 //! certificate; that key's id goes in `Wechatpay-Serial`.
 //!
 //! ```
-//! use wechatpay_sansio::api::pre_entrust::{PreEntrustSignRequest, Scene};
-//! use wechatpay_sansio::simulator::{Simulator, TestMerchant, v3::V3Script};
-//! use wechatpay_sansio::{ids::Nonce, request::ResponseRef, secret::Personal, v3::verify::VerifyOptions};
+//! use wechatpay_sansio::api::{Operation, pre_entrust::PreEntrustSignRequest};
+//! use wechatpay_sansio::{request::ResponseRef, secret::Personal, simulator::Simulator, time::UnixTime};
 //! # use rand_core::SeedableRng; let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
-//! let merchant = TestMerchant::new();                                   // TEST ONLY keys
-//! let now = 1_700_000_000;
-//! let key = merchant.store.encryption_key(now).unwrap();                // the PUB_KEY_ID_ key
+//! let sim = Simulator::new();
+//! let merchant = sim.merchant();                                      // TEST ONLY keys
+//! let now = UnixTime::from_secs(1_767_225_600);
 //! let req = PreEntrustSignRequest::mini_program("wxd678efh567h23787", "APPLYMENT_00000000001",
 //!     "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", Personal::new("张三"), Personal::new("11010519491231002X"));
-//! let nonce = Nonce::generate(&mut rng)?;
-//! let http_req = req.build(&merchant.signer, key, &mut rng, now, &nonce)?;
-//! assert_eq!(http_req.headers()["wechatpay-serial"], key.id().as_str());
-//! let reply = Simulator::new().handle_v3(&http_req.into_http(), now, &mut rng, &V3Script::default()).unwrap();
-//! let out = req.parse_reply(ResponseRef::from_http(&reply), &merchant.store, now, &VerifyOptions::default())?;
+//! let http = req.build(&merchant, &mut rng, now)?;
+//! assert!(http.headers()["wechatpay-serial"].to_str()?.starts_with("PUB_KEY_ID_"));
+//! let reply = sim.handle(&http.into_http(), now, &mut rng, &Default::default());
+//! let out = req.parse_reply(&merchant, ResponseRef::from_http(&reply), now)?;
 //! assert!(!out.pre_entrustweb_id.is_empty());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::api::v3_common::{self, V3ApiError};
-use crate::api::validate::{self, FieldError};
-use crate::cipher::{self, Padding};
-use crate::ids::Nonce;
-use crate::keys::{KeyStore, WechatPayKey};
+use crate::api::v3_common;
+use crate::api::{ApiError, Operation};
+use crate::cipher::Padding;
+use crate::merchant::Merchant;
 use crate::request::{Request, ResponseRef};
 use crate::secret::Personal;
-use crate::v3::auth::MerchantSigner;
-use crate::v3::verify::VerifyOptions;
-use core::str::FromStr;
+use crate::time::UnixTime;
+use crate::validate::{self, FieldError};
 use rand_core::TryCryptoRng;
 use serde::{Deserialize, Serialize};
 
@@ -44,12 +41,12 @@ pub const HOST: &str = "https://api.mch.weixin.qq.com";
 pub const PATH_PREFIX: &str =
     "/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity";
 
-/// Where the user will sign: the two documented endpoints have the same shape.
+/// Where the user will sign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scene {
-    /// `…/mini-program` (小程序场景).
+    /// `…/mini-program` (小程序场景): the payee's `openid` is required.
     MiniProgram,
-    /// `…/app` (APP 场景).
+    /// `…/app` (APP 场景): the document has no `openid`.
     App,
 }
 
@@ -73,37 +70,17 @@ impl Scene {
     }
 }
 
-/// `cred_type`: the document allows only `ID_CARD`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum CredType {
-    /// `ID_CARD` (mainland resident ID).
-    #[default]
-    IdCard,
-}
-
-impl CredType {
-    /// The wire value.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        "ID_CARD"
+crate::wire::closed_enum!(
+    /// `cred_type`: the document allows only `ID_CARD`.
+    pub enum CredType as "cred_type" {
+        /// `ID_CARD` (mainland resident ID).
+        IdCard = "ID_CARD",
     }
-}
+);
 
-impl FromStr for CredType {
-    type Err = FieldError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "ID_CARD" => Ok(Self::IdCard),
-            _ => Err(FieldError::NotInEnum {
-                field: "cred_type",
-                allowed: "ID_CARD",
-            }),
-        }
-    }
-}
-
-/// The request.
-#[derive(Debug, Clone)]
+/// The request (constructed per scene: [`PreEntrustSignRequest::mini_program`],
+/// [`PreEntrustSignRequest::app`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreEntrustSignRequest {
     /// Which endpoint.
     pub scene: Scene,
@@ -116,7 +93,7 @@ pub struct PreEntrustSignRequest {
     pub openid: Option<String>,
     /// `real_name`: encrypted.
     pub real_name: Personal,
-    /// `cred_type`.
+    /// `cred_type` (`ID_CARD`).
     pub cred_type: CredType,
     /// `cred_id`: a mainland ID number (trailing `X` upper-case); encrypted.
     pub cred_id: Personal,
@@ -173,14 +150,13 @@ impl PreEntrustSignRequest {
         }
     }
 
-    /// Check every field before any cryptography. (The seed gives no lengths; the limits are
-    /// those of WeChat Pay's other contract APIs.)
+    /// Check every field before any cryptography. (The document gives no lengths; the limits
+    /// are those of WeChat Pay's other contract APIs.)
     ///
     /// # Errors
     /// A [`FieldError`] naming the first bad field (never its value).
     pub fn validate(&self) -> Result<(), FieldError> {
-        validate::length("appid", &self.appid, 1, 32)?;
-        validate::visible_ascii("appid", &self.appid)?;
+        validate::appid("appid", &self.appid)?;
         validate::length("out_contract_code", &self.out_contract_code, 1, 64)?;
         validate::charset(
             "out_contract_code",
@@ -190,10 +166,7 @@ impl PreEntrustSignRequest {
         )?;
         match (self.scene, &self.openid) {
             (Scene::MiniProgram, None) => return Err(FieldError::Missing { field: "openid" }),
-            (Scene::MiniProgram, Some(o)) => {
-                validate::length("openid", o, 1, 128)?;
-                validate::visible_ascii("openid", o)?;
-            }
+            (Scene::MiniProgram, Some(o)) => validate::token("openid", o, 128)?,
             (Scene::App, Some(_)) => {
                 return Err(FieldError::NotInEnum {
                     field: "openid",
@@ -202,31 +175,30 @@ impl PreEntrustSignRequest {
             }
             (Scene::App, None) => {}
         }
-        validate::length("real_name", self.real_name.expose(), 1, 64)?;
-        validate::no_control("real_name", self.real_name.expose())?;
-        validate::mainland_id("cred_id", self.cred_id.expose(), true)
+        validate::length("real_name", self.real_name.expose_secret(), 1, 64)?;
+        validate::no_control("real_name", self.real_name.expose_secret())?;
+        validate::mainland_id("cred_id", self.cred_id.expose_secret(), true)
     }
+}
 
-    /// Validate, encrypt `real_name` and `cred_id` (OAEP-SHA1) under `key`, set
-    /// `Wechatpay-Serial` to its id, and sign.
-    ///
-    /// # Errors
-    /// [`V3ApiError::Field`], [`V3ApiError::Encrypt`], [`V3ApiError::Request`].
-    pub fn build<R: TryCryptoRng + ?Sized>(
+impl Operation for PreEntrustSignRequest {
+    type Outcome = PreEntrustOutcome;
+
+    /// Validate, encrypt `real_name` and `cred_id` (OAEP-SHA1) under the merchant's encryption
+    /// key at `now` ([`crate::keys::KeyStore::encryption_key`]), set `Wechatpay-Serial` to its
+    /// id, and sign.
+    fn build<R: TryCryptoRng + ?Sized>(
         &self,
-        signer: &MerchantSigner,
-        key: &WechatPayKey,
+        merchant: &Merchant,
         rng: &mut R,
-        timestamp: u64,
-        nonce: &Nonce,
-    ) -> Result<Request, V3ApiError> {
+        now: UnixTime,
+    ) -> Result<Request, ApiError> {
         self.validate()?;
-        let enc = |field, v: &Personal, rng: &mut R| {
-            cipher::encrypt_personal(rng, key.key(), Padding::Oaep, v)
-                .map_err(|source| V3ApiError::Encrypt { field, source })
-        };
-        let real_name = enc("real_name", &self.real_name, rng)?;
-        let cred_id = enc("cred_id", &self.cred_id, rng)?;
+        let key = merchant.keys().encryption_key(now).ok_or(ApiError::NoEncryptionKey(
+            "no WeChat Pay public key and no platform certificate valid now",
+        ))?;
+        let real_name = v3_common::encrypt(rng, key, Padding::Oaep, "real_name", &self.real_name)?;
+        let cred_id = v3_common::encrypt(rng, key, Padding::Oaep, "cred_id", &self.cred_id)?;
         let body = Body {
             appid: &self.appid,
             out_contract_code: &self.out_contract_code,
@@ -236,21 +208,17 @@ impl PreEntrustSignRequest {
             cred_id: &cred_id,
         };
         let url = format!("{HOST}{}", self.scene.path());
-        v3_common::post_json(&url, &body, key.id(), signer, rng, timestamp, nonce)
+        v3_common::post_json(merchant, &url, &body, key, rng, now)
     }
 
-    /// Check the reply; see [`parse_reply`].
-    ///
-    /// # Errors
-    /// As [`parse_reply`].
-    pub fn parse_reply(
+    /// Check the reply ([`read_reply`]; it echoes nothing of the request).
+    fn parse_reply(
         &self,
+        merchant: &Merchant,
         response: ResponseRef<'_>,
-        store: &KeyStore,
-        now: u64,
-        options: &VerifyOptions,
-    ) -> Result<PreEntrustOutcome, V3ApiError> {
-        parse_reply(response, store, now, options)
+        now: UnixTime,
+    ) -> Result<PreEntrustOutcome, ApiError> {
+        read_reply(merchant, response, now)
     }
 }
 
@@ -261,20 +229,20 @@ pub struct PreEntrustOutcome {
     pub pre_entrustweb_id: String,
 }
 
-/// Check a reply: 2xx verified with `store` at `now`, others typed as [`V3ApiError::Api`].
+/// Check a reply: 2xx verified with the merchant's keys at `now`, others typed as
+/// [`ApiError::Failure`].
 ///
 /// # Errors
-/// [`V3ApiError::Api`], [`V3ApiError::UnreadableError`], [`V3ApiError::Verify`],
-/// [`V3ApiError::Json`] (also for an empty `pre_entrustweb_id`).
-pub fn parse_reply(
+/// [`ApiError::Failure`], [`ApiError::UnreadableError`], [`ApiError::Verify`],
+/// [`ApiError::Json`], [`ApiError::MissingField`] for an empty `pre_entrustweb_id`.
+pub fn read_reply(
+    merchant: &Merchant,
     response: ResponseRef<'_>,
-    store: &KeyStore,
-    now: u64,
-    options: &VerifyOptions,
-) -> Result<PreEntrustOutcome, V3ApiError> {
-    let out: PreEntrustOutcome = v3_common::decode(response, store, now, options)?;
+    now: UnixTime,
+) -> Result<PreEntrustOutcome, ApiError> {
+    let out: PreEntrustOutcome = v3_common::decode(merchant, response, now)?;
     if out.pre_entrustweb_id.is_empty() {
-        return Err(V3ApiError::Json { line: 1, column: 1 });
+        return Err(ApiError::MissingField("pre_entrustweb_id".into()));
     }
     Ok(out)
 }
@@ -285,7 +253,7 @@ mod tests {
 
     #[test]
     fn cred_type_and_paths() {
-        assert_eq!("ID_CARD".parse::<CredType>(), Ok(CredType::IdCard));
+        assert_eq!("ID_CARD".parse(), Ok(CredType::IdCard));
         assert!("PASSPORT".parse::<CredType>().is_err());
         assert!(Scene::MiniProgram.path().starts_with(PATH_PREFIX));
         assert!(Scene::App.path().starts_with(PATH_PREFIX));

@@ -1,44 +1,35 @@
-//! Helpers shared by the v2 identity APIs (crate-private).
+//! What the v2 APIs share (crate-private): reading a v2 XML reply into checked fields, and
+//! JSON number-or-string values.
 
-use crate::api::validate::{self, FieldError};
-use http::StatusCode;
-
-/// An `appid`: 1–32 visible ASCII characters.
-pub(crate) fn appid(field: &'static str, value: &str) -> Result<(), FieldError> {
-    validate::length(field, value, 1, 32)?;
-    validate::visible_ascii(field, value)
-}
-
-/// An id or token of visible ASCII, 1–`max` characters.
-pub(crate) fn token(field: &'static str, value: &str, max: usize) -> Result<(), FieldError> {
-    validate::length(field, value, 1, max)?;
-    validate::visible_ascii(field, value)
-}
-
-/// Free text of `min..=max` characters: no control characters, nothing XML 1.0 forbids
-/// (U+FFFE, U+FFFF, unpaired surrogates cannot occur in `str`).
-pub(crate) fn text(
-    field: &'static str,
-    value: &str,
-    min: usize,
-    max: usize,
-) -> Result<(), FieldError> {
-    validate::length(field, value, min, max)?;
-    validate::charset(
-        field,
-        value,
-        "printable characters (no control characters, no U+FFFE/U+FFFF)",
-        |c| !c.is_control() && c != '\u{FFFE}' && c != '\u{FFFF}',
-    )
-}
+use crate::api::ApiError;
+use crate::request::ResponseRef;
+use crate::secret::ApiV2Key;
+use crate::v2::Fields;
+use crate::v2::reply::{self, Expect};
+use crate::v2::xml::{self, XmlLimits};
 
 /// Every v2 reply of these APIs comes with HTTP 200; anything outside 2xx is reported as such.
-pub(crate) fn success_status(status: StatusCode) -> Result<(), u16> {
-    if status.is_success() {
+pub(crate) fn success_status(response: &ResponseRef<'_>) -> Result<(), ApiError> {
+    if response.status.is_success() {
         Ok(())
     } else {
-        Err(status.as_u16())
+        Err(ApiError::HttpStatus(response.status.as_u16()))
     }
+}
+
+/// Status, XML, then [`reply::check`] (`key` `None`: an endpoint that never signs).
+pub(crate) fn xml_reply<'a>(
+    response: &ResponseRef<'a>,
+    key: Option<&ApiV2Key>,
+    expect: &Expect<'_>,
+) -> Result<Fields<'a>, ApiError> {
+    success_status(response)?;
+    let fields = xml::parse_with_limits(response.body, &XmlLimits::default())?;
+    match key {
+        Some(key) => reply::check(&fields, key, expect)?,
+        None => reply::check_unsigned(&fields, expect)?,
+    }
+    Ok(fields)
 }
 
 /// A JSON number or a numeric string (WeChat is not consistent about which it sends).
@@ -60,18 +51,13 @@ impl NumOrStr {
         }
     }
 
-    /// The text form: the string as received, or the integer in decimal.
+    /// The text form: the string as received (trimmed), or the integer in decimal.
     pub(crate) fn to_text(&self) -> String {
         match self {
             Self::Num(n) => n.to_string(),
-            Self::Str(s) => s.clone(),
+            Self::Str(s) => s.trim().to_owned(),
         }
     }
-}
-
-/// Where a JSON reply failed to parse, without the offending text (it may hold tokens or names).
-pub(crate) fn json_position(e: &serde_json::Error) -> (usize, usize) {
-    (e.line(), e.column())
 }
 
 #[cfg(test)]
@@ -80,17 +66,12 @@ mod tests {
 
     #[test]
     fn helpers() {
-        assert!(appid("appid", "wx2421b1c4370ec43b").is_ok());
-        assert!(appid("appid", &"a".repeat(33)).is_err());
-        assert!(token("t", "a b", 8).is_err());
-        assert!(text("t", "张三", 1, 64).is_ok());
-        assert!(text("t", "a\u{FFFE}", 1, 64).is_err());
-        assert!(text("t", "a\r\n", 1, 64).is_err());
-        assert_eq!(success_status(StatusCode::OK), Ok(()));
-        assert_eq!(success_status(StatusCode::BAD_GATEWAY), Err(502));
         assert_eq!(NumOrStr::Str(" 7 ".into()).as_i64(), Some(7));
         assert_eq!(NumOrStr::Str("x".into()).as_i64(), None);
         assert_eq!(NumOrStr::Num(3).to_text(), "3");
-        assert_eq!(NumOrStr::Str("x".into()).to_text(), "x");
+        assert_eq!(NumOrStr::Str(" x ".into()).to_text(), "x");
+        let headers = http::HeaderMap::new();
+        let r = ResponseRef::new(http::StatusCode::BAD_GATEWAY, &headers, b"");
+        assert_eq!(success_status(&r), Err(ApiError::HttpStatus(502)));
     }
 }

@@ -10,7 +10,7 @@
 //! Keys are parsed once, at construction: the structs hold parsed AWS-LC keys (`EVP_PKEY`s behind
 //! `Arc`), so signing, verifying and encrypting never touch DER again.
 
-use super::CryptoError;
+use super::{Backend, CryptoError, Mac, RsaPrivate, RsaPublic};
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use aws_lc_rs::digest;
 use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der, PublicKeyX509Der};
@@ -26,40 +26,72 @@ use rand_core::TryCryptoRng;
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
-pub(super) const NAME: &str = "aws-lc-rs";
+/// The AWS-LC backend.
+pub(crate) struct AwsLc;
 
-/// Streaming MD5 (always `md-5`, see the module docs).
-pub(crate) struct Md5(md5::Md5);
+impl Backend for AwsLc {
+    const NAME: &'static str = "aws-lc-rs";
+    const USES_CALLER_RNG: bool = false;
+    type HmacSha256 = HmacSha256;
+    type RsaPrivateKey = RsaPrivateKey;
+    type RsaPublicKey = RsaPublicKey;
 
-impl Md5 {
-    pub(crate) fn new() -> Self {
-        use md5::Digest as _;
-        Self(md5::Md5::new())
+    fn aes256gcm_decrypt(
+        key: &[u8; 32],
+        nonce: &[u8; 12],
+        aad: &[u8],
+        ciphertext_and_tag: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        if ciphertext_and_tag.len() < 16 {
+            return Err(CryptoError::Decrypt);
+        }
+        let key = gcm_key(key)?;
+        let mut buf = Zeroizing::new(ciphertext_and_tag.to_vec());
+        let len = key
+            .open_in_place(
+                Nonce::assume_unique_for_key(*nonce),
+                Aad::from(aad),
+                &mut buf,
+            )
+            .map_err(|_| CryptoError::Decrypt)?
+            .len();
+        buf.truncate(len);
+        Ok(buf)
     }
-    pub(crate) fn update(&mut self, data: &[u8]) {
-        use md5::Digest as _;
-        self.0.update(data);
-    }
-    pub(crate) fn finalize(self) -> [u8; 16] {
-        use md5::Digest as _;
-        self.0.finalize().into()
+
+    #[cfg(any(test, feature = "simulator"))]
+    fn aes256gcm_encrypt(
+        key: &[u8; 32],
+        nonce: &[u8; 12],
+        aad: &[u8],
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        let key = gcm_key(key)?;
+        let mut buf = plaintext.to_vec();
+        key.seal_in_place_append_tag(
+            Nonce::assume_unique_for_key(*nonce),
+            Aad::from(aad),
+            &mut buf,
+        )
+        .map_err(|_| CryptoError::Encrypt)?;
+        Ok(buf)
     }
 }
 
 /// Streaming HMAC-SHA256.
 pub(crate) struct HmacSha256(hmac::Context);
 
-impl HmacSha256 {
-    pub(crate) fn new(key: &[u8]) -> Self {
+impl Mac for HmacSha256 {
+    fn new(key: &[u8]) -> Self {
         Self(hmac::Context::with_key(&hmac::Key::new(
             hmac::HMAC_SHA256,
             key,
         )))
     }
-    pub(crate) fn update(&mut self, data: &[u8]) {
+    fn update(&mut self, data: &[u8]) {
         self.0.update(data);
     }
-    pub(crate) fn finalize(self) -> [u8; 32] {
+    fn finalize(self) -> [u8; 32] {
         let tag = self.0.sign();
         let mut out = [0u8; 32];
         // HMAC-SHA256 tags are always 32 bytes.
@@ -110,7 +142,31 @@ struct PrivateInner {
 }
 
 impl RsaPrivateKey {
-    pub(crate) fn from_pkcs8_der(der: &[u8]) -> Result<Self, CryptoError> {
+    fn assemble(sign: KeyPair, decrypt: PrivateDecryptingKey) -> Result<Self, CryptoError> {
+        let spki: PublicKeyX509Der<'static> = sign
+            .public_key()
+            .as_der()
+            .map_err(|_| CryptoError::KeyInvalid)?;
+        let public = RsaPublicKey::from_spki_der(spki.as_ref())?;
+        Ok(Self {
+            bits: public.modulus_bits(),
+            inner: Some(Arc::new(PrivateInner {
+                sign,
+                decrypt,
+                public,
+            })),
+        })
+    }
+    fn inner(&self) -> Result<&PrivateInner, CryptoError> {
+        self.inner.as_deref().ok_or(CryptoError::KeyInvalid)
+    }
+}
+
+impl RsaPrivate for RsaPrivateKey {
+    type Public = RsaPublicKey;
+
+
+    fn from_pkcs8_der(der: &[u8]) -> Result<Self, CryptoError> {
         let sign = match KeyPair::from_pkcs8(der) {
             Ok(k) => k,
             Err(e) => {
@@ -127,7 +183,7 @@ impl RsaPrivateKey {
         let decrypt = PrivateDecryptingKey::from_pkcs8(der).map_err(|_| CryptoError::KeyDecode)?;
         Self::assemble(sign, decrypt)
     }
-    pub(crate) fn from_pkcs1_der(der: &[u8]) -> Result<Self, CryptoError> {
+    fn from_pkcs1_der(der: &[u8]) -> Result<Self, CryptoError> {
         let sign = match KeyPair::from_der(der) {
             Ok(k) => k,
             Err(e) => {
@@ -149,25 +205,10 @@ impl RsaPrivateKey {
             PrivateDecryptingKey::from_pkcs8(&pkcs8).map_err(|_| CryptoError::KeyInvalid)?;
         Self::assemble(sign, decrypt)
     }
-    fn assemble(sign: KeyPair, decrypt: PrivateDecryptingKey) -> Result<Self, CryptoError> {
-        let spki: PublicKeyX509Der<'static> = sign
-            .public_key()
-            .as_der()
-            .map_err(|_| CryptoError::KeyInvalid)?;
-        let public = RsaPublicKey::from_spki_der(spki.as_ref())?;
-        Ok(Self {
-            bits: public.modulus_bits(),
-            inner: Some(Arc::new(PrivateInner {
-                sign,
-                decrypt,
-                public,
-            })),
-        })
-    }
-    pub(crate) fn modulus_bits(&self) -> usize {
+    fn modulus_bits(&self) -> usize {
         self.bits
     }
-    pub(crate) fn public_key(&self) -> RsaPublicKey {
+    fn public_key(&self) -> RsaPublicKey {
         match &self.inner {
             Some(inner) => inner.public.clone(),
             None => RsaPublicKey {
@@ -177,13 +218,10 @@ impl RsaPrivateKey {
             },
         }
     }
-    fn inner(&self) -> Result<&PrivateInner, CryptoError> {
-        self.inner.as_deref().ok_or(CryptoError::KeyInvalid)
-    }
     /// RSASSA-PKCS1-v1_5 with SHA-256 over the concatenation of `parts`, streamed into the
     /// hash (the message is never assembled). `rng` is not consulted (AWS-LC blinds with its own
     /// DRBG).
-    pub(crate) fn sign_sha256<R: TryCryptoRng + ?Sized>(
+    fn sign_sha256<R: TryCryptoRng + ?Sized>(
         &self,
         _rng: &mut R,
         parts: &[&[u8]],
@@ -198,7 +236,7 @@ impl RsaPrivateKey {
         Ok(sig)
     }
     /// RSAES-OAEP (SHA-1, MGF1-SHA-1, empty label) decryption. `rng` is not consulted.
-    pub(crate) fn decrypt_oaep_sha1<R: TryCryptoRng + ?Sized>(
+    fn decrypt_oaep_sha1<R: TryCryptoRng + ?Sized>(
         &self,
         _rng: &mut R,
         ciphertext: &[u8],
@@ -218,8 +256,7 @@ impl RsaPrivateKey {
     /// Unlike the RustCrypto backend (implicit rejection: garbage out), AWS-LC reports a padding
     /// failure as an error; neither outcome is observable by a network peer here.
     #[cfg(any(test, feature = "simulator"))]
-    #[allow(dead_code)] // used by the simulator's apihk handlers and the KATs only
-    pub(crate) fn decrypt_pkcs1v15<R: TryCryptoRng + ?Sized>(
+    fn decrypt_pkcs1v15<R: TryCryptoRng + ?Sized>(
         &self,
         _rng: &mut R,
         ciphertext: &[u8],
@@ -262,49 +299,6 @@ impl PartialEq for RsaPublicKey {
 impl Eq for RsaPublicKey {}
 
 impl RsaPublicKey {
-    pub(crate) fn from_spki_der(der: &[u8]) -> Result<Self, CryptoError> {
-        // `PublicEncryptingKey::from_der` reads SubjectPublicKeyInfo only (strict, like the
-        // RustCrypto backend).
-        match PublicEncryptingKey::from_der(der) {
-            Ok(enc) => Self::assemble(enc),
-            Err(e) => {
-                use rsa::pkcs8::DecodePublicKey;
-                use rsa::traits::PublicKeyParts;
-                let bits = refused_size(&e, || {
-                    rsa::PublicKey::from_public_key_der(der)
-                        .ok()
-                        .map(|k| k.n().bit_width() as usize)
-                })?;
-                Ok(Self::size_only(bits, der))
-            }
-        }
-    }
-    pub(crate) fn from_pkcs1_der(der: &[u8]) -> Result<Self, CryptoError> {
-        // `ParsedPublicKey` accepts PKCS#1 `RSAPublicKey` *or* SPKI: refuse SPKI here so each
-        // constructor reads exactly one format, as in the RustCrypto backend.
-        if PublicEncryptingKey::from_der(der).is_ok() {
-            return Err(CryptoError::KeyDecode);
-        }
-        match ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, der) {
-            Ok(parsed) => {
-                let spki: PublicKeyX509Der<'static> =
-                    parsed.as_der().map_err(|_| CryptoError::KeyInvalid)?;
-                let enc = PublicEncryptingKey::from_der(spki.as_ref())
-                    .map_err(|_| CryptoError::KeyInvalid)?;
-                Self::assemble(enc)
-            }
-            Err(e) => {
-                use rsa::pkcs1::DecodeRsaPublicKey;
-                use rsa::traits::PublicKeyParts;
-                let bits = refused_size(&e, || {
-                    rsa::PublicKey::from_pkcs1_der(der)
-                        .ok()
-                        .map(|k| k.n().bit_width() as usize)
-                })?;
-                Ok(Self::size_only(bits, der))
-            }
-        }
-    }
     fn size_only(bits: usize, der: &[u8]) -> Self {
         Self {
             bits,
@@ -334,15 +328,57 @@ impl RsaPublicKey {
     fn inner(&self) -> Result<&PublicInner, CryptoError> {
         self.inner.as_deref().ok_or(CryptoError::KeyInvalid)
     }
-    pub(crate) fn modulus_bits(&self) -> usize {
+}
+
+impl RsaPublic for RsaPublicKey {
+    fn from_spki_der(der: &[u8]) -> Result<Self, CryptoError> {
+        // `PublicEncryptingKey::from_der` reads SubjectPublicKeyInfo only (strict, like the
+        // RustCrypto backend).
+        match PublicEncryptingKey::from_der(der) {
+            Ok(enc) => Self::assemble(enc),
+            Err(e) => {
+                use rsa::pkcs8::DecodePublicKey;
+                use rsa::traits::PublicKeyParts;
+                let bits = refused_size(&e, || {
+                    rsa::PublicKey::from_public_key_der(der)
+                        .ok()
+                        .map(|k| k.n().bit_width() as usize)
+                })?;
+                Ok(Self::size_only(bits, der))
+            }
+        }
+    }
+    fn from_pkcs1_der(der: &[u8]) -> Result<Self, CryptoError> {
+        // `ParsedPublicKey` accepts PKCS#1 `RSAPublicKey` *or* SPKI: refuse SPKI here so each
+        // constructor reads exactly one format, as in the RustCrypto backend.
+        if PublicEncryptingKey::from_der(der).is_ok() {
+            return Err(CryptoError::KeyDecode);
+        }
+        match ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, der) {
+            Ok(parsed) => {
+                let spki: PublicKeyX509Der<'static> =
+                    parsed.as_der().map_err(|_| CryptoError::KeyInvalid)?;
+                let enc = PublicEncryptingKey::from_der(spki.as_ref())
+                    .map_err(|_| CryptoError::KeyInvalid)?;
+                Self::assemble(enc)
+            }
+            Err(e) => {
+                use rsa::pkcs1::DecodeRsaPublicKey;
+                use rsa::traits::PublicKeyParts;
+                let bits = refused_size(&e, || {
+                    rsa::PublicKey::from_pkcs1_der(der)
+                        .ok()
+                        .map(|k| k.n().bit_width() as usize)
+                })?;
+                Ok(Self::size_only(bits, der))
+            }
+        }
+    }
+    fn modulus_bits(&self) -> usize {
         self.bits
     }
-    /// Modulus length in bytes (= signature and ciphertext length).
-    pub(crate) fn modulus_len(&self) -> usize {
-        self.bits.div_ceil(8)
-    }
     /// Verify RSASSA-PKCS1-v1_5/SHA-256 over the concatenation of `parts`.
-    pub(crate) fn verify_sha256(&self, parts: &[&[u8]], signature: &[u8]) -> bool {
+    fn verify_sha256(&self, parts: &[&[u8]], signature: &[u8]) -> bool {
         let Ok(inner) = self.inner() else {
             return false;
         };
@@ -350,7 +386,7 @@ impl RsaPublicKey {
         inner.verify.verify_digest_sig(&digest, signature).is_ok()
     }
     /// RSAES-OAEP (SHA-1, MGF1-SHA-1, empty label). `rng` is not consulted (AWS-LC DRBG).
-    pub(crate) fn encrypt_oaep_sha1<R: TryCryptoRng + ?Sized>(
+    fn encrypt_oaep_sha1<R: TryCryptoRng + ?Sized>(
         &self,
         _rng: &mut R,
         plaintext: &[u8],
@@ -369,7 +405,7 @@ impl RsaPublicKey {
         Ok(out)
     }
     /// RSAES-PKCS1-v1_5. `rng` is not consulted (AWS-LC DRBG).
-    pub(crate) fn encrypt_pkcs1v15<R: TryCryptoRng + ?Sized>(
+    fn encrypt_pkcs1v15<R: TryCryptoRng + ?Sized>(
         &self,
         _rng: &mut R,
         plaintext: &[u8],
@@ -388,7 +424,7 @@ impl RsaPublicKey {
         Ok(out)
     }
     /// SubjectPublicKeyInfo DER of this key (encoded once by AWS-LC at parse time).
-    pub(crate) fn to_spki_der(&self) -> Result<Vec<u8>, CryptoError> {
+    fn to_spki_der(&self) -> Result<Vec<u8>, CryptoError> {
         if self.inner.is_none() {
             return Err(CryptoError::KeyInvalid);
         }
@@ -400,47 +436,4 @@ fn gcm_key(key: &[u8; 32]) -> Result<LessSafeKey, CryptoError> {
     UnboundKey::new(&AES_256_GCM, key)
         .map(LessSafeKey::new)
         .map_err(|_| CryptoError::KeyInvalid)
-}
-
-/// AES-256-GCM decryption of `ciphertext ‖ 16-byte tag` with a 12-byte nonce.
-pub(crate) fn aes256gcm_decrypt(
-    key: &[u8; 32],
-    nonce: &[u8; 12],
-    aad: &[u8],
-    ciphertext_and_tag: &[u8],
-) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-    if ciphertext_and_tag.len() < 16 {
-        return Err(CryptoError::Decrypt);
-    }
-    let key = gcm_key(key)?;
-    let mut buf = Zeroizing::new(ciphertext_and_tag.to_vec());
-    let len = key
-        .open_in_place(
-            Nonce::assume_unique_for_key(*nonce),
-            Aad::from(aad),
-            &mut buf,
-        )
-        .map_err(|_| CryptoError::Decrypt)?
-        .len();
-    buf.truncate(len);
-    Ok(buf)
-}
-
-/// AES-256-GCM encryption (tests and the simulator only): returns `ciphertext ‖ tag`.
-#[cfg(any(test, feature = "simulator"))]
-pub(crate) fn aes256gcm_encrypt(
-    key: &[u8; 32],
-    nonce: &[u8; 12],
-    aad: &[u8],
-    plaintext: &[u8],
-) -> Result<Vec<u8>, CryptoError> {
-    let key = gcm_key(key)?;
-    let mut buf = plaintext.to_vec();
-    key.seal_in_place_append_tag(
-        Nonce::assume_unique_for_key(*nonce),
-        Aad::from(aad),
-        &mut buf,
-    )
-    .map_err(|_| CryptoError::Decrypt)?;
-    Ok(buf)
 }

@@ -4,29 +4,35 @@
 //! checks requests the way WeChat Pay does (v2 `sign`, v3 `Authorization`, encrypted fields,
 //! required fields) and answers with correctly signed replies whose outcome the test chooses.
 //!
-//! [`TestMerchant`] is the matching merchant side: the same mchid, APIv2/APIv3 keys, merchant
-//! private key and a [`KeyStore`] that trusts the simulator's platform keys.
+//! [`Simulator::merchant`] is the matching merchant side: a [`Merchant`] with the same mchid,
+//! APIv2/APIv3 keys, merchant private key, risk key and `nameautheasy` credentials, trusting the
+//! simulator's platform certificate and WeChat Pay public key. [`pem`] exports the TEST ONLY
+//! keys and certificates so that your own tests need not copy files.
 //!
 //! ```
-//! use wechatpay_sansio::simulator::{Simulator, TestMerchant};
+//! use wechatpay_sansio::simulator::Simulator;
 //! let sim = Simulator::new();
-//! let merchant = TestMerchant::new();
-//! assert_eq!(merchant.mchid.as_str(), sim.mchid().as_str());
+//! let merchant = sim.merchant();
+//! assert_eq!(merchant.mchid(), sim.mchid());
 //! ```
 
+pub mod pem;
 pub mod v2;
 pub mod v3;
 
+use crate::crypto::{RsaPrivate as _, RsaPublic as _};
 use crate::ids::{MchId, Nonce};
-use crate::keys::{
-    KeyId, KeyStore, MerchantPrivateKey, PlatformCertificate, PublicKey, WechatPayKey,
-};
-use crate::secret::{ApiV2Key, ApiV3Key};
+use crate::keys::{KeyId, MerchantPrivateKey, PlatformCertificate, PublicKey, WechatPayKey};
+use crate::merchant::Merchant;
+use crate::secret::{ApiV2Key, ApiV3Key, NameAuthKey};
+use crate::time::UnixTime;
 use crate::v2::{Fields, SignType};
-use crate::v3::auth::{Authorization, MerchantSigner};
+use crate::v3::auth::Authorization;
 use crate::v3::canonical::Decimal;
+use crate::v3::resource::EncryptedResource;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use core::time::Duration;
 use http::{HeaderValue, Response, StatusCode};
 use rand_core::TryCryptoRng;
 
@@ -41,10 +47,6 @@ pub const TEST_MERCHANT_SERIAL: &str = "3C3BBC2B9F5BF4F2";
 /// Id of the TEST ONLY WeChat Pay public key (same key pair as the platform certificate).
 pub const TEST_PUB_KEY_ID: &str = "PUB_KEY_ID_0114232134912410000000000000";
 
-const MERCHANT_KEY_PEM: &str = include_str!("../../tests/data/test_merchant_key.pem");
-const PLATFORM_KEY_PEM: &str = include_str!("../../tests/data/test_platform_key.pem");
-const PLATFORM_CERT_PEM: &str = include_str!("../../tests/data/test_platform_cert.pem");
-const RISK_KEY_PEM: &str = include_str!("../../tests/data/test_platform2_key.pem");
 
 fn ok<T, E: core::fmt::Debug>(r: Result<T, E>) -> T {
     match r {
@@ -58,6 +60,25 @@ fn load_key(pem: &str) -> MerchantPrivateKey {
         Ok(k) => k,
         Err(e) => unreachable!("bundled TEST ONLY key failed to load: {e}"),
     }
+}
+
+/// One scripted outcome per endpoint, for [`Simulator::handle`]. The default answers
+/// "everything matches": `realnameauth` matched, `nameautheasy` A, risk `LOW`, a token grant,
+/// customs `SAME`, a pre-entrust id.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Script {
+    /// `secsvc/realnameauth`.
+    pub realnameauth: v2::RealNameAuthScript,
+    /// `cgi-bin/nameauth/nameautheasy`.
+    pub nameauth: v2::NameAuthScript,
+    /// `mchrisk/querymchrisk`.
+    pub querymchrisk: v2::RiskScript,
+    /// `appauth/getaccesstoken`.
+    pub getaccesstoken: v2::AccessTokenScript,
+    /// `v3/global/customs/verify-certificate`.
+    pub customs: v3::CustomsScript,
+    /// `pre-entrust-sign-with-real-name-identity/*`.
+    pub pre_entrust: v3::PreEntrustScript,
 }
 
 /// Which id the simulator puts in `Wechatpay-Serial` when it signs v3 replies.
@@ -83,7 +104,7 @@ pub struct Simulator {
     pub(crate) public_key_id: KeyId,
     pub(crate) risk_key: MerchantPrivateKey,
     pub(crate) signing_mode: SigningKeyMode,
-    pub(crate) max_skew: u64,
+    pub(crate) max_skew: Duration,
 }
 
 impl Default for Simulator {
@@ -96,23 +117,64 @@ impl Simulator {
     /// A simulator with the bundled TEST ONLY keys.
     #[must_use]
     pub fn new() -> Self {
-        let platform_cert = match PlatformCertificate::from_pem(PLATFORM_CERT_PEM) {
-            Ok(c) => c,
-            Err(e) => unreachable!("bundled TEST ONLY certificate failed to load: {e}"),
-        };
+        let platform_cert = ok(PlatformCertificate::from_pem(pem::PLATFORM_CERTIFICATE));
         Self {
             mchid: ok(MchId::new(TEST_MCHID)),
             api_v2_key: ok(ApiV2Key::new(TEST_API_V2_KEY)),
             api_v3_key: ok(ApiV3Key::new(TEST_API_V3_KEY)),
-            merchant_public_key: load_key(MERCHANT_KEY_PEM).public_key(),
+            merchant_public_key: load_key(pem::MERCHANT_PRIVATE_KEY).public_key(),
             merchant_serial: ok(KeyId::new(TEST_MERCHANT_SERIAL)),
-            platform_key: load_key(PLATFORM_KEY_PEM),
+            platform_key: load_key(pem::PLATFORM_PRIVATE_KEY),
             platform_cert,
             public_key_id: ok(KeyId::new(TEST_PUB_KEY_ID)),
-            risk_key: load_key(RISK_KEY_PEM),
+            risk_key: load_key(pem::RISK_PRIVATE_KEY),
             signing_mode: SigningKeyMode::Certificate,
-            max_skew: 300,
+            max_skew: Duration::from_secs(300),
         }
+    }
+
+    /// The merchant side matching this simulator (all TEST ONLY): mchid, APIv2 and APIv3 keys,
+    /// the v3 signer, the risk key of `risk/getpublickey`, the `nameautheasy` `src` and key,
+    /// and a key store trusting the platform certificate and the WeChat Pay public key.
+    #[must_use]
+    pub fn merchant(&self) -> Merchant {
+        let risk_key = ok(PublicKey::from_pem(self.risk_public_key_pkcs1_pem()));
+        Merchant::from_mchid(self.mchid.clone())
+            .with_api_v2_key(self.api_v2_key.clone())
+            .with_api_v3_key(self.api_v3_key.clone())
+            .with_signer(
+                self.merchant_serial.clone(),
+                load_key(pem::MERCHANT_PRIVATE_KEY),
+            )
+            .with_wechatpay_key(WechatPayKey::certificate(&self.platform_cert))
+            .with_wechatpay_key(WechatPayKey::public_key(
+                self.public_key_id.clone(),
+                self.platform_cert.public_key().clone(),
+            ))
+            .with_risk_key(risk_key)
+            .with_nameauth(
+                v2::TEST_NAMEAUTH_SRC,
+                ok(NameAuthKey::new(v2::TEST_NAMEAUTH_KEY)),
+            )
+    }
+
+    /// Answer a request as WeChat Pay would, with `script`'s outcomes: the v2 and v3 identity
+    /// endpoints by path ([`Simulator::handle_v2`], [`Simulator::handle_v3`]); any other path
+    /// gets a 404 with an empty body.
+    pub fn handle<R: TryCryptoRng + ?Sized>(
+        &self,
+        req: &http::Request<Vec<u8>>,
+        now: UnixTime,
+        rng: &mut R,
+        script: &Script,
+    ) -> Response<Vec<u8>> {
+        self.handle_v2(req, now, rng, script)
+            .or_else(|| self.handle_v3(req, now, rng, script))
+            .unwrap_or_else(|| {
+                let mut r = Response::new(Vec::new());
+                *r.status_mut() = StatusCode::NOT_FOUND;
+                r
+            })
     }
 
     /// Sign v3 replies under the certificate serial or the `PUB_KEY_ID_…`.
@@ -176,7 +238,7 @@ impl Simulator {
     pub fn check_v3_authorization(
         &self,
         req: &http::Request<Vec<u8>>,
-        now: u64,
+        now: UnixTime,
     ) -> Result<(), Response<Vec<u8>>> {
         let sign_error = |msg: &str| v3_error(StatusCode::UNAUTHORIZED, "SIGN_ERROR", msg);
         let header = req
@@ -221,26 +283,40 @@ impl Simulator {
         rng: &mut R,
         status: StatusCode,
         body: Vec<u8>,
-        now: u64,
+        now: UnixTime,
     ) -> Response<Vec<u8>> {
-        let nonce = match Nonce::generate(rng) {
-            Ok(n) => n,
-            Err(_) => return v3_error(StatusCode::INTERNAL_SERVER_ERROR, "SYSTEMERROR", "rng"),
-        };
-        let ts = Decimal::new(now);
-        let nl: &[u8] = b"\n";
-        let parts = [ts.as_bytes(), nl, nonce.as_str().as_bytes(), nl, &body, nl];
-        let Ok(sig) = self.platform_key.0.sign_sha256(rng, &parts) else {
-            return v3_error(StatusCode::INTERNAL_SERVER_ERROR, "SYSTEMERROR", "sign");
+        let Some(headers) = self.signature_headers(rng, &body, now) else {
+            return v3_error(StatusCode::INTERNAL_SERVER_ERROR, "SYSTEMERROR", "rng");
         };
         let mut resp = Response::new(body);
         *resp.status_mut() = status;
-        let h = resp.headers_mut();
-        let hv = |s: &str| HeaderValue::from_str(s).unwrap_or(HeaderValue::from_static("invalid"));
-        h.insert(
+        *resp.headers_mut() = headers;
+        resp.headers_mut().insert(
             http::header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
+        resp.headers_mut().insert(
+            "request-id",
+            HeaderValue::from_static("08F4D2B3B20610B0081899C6B9B3062002-0"),
+        );
+        resp
+    }
+
+    /// The four `Wechatpay-*` headers (and `Wechatpay-Signature-Type`) of `body` signed at
+    /// `now` with the platform key, under [`Simulator::signing_key_id`]. `None` if the RNG fails.
+    fn signature_headers<R: TryCryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        body: &[u8],
+        now: UnixTime,
+    ) -> Option<http::HeaderMap> {
+        let nonce = Nonce::generate(rng).ok()?;
+        let ts = Decimal::new(now.as_secs());
+        let nl: &[u8] = b"\n";
+        let parts = [ts.as_bytes(), nl, nonce.as_str().as_bytes(), nl, body, nl];
+        let sig = self.platform_key.0.sign_sha256(rng, &parts).ok()?;
+        let mut h = http::HeaderMap::new();
+        let hv = |s: &str| HeaderValue::from_str(s).unwrap_or(HeaderValue::from_static("invalid"));
         h.insert("wechatpay-timestamp", hv(ts.as_str()));
         h.insert("wechatpay-nonce", hv(nonce.as_str()));
         h.insert("wechatpay-serial", hv(self.signing_key_id().as_str()));
@@ -249,11 +325,69 @@ impl Simulator {
             "wechatpay-signature-type",
             HeaderValue::from_static(crate::v3::SCHEME),
         );
-        h.insert(
-            "request-id",
-            HeaderValue::from_static("08F4D2B3B20610B0081899C6B9B3062002-0"),
+        Some(h)
+    }
+
+    /// A v3 notification as WeChat Pay would POST it to the merchant's notify URL at `now`:
+    /// `payload` (the resource's plaintext JSON) encrypted with the APIv3 key
+    /// (`AEAD_AES_256_GCM`), wrapped in the envelope (`id`, `create_time`, `event_type`,
+    /// `resource_type`, `summary`), signed with the platform key. Tamper with the returned
+    /// request to test the merchant's refusals.
+    ///
+    /// ```
+    /// use wechatpay_sansio::{simulator::Simulator, time::UnixTime, v3::notify};
+    /// # use rand_core::SeedableRng; let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+    /// let sim = Simulator::new();
+    /// let now = UnixTime::from_secs(1_767_225_600);
+    /// let req = sim.notification("REFUND.SUCCESS", br#"{"out_refund_no":"R1"}"#, now, &mut rng);
+    /// let m = sim.merchant();
+    /// let n = notify::parse(req.headers(), req.body(), &m.verifier(), m.api_v3_key()?, now)?;
+    /// assert_eq!(&n.plaintext[..], br#"{"out_refund_no":"R1"}"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn notification<R: TryCryptoRng + ?Sized>(
+        &self,
+        event_type: &str,
+        payload: &[u8],
+        now: UnixTime,
+        rng: &mut R,
+    ) -> http::Request<Vec<u8>> {
+        let nonce = Nonce::generate(rng)
+            .ok()
+            .and_then(|n| n.as_str().get(..12).map(str::to_owned))
+            .unwrap_or_else(|| "000000000000".to_owned());
+        let original_type = event_type
+            .split('.')
+            .next()
+            .unwrap_or("transaction")
+            .to_ascii_lowercase();
+        let resource = EncryptedResource::encrypt(
+            &self.api_v3_key,
+            &nonce,
+            &original_type,
+            &original_type,
+            payload,
         );
-        resp
+        let body = serde_json::json!({
+            "id": format!("TESTONLY-{}-{}", now.as_secs(), nonce),
+            "create_time": "2026-01-01T00:00:00+08:00",
+            "resource_type": "encrypt-resource",
+            "event_type": event_type,
+            "summary": "TEST ONLY",
+            "resource": resource,
+        })
+        .to_string()
+        .into_bytes();
+        let headers = self.signature_headers(rng, &body, now).unwrap_or_default();
+        let mut req = http::Request::new(body);
+        *req.method_mut() = http::Method::POST;
+        *req.uri_mut() = http::Uri::from_static("https://merchant.example/wechatpay/notify");
+        *req.headers_mut() = headers;
+        req.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        req
     }
 
     /// Check a v2 request body's `sign` with the APIv2 key; `sign_type` from the body (absent → MD5).
@@ -261,7 +395,7 @@ impl Simulator {
     /// # Errors
     /// The `FAIL` reply WeChat Pay sends (`return_msg` 签名错误 or a parameter error).
     #[allow(clippy::result_large_err)] // the error is the reply to send; the simulator is not a hot path
-    pub fn check_v2_sign(&self, fields: &Fields) -> Result<SignType, Response<Vec<u8>>> {
+    pub fn check_v2_sign(&self, fields: &Fields<'_>) -> Result<SignType, Response<Vec<u8>>> {
         let sign_type = match fields.get("sign_type") {
             None | Some("") => SignType::Md5,
             Some(t) => t.parse().map_err(|_| v2_fail("PARAM_ERROR:sign_type"))?,
@@ -350,76 +484,29 @@ fn xml_response(status: StatusCode, body: String) -> Response<Vec<u8>> {
     resp
 }
 
-/// The merchant side matching [`Simulator::new`]: all TEST ONLY.
-#[derive(Debug, Clone)]
-pub struct TestMerchant {
-    /// Merchant id.
-    pub mchid: MchId,
-    /// APIv2 key.
-    pub api_v2_key: ApiV2Key,
-    /// APIv3 key.
-    pub api_v3_key: ApiV3Key,
-    /// v3 request signer (merchant key + certificate serial).
-    pub signer: MerchantSigner,
-    /// WeChat Pay keys the merchant trusts: the platform certificate and the public key id.
-    pub store: KeyStore,
-}
-
-impl Default for TestMerchant {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl TestMerchant {
-    /// The TEST ONLY merchant.
-    #[must_use]
-    pub fn new() -> Self {
-        let sim = Simulator::new();
-        let mut store = KeyStore::new();
-        store.insert_certificate(&sim.platform_cert);
-        store.insert(WechatPayKey::public_key(
-            sim.public_key_id.clone(),
-            sim.platform_cert.public_key().clone(),
-        ));
-        Self {
-            mchid: sim.mchid.clone(),
-            api_v2_key: sim.api_v2_key.clone(),
-            api_v3_key: sim.api_v3_key.clone(),
-            signer: MerchantSigner::new(
-                sim.mchid.clone(),
-                sim.merchant_serial.clone(),
-                load_key(MERCHANT_KEY_PEM),
-            ),
-            store,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::request::ResponseRef;
     use crate::v3::request::JsonRequest;
-    use crate::v3::verify::VerifyOptions;
     use rand_core::SeedableRng;
 
     /// 2026-01-01: inside the TEST ONLY certificates' validity (2020 .. 2099).
-    const NOW: u64 = 1_767_225_600;
+    const NOW: UnixTime = UnixTime::from_secs(1_767_225_600);
 
     #[test]
     fn v3_roundtrip_through_simulator_primitives() {
         let sim = Simulator::new();
-        let m = TestMerchant::new();
+        let m = sim.merchant();
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(9);
         let nonce = Nonce::generate(&mut rng).unwrap();
         let req = JsonRequest::post("https://api.mch.weixin.qq.com/v3/x?y=1", b"{}".to_vec())
-            .sign(&m.signer, &mut rng, NOW, &nonce)
+            .sign(m.signer().unwrap(), &mut rng, NOW, &nonce)
             .unwrap()
             .into_http();
         assert!(sim.check_v3_authorization(&req, NOW).is_ok());
         assert_eq!(
-            sim.check_v3_authorization(&req, NOW + 1000)
+            sim.check_v3_authorization(&req, NOW + Duration::from_secs(1000))
                 .unwrap_err()
                 .status(),
             401
@@ -438,9 +525,8 @@ mod tests {
             let resp = sim.signed_v3_reply(&mut rng, StatusCode::OK, b"{\"a\":1}".to_vec(), NOW);
             let v = crate::v3::response::check(
                 ResponseRef::from_http(&resp),
-                &m.store,
-                NOW + 1,
-                &VerifyOptions::default(),
+                &m.verifier(),
+                NOW + Duration::from_secs(1),
             )
             .unwrap();
             assert_eq!(v.key_id, sim.signing_key_id());
@@ -450,11 +536,11 @@ mod tests {
     #[test]
     fn v2_primitives() {
         let sim = Simulator::new();
-        let m = TestMerchant::new();
+        let m = sim.merchant();
         let req = crate::v2::request::post_xml(
             "https://x/y",
             &[("a", "1"), ("nonce_str", "n")],
-            &m.api_v2_key,
+            m.api_v2_key().unwrap(),
             SignType::HmacSha256,
             false,
         )
@@ -464,7 +550,7 @@ mod tests {
         let resp = sim.v2_reply(&[("result_code", "SUCCESS")], Some(SignType::HmacSha256));
         let f = crate::v2::reply::parse_and_check(
             resp.body(),
-            &m.api_v2_key,
+            m.api_v2_key().unwrap(),
             &crate::v2::reply::Expect::signed(Some(SignType::HmacSha256)),
             &Default::default(),
         )

@@ -13,27 +13,26 @@
 //! client presented its certificate"; without it, `querymchrisk` and `getpublickey` fail.
 //!
 //! ```
-//! use wechatpay_sansio::api::querymchrisk::{QueryMchRiskRequest, RiskLevel};
-//! use wechatpay_sansio::ids::Nonce;
-//! use wechatpay_sansio::keys::PublicKey;
+//! use wechatpay_sansio::api::{Operation, querymchrisk::{QueryMchRiskRequest, RiskLevel}};
 //! use wechatpay_sansio::request::ResponseRef;
 //! use wechatpay_sansio::secret::Personal;
-//! use wechatpay_sansio::simulator::{Simulator, TestMerchant, v2::{RiskScript, V2Script}};
+//! use wechatpay_sansio::simulator::{Script, Simulator, v2::RiskScript};
+//! use wechatpay_sansio::time::UnixTime;
 //! # use rand_core::SeedableRng;
 //! # let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
-//! let (sim, m) = (Simulator::new(), TestMerchant::new());
-//! let risk_key = PublicKey::from_pem(sim.risk_public_key_pkcs1_pem())?;
-//! let mut req = QueryMchRiskRequest::new(m.mchid.clone(), Nonce::generate(&mut rng)?);
+//! let (sim, now) = (Simulator::new(), UnixTime::from_secs(1_767_225_600));
+//! let merchant = sim.merchant();
+//! let mut req = QueryMchRiskRequest::new();
 //! req.settlement_card_no = Some(Personal::new("6222020200112233445"));
-//! let script = V2Script { querymchrisk: RiskScript::level("FORBIDDEN", "禁入"), ..V2Script::default() };
-//! let http = req.build(&m.api_v2_key, &risk_key, &mut rng)?.into_http();
-//! let resp = sim.handle_v2(&http, 0, &mut rng, &script).expect("a v2 path");
-//! let out = req.parse_reply(ResponseRef::from_http(&resp))?;
+//! let script = Script { querymchrisk: RiskScript::level("FORBIDDEN", "禁入"), ..Script::default() };
+//! let http = req.build(&merchant, &mut rng, now)?.into_http();
+//! let resp = sim.handle(&http, now, &mut rng, &script);
+//! let out = req.parse_reply(&merchant, ResponseRef::from_http(&resp), now)?;
 //! assert_eq!(out.risk_level, RiskLevel::Forbidden);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use super::{Simulator, v2_fail, xml_response};
+use super::{Script, Simulator, v2_fail, xml_response};
 use crate::api::nameauth::HexCase;
 use crate::cipher;
 use crate::ids::Nonce;
@@ -231,20 +230,6 @@ impl Default for AccessTokenScript {
     }
 }
 
-/// One scripted outcome per v2 endpoint, for [`Simulator::handle_v2`]. The default answers
-/// "everything matches": `realnameauth` matched, `nameautheasy` A, risk `LOW`, a token grant.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct V2Script {
-    /// `secsvc/realnameauth`.
-    pub realnameauth: RealNameAuthScript,
-    /// `cgi-bin/nameauth/nameautheasy`.
-    pub nameauth: NameAuthScript,
-    /// `mchrisk/querymchrisk`.
-    pub querymchrisk: RiskScript,
-    /// `appauth/getaccesstoken`.
-    pub getaccesstoken: AccessTokenScript,
-}
-
 impl Default for RealNameAuthScript {
     fn default() -> Self {
         Self::matched()
@@ -286,7 +271,7 @@ fn retcode_fail(retmsg: &str) -> Response<Vec<u8>> {
 }
 
 /// Percent-decoded query pairs; `None` on bad encoding or a duplicate name.
-fn query_fields(req: &http::Request<Vec<u8>>) -> Option<Fields> {
+fn query_fields(req: &http::Request<Vec<u8>>) -> Option<Fields<'static>> {
     let mut f = Fields::new();
     for pair in req.uri().query().unwrap_or_default().split('&') {
         if pair.is_empty() {
@@ -306,7 +291,7 @@ fn has_client_certificate(req: &http::Request<Vec<u8>>) -> bool {
         .is_some()
 }
 
-fn missing(fields: &Fields, names: &[&'static str]) -> Option<&'static str> {
+fn missing(fields: &Fields<'_>, names: &[&'static str]) -> Option<&'static str> {
     names
         .iter()
         .copied()
@@ -351,10 +336,16 @@ impl Simulator {
             return v2_fail(&format!("缺少参数{name}"));
         }
         let get = |n: &str| fields.get(n).unwrap_or_default();
-        if crate::api::realnameauth::Version::from_wire(get("version")).is_none() {
+        if get("version")
+            .parse::<crate::api::realnameauth::Version>()
+            .is_err()
+        {
             return v2_fail("PARAM_ERROR:version");
         }
-        if crate::api::realnameauth::CredType::from_wire(get("cred_type")).is_none() {
+        if get("cred_type")
+            .parse::<crate::api::realnameauth::CredType>()
+            .is_err()
+        {
             return v2_fail("PARAM_ERROR:cred_type");
         }
         let Ok(nonce) = Nonce::generate(rng) else {
@@ -567,7 +558,7 @@ impl Simulator {
     /// The name of the first field that does not decrypt to UTF-8.
     pub fn querymchrisk_decrypt<R: TryCryptoRng + ?Sized>(
         &self,
-        fields: &Fields,
+        fields: &Fields<'_>,
         rng: &mut R,
     ) -> Result<Vec<(&'static str, Personal)>, &'static str> {
         let mut out = Vec::new();
@@ -695,9 +686,9 @@ impl Simulator {
     pub fn handle_v2<R: TryCryptoRng + ?Sized>(
         &self,
         req: &http::Request<Vec<u8>>,
-        _now: u64,
+        _now: crate::time::UnixTime,
         rng: &mut R,
-        script: &V2Script,
+        script: &Script,
     ) -> Option<Response<Vec<u8>>> {
         use crate::api::{getpublickey, nameauth, oauth, querymchrisk, realnameauth};
         let path = req.uri().path();

@@ -6,10 +6,12 @@
 //! `PARAM_ERROR`), required fields, the merchant id, decryptable personal fields (400
 //! `PARAM_ERROR`) — and then answers the scripted outcome with a signed reply.
 
-use super::{Simulator, v3_error, v3_error_with_detail};
+use super::{Script, Simulator, v3_error, v3_error_with_detail};
 use crate::api::customs::{self, CheckResult};
 use crate::api::pre_entrust::{self, Scene};
-use crate::api::validate;
+use crate::crypto::RsaPrivate as _;
+use crate::time::UnixTime;
+use crate::validate;
 use crate::keys::KeyId;
 use crate::secret::Personal;
 use base64::Engine as _;
@@ -72,23 +74,14 @@ impl Default for PreEntrustScript {
     }
 }
 
-/// One scripted outcome per v3 endpoint, for [`Simulator::handle_v3`]. The default answers
-/// `SAME` and a pre-entrust id.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct V3Script {
-    /// `verify-certificate`.
-    pub customs: CustomsScript,
-    /// `pre-entrust-sign-with-real-name-identity/*`.
-    pub pre_entrust: PreEntrustScript,
-}
-
 const SERIAL_MISSING: &str = "HTTP header缺少微信支付平台证书序列号(Wechatpay-Serial)";
 
 fn param_error(message: &str) -> Response<Vec<u8>> {
     v3_error(StatusCode::BAD_REQUEST, "PARAM_ERROR", message)
 }
 
-/// A `PARAM_ERROR` about a body field, with the `detail` object WeChat Pay adds (seed 002:
+/// A `PARAM_ERROR` about a body field, with the `detail` object WeChat Pay adds (the customs
+/// document's error example:
 /// `field` a JSON pointer, `value`, `issue`, `location`).
 fn field_error(field: &str, value: Option<&str>, issue: &str) -> Response<Vec<u8>> {
     let mut detail = Map::new();
@@ -133,7 +126,7 @@ impl Simulator {
     fn v3_front(
         &self,
         req: &http::Request<Vec<u8>>,
-        now: u64,
+        now: UnixTime,
         host: &str,
         allow_public_key_id: bool,
     ) -> Result<Map<String, Value>, Response<Vec<u8>>> {
@@ -203,7 +196,7 @@ impl Simulator {
         let name = str_field(body, name_field)
             .and_then(|b| self.decrypt_field(rng, b, pkcs1))
             .ok_or_else(|| undecryptable(name_field))?;
-        if validate::mainland_id(id_field, id.expose(), true).is_err() {
+        if validate::mainland_id(id_field, id.expose_secret(), true).is_err() {
             // The echoed value is the ciphertext the merchant sent, never the plaintext.
             return Err(field_error(
                 id_field,
@@ -241,7 +234,7 @@ impl Simulator {
     pub fn customs_verify_certificate<R: TryCryptoRng + ?Sized>(
         &self,
         req: &http::Request<Vec<u8>>,
-        now: u64,
+        now: UnixTime,
         rng: &mut R,
         script: &CustomsScript,
     ) -> Response<Vec<u8>> {
@@ -308,7 +301,7 @@ impl Simulator {
     pub fn pre_entrust_sign<R: TryCryptoRng + ?Sized>(
         &self,
         req: &http::Request<Vec<u8>>,
-        now: u64,
+        now: UnixTime,
         rng: &mut R,
         script: &PreEntrustScript,
     ) -> Response<Vec<u8>> {
@@ -361,9 +354,9 @@ impl Simulator {
     pub fn handle_v3<R: TryCryptoRng + ?Sized>(
         &self,
         req: &http::Request<Vec<u8>>,
-        now: u64,
+        now: UnixTime,
         rng: &mut R,
-        script: &V3Script,
+        script: &Script,
     ) -> Option<Response<Vec<u8>>> {
         let path = req.uri().path();
         if path == customs::PATH {

@@ -1,4 +1,5 @@
-//! v2 hosts, and the endpoints whose replies carry no `sign` (SPEC §1.2).
+//! v2 hosts, and the endpoints whose replies carry no `sign` (the lists of the official PHP and
+//! Node SDKs).
 
 /// `https://api.mch.weixin.qq.com` — most v2 endpoints, `querymchrisk`, `appauth/getaccesstoken`.
 pub const API_BASE: &str = "https://api.mch.weixin.qq.com";

@@ -1,5 +1,5 @@
-//! Checking a v2 reply (SPEC §1.2), in the order the official SDKs use, then what a signature
-//! alone cannot prove:
+//! Checking a v2 reply, in the order the official SDKs use, then what a signature alone cannot
+//! prove:
 //!
 //! 1. `return_code` is not `SUCCESS` → [`ReplyError::ReturnFail`] (such replies carry no sign);
 //! 2. `result_code` not `SUCCESS` → [`ReplyError::BusinessFail`]; absent → [`ReplyError::MissingResultCode`]
@@ -34,6 +34,7 @@
 //!   field that follows `mweb_url`. The typed APIs refuse possible folds; on this generic path it
 //!   is the caller's choice ([`Expect::allow_folds`]), refused by default.
 
+use crate::error::{Classify, Disposition};
 use crate::secret::ApiV2Key;
 use crate::v2::Fields;
 use crate::v2::sign::{self, SignError, SignType};
@@ -62,6 +63,7 @@ pub enum ReplySigning {
 /// let expect = Expect::signed(Some(SignType::HmacSha256)).echo(&echoes);
 /// assert!(expect.refuses_folds());
 /// ```
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Expect<'a> {
     signing: ReplySigning,
@@ -147,7 +149,138 @@ impl<'a> Expect<'a> {
     }
 }
 
+crate::wire::open_enum!(
+    /// A v2 `err_code` (`result_code=FAIL` replies; `secsvc/realnameauth` spells it
+    /// `error_code`), with what to do about it ([`ErrCode::disposition`]). Sources: the official
+    /// error tables of the v2 APIs (统一下单, 退款, 企业付款) and replies seen in practice.
+    ///
+    /// ```
+    /// use wechatpay_sansio::error::Disposition;
+    /// use wechatpay_sansio::v2::reply::ErrCode;
+    /// assert_eq!(ErrCode::from_wire("SYSTEM_ERROR"), ErrCode::SystemError);
+    /// assert!(ErrCode::from_wire("SYSTEMERROR").is_retryable());
+    /// assert_eq!(ErrCode::from_wire("CA_ERROR").disposition(), Disposition::Misconfigured);
+    /// assert_eq!(ErrCode::from_wire("NEW_CODE").as_str(), "NEW_CODE");
+    /// ```
+    pub enum ErrCode {
+        /// `SYSTEMERROR` / `SYSTEM_ERROR`: system error or timeout — retry with the same
+        /// parameters (and the same order number).
+        SystemError = "SYSTEMERROR" | "SYSTEM_ERROR",
+        /// `BIZERR_NEED_RETRY`: refused under concurrency — retry with the same parameters.
+        BizErrNeedRetry = "BIZERR_NEED_RETRY",
+        /// `FREQUENCY_LIMITED` / `RATE_LIMITED` / `FREQ_LIMIT`: rate limited — slow down.
+        FrequencyLimited = "FREQUENCY_LIMITED" | "RATE_LIMITED" | "FREQ_LIMIT",
+        /// `INVALID_REQ_TOO_MUCH`: too many invalid requests, briefly blocked — retry after a
+        /// minute (and look for the bug behind them).
+        InvalidReqTooMuch = "INVALID_REQ_TOO_MUCH",
+        /// `PARAM_ERROR`: a parameter is wrong.
+        ParamError = "PARAM_ERROR",
+        /// `INVALID_REQUEST`: well-formed but against the business rules.
+        InvalidRequest = "INVALID_REQUEST",
+        /// `NOAUTH` / `NO_AUTH`: no permission for the API, or the caller's IP is not on the
+        /// allow-list.
+        NoAuth = "NOAUTH" | "NO_AUTH",
+        /// `SIGNERROR` / `SIGN_ERROR`: the request's sign was rejected.
+        SignError = "SIGNERROR" | "SIGN_ERROR",
+        /// `APPID_NOT_EXIST`.
+        AppidNotExist = "APPID_NOT_EXIST",
+        /// `MCHID_NOT_EXIST`.
+        MchidNotExist = "MCHID_NOT_EXIST",
+        /// `APPID_MCHID_NOT_MATCH`: the appid is not bound to the merchant.
+        AppidMchidNotMatch = "APPID_MCHID_NOT_MATCH",
+        /// `LACK_PARAMS`: a required parameter is missing.
+        LackParams = "LACK_PARAMS",
+        /// `XML_FORMAT_ERROR`.
+        XmlFormatError = "XML_FORMAT_ERROR",
+        /// `REQUIRE_POST_METHOD`.
+        RequirePostMethod = "REQUIRE_POST_METHOD",
+        /// `POST_DATA_EMPTY`.
+        PostDataEmpty = "POST_DATA_EMPTY",
+        /// `NOT_UTF8`.
+        NotUtf8 = "NOT_UTF8",
+        /// `CA_ERROR`: the merchant API client certificate is missing, wrong or expired.
+        CaError = "CA_ERROR",
+        /// `NOTENOUGH`: insufficient balance.
+        NotEnough = "NOTENOUGH",
+        /// `ORDERPAID`: already paid.
+        OrderPaid = "ORDERPAID",
+        /// `ORDERCLOSED`: the order is closed.
+        OrderClosed = "ORDERCLOSED",
+        /// `ORDERNOTEXIST`: no such order.
+        OrderNotExist = "ORDERNOTEXIST",
+        /// `OUT_TRADE_NO_USED`: the merchant order number was used before.
+        OutTradeNoUsed = "OUT_TRADE_NO_USED",
+        /// `USER_ACCOUNT_ABNORMAL`: the user's account is abnormal.
+        UserAccountAbnormal = "USER_ACCOUNT_ABNORMAL",
+        /// `20001` (the fraud host's `realnameauth` / `getpublickey`): sign error.
+        FraudSignError = "20001",
+        /// `20002` (the fraud host): 商户号信息有误 — the merchant id is wrong.
+        FraudMerchantInvalid = "20002",
+    }
+);
+
+impl ErrCode {
+    /// What to do about the code: system errors and rate limits are
+    /// [`Disposition::Transient`]; sign, permission, certificate, appid/mchid and request-format
+    /// codes are [`Disposition::Misconfigured`]; the rest (and unknown codes) are
+    /// [`Disposition::Rejected`].
+    #[must_use]
+    pub fn disposition(&self) -> Disposition {
+        match self {
+            Self::SystemError
+            | Self::BizErrNeedRetry
+            | Self::FrequencyLimited
+            | Self::InvalidReqTooMuch => Disposition::Transient,
+            Self::NoAuth
+            | Self::SignError
+            | Self::AppidNotExist
+            | Self::MchidNotExist
+            | Self::AppidMchidNotMatch
+            | Self::LackParams
+            | Self::XmlFormatError
+            | Self::RequirePostMethod
+            | Self::PostDataEmpty
+            | Self::NotUtf8
+            | Self::CaError
+            | Self::FraudSignError
+            | Self::FraudMerchantInvalid => Disposition::Misconfigured,
+            _ => Disposition::Rejected,
+        }
+    }
+
+    /// Whether retrying the same request later may succeed.
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        self.disposition().is_retryable()
+    }
+}
+
+/// What a `return_code` other than `SUCCESS` means, from its `return_msg`: WeChat Pay answers
+/// transport-level failures (sign, parameters, mutual TLS, IP allow-list, rate limits) this way,
+/// in Chinese. Rate limits and system errors are [`Disposition::Transient`]; everything else at
+/// this level is a request WeChat Pay could not accept as sent: [`Disposition::Misconfigured`].
+///
+/// ```
+/// use wechatpay_sansio::error::Disposition;
+/// use wechatpay_sansio::v2::reply::return_fail_disposition;
+/// assert_eq!(return_fail_disposition(Some("签名错误")), Disposition::Misconfigured);
+/// assert_eq!(return_fail_disposition(Some("请求需要双向证书")), Disposition::Misconfigured);
+/// assert_eq!(return_fail_disposition(Some("频率限制")), Disposition::Transient);
+/// assert_eq!(return_fail_disposition(Some("系统繁忙,请稍后再试")), Disposition::Transient);
+/// ```
+#[must_use]
+pub fn return_fail_disposition(return_msg: Option<&str>) -> Disposition {
+    const TRANSIENT: &[&str] = &[
+        "频率", "系统繁忙", "系统错误", "系统超时", "稍后", "SYSTEMERROR", "SYSTEM_ERROR",
+    ];
+    match return_msg {
+        Some(m) if TRANSIENT.iter().any(|t| m.contains(t)) => Disposition::Transient,
+        _ => Disposition::Misconfigured,
+    }
+}
+
 /// Why a reply was not accepted.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReplyError {
     /// The body is not a flat v2 XML document.
@@ -169,15 +302,15 @@ pub enum ReplyError {
     #[error("the reply has return_code SUCCESS but no result_code")]
     MissingResultCode,
     /// `result_code` is not `SUCCESS` (business failure).
-    #[error("result_code FAIL: {} {}", err_code.as_deref().unwrap_or(""), err_code_des.as_deref().unwrap_or(""))]
+    #[error("result_code FAIL: {} {}", err_code.as_ref().map_or("", ErrCode::as_str), err_code_des.as_deref().unwrap_or(""))]
     BusinessFail {
         /// `err_code` (or `error_code`, as `secsvc/realnameauth` spells it).
-        err_code: Option<String>,
-        /// `err_code_des` (or `error_code_des`).
+        err_code: Option<ErrCode>,
+        /// `err_code_des` (or `error_code_des`, `err_code_desc`).
         err_code_des: Option<String>,
     },
     /// The signature is missing, malformed or wrong.
-    #[error("reply signature: {0}")]
+    #[error(transparent)]
     Sign(#[from] SignError),
     /// A value contains `&NAME=` that makes the signed string parse as more fields: the reply
     /// may have been folded (see the module documentation).
@@ -198,9 +331,26 @@ pub enum ReplyError {
     Mismatch(String),
 }
 
-fn owned(f: &Fields, a: &str, b: &str) -> Option<String> {
-    f.get_non_empty(a)
-        .or_else(|| f.get_non_empty(b))
+impl Classify for ReplyError {
+    /// `ReturnFail` per [`return_fail_disposition`], `BusinessFail` per
+    /// [`ErrCode::disposition`] (no code: [`Disposition::Rejected`]); everything else means
+    /// the reply cannot be trusted: [`Disposition::Untrusted`].
+    fn disposition(&self) -> Disposition {
+        match self {
+            Self::ReturnFail { return_msg, .. } => return_fail_disposition(return_msg.as_deref()),
+            Self::BusinessFail { err_code, .. } => err_code
+                .as_ref()
+                .map_or(Disposition::Rejected, ErrCode::disposition),
+            _ => Disposition::Untrusted,
+        }
+    }
+}
+
+/// The first non-empty of several spellings of a field.
+fn first_of(f: &Fields<'_>, names: &[&str]) -> Option<String> {
+    names
+        .iter()
+        .find_map(|n| f.get_non_empty(n))
         .map(str::to_owned)
 }
 
@@ -223,11 +373,11 @@ fn short(name: &str) -> String {
 /// # Errors
 /// [`ReplyError::MissingReturnCode`], [`ReplyError::ReturnFail`],
 /// [`ReplyError::MissingResultCode`], [`ReplyError::BusinessFail`].
-pub fn check_codes(fields: &Fields) -> Result<(), ReplyError> {
+pub fn check_codes(fields: &Fields<'_>) -> Result<(), ReplyError> {
     check_unsigned(fields, &Expect::unsigned())
 }
 
-fn codes(fields: &Fields, result_code_required: bool) -> Result<(), ReplyError> {
+fn codes(fields: &Fields<'_>, result_code_required: bool) -> Result<(), ReplyError> {
     let return_code = fields
         .get("return_code")
         .ok_or(ReplyError::MissingReturnCode)?;
@@ -242,8 +392,8 @@ fn codes(fields: &Fields, result_code_required: bool) -> Result<(), ReplyError> 
         None if !result_code_required => Ok(()),
         None => Err(ReplyError::MissingResultCode),
         Some(_) => Err(ReplyError::BusinessFail {
-            err_code: owned(fields, "err_code", "error_code"),
-            err_code_des: owned(fields, "err_code_des", "error_code_des"),
+            err_code: first_of(fields, &["err_code", "error_code"]).map(|c| ErrCode::from_wire(&c)),
+            err_code_des: first_of(fields, &["err_code_des", "error_code_des", "err_code_desc"]),
         }),
     }
 }
@@ -266,12 +416,12 @@ fn codes(fields: &Fields, result_code_required: bool) -> Result<(), ReplyError> 
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
-pub fn possible_fold(fields: &Fields) -> Option<(&str, &str)> {
-    let mut pairs: Vec<(&str, &str)> = fields
+pub fn possible_fold<'f>(fields: &'f Fields<'_>) -> Option<(&'f str, &'f str)> {
+    let mut pairs: crate::v2::sign::SmallPairs<'f> = fields
         .iter()
         .filter(|(k, v)| *k != "sign" && !v.is_empty())
         .collect();
-    pairs.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let pairs = pairs.sorted();
     pairs.iter().enumerate().find_map(|(i, (name, value))| {
         let next = pairs.get(i + 1).map(|p| p.0);
         folded_name(name, value, next).map(|hidden| (*name, hidden))
@@ -293,7 +443,7 @@ fn folded_name<'v>(name: &str, value: &'v str, next: Option<&str>) -> Option<&'v
 ///
 /// # Errors
 /// See [`ReplyError`].
-pub fn check(fields: &Fields, key: &ApiV2Key, expect: &Expect<'_>) -> Result<(), ReplyError> {
+pub fn check(fields: &Fields<'_>, key: &ApiV2Key, expect: &Expect<'_>) -> Result<(), ReplyError> {
     checks(fields, Some(key), expect)
 }
 
@@ -311,11 +461,11 @@ pub fn check(fields: &Fields, key: &ApiV2Key, expect: &Expect<'_>) -> Result<(),
 ///
 /// # Errors
 /// See [`ReplyError`] (never [`ReplyError::Sign`] or [`ReplyError::PossibleFold`]).
-pub fn check_unsigned(fields: &Fields, expect: &Expect<'_>) -> Result<(), ReplyError> {
+pub fn check_unsigned(fields: &Fields<'_>, expect: &Expect<'_>) -> Result<(), ReplyError> {
     checks(fields, None, expect)
 }
 
-fn checks(fields: &Fields, key: Option<&ApiV2Key>, expect: &Expect<'_>) -> Result<(), ReplyError> {
+fn checks(fields: &Fields<'_>, key: Option<&ApiV2Key>, expect: &Expect<'_>) -> Result<(), ReplyError> {
     codes(fields, expect.result_code_required)?;
     if let (ReplySigning::Signed { expected }, Some(key)) = (expect.signing, key) {
         sign::verify_fields(fields, key, expected)?;
@@ -358,12 +508,12 @@ fn checks(fields: &Fields, key: Option<&ApiV2Key>, expect: &Expect<'_>) -> Resul
 ///
 /// # Errors
 /// See [`ReplyError`].
-pub fn parse_and_check(
-    body: &[u8],
+pub fn parse_and_check<'a>(
+    body: &'a [u8],
     key: &ApiV2Key,
     expect: &Expect<'_>,
     limits: &XmlLimits,
-) -> Result<Fields, ReplyError> {
+) -> Result<Fields<'a>, ReplyError> {
     let fields = xml::parse_with_limits(body, limits)?;
     check(&fields, key, expect)?;
     Ok(fields)
@@ -435,7 +585,7 @@ mod tests {
         assert_eq!(
             e,
             ReplyError::BusinessFail {
-                err_code: Some("20002".into()),
+                err_code: Some(ErrCode::FraudMerchantInvalid),
                 err_code_des: Some("商户号信息有误".into())
             }
         );
@@ -458,7 +608,7 @@ mod tests {
         );
     }
 
-    fn fields(pairs: &[(&str, &str)]) -> Fields {
+    fn fields<'a>(pairs: &[(&'a str, &'a str)]) -> Fields<'a> {
         let mut f = Fields::new();
         for (k, v) in pairs {
             f.insert(*k, *v).unwrap();

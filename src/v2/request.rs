@@ -1,6 +1,7 @@
 //! Signed v2 request values: an XML POST, or a GET whose query carries the sign
 //! (`appauth/getaccesstoken`, the legacy `nameautheasy`).
 
+use crate::error::{Classify, Disposition};
 use crate::request::{Request, RequestError, USER_AGENT};
 use crate::secret::ApiV2Key;
 use crate::v2::sign::{self, SignError, SignType};
@@ -10,6 +11,7 @@ use http::header::{ACCEPT, CONTENT_TYPE, USER_AGENT as UA};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// Why a v2 request could not be built.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum V2RequestError {
     /// The parameters already contain `sign`: it is computed here.
@@ -27,6 +29,13 @@ pub enum V2RequestError {
     /// The URL or a header is invalid.
     #[error(transparent)]
     Request(#[from] RequestError),
+}
+
+impl Classify for V2RequestError {
+    /// [`Disposition::Misconfigured`]: the caller's parameters or URL.
+    fn disposition(&self) -> Disposition {
+        Disposition::Misconfigured
+    }
 }
 
 /// Every character except RFC 3986 unreserved ones is percent-encoded in query values.

@@ -1,4 +1,4 @@
-//! v2 XML bodies (SPEC §1.4, §1.5).
+//! v2 XML bodies.
 //!
 //! [`to_xml`] writes `<xml><name>value</name>…</xml>`: names sorted, no whitespace, values
 //! escaped as entities (`&amp;`, `&lt;`, `&gt;`, and `&#13;` for CR so it survives end-of-line
@@ -27,20 +27,28 @@
 //! # Ok::<(), xml::XmlError>(())
 //! ```
 
+use crate::error::{Classify, Disposition};
 use crate::v2::Fields;
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
+use std::borrow::Cow;
 
 /// Limits applied by [`parse_with_limits`].
+///
+/// ```
+/// use wechatpay_sansio::v2::xml::XmlLimits;
+/// let l = XmlLimits::default().with_max_bytes(64 * 1024).with_max_fields(64);
+/// assert_eq!((l.max_bytes(), l.max_fields()), (65536, 64));
+/// ```
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct XmlLimits {
-    /// Largest accepted body in bytes (default 256 KiB; WeChat's v2 replies are a few KiB).
-    pub max_bytes: usize,
-    /// Largest number of fields (default 256).
-    pub max_fields: usize,
+    max_bytes: usize,
+    max_fields: usize,
 }
 
 impl Default for XmlLimits {
+    /// 256 KiB (WeChat's v2 replies are a few KiB) and 256 fields.
     fn default() -> Self {
         Self {
             max_bytes: 256 * 1024,
@@ -49,7 +57,36 @@ impl Default for XmlLimits {
     }
 }
 
+impl XmlLimits {
+    /// Largest accepted body in bytes.
+    #[must_use]
+    pub const fn with_max_bytes(mut self, max_bytes: usize) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+
+    /// Largest number of fields.
+    #[must_use]
+    pub const fn with_max_fields(mut self, max_fields: usize) -> Self {
+        self.max_fields = max_fields;
+        self
+    }
+
+    /// Largest accepted body in bytes.
+    #[must_use]
+    pub const fn max_bytes(&self) -> usize {
+        self.max_bytes
+    }
+
+    /// Largest number of fields.
+    #[must_use]
+    pub const fn max_fields(&self) -> usize {
+        self.max_fields
+    }
+}
+
 /// Why a body could not be built or parsed. Messages may name elements, never quote values.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum XmlError {
     /// Body larger than [`XmlLimits::max_bytes`].
@@ -120,6 +157,19 @@ pub enum XmlError {
     InvalidName(String),
 }
 
+impl Classify for XmlError {
+    /// A body that cannot be built ([`XmlError::InvalidName`], or any error from [`to_xml`]) is
+    /// the caller's; a received body that cannot be parsed is [`Disposition::Untrusted`]. As the
+    /// enum cannot tell which side produced it, building errors are `InvalidName` only: the
+    /// rest is classified as received.
+    fn disposition(&self) -> Disposition {
+        match self {
+            Self::InvalidName(_) => Disposition::Misconfigured,
+            _ => Disposition::Untrusted,
+        }
+    }
+}
+
 fn short(name: &str) -> String {
     name.chars().take(64).collect()
 }
@@ -158,21 +208,18 @@ pub fn is_valid_name(name: &str) -> bool {
 
 /// Build `<xml>…</xml>` from `(name, value)` pairs, sorted by name.
 ///
+/// The output is sized exactly before it is written (one allocation for up to 32 fields; the
+/// sort happens on the stack).
+///
 /// # Errors
 /// [`XmlError::InvalidName`], [`XmlError::Duplicate`], [`XmlError::IllegalCharacter`].
 pub fn to_xml<'a, I>(pairs: I) -> Result<String, XmlError>
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
-    let mut pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
-    pairs.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let cap = pairs
-        .iter()
-        .map(|(k, v)| 2 * k.len() + v.len() + 5)
-        .sum::<usize>()
-        + 11;
-    let mut out = String::with_capacity(cap);
-    out.push_str("<xml>");
+    let mut pairs: crate::v2::sign::SmallPairs<'a> = pairs.into_iter().collect();
+    let pairs = pairs.sorted();
+    let mut cap = 11; // <xml></xml>
     for (i, (k, v)) in pairs.iter().enumerate() {
         if !is_valid_name(k) {
             return Err(XmlError::InvalidName(short(k)));
@@ -181,6 +228,11 @@ where
             return Err(XmlError::Duplicate(short(k)));
         }
         check_chars(v, k)?;
+        cap += 2 * k.len() + 5 + escaped_len(v);
+    }
+    let mut out = String::with_capacity(cap);
+    out.push_str("<xml>");
+    for (k, v) in pairs {
         out.push('<');
         out.push_str(k);
         out.push('>');
@@ -190,7 +242,21 @@ where
         out.push('>');
     }
     out.push_str("</xml>");
+    debug_assert_eq!(out.len(), cap);
     Ok(out)
+}
+
+/// Length of `v` once escaped by [`escape_into`].
+fn escaped_len(v: &str) -> usize {
+    v.len()
+        + v.bytes()
+            .map(|b| match b {
+                b'&' => 4,
+                b'<' | b'>' => 3,
+                b'\r' => 4,
+                _ => 0,
+            })
+            .sum::<usize>()
 }
 
 fn escape_into(v: &str, out: &mut String) {
@@ -214,15 +280,62 @@ fn escape_into(v: &str, out: &mut String) {
 ///
 /// # Errors
 /// See [`XmlError`].
-pub fn parse(body: &[u8]) -> Result<Fields, XmlError> {
+pub fn parse(body: &[u8]) -> Result<Fields<'_>, XmlError> {
     parse_with_limits(body, &XmlLimits::default())
+}
+
+/// The text of one field while it is read: nothing yet, one borrowed piece, or several merged.
+enum Value<'a> {
+    Empty,
+    One(Cow<'a, str>),
+    Many(String),
+}
+
+impl<'a> Value<'a> {
+    fn push(self, piece: Cow<'a, str>) -> Self {
+        match self {
+            Self::Empty => Self::One(piece),
+            Self::One(first) => {
+                let mut s = String::with_capacity(first.len() + piece.len());
+                s.push_str(&first);
+                s.push_str(&piece);
+                Self::Many(s)
+            }
+            Self::Many(mut s) => {
+                s.push_str(&piece);
+                Self::Many(s)
+            }
+        }
+    }
+
+    fn into_cow(self) -> Cow<'a, str> {
+        match self {
+            Self::Empty => Cow::Borrowed(""),
+            Self::One(c) => c,
+            Self::Many(s) => Cow::Owned(s),
+        }
+    }
+}
+
+/// `part` as a slice of `input` with `input`'s lifetime, when `part` lies inside it (the names
+/// quick-xml hands out borrow the input, under a shorter lifetime); otherwise a copy.
+fn reborrow<'a>(input: &'a str, part: &str) -> Cow<'a, str> {
+    let offset = (part.as_ptr() as usize).wrapping_sub(input.as_ptr() as usize);
+    match input.get(offset..offset.wrapping_add(part.len())) {
+        Some(s) if s.as_ptr() == part.as_ptr() => Cow::Borrowed(s),
+        _ => Cow::Owned(part.to_owned()),
+    }
 }
 
 /// Parse a flat v2 body: `<root><name>value</name>…</root>`; the root's name is not checked.
 ///
+/// Names and values borrow from `body` (no allocation per field); a value is copied only when it
+/// contains an entity or character reference, mixes CDATA and text, or needs end-of-line
+/// normalisation (a CR).
+///
 /// # Errors
 /// See [`XmlError`].
-pub fn parse_with_limits(body: &[u8], limits: &XmlLimits) -> Result<Fields, XmlError> {
+pub fn parse_with_limits<'a>(body: &'a [u8], limits: &XmlLimits) -> Result<Fields<'a>, XmlError> {
     if body.len() > limits.max_bytes {
         return Err(XmlError::TooLarge {
             len: body.len(),
@@ -236,17 +349,21 @@ pub fn parse_with_limits(body: &[u8], limits: &XmlLimits) -> Result<Fields, XmlE
     let mut reader = Reader::from_str(text);
     let cfg = reader.config_mut();
     cfg.trim_text(false);
-    cfg.check_end_names = true;
+    // End names are checked below against the one open field or the root (quick-xml's own
+    // check keeps a growing stack of names: an allocation per parse).
+    cfg.check_end_names = false;
     cfg.expand_empty_elements = false;
 
-    enum State {
+    enum State<'a> {
         BeforeRoot,
-        InRoot,
-        InField(String, String),
+        InRoot(Cow<'a, str>),
+        InField(Cow<'a, str>, Cow<'a, str>, Value<'a>),
         AfterRoot,
     }
     let mut state = State::BeforeRoot;
-    let mut fields = Fields::new();
+    // One allocation: room for every closing tag (at most one field each).
+    let expected = text.matches("</").count().min(limits.max_fields);
+    let mut fields = Fields::with_capacity(expected);
     let syntax = |r: &Reader<&[u8]>| XmlError::Syntax {
         position: r.buffer_position(),
     };
@@ -270,32 +387,37 @@ pub fn parse_with_limits(body: &[u8], limits: &XmlLimits) -> Result<Fields, XmlE
                 }
                 State::BeforeRoot
             }
-            (State::BeforeRoot, Event::Start(_)) => State::InRoot,
+            (State::BeforeRoot, Event::Start(e)) => {
+                State::InRoot(element_name(text, e.name().as_ref())?)
+            }
             (State::BeforeRoot, Event::Empty(_)) => State::AfterRoot,
-            (s @ (State::BeforeRoot | State::InRoot | State::AfterRoot), Event::Text(t))
+            (s @ (State::BeforeRoot | State::InRoot(_) | State::AfterRoot), Event::Text(t))
                 if t.as_ref().bytes().all(|b| b.is_ascii_whitespace()) =>
             {
                 s
             }
-            (State::InRoot, Event::Start(e)) => {
-                let name = element_name(e.name().as_ref())?;
-                State::InField(name, String::new())
+            (State::InRoot(root), Event::Start(e)) => {
+                let name = element_name(text, e.name().as_ref())?;
+                State::InField(root, name, Value::Empty)
             }
-            (State::InRoot, Event::Empty(e)) => {
-                let name = element_name(e.name().as_ref())?;
-                push(&mut fields, name, String::new(), limits)?;
-                State::InRoot
+            (State::InRoot(root), Event::Empty(e)) => {
+                let name = element_name(text, e.name().as_ref())?;
+                push(&mut fields, name, Cow::Borrowed(""), limits)?;
+                State::InRoot(root)
             }
-            (State::InRoot, Event::End(_)) => State::AfterRoot,
-            (State::InField(name, mut value), Event::Text(t)) => {
-                value.push_str(&t.xml10_content());
-                State::InField(name, value)
+            (State::InRoot(root), Event::End(e)) => {
+                if e.name().as_ref() != root.as_ref() {
+                    return Err(syntax(&reader));
+                }
+                State::AfterRoot
             }
-            (State::InField(name, mut value), Event::CData(c)) => {
-                value.push_str(&c.xml10_content());
-                State::InField(name, value)
+            (State::InField(root, name, value), Event::Text(t)) => {
+                State::InField(root, name, value.push(t.xml10_content()))
             }
-            (State::InField(name, mut value), Event::GeneralRef(r)) => {
+            (State::InField(root, name, value), Event::CData(c)) => {
+                State::InField(root, name, value.push(c.xml10_content()))
+            }
+            (State::InField(root, name, value), Event::GeneralRef(r)) => {
                 let c = match r.resolve_char_ref() {
                     Ok(Some(c)) => c,
                     Ok(None) => match r.as_ref() {
@@ -308,16 +430,21 @@ pub fn parse_with_limits(body: &[u8], limits: &XmlLimits) -> Result<Fields, XmlE
                     },
                     Err(_) => return Err(XmlError::UnknownEntity),
                 };
-                value.push(c);
-                State::InField(name, value)
+                let mut buf = [0u8; 4];
+                let piece = Cow::Owned(c.encode_utf8(&mut buf).to_owned());
+                State::InField(root, name, value.push(piece))
             }
-            (State::InField(name, _), Event::Start(_) | Event::Empty(_)) => {
+            (State::InField(_, name, _), Event::Start(_) | Event::Empty(_)) => {
                 return Err(XmlError::Nested(short(&name)));
             }
-            (State::InField(name, value), Event::End(_)) => {
+            (State::InField(root, name, value), Event::End(e)) => {
+                if e.name().as_ref() != name.as_ref() {
+                    return Err(syntax(&reader));
+                }
+                let value = value.into_cow();
                 check_chars_with(&value, &name, is_reply_text_char)?;
                 push(&mut fields, name, value, limits)?;
-                State::InRoot
+                State::InRoot(root)
             }
             (State::BeforeRoot, Event::Eof) => return Err(XmlError::Empty),
             (State::AfterRoot, Event::Eof) => return Ok(fields),
@@ -333,15 +460,15 @@ pub fn parse_with_limits(body: &[u8], limits: &XmlLimits) -> Result<Fields, XmlE
     }
 }
 
-fn element_name(name: &str) -> Result<String, XmlError> {
+fn element_name<'a>(input: &'a str, name: &str) -> Result<Cow<'a, str>, XmlError> {
     check_chars(name, "markup")?;
-    Ok(name.to_owned())
+    Ok(reborrow(input, name))
 }
 
-fn push(
-    fields: &mut Fields,
-    name: String,
-    value: String,
+fn push<'a>(
+    fields: &mut Fields<'a>,
+    name: Cow<'a, str>,
+    value: Cow<'a, str>,
     limits: &XmlLimits,
 ) -> Result<(), XmlError> {
     if fields.len() >= limits.max_fields {
@@ -351,7 +478,7 @@ fn push(
     }
     fields
         .insert(name, value)
-        .map_err(|d| XmlError::Duplicate(short(&d.0)))
+        .map_err(|d| XmlError::Duplicate(d.0))
 }
 
 #[cfg(test)]
@@ -453,18 +580,12 @@ mod tests {
             parse(br#"<?xml version="1.0" encoding="GBK"?><xml/>"#),
             Err(XmlError::UnsupportedEncoding)
         );
-        let limits = XmlLimits {
-            max_bytes: 10,
-            max_fields: 1,
-        };
+        let limits = XmlLimits::default().with_max_bytes(10).with_max_fields(1);
         assert_eq!(
             parse_with_limits(&[b' '; 11], &limits),
             Err(XmlError::TooLarge { len: 11, max: 10 })
         );
-        let limits = XmlLimits {
-            max_bytes: 100,
-            max_fields: 1,
-        };
+        let limits = XmlLimits::default().with_max_bytes(100).with_max_fields(1);
         assert_eq!(
             parse_with_limits(b"<xml><a/><b/></xml>", &limits),
             Err(XmlError::TooManyFields { max: 1 })

@@ -2,9 +2,11 @@
 //! with the merchant API private key and produces the `Authorization` header; [`Authorization`]
 //! also parses such a header (what the simulator and the CLI need), accepting any pair order.
 
-use crate::crypto::RsaPrivateKey;
+use crate::crypto::{CryptoError, RsaPrivate as _, RsaPrivateKey};
+use crate::error::{Classify, Disposition};
 use crate::ids::{MchId, Nonce};
-use crate::keys::{KeyId, MerchantPrivateKey};
+use crate::keys::{KeyError, KeyId, MerchantPrivateKey, PlatformCertificate};
+use crate::time::UnixTime;
 use crate::v3::SCHEME;
 use crate::v3::canonical::Decimal;
 use base64::Engine as _;
@@ -12,27 +14,45 @@ use base64::engine::general_purpose::STANDARD;
 use core::fmt;
 use rand_core::TryCryptoRng;
 
-/// Why signing failed.
+/// Why signing with the merchant key failed.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SignError {
+pub enum AuthError {
     /// The path and query is not an absolute path of visible ASCII (percent-encode it first).
     #[error("path and query must start with '/' and contain only visible ASCII (percent-encoded)")]
     InvalidPathAndQuery,
-    /// The RNG used for RSA blinding failed, or the backend failed to sign.
-    #[error("RSA signing failed (RNG or backend failure)")]
+    /// The caller's RNG, used to blind the RSA operation, failed (RustCrypto backend).
+    #[error("the random number generator failed")]
+    Rng,
+    /// The cryptography backend failed to sign with this key.
+    #[error("the cryptography backend failed to sign")]
     Backend,
+}
+
+impl Classify for AuthError {
+    /// A path that cannot be signed or a key the backend refuses is
+    /// [`Disposition::Misconfigured`]; a failing RNG [`Disposition::Transient`].
+    fn disposition(&self) -> Disposition {
+        match self {
+            Self::InvalidPathAndQuery | Self::Backend => Disposition::Misconfigured,
+            Self::Rng => Disposition::Transient,
+        }
+    }
 }
 
 /// Holds what a merchant needs to sign v3 requests: `mchid`, the serial of the merchant API
 /// certificate, and the private key (parsed once). Cheap to share: `Send + Sync`, no locks.
 ///
 /// ```
-/// use wechatpay_sansio::{ids::{MchId, Nonce}, keys::{KeyId, MerchantPrivateKey}, v3::auth::MerchantSigner};
+/// use wechatpay_sansio::{ids::{MchId, Nonce}, time::UnixTime, v3::auth::MerchantSigner};
+/// use wechatpay_sansio::simulator::pem; // TEST ONLY key and certificate (feature `simulator`)
 /// # use rand_core::SeedableRng;
-/// let key = MerchantPrivateKey::from_pem(include_str!("../../tests/data/test_merchant_key.pem"))?; // TEST ONLY
-/// let signer = MerchantSigner::new(MchId::new("1900000109")?, KeyId::new("3C3BBC2B9F5BF4F2")?, key);
+/// // The serial is read from the merchant certificate, which must match the key.
+/// let signer = MerchantSigner::from_pems("1900000109", pem::MERCHANT_PRIVATE_KEY, pem::MERCHANT_CERTIFICATE)?;
+/// assert_eq!(signer.serial().as_str(), "3C3BBC2B9F5BF4F2");
 /// # let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
-/// let auth = signer.authorization(&mut rng, "GET", "/v3/certificates", 1624523846, &Nonce::new("A1B2C3D4E5F6G7")?, b"")?;
+/// let auth = signer.authorization(&mut rng, "GET", "/v3/certificates",
+///     UnixTime::from_secs(1624523846), &Nonce::new("A1B2C3D4E5F6G7")?, b"")?;
 /// assert!(auth.to_string().starts_with(r#"WECHATPAY2-SHA256-RSA2048 mchid="1900000109",nonce_str="A1B2C3D4E5F6G7",timestamp="1624523846",serial_no="3C3BBC2B9F5BF4F2",signature=""#));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -43,11 +63,11 @@ pub struct MerchantSigner {
     key: MerchantPrivateKey,
 }
 
-pub(crate) fn check_path_and_query(p: &str) -> Result<(), SignError> {
+pub(crate) fn check_path_and_query(p: &str) -> Result<(), AuthError> {
     if p.starts_with('/') && p.bytes().all(|b| b.is_ascii_graphic() && b != b'#') {
         Ok(())
     } else {
-        Err(SignError::InvalidPathAndQuery)
+        Err(AuthError::InvalidPathAndQuery)
     }
 }
 
@@ -55,10 +75,11 @@ pub(crate) fn sign_parts<R: TryCryptoRng + ?Sized>(
     key: &RsaPrivateKey,
     rng: &mut R,
     parts: &[&[u8]],
-) -> Result<String, SignError> {
-    let sig = key
-        .sign_sha256(rng, parts)
-        .map_err(|_| SignError::Backend)?;
+) -> Result<String, AuthError> {
+    let sig = key.sign_sha256(rng, parts).map_err(|e| match e {
+        CryptoError::Rng => AuthError::Rng,
+        _ => AuthError::Backend,
+    })?;
     Ok(STANDARD.encode(sig))
 }
 
@@ -67,6 +88,27 @@ impl MerchantSigner {
     #[must_use]
     pub fn new(mchid: MchId, serial: KeyId, key: MerchantPrivateKey) -> Self {
         Self { mchid, serial, key }
+    }
+
+    /// From the merchant id and the two files the merchant portal issues: `apiclient_key.pem`
+    /// (the private key) and `apiclient_cert.pem` (whose serial becomes `serial_no`). Refuses a
+    /// key that the certificate does not certify — the classic cause of 401 on every call.
+    ///
+    /// # Errors
+    /// [`KeyError`] for an unusable key or certificate, an invalid `mchid`
+    /// ([`KeyError::InvalidMchId`]), or [`KeyError::KeyMismatch`].
+    pub fn from_pems(
+        mchid: impl Into<String>,
+        key_pem: impl AsRef<[u8]>,
+        cert_pem: impl AsRef<[u8]>,
+    ) -> Result<Self, KeyError> {
+        let mchid = MchId::new(mchid).map_err(|_| KeyError::InvalidMchId)?;
+        let key = MerchantPrivateKey::from_pem(key_pem)?;
+        let cert = PlatformCertificate::from_pem(cert_pem)?;
+        if !key.matches(&cert) {
+            return Err(KeyError::KeyMismatch);
+        }
+        Ok(Self::new(mchid, cert.serial().clone(), key))
     }
 
     /// The merchant id.
@@ -87,35 +129,37 @@ impl MerchantSigner {
         &self.key
     }
 
-    /// Sign `message` (RSASSA-PKCS1-v1_5, SHA-256), base64. `rng` is used for RSA blinding only;
-    /// the signature itself is deterministic.
+    /// Sign `message` (RSASSA-PKCS1-v1_5, SHA-256), base64. The signature is deterministic;
+    /// `rng` blinds the RSA operation under RustCrypto and is **not consulted** under
+    /// `aws-lc-rs` (AWS-LC blinds with its own DRBG).
     ///
     /// # Errors
-    /// [`SignError::Backend`].
+    /// [`AuthError::Rng`], [`AuthError::Backend`].
     pub fn sign<R: TryCryptoRng + ?Sized>(
         &self,
         rng: &mut R,
         message: &[u8],
-    ) -> Result<String, SignError> {
+    ) -> Result<String, AuthError> {
         sign_parts(&self.key.0, rng, &[message])
     }
 
     /// Sign a request and return its `Authorization` value. The canonical string is streamed
-    /// into SHA-256; it is never assembled.
+    /// into SHA-256; it is never assembled. `rng` as in [`MerchantSigner::sign`] (not consulted
+    /// under `aws-lc-rs`).
     ///
     /// # Errors
-    /// [`SignError::InvalidPathAndQuery`], [`SignError::Backend`].
+    /// [`AuthError::InvalidPathAndQuery`], [`AuthError::Rng`], [`AuthError::Backend`].
     pub fn authorization<R: TryCryptoRng + ?Sized>(
         &self,
         rng: &mut R,
         method: &str,
         path_and_query: &str,
-        timestamp: u64,
+        timestamp: UnixTime,
         nonce: &Nonce,
         body: &[u8],
-    ) -> Result<Authorization, SignError> {
+    ) -> Result<Authorization, AuthError> {
         check_path_and_query(path_and_query)?;
-        let ts = Decimal::new(timestamp);
+        let ts = Decimal::new(timestamp.as_secs());
         let nl: &[u8] = b"\n";
         let parts = [
             method.as_bytes(),
@@ -148,9 +192,9 @@ impl MerchantSigner {
 /// ```
 /// use wechatpay_sansio::v3::auth::Authorization;
 /// let a = Authorization::parse(r#"WECHATPAY2-SHA256-RSA2048 mchid="1",serial_no="5",timestamp="4",nonce_str="2",signature="3""#)?;
-/// assert_eq!((a.mchid.as_str(), a.nonce_str.as_str(), a.timestamp, a.serial_no.as_str(), a.signature.as_str()), ("1", "2", 4, "5", "3"));
+/// assert_eq!((a.mchid.as_str(), a.nonce_str.as_str(), a.timestamp.as_secs(), a.serial_no.as_str(), a.signature.as_str()), ("1", "2", 4, "5", "3"));
 /// assert_eq!(a.to_string(), r#"WECHATPAY2-SHA256-RSA2048 mchid="1",nonce_str="2",timestamp="4",serial_no="5",signature="3""#);
-/// # Ok::<(), wechatpay_sansio::v3::auth::AuthorizationError>(())
+/// # Ok::<(), wechatpay_sansio::v3::auth::AuthorizationParseError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Authorization {
@@ -158,8 +202,8 @@ pub struct Authorization {
     pub mchid: String,
     /// `nonce_str`.
     pub nonce_str: String,
-    /// `timestamp`, Unix seconds.
-    pub timestamp: u64,
+    /// `timestamp`.
+    pub timestamp: UnixTime,
     /// `serial_no`: the merchant certificate serial.
     pub serial_no: String,
     /// `signature`: base64.
@@ -167,8 +211,9 @@ pub struct Authorization {
 }
 
 /// Why an `Authorization` header could not be parsed.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AuthorizationError {
+pub enum AuthorizationParseError {
     /// The scheme is not `WECHATPAY2-SHA256-RSA2048`.
     #[error("authorization scheme is not WECHATPAY2-SHA256-RSA2048")]
     Scheme,
@@ -189,49 +234,59 @@ pub enum AuthorizationError {
     Timestamp,
 }
 
+impl Classify for AuthorizationParseError {
+    /// [`Disposition::Untrusted`]: a received header that is not a WeChat Pay `Authorization`.
+    fn disposition(&self) -> Disposition {
+        Disposition::Untrusted
+    }
+}
+
 const NAMES: [&str; 5] = ["mchid", "nonce_str", "timestamp", "serial_no", "signature"];
 
 impl Authorization {
     /// Parse a header value.
     ///
     /// # Errors
-    /// See [`AuthorizationError`].
-    pub fn parse(value: &str) -> Result<Self, AuthorizationError> {
+    /// See [`AuthorizationParseError`].
+    pub fn parse(value: &str) -> Result<Self, AuthorizationParseError> {
         let rest = value
             .strip_prefix(SCHEME)
             .and_then(|r| r.strip_prefix(' '))
-            .ok_or(AuthorizationError::Scheme)?;
+            .ok_or(AuthorizationParseError::Scheme)?;
         let mut vals: [Option<&str>; 5] = [None; 5];
         for pair in rest.split(',') {
             let pair = pair.trim_matches(' ');
-            let (name, quoted) = pair.split_once('=').ok_or(AuthorizationError::Malformed)?;
+            let (name, quoted) = pair.split_once('=').ok_or(AuthorizationParseError::Malformed)?;
             let v = quoted
                 .strip_prefix('"')
                 .and_then(|q| q.strip_suffix('"'))
-                .ok_or(AuthorizationError::Malformed)?;
+                .ok_or(AuthorizationParseError::Malformed)?;
             if !v
                 .bytes()
                 .all(|b| b.is_ascii_graphic() && b != b'"' && b != b',')
             {
-                return Err(AuthorizationError::Malformed);
+                return Err(AuthorizationParseError::Malformed);
             }
             let i = NAMES
                 .iter()
                 .position(|n| *n == name)
-                .ok_or(AuthorizationError::Unknown)?;
+                .ok_or(AuthorizationParseError::Unknown)?;
             if vals[i].replace(v).is_some() {
-                return Err(AuthorizationError::Duplicate(NAMES[i]));
+                return Err(AuthorizationParseError::Duplicate(NAMES[i]));
             }
         }
-        let get = |i: usize| vals[i].ok_or(AuthorizationError::Missing(NAMES[i]));
+        let get = |i: usize| vals[i].ok_or(AuthorizationParseError::Missing(NAMES[i]));
         let ts = get(2)?;
         if ts.is_empty() || ts.len() > 20 || !ts.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(AuthorizationError::Timestamp);
+            return Err(AuthorizationParseError::Timestamp);
         }
         Ok(Self {
             mchid: get(0)?.to_owned(),
             nonce_str: get(1)?.to_owned(),
-            timestamp: ts.parse().map_err(|_| AuthorizationError::Timestamp)?,
+            timestamp: UnixTime::from_secs(
+                ts.parse()
+                    .map_err(|_| AuthorizationParseError::Timestamp)?,
+            ),
             serial_no: get(3)?.to_owned(),
             signature: get(4)?.to_owned(),
         })
@@ -254,7 +309,7 @@ mod tests {
 
     #[test]
     fn parse_errors() {
-        use AuthorizationError::*;
+        use AuthorizationParseError::*;
         let ok = r#"WECHATPAY2-SHA256-RSA2048 mchid="1",nonce_str="2",timestamp="4",serial_no="5",signature="3""#;
         assert!(Authorization::parse(ok).is_ok());
         // spaces after commas are tolerated
@@ -317,19 +372,19 @@ mod tests {
         assert!(check_path_and_query("/v3/x?a=%20").is_ok());
         assert_eq!(
             check_path_and_query("v3"),
-            Err(SignError::InvalidPathAndQuery)
+            Err(AuthError::InvalidPathAndQuery)
         );
         assert_eq!(
             check_path_and_query("/a b"),
-            Err(SignError::InvalidPathAndQuery)
+            Err(AuthError::InvalidPathAndQuery)
         );
         assert_eq!(
             check_path_and_query("/a#b"),
-            Err(SignError::InvalidPathAndQuery)
+            Err(AuthError::InvalidPathAndQuery)
         );
         assert_eq!(
             check_path_and_query("/中"),
-            Err(SignError::InvalidPathAndQuery)
+            Err(AuthError::InvalidPathAndQuery)
         );
     }
 }

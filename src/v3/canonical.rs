@@ -1,9 +1,10 @@
 //! The strings v3 signatures cover. Every line ends in `\n`, the last one included.
 //!
 //! ```
-//! use wechatpay_sansio::v3::canonical::{request_message, response_message};
+//! use wechatpay_sansio::{time::UnixTime, v3::canonical::{request_message, response_message}};
 //! // wechatpay-go credential test
-//! assert_eq!(request_message("GET", "/v3/certificates", 1624523846, "A1B2C3D4E5F6G7", b""),
+//! let ts = UnixTime::from_secs(1624523846);
+//! assert_eq!(request_message("GET", "/v3/certificates", ts, "A1B2C3D4E5F6G7", b""),
 //!            b"GET\n/v3/certificates\n1624523846\nA1B2C3D4E5F6G7\n\n");
 //! assert_eq!(response_message("1624523846", "n", b"{}"), b"1624523846\nn\n{}\n");
 //! ```
@@ -42,11 +43,11 @@ impl Decimal {
 pub fn request_message(
     method: &str,
     path_and_query: &str,
-    timestamp: u64,
+    timestamp: crate::time::UnixTime,
     nonce: &str,
     body: &[u8],
 ) -> Vec<u8> {
-    let ts = Decimal::new(timestamp);
+    let ts = Decimal::new(timestamp.as_secs());
     lines(&[
         method.as_bytes(),
         path_and_query.as_bytes(),
@@ -88,7 +89,7 @@ mod tests {
             request_message(
                 "POST",
                 "/v3/certificates",
-                1624523846,
+                crate::time::UnixTime::from_secs(1624523846),
                 "A1B2C3D4E5F6G7",
                 b"Hello World!\n"
             ),

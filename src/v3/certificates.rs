@@ -1,15 +1,18 @@
-//! The platform-certificate download `GET /v3/certificates` (SPEC §2.6).
+//! The platform-certificate download `GET /v3/certificates` (official page:
+//! <https://pay.weixin.qq.com/doc/v3/merchant/4012551764>).
 //!
 //! The reply is signed by one of the certificates it carries, so the bootstrap is: decrypt every
 //! certificate with the APIv3 key (authenticated encryption: only WeChat Pay knows the key besides
 //! the merchant), then verify the reply's signature with them.
 
-use crate::keys::{CertificateError, KeyId, KeyStore, PlatformCertificate, Validity};
+use crate::error::{Classify, Disposition};
+use crate::keys::{KeyError, KeyId, KeyStore, PlatformCertificate, Validity};
 use crate::request::ResponseRef;
 use crate::secret::ApiV3Key;
+use crate::time::UnixTime;
 use crate::v3::resource::{EncryptedResource, ResourceError};
 use crate::v3::response::{self, ResponseError};
-use crate::v3::verify::VerifyOptions;
+use crate::v3::verify::{Verifier, VerifyOptions};
 use serde::Deserialize;
 
 /// Path of the download endpoint.
@@ -27,8 +30,9 @@ struct Entry {
 }
 
 /// Why the certificate list could not be used.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CertificatesError {
+pub enum DownloadError {
     /// The body is not the expected JSON.
     #[error("certificate list JSON does not match the expected shape")]
     Json,
@@ -37,7 +41,7 @@ pub enum CertificatesError {
     Resource(#[from] ResourceError),
     /// A decrypted certificate could not be parsed.
     #[error(transparent)]
-    Certificate(#[from] CertificateError),
+    Certificate(#[from] KeyError),
     /// A certificate's serial differs from its `serial_no`.
     #[error("certificate serial differs from serial_no {0}")]
     SerialMismatch(String),
@@ -46,12 +50,24 @@ pub enum CertificatesError {
     Response(#[from] ResponseError),
 }
 
+impl Classify for DownloadError {
+    /// As the wrapped error; malformed JSON and a serial that disagrees with its certificate are
+    /// [`Disposition::Untrusted`].
+    fn disposition(&self) -> Disposition {
+        match self {
+            Self::Json | Self::SerialMismatch(_) | Self::Certificate(_) => Disposition::Untrusted,
+            Self::Resource(e) => e.disposition(),
+            Self::Response(e) => e.disposition(),
+        }
+    }
+}
+
 /// Decrypt every certificate of a `/v3/certificates` body.
 ///
 /// # Errors
-/// See [`CertificatesError`].
-pub fn decrypt(body: &[u8], key: &ApiV3Key) -> Result<Vec<PlatformCertificate>, CertificatesError> {
-    let list: List = serde_json::from_slice(body).map_err(|_| CertificatesError::Json)?;
+/// See [`DownloadError`].
+pub fn decrypt(body: &[u8], key: &ApiV3Key) -> Result<Vec<PlatformCertificate>, DownloadError> {
+    let list: List = serde_json::from_slice(body).map_err(|_| DownloadError::Json)?;
     list.data
         .iter()
         .map(|e| {
@@ -59,7 +75,7 @@ pub fn decrypt(body: &[u8], key: &ApiV3Key) -> Result<Vec<PlatformCertificate>, 
             let cert = PlatformCertificate::from_pem(&pem[..])?;
             match KeyId::new(&e.serial_no) {
                 Ok(id) if &id == cert.serial() => Ok(cert),
-                _ => Err(CertificatesError::SerialMismatch(
+                _ => Err(DownloadError::SerialMismatch(
                     e.serial_no.chars().take(64).collect(),
                 )),
             }
@@ -91,13 +107,13 @@ pub struct Download {
 /// out.
 ///
 /// # Errors
-/// See [`CertificatesError`].
+/// See [`DownloadError`].
 pub fn bootstrap(
     response: ResponseRef<'_>,
     key: &ApiV3Key,
-    now: u64,
-    options: &VerifyOptions,
-) -> Result<Download, CertificatesError> {
+    options: VerifyOptions,
+    now: UnixTime,
+) -> Result<Download, DownloadError> {
     let mut all = KeyStore::new();
     let mut certs = Vec::new();
     if response.status.is_success() {
@@ -106,7 +122,7 @@ pub fn bootstrap(
             all.insert_certificate(cert);
         }
     }
-    response::check(response, &all, now, options)?;
+    response::check(response, &Verifier::new(&all).with_options(options), now)?;
     let mut store = KeyStore::new();
     let mut skipped = Vec::new();
     for cert in certs {

@@ -1,4 +1,5 @@
-//! APIv3: JSON bodies, SHA256-with-RSA request signatures and signed responses (SPEC §2).
+//! APIv3: JSON bodies, SHA256-with-RSA request signatures and signed responses (official rules:
+//! <https://pay.weixin.qq.com/doc/v3/merchant/4012365334>).
 //!
 //! - [`canonical`]: the signed strings (request, response, front-end "lines");
 //! - [`auth`]: the merchant signer and the `Authorization` header (build and parse);
@@ -7,11 +8,13 @@
 //! - [`response`]: 2xx verification vs. the error body of non-2xx replies;
 //! - [`resource`]: AES-256-GCM encrypted resources;
 //! - [`notify`]: notifications (verify, then decrypt);
-//! - [`certificates`]: the `/v3/certificates` download.
+//! - [`certificates`]: the `/v3/certificates` download;
+//! - [`header`]: the `Wechatpay-*` header names.
 
 pub mod auth;
 pub mod canonical;
 pub mod certificates;
+pub mod header;
 pub mod notify;
 pub mod request;
 pub mod resource;

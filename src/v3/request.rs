@@ -1,38 +1,48 @@
 //! Signed v3 JSON requests.
 
+use crate::error::{Classify, Disposition};
 use crate::ids::Nonce;
 use crate::keys::KeyId;
 use crate::request::{Request, RequestError, USER_AGENT};
-use crate::v3::auth::{MerchantSigner, SignError};
+use crate::time::UnixTime;
+use crate::v3::auth::{AuthError, MerchantSigner};
+use crate::v3::header::WECHATPAY_SERIAL;
+use http::Method;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT as UA};
-use http::{HeaderName, Method};
 use rand_core::TryCryptoRng;
 
-/// `Wechatpay-Serial` request header: the id of the WeChat Pay key used to encrypt sensitive
-/// fields (mandatory then), and the key the merchant can verify the reply with.
-pub const WECHATPAY_SERIAL: HeaderName = HeaderName::from_static("wechatpay-serial");
-
 /// Why a v3 request could not be built.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum V3RequestError {
     /// Signing failed.
     #[error(transparent)]
-    Sign(#[from] SignError),
+    Auth(#[from] AuthError),
     /// The URL or a header is invalid.
     #[error(transparent)]
     Request(#[from] RequestError),
 }
 
+impl Classify for V3RequestError {
+    /// As the wrapped error.
+    fn disposition(&self) -> Disposition {
+        match self {
+            Self::Auth(e) => e.disposition(),
+            Self::Request(e) => e.disposition(),
+        }
+    }
+}
+
 /// A v3 JSON request before signing.
 ///
 /// ```
-/// use wechatpay_sansio::{ids::{MchId, Nonce}, keys::{KeyId, MerchantPrivateKey}, v3::{auth::MerchantSigner, request::JsonRequest}};
+/// use wechatpay_sansio::{ids::Nonce, time::UnixTime, v3::{auth::MerchantSigner, request::JsonRequest}};
+/// use wechatpay_sansio::simulator::pem; // TEST ONLY material (feature `simulator`)
 /// # use rand_core::SeedableRng;
-/// let key = MerchantPrivateKey::from_pem(include_str!("../../tests/data/test_merchant_key.pem"))?; // TEST ONLY
-/// let signer = MerchantSigner::new(MchId::new("1900000109")?, KeyId::new("3C3BBC2B9F5BF4F2")?, key);
+/// let signer = MerchantSigner::from_pems("1900000109", pem::MERCHANT_PRIVATE_KEY, pem::MERCHANT_CERTIFICATE)?;
 /// # let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
 /// let req = JsonRequest::post("https://api.mch.weixin.qq.com/v3/pay/transactions/jsapi", br#"{"a":1}"#.to_vec())
-///     .sign(&signer, &mut rng, 1624523846, &Nonce::new("A1B2C3D4E5F6G7")?)?;
+///     .sign(&signer, &mut rng, UnixTime::from_secs(1624523846), &Nonce::new("A1B2C3D4E5F6G7")?)?;
 /// assert_eq!(req.headers()["content-type"], "application/json");
 /// assert!(req.headers()["authorization"].to_str()?.starts_with("WECHATPAY2-SHA256-RSA2048 "));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -76,7 +86,8 @@ impl<'a> JsonRequest<'a> {
         self
     }
 
-    /// Sign and produce the request value.
+    /// Sign and produce the request value. `rng` blinds the RSA operation under RustCrypto and
+    /// is not consulted under `aws-lc-rs`.
     ///
     /// # Errors
     /// [`V3RequestError`].
@@ -84,7 +95,7 @@ impl<'a> JsonRequest<'a> {
         self,
         signer: &MerchantSigner,
         rng: &mut R,
-        timestamp: u64,
+        timestamp: UnixTime,
         nonce: &Nonce,
     ) -> Result<Request, V3RequestError> {
         let has_body = !self.body.is_empty();
@@ -105,7 +116,7 @@ impl<'a> JsonRequest<'a> {
             req = req.static_header(CONTENT_TYPE, "application/json");
         }
         if let Some(id) = self.wechatpay_serial {
-            req = req.header(WECHATPAY_SERIAL, "Wechatpay-Serial", id.as_str())?;
+            req = req.header(WECHATPAY_SERIAL.clone(), "Wechatpay-Serial", id.as_str())?;
         }
         Ok(req)
     }

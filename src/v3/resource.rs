@@ -1,6 +1,8 @@
-//! AES-256-GCM encrypted resources (notifications, certificate downloads; SPEC §2.6).
+//! AES-256-GCM encrypted resources (notifications, certificate downloads; official rules:
+//! <https://pay.weixin.qq.com/doc/v3/merchant/4012071382>).
 
 use crate::crypto;
+use crate::error::{Classify, Disposition};
 use crate::secret::ApiV3Key;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -28,6 +30,7 @@ pub struct EncryptedResource {
 }
 
 /// Why a resource could not be decrypted.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ResourceError {
     /// An algorithm other than `AEAD_AES_256_GCM`.
@@ -44,6 +47,18 @@ pub enum ResourceError {
         "AES-GCM authentication failed: the APIv3 key is probably wrong (or nonce, associated data or ciphertext altered)"
     )]
     TagMismatch,
+}
+
+impl Classify for ResourceError {
+    /// A tag mismatch on a resource whose envelope verified almost always means a wrong APIv3
+    /// key: [`Disposition::Misconfigured`]; an unsupported algorithm likewise (the SM scheme
+    /// must be configured elsewhere); a malformed resource [`Disposition::Untrusted`].
+    fn disposition(&self) -> Disposition {
+        match self {
+            Self::TagMismatch | Self::UnsupportedAlgorithm(_) => Disposition::Misconfigured,
+            Self::NonceLength(_) | Self::Base64 => Disposition::Untrusted,
+        }
+    }
 }
 
 /// Decrypt `ciphertext_b64` (ciphertext ‖ tag) with the APIv3 key.
@@ -72,7 +87,7 @@ pub fn decrypt(
     let ct = STANDARD
         .decode(ciphertext_b64)
         .map_err(|_| ResourceError::Base64)?;
-    crypto::aes256gcm_decrypt(key.bytes(), nonce, associated_data, &ct)
+    crypto::aes256gcm_decrypt(key.expose_secret(), nonce, associated_data, &ct)
         .map_err(|_| ResourceError::TagMismatch)
 }
 
@@ -102,7 +117,7 @@ impl EncryptedResource {
         plaintext: &[u8],
     ) -> Option<Self> {
         let n: &[u8; 12] = nonce.as_bytes().try_into().ok()?;
-        let ct = crypto::aes256gcm_encrypt(key.bytes(), n, associated_data.as_bytes(), plaintext)
+        let ct = crypto::aes256gcm_encrypt(key.expose_secret(), n, associated_data.as_bytes(), plaintext)
             .ok()?;
         Some(Self {
             algorithm: AEAD_AES_256_GCM.to_owned(),

@@ -1,10 +1,13 @@
-//! A v3 reply: 2xx replies are verified; non-2xx replies are not signed and are parsed as the v3
-//! error body `{code, message, detail}` (SPEC §2.7).
+//! A v3 reply: 2xx replies are verified; non-2xx replies are read as the v3 error body
+//! `{code, message, detail}` and typed ([`ErrorReply`], [`ErrorCode`]). Error replies are not
+//! authenticated (WeChat Pay signs some, not all): report them, never act on them as facts.
 
-use crate::keys::{KeyId, KeyStore};
+use crate::error::{Classify, Disposition, transient_status};
+use crate::keys::KeyId;
 use crate::request::ResponseRef;
 use crate::secret::Personal;
-use crate::v3::verify::{self, VerifyError, VerifyOptions};
+use crate::time::UnixTime;
+use crate::v3::verify::{Verifier, VerifyError};
 use core::fmt;
 use serde::Deserialize;
 
@@ -48,7 +51,7 @@ impl fmt::Debug for ErrorDetail {
     }
 }
 
-/// The v3 error body.
+/// The v3 error body as received (the code untyped; [`ErrorReply`] is the typed form).
 ///
 /// ```
 /// use wechatpay_sansio::v3::response::ErrorBody;
@@ -71,6 +74,7 @@ pub struct ErrorBody {
 }
 
 /// Why an error body could not be read.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ErrorBodyError {
     /// Larger than [`MAX_ERROR_BODY`].
@@ -102,33 +106,180 @@ impl ErrorBody {
     }
 }
 
-/// A non-2xx reply: status and the parsed error body.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("WeChat Pay answered HTTP {status}: {} {}", body.code, body.message)]
-pub struct ApiError {
+impl Classify for ErrorBodyError {
+    /// [`Disposition::Untrusted`]: not the error object WeChat Pay sends.
+    fn disposition(&self) -> Disposition {
+        Disposition::Untrusted
+    }
+}
+
+crate::wire::open_enum!(
+    /// The `code` of a v3 error reply, typed once for every v3 API, with what to do about it
+    /// ([`ErrorCode::disposition`]). Codes with several spellings across WeChat Pay's documents
+    /// (`NOAUTH` / `NO_AUTH`, `SYSTEMERROR` / `SYSTEM_ERROR`, the rate-limit family) map to one
+    /// variant.
+    ///
+    /// ```
+    /// use wechatpay_sansio::v3::response::ErrorCode;
+    /// assert_eq!(ErrorCode::from_wire("NOAUTH"), ErrorCode::NoAuth);
+    /// assert_eq!(ErrorCode::from_wire("RATELIMIT_EXCEEDED"), ErrorCode::FrequencyLimited);
+    /// assert_eq!(ErrorCode::from_wire("NEW_CODE"), ErrorCode::Other("NEW_CODE".into()));
+    /// ```
+    pub enum ErrorCode {
+        /// `INVALID_REQUEST`: against the business rules (customs: the payer's real-name ID is
+        /// malformed, no declaration on record, customs not configured).
+        InvalidRequest = "INVALID_REQUEST",
+        /// `NOAUTH` / `NO_AUTH`: no permission for the product (customs: not filed with that
+        /// office, self-clearance not enabled).
+        NoAuth = "NOAUTH" | "NO_AUTH",
+        /// `PARAM_ERROR`: a parameter is wrong or missing (see the `detail`).
+        ParamError = "PARAM_ERROR",
+        /// `SYSTEMERROR` / `SYSTEM_ERROR`: retry later with the same parameters.
+        SystemError = "SYSTEMERROR" | "SYSTEM_ERROR",
+        /// `USER_ACCOUNT_ABNORMAL`: the user's account is abnormal (customs: not registered with
+        /// a mainland ID).
+        UserAccountAbnormal = "USER_ACCOUNT_ABNORMAL",
+        /// `SIGN_ERROR`: the request signature was rejected (key, serial or clock).
+        SignError = "SIGN_ERROR",
+        /// `FREQUENCY_LIMITED` and the other rate-limit spellings: slow down.
+        FrequencyLimited = "FREQUENCY_LIMITED" | "RATELIMIT_EXCEEDED" | "RATE_LIMITED" | "FREQUENCY_LIMIT_EXCEED",
+        /// `RESOURCE_NOT_EXISTS`: no such resource (on `/v3/certificates`: the merchant has no
+        /// platform certificate; use the WeChat Pay public key).
+        ResourceNotExists = "RESOURCE_NOT_EXISTS",
+        /// `MCH_NOT_EXISTS`: no such merchant id.
+        MchNotExists = "MCH_NOT_EXISTS",
+        /// `APPID_MCHID_NOT_MATCH`: the appid is not bound to the merchant.
+        AppidMchidNotMatch = "APPID_MCHID_NOT_MATCH",
+        /// `ORDER_NOT_EXIST` / `ORDERNOTEXIST`: no such order.
+        OrderNotExist = "ORDER_NOT_EXIST" | "ORDERNOTEXIST",
+        /// `REQUEST_BLOCKED`: the request is blocked.
+        RequestBlocked = "REQUEST_BLOCKED",
+        /// `RULE_LIMIT` / `RULELIMIT`: a business rule limits the request.
+        RuleLimit = "RULE_LIMIT" | "RULELIMIT",
+        /// `BANK_ERROR` / `BANKERROR`: the bank failed; retry with the same parameters.
+        BankError = "BANK_ERROR" | "BANKERROR",
+        /// `SERVICE_UNAVAILABLE`: retry later.
+        ServiceUnavailable = "SERVICE_UNAVAILABLE",
+    }
+);
+
+impl ErrorCode {
+    /// What to do about the code: system, bank, availability and rate-limit codes are
+    /// [`Disposition::Transient`]; sign, permission and merchant/appid codes are
+    /// [`Disposition::Misconfigured`]; the rest (and unknown codes) are
+    /// [`Disposition::Rejected`].
+    #[must_use]
+    pub fn disposition(&self) -> Disposition {
+        match self {
+            Self::SystemError
+            | Self::FrequencyLimited
+            | Self::BankError
+            | Self::ServiceUnavailable => Disposition::Transient,
+            Self::NoAuth | Self::SignError | Self::MchNotExists | Self::AppidMchidNotMatch => {
+                Disposition::Misconfigured
+            }
+            _ => Disposition::Rejected,
+        }
+    }
+
+    /// Whether retrying the same request later may succeed.
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        self.disposition().is_retryable()
+    }
+}
+
+/// A v3 error reply, typed: what WeChat Pay answered with an error status. Not authenticated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorReply {
     /// HTTP status.
     pub status: u16,
-    /// The error body (not signed: treat as untrusted).
-    pub body: ErrorBody,
+    /// The typed `code`.
+    pub code: ErrorCode,
+    /// WeChat Pay's message (for logs: the same code may carry several messages).
+    pub message: String,
+    /// The `detail` object, when present (its `value` is kept as personal data).
+    pub detail: Option<ErrorDetail>,
+}
+
+impl ErrorReply {
+    /// From a status and a parsed body.
+    #[must_use]
+    pub fn new(status: u16, body: ErrorBody) -> Self {
+        Self {
+            status,
+            code: ErrorCode::from_wire(&body.code),
+            message: body.message,
+            detail: body.detail,
+        }
+    }
+
+    /// What to do about it: by code; an unknown code on a 429 or 5xx is
+    /// [`Disposition::Transient`].
+    #[must_use]
+    pub fn disposition(&self) -> Disposition {
+        match (&self.code, transient_status(self.status)) {
+            (ErrorCode::Other(_), true) => Disposition::Transient,
+            (code, _) => code.disposition(),
+        }
+    }
+
+    /// Whether retrying the same request later may succeed.
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        self.disposition().is_retryable()
+    }
+}
+
+impl fmt::Display for ErrorReply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {} {}: {}", self.status, self.code, self.message)?;
+        if let Some(d) = &self.detail {
+            write!(
+                f,
+                " (field {}, issue {})",
+                d.field.as_deref().unwrap_or("?"),
+                d.issue.as_deref().unwrap_or("?")
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// Why a reply was not accepted.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ResponseError {
     /// WeChat Pay answered with an error status and a v3 error body (boxed: it is large).
-    #[error(transparent)]
-    Api(Box<ApiError>),
+    #[error("{0}")]
+    Failure(Box<ErrorReply>),
     /// An error status whose body is not a v3 error object (a gateway page, an empty body…).
-    #[error("HTTP {status} with a body that is not a v3 error object: {reason}")]
+    #[error("HTTP {status} with a body that is not a v3 error object")]
     UnreadableError {
         /// HTTP status.
         status: u16,
         /// Why the body could not be read.
+        #[source]
         reason: ErrorBodyError,
     },
     /// A 2xx reply whose signature did not verify.
     #[error(transparent)]
     Verify(#[from] VerifyError),
+}
+
+impl Classify for ResponseError {
+    /// A failure by its code; an unreadable error body by its status (429 and 5xx
+    /// [`Disposition::Transient`], else [`Disposition::Untrusted`]); a signature failure
+    /// [`Disposition::Untrusted`].
+    fn disposition(&self) -> Disposition {
+        match self {
+            Self::Failure(f) => f.disposition(),
+            Self::UnreadableError { status, .. } if transient_status(*status) => {
+                Disposition::Transient
+            }
+            Self::UnreadableError { .. } | Self::Verify(_) => Disposition::Untrusted,
+        }
+    }
 }
 
 /// A 2xx reply whose signature verified.
@@ -142,24 +293,24 @@ pub struct Verified<'a> {
     pub key_id: &'a KeyId,
 }
 
-/// Check a v3 reply: verify 2xx replies, turn others into [`ResponseError::Api`].
+/// Check a v3 reply: verify 2xx replies with `verifier` at `now`, type the others
+/// ([`ResponseError::Failure`]).
 ///
 /// # Errors
 /// See [`ResponseError`].
 pub fn check<'a>(
     response: ResponseRef<'a>,
-    store: &'a KeyStore,
-    now: u64,
-    options: &VerifyOptions,
+    verifier: &Verifier<'a>,
+    now: UnixTime,
 ) -> Result<Verified<'a>, ResponseError> {
     let status = response.status.as_u16();
     if !response.status.is_success() {
         return Err(match ErrorBody::parse(response.body) {
-            Ok(body) => ResponseError::Api(Box::new(ApiError { status, body })),
+            Ok(body) => ResponseError::Failure(Box::new(ErrorReply::new(status, body))),
             Err(reason) => ResponseError::UnreadableError { status, reason },
         });
     }
-    let key_id = verify::verify(response.headers, response.body, store, now, options)?;
+    let key_id = verifier.verify(response.headers, response.body, now)?;
     Ok(Verified {
         status,
         body: response.body,
@@ -189,30 +340,31 @@ mod tests {
     #[test]
     fn error_paths() {
         let headers = http::HeaderMap::new();
-        let store = KeyStore::new();
-        let o = VerifyOptions::default();
+        let store = crate::keys::KeyStore::new();
+        let v = Verifier::new(&store);
+        let now = UnixTime::EPOCH;
         let r = check(
             ResponseRef::new(
                 http::StatusCode::BAD_REQUEST,
                 &headers,
                 br#"{"code":"PARAM_ERROR","message":"m","detail":{"value":123}}"#,
             ),
-            &store,
-            0,
-            &o,
+            &v,
+            now,
         );
         match r {
-            Err(ResponseError::Api(a)) => {
+            Err(ResponseError::Failure(a)) => {
                 assert_eq!(a.status, 400);
-                assert_eq!(a.body.detail.unwrap().value.unwrap().expose(), "123");
+                assert_eq!(a.code, ErrorCode::ParamError);
+                assert_eq!(a.disposition(), Disposition::Rejected);
+                assert_eq!(a.detail.unwrap().value.unwrap().expose_secret(), "123");
             }
             other => panic!("{other:?}"),
         }
         let r = check(
             ResponseRef::new(http::StatusCode::BAD_GATEWAY, &headers, b"<html>"),
-            &store,
-            0,
-            &o,
+            &v,
+            now,
         );
         assert!(matches!(
             r,
@@ -221,17 +373,13 @@ mod tests {
                 reason: ErrorBodyError::Json { .. }
             })
         ));
+        assert_eq!(r.unwrap_err().disposition(), Disposition::Transient);
         let big = vec![b' '; MAX_ERROR_BODY + 1];
         assert_eq!(
             ErrorBody::parse(&big),
             Err(ErrorBodyError::TooLarge(MAX_ERROR_BODY + 1))
         );
-        let r = check(
-            ResponseRef::new(http::StatusCode::OK, &headers, b"{}"),
-            &store,
-            0,
-            &o,
-        );
+        let r = check(ResponseRef::new(http::StatusCode::OK, &headers, b"{}"), &v, now);
         assert!(matches!(
             r,
             Err(ResponseError::Verify(VerifyError::MissingHeader(_)))

@@ -1,4 +1,5 @@
-//! Verifying WeChat Pay's signature on a v3 response or notification (SPEC §2.3).
+//! Verifying WeChat Pay's signature on a v3 response or notification (official rules:
+//! <https://pay.weixin.qq.com/doc/v3/merchant/4013053420>).
 //!
 //! Order of checks: the four `Wechatpay-*` headers are present exactly once; an explicit
 //! `Wechatpay-Signature-Type` (if any) is `WECHATPAY2-SHA256-RSA2048`; each of the four values
@@ -10,41 +11,137 @@
 //! proves nothing); the signature is base64 of the key's length; RSASSA-PKCS1-v1_5/SHA-256 over
 //! `TIMESTAMP\nNONCE\nBODY\n` with the raw body bytes.
 
+use crate::crypto::RsaPublic as _;
+use crate::error::{Classify, Disposition};
 use crate::keys::{KeyId, KeyStore};
+use crate::time::UnixTime;
 use crate::v3::SCHEME;
+use crate::v3::header::{
+    WECHATPAY_NONCE, WECHATPAY_SERIAL, WECHATPAY_SIGNATURE, WECHATPAY_SIGNATURE_TYPE,
+    WECHATPAY_TIMESTAMP,
+};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use http::HeaderMap;
-
-/// `Wechatpay-Timestamp`.
-pub const HEADER_TIMESTAMP: &str = "wechatpay-timestamp";
-/// `Wechatpay-Nonce`.
-pub const HEADER_NONCE: &str = "wechatpay-nonce";
-/// `Wechatpay-Signature`.
-pub const HEADER_SIGNATURE: &str = "wechatpay-signature";
-/// `Wechatpay-Serial`.
-pub const HEADER_SERIAL: &str = "wechatpay-serial";
-/// `Wechatpay-Signature-Type`.
-pub const HEADER_SIGNATURE_TYPE: &str = "wechatpay-signature-type";
+use core::time::Duration;
+use http::{HeaderMap, HeaderName};
 
 /// Prefix of the deliberately wrong signatures WeChat Pay sends to check that merchants verify.
 pub const SIGNTEST_PREFIX: &str = "WECHATPAY/SIGNTEST/";
 
 /// Verification settings.
+///
+/// ```
+/// use core::time::Duration;
+/// use wechatpay_sansio::v3::verify::VerifyOptions;
+/// let o = VerifyOptions::default().with_max_skew(Duration::from_secs(120));
+/// assert_eq!(o.max_skew(), Duration::from_secs(120));
+/// ```
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VerifyOptions {
-    /// Largest accepted `|now − Wechatpay-Timestamp|`, in seconds, exclusive: a difference equal
-    /// to it is rejected. Default 300 (five minutes, the official guidance).
-    pub max_skew: u64,
+    max_skew: Duration,
 }
 
 impl Default for VerifyOptions {
+    /// A five-minute window, the official guidance.
     fn default() -> Self {
-        Self { max_skew: 300 }
+        Self {
+            max_skew: Duration::from_secs(300),
+        }
+    }
+}
+
+impl VerifyOptions {
+    /// Largest accepted `|now − Wechatpay-Timestamp|`, exclusive (a difference equal to it is
+    /// rejected), in whole seconds.
+    #[must_use]
+    pub const fn with_max_skew(mut self, max_skew: Duration) -> Self {
+        self.max_skew = max_skew;
+        self
+    }
+
+    /// The clock-skew window.
+    #[must_use]
+    pub const fn max_skew(&self) -> Duration {
+        self.max_skew
+    }
+}
+
+/// What verifies WeChat Pay's signatures: the trusted keys and the settings. Cheap to copy;
+/// [`crate::merchant::Merchant::verifier`] gives the merchant's.
+///
+/// ```no_run
+/// # use wechatpay_sansio::{keys::KeyStore, v3::verify::Verifier};
+/// # let (headers, body, store) = (http::HeaderMap::new(), b"", KeyStore::new());
+/// let now = wechatpay_sansio::os::now(); // or your own clock
+/// let key_id = Verifier::new(&store).verify(&headers, body, now)?;
+/// # Ok::<(), wechatpay_sansio::v3::verify::VerifyError>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Verifier<'a> {
+    store: &'a KeyStore,
+    options: VerifyOptions,
+}
+
+impl<'a> Verifier<'a> {
+    /// Verify with `store` and the default [`VerifyOptions`].
+    #[must_use]
+    pub fn new(store: &'a KeyStore) -> Self {
+        Self {
+            store,
+            options: VerifyOptions::default(),
+        }
+    }
+
+    /// Other settings.
+    #[must_use]
+    pub fn with_options(mut self, options: VerifyOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The trusted keys.
+    #[must_use]
+    pub fn store(&self) -> &'a KeyStore {
+        self.store
+    }
+
+    /// The settings.
+    #[must_use]
+    pub fn options(&self) -> VerifyOptions {
+        self.options
+    }
+
+    /// Verify a response or notification: the `Wechatpay-*` headers from `headers`, the raw
+    /// `body`, at `now` (the caller's clock). Returns the id of the key that verified.
+    ///
+    /// # Errors
+    /// See [`VerifyError`].
+    pub fn verify(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: UnixTime,
+    ) -> Result<&'a KeyId, VerifyError> {
+        self.verify_headers(&SignatureHeaders::from_headers(headers)?, body, now)
+    }
+
+    /// Verify given the four header values (as a web framework hands them out).
+    ///
+    /// # Errors
+    /// See [`VerifyError`].
+    pub fn verify_headers(
+        &self,
+        headers: &SignatureHeaders<'_>,
+        body: &[u8],
+        now: UnixTime,
+    ) -> Result<&'a KeyId, VerifyError> {
+        headers.verify(body, self.store, now, &self.options)
     }
 }
 
 /// Why a signature was not accepted.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {
     /// A required `Wechatpay-*` header is absent (error replies often lack them: only 2xx are signed).
@@ -90,11 +187,11 @@ pub enum VerifyError {
         /// The certificate serial.
         id: String,
         /// The verification time.
-        now: u64,
+        now: UnixTime,
         /// Start of validity.
-        not_before: u64,
+        not_before: UnixTime,
         /// End of validity.
-        not_after: u64,
+        not_after: UnixTime,
     },
     /// `Wechatpay-Signature` is not valid base64.
     #[error("Wechatpay-Signature is not valid base64")]
@@ -112,6 +209,16 @@ pub enum VerifyError {
     BadSignature,
 }
 
+impl Classify for VerifyError {
+    /// [`Disposition::Untrusted`], always: a reply or notification that does not verify proves
+    /// nothing (answer a notification with an error status so that WeChat Pay retries; refresh
+    /// the platform certificates on [`VerifyError::UnknownKey`] and
+    /// [`VerifyError::KeyNotValidAt`]).
+    fn disposition(&self) -> Disposition {
+        Disposition::Untrusted
+    }
+}
+
 /// The four signature headers of a response or notification, as received.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SignatureHeaders<'a> {
@@ -125,15 +232,18 @@ pub struct SignatureHeaders<'a> {
     pub serial: &'a str,
 }
 
-fn one<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<Option<&'a str>, VerifyError> {
+fn one<'a>(
+    headers: &'a HeaderMap,
+    name: &'static HeaderName,
+) -> Result<Option<&'a str>, VerifyError> {
     let mut it = headers.get_all(name).iter();
     let Some(v) = it.next() else { return Ok(None) };
     if it.next().is_some() {
-        return Err(VerifyError::DuplicateHeader(name));
+        return Err(VerifyError::DuplicateHeader(name.as_str()));
     }
     v.to_str()
         .map(|s| Some(s.trim()))
-        .map_err(|_| VerifyError::InvalidHeader(name))
+        .map_err(|_| VerifyError::InvalidHeader(name.as_str()))
 }
 
 impl<'a> SignatureHeaders<'a> {
@@ -143,36 +253,35 @@ impl<'a> SignatureHeaders<'a> {
     /// [`VerifyError::MissingHeader`], [`VerifyError::DuplicateHeader`],
     /// [`VerifyError::InvalidHeader`], [`VerifyError::UnsupportedSignatureType`].
     pub fn from_headers(headers: &'a HeaderMap) -> Result<Self, VerifyError> {
-        if let Some(t) = one(headers, HEADER_SIGNATURE_TYPE)?
+        if let Some(t) = one(headers, &WECHATPAY_SIGNATURE_TYPE)?
             && t != SCHEME
         {
             return Err(VerifyError::UnsupportedSignatureType);
         }
-        let need = |n| one(headers, n)?.ok_or(VerifyError::MissingHeader(n));
+        let need = |n: &'static HeaderName| {
+            one(headers, n)?.ok_or(VerifyError::MissingHeader(n.as_str()))
+        };
         Ok(Self {
-            timestamp: need(HEADER_TIMESTAMP)?,
-            nonce: need(HEADER_NONCE)?,
-            signature: need(HEADER_SIGNATURE)?,
-            serial: need(HEADER_SERIAL)?,
+            timestamp: need(&WECHATPAY_TIMESTAMP)?,
+            nonce: need(&WECHATPAY_NONCE)?,
+            signature: need(&WECHATPAY_SIGNATURE)?,
+            serial: need(&WECHATPAY_SERIAL)?,
         })
     }
 
-    /// Verify `body` against these headers. Returns the id of the key that verified.
-    ///
-    /// # Errors
-    /// See [`VerifyError`].
-    pub fn verify<'s>(
+    /// Verify `body` against these headers (what [`Verifier::verify_headers`] does).
+    fn verify<'s>(
         &self,
         body: &[u8],
         store: &'s KeyStore,
-        now: u64,
+        now: UnixTime,
         options: &VerifyOptions,
     ) -> Result<&'s KeyId, VerifyError> {
         for (name, value) in [
-            (HEADER_TIMESTAMP, self.timestamp),
-            (HEADER_NONCE, self.nonce),
-            (HEADER_SIGNATURE, self.signature),
-            (HEADER_SERIAL, self.serial),
+            (WECHATPAY_TIMESTAMP.as_str(), self.timestamp),
+            (WECHATPAY_NONCE.as_str(), self.nonce),
+            (WECHATPAY_SIGNATURE.as_str(), self.signature),
+            (WECHATPAY_SERIAL.as_str(), self.serial),
         ] {
             if value.is_empty() || !value.bytes().all(|b| b.is_ascii_graphic()) {
                 return Err(VerifyError::InvalidHeader(name));
@@ -185,12 +294,12 @@ impl<'a> SignatureHeaders<'a> {
         if ts.is_empty() || ts.len() > 19 || !ts.bytes().all(|b| b.is_ascii_digit()) {
             return Err(VerifyError::InvalidTimestamp);
         }
-        let ts: u64 = ts.parse().map_err(|_| VerifyError::InvalidTimestamp)?;
+        let ts = UnixTime::from_secs(ts.parse().map_err(|_| VerifyError::InvalidTimestamp)?);
         let skew = now.abs_diff(ts);
         if skew >= options.max_skew {
             return Err(VerifyError::StaleTimestamp {
-                skew,
-                max_skew: options.max_skew,
+                skew: skew.as_secs(),
+                max_skew: options.max_skew.as_secs(),
             });
         }
         let key = store
@@ -231,27 +340,4 @@ impl<'a> SignatureHeaders<'a> {
             Err(VerifyError::BadSignature)
         }
     }
-}
-
-/// Verify a response or notification: headers from `headers`, raw `body`, keys from `store`,
-/// `now` in Unix seconds.
-///
-/// ```no_run
-/// # use wechatpay_sansio::{keys::KeyStore, v3::verify::{verify, VerifyOptions}};
-/// # let (headers, body, store) = (http::HeaderMap::new(), b"", KeyStore::new());
-/// let now = wechatpay_sansio::os::now(); // or your own clock
-/// let key_id = verify(&headers, body, &store, now, &VerifyOptions::default())?;
-/// # Ok::<(), wechatpay_sansio::v3::verify::VerifyError>(())
-/// ```
-///
-/// # Errors
-/// See [`VerifyError`].
-pub fn verify<'s>(
-    headers: &HeaderMap,
-    body: &[u8],
-    store: &'s KeyStore,
-    now: u64,
-    options: &VerifyOptions,
-) -> Result<&'s KeyId, VerifyError> {
-    SignatureHeaders::from_headers(headers)?.verify(body, store, now, options)
 }

@@ -1,7 +1,7 @@
 //! `wxpay parse <API>`: a reply body turned into the typed outcome, as JSON with personal data
 //! redacted.
 //!
-//! Every arm calls the crate's reply-only parser (`api::<module>::parse_reply`) with the
+//! Every arm calls the crate's reply-only parser (`api::<module>::read_reply`) with the
 //! `--status`, the headers from `--headers-file` and the body read on stdin, then prints
 //! `{"api": …, "outcome": …, "authenticated": …, …}`:
 //! - `outcome` is `success`, or the kind of error reply WeChat Pay sent (`return_fail`,
@@ -22,14 +22,17 @@ use crate::v2::api_v2_key;
 use crate::v3::{PLACEHOLDER_KEY_ID, any_public_key, parse_headers, verify_error};
 use crate::{ParseApi, ParseArgs};
 use serde_json::{Map, Value};
-use wechatpay_sansio::api::v3_common::{ApiFailure, V3ApiError};
-use wechatpay_sansio::api::{customs, nameauth, pre_entrust, querymchrisk, realnameauth};
+use wechatpay_sansio::api::{
+    ApiError, Failure as WeChatFailure, customs, nameauth, pre_entrust, querymchrisk, realnameauth,
+};
 use wechatpay_sansio::http::{HeaderMap, StatusCode};
-use wechatpay_sansio::keys::{KeyId, KeyStore, PlatformCertificate, WechatPayKey};
+use wechatpay_sansio::keys::{KeyId, PlatformCertificate, WechatPayKey};
+use wechatpay_sansio::merchant::Merchant;
 use wechatpay_sansio::os;
 use wechatpay_sansio::request::ResponseRef;
-use wechatpay_sansio::v2::reply::ReplyError;
-use wechatpay_sansio::v3::verify::{HEADER_SERIAL, VerifyOptions};
+use wechatpay_sansio::time::UnixTime;
+use wechatpay_sansio::v3::header::WECHATPAY_SERIAL;
+use wechatpay_sansio::v3::response::ErrorReply;
 
 /// The JSON that stands for a personal value (a name, an ID number, a bank card): never printed.
 pub fn redacted() -> Value {
@@ -76,7 +79,7 @@ pub fn parse(a: &ParseArgs) -> Outcome {
     };
     match a.api {
         ParseApi::Realnameauth => parse_realnameauth(a, status, &headers),
-        ParseApi::Nameauth => parse_nameauth(status, &headers),
+        ParseApi::Nameauth => parse_nameauth(a, status, &headers),
         ParseApi::Querymchrisk => parse_querymchrisk(a, status, &headers),
         ParseApi::CustomsVerify | ParseApi::PreEntrust => parse_v3(a, status, &headers),
     }
@@ -146,54 +149,78 @@ fn check_echo(
     }
 }
 
-/// `return_code` FAIL and `result_code` FAIL replies of the v2 XML APIs, as outcomes.
-fn v2_error_outcome(api: ParseApi, e: &ReplyError) -> Option<Value> {
-    match e {
-        ReplyError::ReturnFail {
+/// A merchant context for reading replies: the `--mch-id` if given (read_reply never compares
+/// it; the echo checks below do), else a placeholder id.
+fn merchant_for(a: &ParseArgs) -> Result<Merchant, Failure> {
+    Merchant::new(a.mch_id.as_deref().unwrap_or("0"))
+        .map_err(|e| Failure::usage(format!("--mch-id: {e}")))
+}
+
+/// WeChat Pay's failure answers are outcomes of the API (exit 0); everything else about the
+/// reply is "not a valid reply" (exit 1).
+fn failure_or_invalid(api: ParseApi, e: ApiError) -> Outcome {
+    let Some(f) = e.failure() else {
+        return Err(match e {
+            ApiError::Verify(v) => Failure::invalid(format!(
+                "parse {}: not a valid reply: signature: {}",
+                api.name(),
+                verify_error(v, None).message()
+            )),
+            e => invalid(api, e),
+        });
+    };
+    let disposition = Value::String(f.disposition().to_string());
+    let retryable = Value::Bool(f.is_retryable());
+    let (kind, fields) = match f {
+        WeChatFailure::Return {
             return_code,
             return_msg,
-        } => Some(outcome(
-            api,
+        } => (
             "return_fail",
             kv([
-                ("authenticated", Value::Bool(false)),
                 ("return_code", s(return_code)),
                 ("return_msg", Value::from(return_msg.clone())),
             ]),
-        )),
-        _ => None,
-    }
-}
-
-fn business_fail(api: ParseApi, code: Option<String>, des: Option<String>) -> Outcome {
-    json_output(&outcome(
-        api,
-        "business_fail",
-        kv([
-            ("authenticated", Value::Bool(false)),
-            ("err_code", Value::from(code)),
-            ("err_code_des", Value::from(des)),
-        ]),
-    ))
+        ),
+        WeChatFailure::Business {
+            err_code,
+            err_code_des,
+        } => (
+            "business_fail",
+            kv([
+                (
+                    "err_code",
+                    Value::from(err_code.as_ref().map(|c| c.as_str().to_owned())),
+                ),
+                ("err_code_des", Value::from(err_code_des.clone())),
+            ]),
+        ),
+        WeChatFailure::NameAuth(code) => (
+            "service_error",
+            kv([
+                ("error_code", s(code.as_str())),
+                ("message", s(&f.to_string())),
+            ]),
+        ),
+        WeChatFailure::V3(r) => ("error", v3_failure_fields(r)),
+        other => ("error", kv([("message", s(&other.to_string()))])),
+    };
+    let mut all = kv([("authenticated", Value::Bool(false))]);
+    all.extend(fields);
+    all.extend(kv([("disposition", disposition), ("retryable", retryable)]));
+    json_output(&outcome(api, kind, all))
 }
 
 fn parse_realnameauth(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) -> Outcome {
-    use realnameauth::RealNameAuthError as E;
     let api = ParseApi::Realnameauth;
-    let key = api_v2_key(&a.key)?;
+    let merchant = merchant_for(a)?.with_api_v2_key(api_v2_key(&a.key)?);
     let body = read_stdin()?;
     let response = ResponseRef::new(status, headers, &body);
-    let out = match realnameauth::parse_reply(response, &key, a.sign_type.map(Into::into)) {
+    let now = a.now.map_or_else(os::now, UnixTime::from_secs);
+    let out = match realnameauth::read_reply(&merchant, response, now, a.sign_type.map(Into::into))
+    {
         Ok(o) => o,
-        Err(E::Business {
-            error_code,
-            error_code_des,
-        }) => return business_fail(api, error_code, error_code_des),
-        Err(E::Reply(e)) => match v2_error_outcome(api, &e) {
-            Some(v) => return json_output(&v),
-            None => return Err(invalid(api, e)),
-        },
-        Err(e) => return Err(invalid(api, e)),
+        Err(e) => return failure_or_invalid(api, e),
     };
     check_echo(api, "mch_id", "--mch-id", a.mch_id.as_deref(), &out.mch_id)?;
     check_echo(api, "appid", "--appid", a.appid.as_deref(), &out.appid)?;
@@ -205,6 +232,7 @@ fn parse_realnameauth(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) ->
         kv([
             ("authenticated", Value::Bool(true)),
             ("is_match", Value::Bool(out.is_match())),
+            ("decision", s(&format!("{:?}", out.decision()))),
             ("mch_id", s(&out.mch_id)),
             ("appid", s(&out.appid)),
             ("openid", s(&out.openid)),
@@ -224,24 +252,16 @@ fn parse_realnameauth(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) ->
     ))
 }
 
-fn parse_nameauth(status: StatusCode, headers: &HeaderMap) -> Outcome {
-    use nameauth::{NameAuthError, NameAuthStatus as S, UnverifiedReason as R};
+fn parse_nameauth(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) -> Outcome {
+    use nameauth::{NameAuthStatus as S, UnverifiedReason as R};
     let api = ParseApi::Nameauth;
+    let merchant = merchant_for(a)?;
     let body = read_stdin()?;
-    let out = match nameauth::parse_reply(ResponseRef::new(status, headers, &body)) {
+    let now = os::now();
+    let out = match nameauth::read_reply(&merchant, ResponseRef::new(status, headers, &body), now)
+    {
         Ok(o) => o,
-        Err(NameAuthError::Service(e)) => {
-            return json_output(&outcome(
-                api,
-                "service_error",
-                kv([
-                    ("authenticated", Value::Bool(false)),
-                    ("error_code", Value::from(e.code())),
-                    ("message", s(&e.to_string())),
-                ]),
-            ));
-        }
-        Err(e) => return Err(invalid(api, e)),
+        Err(e) => return failure_or_invalid(api, e),
     };
     let (status_name, reason, raw) = match &out.status {
         S::Verified => ("verified", None, None),
@@ -286,20 +306,13 @@ fn parse_nameauth(status: StatusCode, headers: &HeaderMap) -> Outcome {
 }
 
 fn parse_querymchrisk(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) -> Outcome {
-    use querymchrisk::QueryMchRiskError as E;
     let api = ParseApi::Querymchrisk;
+    let merchant = merchant_for(a)?;
     let body = read_stdin()?;
-    let out = match querymchrisk::parse_reply(ResponseRef::new(status, headers, &body)) {
+    let response = ResponseRef::new(status, headers, &body);
+    let out = match querymchrisk::read_reply(&merchant, response, os::now()) {
         Ok(o) => o,
-        Err(E::Business {
-            err_code,
-            err_code_des,
-        }) => return business_fail(api, err_code, err_code_des),
-        Err(E::Reply(e)) => match v2_error_outcome(api, &e) {
-            Some(v) => return json_output(&v),
-            None => return Err(invalid(api, e)),
-        },
-        Err(e) => return Err(invalid(api, e)),
+        Err(e) => return failure_or_invalid(api, e),
     };
     check_echo(api, "mch_id", "--mch-id", a.mch_id.as_deref(), &out.mch_id)?;
     json_output(&outcome(
@@ -315,32 +328,28 @@ fn parse_querymchrisk(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) ->
 }
 
 /// The one WeChat Pay key given on the command line, filed under its id (a bare public key
-/// under the id the reply's `Wechatpay-Serial` names), or an empty store.
-fn v3_store(a: &ParseArgs, headers: &HeaderMap) -> Result<(KeyStore, Option<KeyId>), Failure> {
-    let mut store = KeyStore::new();
+/// under the id the reply's `Wechatpay-Serial` names), or none.
+fn v3_key(a: &ParseArgs, headers: &HeaderMap) -> Result<Option<WechatPayKey>, Failure> {
     if let Some(path) = &a.certificate {
         let pem = read_file(path)?;
         let cert = PlatformCertificate::from_pem(&pem)
             .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
-        let id = cert.serial().clone();
-        store.insert_certificate(&cert);
-        return Ok((store, Some(id)));
+        return Ok(Some(WechatPayKey::certificate(&cert)));
     }
     if let Some(path) = &a.public_key {
         let key = any_public_key(path)?;
         let serial = headers
-            .get(HEADER_SERIAL)
+            .get(&WECHATPAY_SERIAL)
             .and_then(|v| v.to_str().ok())
             .unwrap_or(PLACEHOLDER_KEY_ID);
         let id = KeyId::new(serial)
             .map_err(|e| Failure::usage(format!("the reply's Wechatpay-Serial: {e}")))?;
-        store.insert(WechatPayKey::public_key(id.clone(), key));
-        return Ok((store, Some(id)));
+        return Ok(Some(WechatPayKey::public_key(id, key)));
     }
-    Ok((store, None))
+    Ok(None)
 }
 
-fn api_failure(api: ParseApi, f: &ApiFailure) -> Value {
+fn v3_failure_fields(f: &ErrorReply) -> Vec<(String, Value)> {
     let detail = f.detail.as_ref().map(|d| {
         let mut m = Map::new();
         m.insert("field".to_owned(), Value::from(d.field.clone()));
@@ -356,25 +365,19 @@ fn api_failure(api: ParseApi, f: &ApiFailure) -> Value {
         );
         Value::Object(m)
     });
-    outcome(
-        api,
-        "error",
-        kv([
-            ("authenticated", Value::Bool(false)),
-            ("status", Value::from(f.status)),
-            ("code", s(f.code.as_str())),
-            ("message", s(&f.message)),
-            ("retryable", Value::Bool(f.code.is_retryable())),
-            ("detail", Value::from(detail)),
-        ]),
-    )
+    kv([
+        ("status", Value::from(f.status)),
+        ("code", s(f.code.as_str())),
+        ("message", s(&f.message)),
+        ("detail", Value::from(detail)),
+    ])
 }
 
 fn parse_v3(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) -> Outcome {
     let api = a.api;
-    let (store, key_id) = v3_store(a, headers)?;
+    let key = v3_key(a, headers)?;
     if status.is_success() {
-        let need = match (&key_id, &a.headers_file) {
+        let need = match (&key, &a.headers_file) {
             (None, _) => Some("--certificate or --public-key, and --headers-file"),
             (Some(_), None) => Some("--headers-file"),
             _ => None,
@@ -388,23 +391,26 @@ fn parse_v3(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) -> Outcome {
             )));
         }
     }
-    let now = a.now.unwrap_or_else(os::now);
+    let key_id = key.as_ref().map(|k| k.id().clone());
+    let mut merchant = merchant_for(a)?;
+    if let Some(k) = key {
+        merchant = merchant.with_wechatpay_key(k);
+    }
+    let now = a.now.map_or_else(os::now, UnixTime::from_secs);
     let body = read_stdin()?;
     let response = ResponseRef::new(status, headers, &body);
-    let options = VerifyOptions::default();
-    let map_err = |e: V3ApiError| -> Outcome {
+    let map_err = |e: ApiError| -> Outcome {
         match e {
-            V3ApiError::Api(f) => json_output(&api_failure(api, &f)),
-            V3ApiError::Verify(v) => Err(Failure::invalid(format!(
+            ApiError::Verify(v) => Err(Failure::invalid(format!(
                 "parse {}: not a valid reply: signature: {}",
                 api.name(),
                 verify_error(v, key_id.as_ref()).message()
             ))),
-            e => Err(invalid(api, e)),
+            e => failure_or_invalid(api, e),
         }
     };
     if api == ParseApi::PreEntrust {
-        return match pre_entrust::parse_reply(response, &store, now, &options) {
+        return match pre_entrust::read_reply(&merchant, response, now) {
             Ok(o) => json_output(&outcome(
                 api,
                 "success",
@@ -416,7 +422,7 @@ fn parse_v3(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) -> Outcome {
             Err(e) => map_err(e),
         };
     }
-    let o = match customs::parse_reply(response, &store, now, &options) {
+    let o = match customs::read_reply(&merchant, response, now) {
         Ok(o) => o,
         Err(e) => return map_err(e),
     };

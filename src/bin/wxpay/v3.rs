@@ -15,10 +15,11 @@ use wechatpay_sansio::keys::{
 };
 use wechatpay_sansio::os::{self, OsRng};
 use wechatpay_sansio::secret::ApiV3Key;
-use wechatpay_sansio::v3::auth::{MerchantSigner, SignError};
+use wechatpay_sansio::time::UnixTime;
+use wechatpay_sansio::v3::auth::{AuthError, MerchantSigner};
 use wechatpay_sansio::v3::canonical;
 use wechatpay_sansio::v3::resource::{self, EncryptedResource, ResourceError};
-use wechatpay_sansio::v3::verify::{SignatureHeaders, VerifyError, VerifyOptions};
+use wechatpay_sansio::v3::verify::{SignatureHeaders, Verifier, VerifyError, VerifyOptions};
 
 /// The id a bare public key gets when `--serial` is not given.
 pub const PLACEHOLDER_KEY_ID: &str = "PUB_KEY_ID_0000000000";
@@ -47,12 +48,12 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-fn auth_error(e: SignError) -> Failure {
+fn auth_error(e: AuthError) -> Failure {
     match e {
-        SignError::InvalidPathAndQuery => Failure::usage(format!(
+        AuthError::InvalidPathAndQuery => Failure::usage(format!(
             "--url: {e} (give only the path and query, e.g. /v3/certificates?a=b, not https://host/…)"
         )),
-        SignError::Backend => Failure::usage(e),
+        e => Failure::usage(e),
     }
 }
 
@@ -80,7 +81,13 @@ pub fn v3_authorization(a: &V3AuthorizationArgs) -> Outcome {
         None => Vec::new(),
     };
     if a.explain {
-        let msg = canonical::request_message(method, &a.url, a.timestamp, nonce.as_str(), &body);
+        let msg = canonical::request_message(
+            method,
+            &a.url,
+            UnixTime::from_secs(a.timestamp),
+            nonce.as_str(),
+            &body,
+        );
         note(format_args!(
             "canonical string ({} bytes): {}",
             msg.len(),
@@ -89,7 +96,14 @@ pub fn v3_authorization(a: &V3AuthorizationArgs) -> Outcome {
     }
     let signer = MerchantSigner::new(mchid, serial, key);
     let auth = signer
-        .authorization(&mut OsRng, method, &a.url, a.timestamp, &nonce, &body)
+        .authorization(
+            &mut OsRng,
+            method,
+            &a.url,
+            UnixTime::from_secs(a.timestamp),
+            &nonce,
+            &body,
+        )
         .map_err(auth_error)?;
     Ok(line(auth))
 }
@@ -163,7 +177,7 @@ enum GivenKey {
 
 /// `wxpay v3-verify`.
 pub fn v3_verify(a: &V3VerifyArgs) -> Outcome {
-    let now = a.now.unwrap_or_else(os::now);
+    let now = a.now.map_or_else(os::now, UnixTime::from_secs);
     let given = match (&a.certificate, &a.public_key) {
         (Some(path), _) => {
             let pem = read_file(path)?;
@@ -225,11 +239,11 @@ pub fn v3_verify(a: &V3VerifyArgs) -> Outcome {
         ));
         note(format_args!("now: {now}, max skew: {} s", a.max_skew));
     }
-    let options = VerifyOptions {
-        max_skew: a.max_skew,
-    };
-    let id = headers
-        .verify(&body, &store, now, &options)
+    let options =
+        VerifyOptions::default().with_max_skew(std::time::Duration::from_secs(a.max_skew));
+    let id = Verifier::new(&store)
+        .with_options(options)
+        .verify_headers(&headers, &body, now)
         .map_err(|e| verify_error(e, Some(&key_id)))?;
     Ok(line(format_args!("valid (key {id})")))
 }

@@ -1,7 +1,13 @@
-//! Validation shared by the typed APIs: every check runs before any cryptography, and every
-//! error names the field without echoing its value.
+//! Validation of request fields: every check runs before any cryptography, and every error
+//! names the field without echoing its value.
+//!
+//! The checks are public so that an integration can validate user input with the same rules
+//! before building a request (for example [`mainland_id`] on a form field).
+
+use crate::error::{Classify, Disposition};
 
 /// A request field failed validation. The value is never included.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FieldError {
     /// A required field is empty.
@@ -56,6 +62,35 @@ pub enum FieldError {
         /// The fields of the group.
         fields: &'static str,
     },
+}
+
+impl FieldError {
+    /// The field that failed.
+    ///
+    /// ```
+    /// use wechatpay_sansio::validate::{mainland_id, FieldError};
+    /// let e = mainland_id("cred_id", "110105194912310021", true).unwrap_err();
+    /// assert_eq!(e.field(), "cred_id");
+    /// ```
+    #[must_use]
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::Missing { field }
+            | Self::Length { field, .. }
+            | Self::Charset { field, .. }
+            | Self::NotInEnum { field, .. }
+            | Self::IdNumber { field }
+            | Self::LowercaseX { field } => field,
+            Self::NoneOf { fields } => fields,
+        }
+    }
+}
+
+impl Classify for FieldError {
+    /// [`Disposition::Rejected`]: the request is refused as given, before anything is sent.
+    fn disposition(&self) -> Disposition {
+        Disposition::Rejected
+    }
 }
 
 /// Non-empty, `min..=max` characters.
@@ -133,7 +168,7 @@ pub fn out_trade_no(field: &'static str, value: &str) -> Result<(), FieldError> 
 /// accepted.
 ///
 /// ```
-/// use wechatpay_sansio::api::validate::{mainland_id, FieldError};
+/// use wechatpay_sansio::validate::{mainland_id, FieldError};
 /// assert!(mainland_id("cred_id", "11010519491231002X", true).is_ok());
 /// assert_eq!(mainland_id("cred_id", "11010519491231002x", true), Err(FieldError::LowercaseX { field: "cred_id" }));
 /// assert!(mainland_id("cred_id", "110105194912310021", false).is_err()); // wrong check digit
@@ -164,6 +199,34 @@ pub fn mainland_id(
         b'x' if expected == b'X' => Ok(()),
         _ => Err(FieldError::IdNumber { field }),
     }
+}
+
+/// An `appid`: 1–32 visible ASCII characters.
+pub(crate) fn appid(field: &'static str, value: &str) -> Result<(), FieldError> {
+    token(field, value, 32)
+}
+
+/// An id or token of visible ASCII, 1–`max` characters.
+pub(crate) fn token(field: &'static str, value: &str, max: usize) -> Result<(), FieldError> {
+    length(field, value, 1, max)?;
+    visible_ascii(field, value)
+}
+
+/// Free text of `min..=max` characters: no control characters, nothing XML 1.0 forbids
+/// (U+FFFE, U+FFFF; unpaired surrogates cannot occur in `str`).
+pub(crate) fn text(
+    field: &'static str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), FieldError> {
+    length(field, value, min, max)?;
+    charset(
+        field,
+        value,
+        "printable characters (no control characters, no U+FFFE/U+FFFF)",
+        |c| !c.is_control() && c != '\u{FFFE}' && c != '\u{FFFF}',
+    )
 }
 
 #[cfg(test)]
@@ -208,6 +271,14 @@ mod tests {
             FieldError::IdNumber { field: "f" },
         ] {
             assert!(!e.to_string().is_empty());
+            assert!(e.field().len() == 1 || e.field() == "a, b");
+            assert_eq!(e.disposition(), Disposition::Rejected);
         }
+        assert!(appid("appid", "wx2421b1c4370ec43b").is_ok());
+        assert!(appid("appid", &"a".repeat(33)).is_err());
+        assert!(token("t", "a b", 8).is_err());
+        assert!(text("t", "张三", 1, 64).is_ok());
+        assert!(text("t", "a\u{FFFE}", 1, 64).is_err());
+        assert!(text("t", "a\r\n", 1, 64).is_err());
     }
 }
