@@ -502,6 +502,7 @@ pub fn api_querymchrisk(data: &[u8]) {
 /// `nameautheasy`'s JSON or JSONP reply (any callback name).
 pub fn api_nameauth(data: &[u8]) {
     let (h, st, body) = ok_200(data);
-    let _ = crate::api::nameauth::read_reply(merchant(), ResponseRef::new(st, &h, body), DEFAULT_NOW)
-        .map_err(|e| e.to_string());
+    let _ =
+        crate::api::nameauth::read_reply(merchant(), ResponseRef::new(st, &h, body), DEFAULT_NOW)
+            .map_err(|e| e.to_string());
 }

@@ -5,7 +5,9 @@
 //! Parse keys at start-up and share them (`Arc` or `&`); nothing on the signing or verification
 //! path parses PEM or DER again. All types are `Send + Sync`.
 
-use crate::crypto::{self, CryptoError, RsaPrivate as _, RsaPrivateKey, RsaPublic as _, RsaPublicKey};
+use crate::crypto::{
+    self, CryptoError, RsaPrivate as _, RsaPrivateKey, RsaPublic as _, RsaPublicKey,
+};
 use crate::error::{Classify, Disposition};
 use crate::time::UnixTime;
 use core::fmt;

@@ -29,7 +29,9 @@
 
 use crate::error::{Classify, Disposition};
 use crate::ids::{IdError, MchId};
-use crate::keys::{KeyError, KeyId, KeyStore, MerchantPrivateKey, PlatformCertificate, PublicKey, WechatPayKey};
+use crate::keys::{
+    KeyError, KeyId, KeyStore, MerchantPrivateKey, PlatformCertificate, PublicKey, WechatPayKey,
+};
 use crate::secret::{ApiV2Key, ApiV3Key, NameAuthKey};
 use crate::v3::auth::MerchantSigner;
 use crate::v3::verify::{Verifier, VerifyOptions};
@@ -180,9 +182,7 @@ impl Merchant {
     /// # Errors
     /// [`NotConfigured`].
     pub fn api_v2_key(&self) -> Result<&ApiV2Key, NotConfigured> {
-        self.api_v2_key
-            .as_ref()
-            .ok_or(NotConfigured("APIv2 key"))
+        self.api_v2_key.as_ref().ok_or(NotConfigured("APIv2 key"))
     }
 
     /// The APIv3 key.
@@ -190,9 +190,7 @@ impl Merchant {
     /// # Errors
     /// [`NotConfigured`].
     pub fn api_v3_key(&self) -> Result<&ApiV3Key, NotConfigured> {
-        self.api_v3_key
-            .as_ref()
-            .ok_or(NotConfigured("APIv3 key"))
+        self.api_v3_key.as_ref().ok_or(NotConfigured("APIv3 key"))
     }
 
     /// The v3 signer.
@@ -258,10 +256,7 @@ mod tests {
     fn missing_configuration_is_named() {
         let m = Merchant::new("1900000109").unwrap();
         assert_eq!(m.api_v2_key().unwrap_err(), NotConfigured("APIv2 key"));
-        assert_eq!(
-            NotConfigured("x").disposition(),
-            Disposition::Misconfigured
-        );
+        assert_eq!(NotConfigured("x").disposition(), Disposition::Misconfigured);
         assert!(m.api_v3_key().is_err());
         assert!(m.signer().is_err());
         assert!(m.risk_key().is_err());

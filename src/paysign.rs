@@ -19,8 +19,8 @@
 use crate::ids::Nonce;
 use crate::keys::MerchantPrivateKey;
 use crate::secret::ApiV2Key;
-use crate::v2::sign::{self, SignError, SignType};
 use crate::time::UnixTime;
+use crate::v2::sign::{self, SignError, SignType};
 use crate::v3::auth::{AuthError, sign_parts};
 use crate::v3::canonical::Decimal;
 use rand_core::TryCryptoRng;

@@ -189,12 +189,14 @@ impl Operation for VerifyCertificateRequest {
         now: UnixTime,
     ) -> Result<Request, ApiError> {
         self.validate()?;
-        let platform = merchant.keys().platform_certificate(now).ok_or(
-            ApiError::NoEncryptionKey(
-                "no platform certificate valid now (this API names the certificate serial; \
+        let platform =
+            merchant
+                .keys()
+                .platform_certificate(now)
+                .ok_or(ApiError::NoEncryptionKey(
+                    "no platform certificate valid now (this API names the certificate serial; \
                  PUB_KEY_ID_ keys are not used)",
-            ),
-        )?;
+                ))?;
         let enc = |field, v: &Personal, rng: &mut R| {
             v3_common::encrypt(rng, platform, Padding::Pkcs1v15, field, v)
         };
@@ -212,7 +214,14 @@ impl Operation for VerifyCertificateRequest {
             certificate_id: &certificate_id,
             certificate_name: &certificate_name,
         };
-        v3_common::post_json(merchant, &format!("{HOST}{PATH}"), &body, platform, rng, now)
+        v3_common::post_json(
+            merchant,
+            &format!("{HOST}{PATH}"),
+            &body,
+            platform,
+            rng,
+            now,
+        )
     }
 
     /// Check the reply ([`read_reply`]) and that it is about this request: `appid`, `mchid`

@@ -330,7 +330,9 @@ pub enum ApiError {
     Sign(#[from] SignError),
     /// A signed v2 reply whose signed string also reads as more fields (see
     /// [`crate::v2::reply`]).
-    #[error("the value of {field} contains '&{hidden}=': the signed string also reads as a folded reply; refused")]
+    #[error(
+        "the value of {field} contains '&{hidden}=': the signed string also reads as a folded reply; refused"
+    )]
     PossibleFold {
         /// The field whose value may hide others.
         field: String,

@@ -194,9 +194,12 @@ impl Operation for PreEntrustSignRequest {
         now: UnixTime,
     ) -> Result<Request, ApiError> {
         self.validate()?;
-        let key = merchant.keys().encryption_key(now).ok_or(ApiError::NoEncryptionKey(
-            "no WeChat Pay public key and no platform certificate valid now",
-        ))?;
+        let key = merchant
+            .keys()
+            .encryption_key(now)
+            .ok_or(ApiError::NoEncryptionKey(
+                "no WeChat Pay public key and no platform certificate valid now",
+            ))?;
         let real_name = v3_common::encrypt(rng, key, Padding::Oaep, "real_name", &self.real_name)?;
         let cred_id = v3_common::encrypt(rng, key, Padding::Oaep, "cred_id", &self.cred_id)?;
         let body = Body {

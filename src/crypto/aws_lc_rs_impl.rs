@@ -165,7 +165,6 @@ impl RsaPrivateKey {
 impl RsaPrivate for RsaPrivateKey {
     type Public = RsaPublicKey;
 
-
     fn from_pkcs8_der(der: &[u8]) -> Result<Self, CryptoError> {
         let sign = match KeyPair::from_pkcs8(der) {
             Ok(k) => k,

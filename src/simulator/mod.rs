@@ -47,7 +47,6 @@ pub const TEST_MERCHANT_SERIAL: &str = "3C3BBC2B9F5BF4F2";
 /// Id of the TEST ONLY WeChat Pay public key (same key pair as the platform certificate).
 pub const TEST_PUB_KEY_ID: &str = "PUB_KEY_ID_0114232134912410000000000000";
 
-
 fn ok<T, E: core::fmt::Debug>(r: Result<T, E>) -> T {
     match r {
         Ok(v) => v,

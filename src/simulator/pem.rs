@@ -23,8 +23,7 @@ pub const PLATFORM_PRIVATE_KEY: &str = include_str!("../../tests/data/test_platf
 pub const PLATFORM_CERTIFICATE: &str = include_str!("../../tests/data/test_platform_cert.pem");
 /// The same key as the platform certificate's, as a WeChat Pay public key (SPKI; id
 /// `PUB_KEY_ID_0114232134912410000000000000`).
-pub const PLATFORM_PUBLIC_KEY: &str =
-    include_str!("../../tests/data/test_platform_public_key.pem");
+pub const PLATFORM_PUBLIC_KEY: &str = include_str!("../../tests/data/test_platform_public_key.pem");
 /// The same key in PKCS#1 (`BEGIN RSA PUBLIC KEY`), the form `risk/getpublickey` serves.
 pub const PLATFORM_PUBLIC_KEY_PKCS1: &str =
     include_str!("../../tests/data/test_platform_public_key_pkcs1.pem");

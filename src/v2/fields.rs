@@ -1,9 +1,8 @@
 //! [`Fields`]: the flat, ordered name → value map of a v2 XML body, borrowing from the body.
 
-use std::borrow::Cow;
 use core::fmt;
+use std::borrow::Cow;
 use zeroize::Zeroize;
-
 
 /// A flat v2 body: `(name, value)` pairs in document order, names unique.
 ///

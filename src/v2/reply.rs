@@ -271,7 +271,13 @@ impl ErrCode {
 #[must_use]
 pub fn return_fail_disposition(return_msg: Option<&str>) -> Disposition {
     const TRANSIENT: &[&str] = &[
-        "频率", "系统繁忙", "系统错误", "系统超时", "稍后", "SYSTEMERROR", "SYSTEM_ERROR",
+        "频率",
+        "系统繁忙",
+        "系统错误",
+        "系统超时",
+        "稍后",
+        "SYSTEMERROR",
+        "SYSTEM_ERROR",
     ];
     match return_msg {
         Some(m) if TRANSIENT.iter().any(|t| m.contains(t)) => Disposition::Transient,
@@ -465,7 +471,11 @@ pub fn check_unsigned(fields: &Fields<'_>, expect: &Expect<'_>) -> Result<(), Re
     checks(fields, None, expect)
 }
 
-fn checks(fields: &Fields<'_>, key: Option<&ApiV2Key>, expect: &Expect<'_>) -> Result<(), ReplyError> {
+fn checks(
+    fields: &Fields<'_>,
+    key: Option<&ApiV2Key>,
+    expect: &Expect<'_>,
+) -> Result<(), ReplyError> {
     codes(fields, expect.result_code_required)?;
     if let (ReplySigning::Signed { expected }, Some(key)) = (expect.signing, key) {
         sign::verify_fields(fields, key, expected)?;

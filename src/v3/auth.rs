@@ -256,7 +256,9 @@ impl Authorization {
         let mut vals: [Option<&str>; 5] = [None; 5];
         for pair in rest.split(',') {
             let pair = pair.trim_matches(' ');
-            let (name, quoted) = pair.split_once('=').ok_or(AuthorizationParseError::Malformed)?;
+            let (name, quoted) = pair
+                .split_once('=')
+                .ok_or(AuthorizationParseError::Malformed)?;
             let v = quoted
                 .strip_prefix('"')
                 .and_then(|q| q.strip_suffix('"'))
@@ -284,8 +286,7 @@ impl Authorization {
             mchid: get(0)?.to_owned(),
             nonce_str: get(1)?.to_owned(),
             timestamp: UnixTime::from_secs(
-                ts.parse()
-                    .map_err(|_| AuthorizationParseError::Timestamp)?,
+                ts.parse().map_err(|_| AuthorizationParseError::Timestamp)?,
             ),
             serial_no: get(3)?.to_owned(),
             signature: get(4)?.to_owned(),

@@ -117,8 +117,13 @@ impl EncryptedResource {
         plaintext: &[u8],
     ) -> Option<Self> {
         let n: &[u8; 12] = nonce.as_bytes().try_into().ok()?;
-        let ct = crypto::aes256gcm_encrypt(key.expose_secret(), n, associated_data.as_bytes(), plaintext)
-            .ok()?;
+        let ct = crypto::aes256gcm_encrypt(
+            key.expose_secret(),
+            n,
+            associated_data.as_bytes(),
+            plaintext,
+        )
+        .ok()?;
         Some(Self {
             algorithm: AEAD_AES_256_GCM.to_owned(),
             ciphertext: STANDARD.encode(ct),

@@ -142,7 +142,8 @@ crate::wire::open_enum!(
         /// `SIGN_ERROR`: the request signature was rejected (key, serial or clock).
         SignError = "SIGN_ERROR",
         /// `FREQUENCY_LIMITED` and the other rate-limit spellings: slow down.
-        FrequencyLimited = "FREQUENCY_LIMITED" | "RATELIMIT_EXCEEDED" | "RATE_LIMITED" | "FREQUENCY_LIMIT_EXCEED",
+        FrequencyLimited =
+            "FREQUENCY_LIMITED" | "RATELIMIT_EXCEEDED" | "RATE_LIMITED" | "FREQUENCY_LIMIT_EXCEED",
         /// `RESOURCE_NOT_EXISTS`: no such resource (on `/v3/certificates`: the merchant has no
         /// platform certificate; use the WeChat Pay public key).
         ResourceNotExists = "RESOURCE_NOT_EXISTS",
@@ -379,7 +380,11 @@ mod tests {
             ErrorBody::parse(&big),
             Err(ErrorBodyError::TooLarge(MAX_ERROR_BODY + 1))
         );
-        let r = check(ResponseRef::new(http::StatusCode::OK, &headers, b"{}"), &v, now);
+        let r = check(
+            ResponseRef::new(http::StatusCode::OK, &headers, b"{}"),
+            &v,
+            now,
+        );
         assert!(matches!(
             r,
             Err(ResponseError::Verify(VerifyError::MissingHeader(_)))

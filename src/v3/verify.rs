@@ -258,9 +258,8 @@ impl<'a> SignatureHeaders<'a> {
         {
             return Err(VerifyError::UnsupportedSignatureType);
         }
-        let need = |n: &'static HeaderName| {
-            one(headers, n)?.ok_or(VerifyError::MissingHeader(n.as_str()))
-        };
+        let need =
+            |n: &'static HeaderName| one(headers, n)?.ok_or(VerifyError::MissingHeader(n.as_str()));
         Ok(Self {
             timestamp: need(&WECHATPAY_TIMESTAMP)?,
             nonce: need(&WECHATPAY_NONCE)?,

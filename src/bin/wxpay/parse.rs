@@ -198,7 +198,13 @@ fn failure_or_invalid(api: ParseApi, e: ApiError) -> Outcome {
         WeChatFailure::NameAuth(code) => (
             "service_error",
             kv([
-                ("error_code", s(code.as_str())),
+                // A number on the wire: print it as one.
+                (
+                    "error_code",
+                    code.as_str()
+                        .parse::<i64>()
+                        .map_or_else(|_| s(code.as_str()), Value::from),
+                ),
                 ("message", s(&f.to_string())),
             ]),
         ),
@@ -258,8 +264,7 @@ fn parse_nameauth(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) -> Out
     let merchant = merchant_for(a)?;
     let body = read_stdin()?;
     let now = os::now();
-    let out = match nameauth::read_reply(&merchant, ResponseRef::new(status, headers, &body), now)
-    {
+    let out = match nameauth::read_reply(&merchant, ResponseRef::new(status, headers, &body), now) {
         Ok(o) => o,
         Err(e) => return failure_or_invalid(api, e),
     };

@@ -6,45 +6,34 @@
 //! real WeChat bytes, control characters in signature headers, expired certificates) are in
 //! `trust_boundary.rs`.
 
-mod common;
-
+use crate::common::{data, merchant_key, rng, store, t};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use common::{data, merchant_key, rng, store};
-use std::time::{Duration, Instant};
-use wechatpay_sansio::api::validate::FieldError;
 use wechatpay_sansio::cipher::{self, CipherError};
 use wechatpay_sansio::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use wechatpay_sansio::ids::{IdError, MchId, Nonce};
-use wechatpay_sansio::keys::{
-    CertificateError, KeyError, KeyId, MerchantPrivateKey, PlatformCertificate, PublicKey,
-};
+use wechatpay_sansio::keys::{KeyError, KeyId, MerchantPrivateKey, PlatformCertificate, PublicKey};
 use wechatpay_sansio::request::{RequestError, ResponseRef};
 use wechatpay_sansio::secret::{ApiV2Key, ApiV3Key};
 use wechatpay_sansio::v2::reply::{Expect, ReplyError, parse_and_check};
 use wechatpay_sansio::v2::request::{V2RequestError, get_signed, post_xml};
 use wechatpay_sansio::v2::xml::{self, XmlError, XmlLimits};
 use wechatpay_sansio::v2::{SignError, SignType, sign};
-use wechatpay_sansio::v3::auth::{Authorization, AuthorizationError, MerchantSigner};
+use wechatpay_sansio::v3::auth::{Authorization, AuthorizationParseError, MerchantSigner};
 use wechatpay_sansio::v3::notify::{self, NotifyError};
 use wechatpay_sansio::v3::request::{JsonRequest, V3RequestError};
 use wechatpay_sansio::v3::resource::{self, EncryptedResource, ResourceError};
 use wechatpay_sansio::v3::response::{self, ErrorBody, ErrorBodyError, ResponseError};
-use wechatpay_sansio::v3::verify::{self, VerifyError, VerifyOptions};
+use wechatpay_sansio::v3::verify::{Verifier, VerifyError, VerifyOptions};
+use wechatpay_sansio::validate::FieldError;
 
 const MB10: usize = 10 * 1024 * 1024;
 const NOW: u64 = 1_700_000_000;
 
-/// Run `f` and fail if it takes longer than `limit` (debug build, shared CI box: generous).
-fn bounded<T>(limit_ms: u64, f: impl FnOnce() -> T) -> T {
-    let t = Instant::now();
-    let r = f();
-    let el = t.elapsed();
-    assert!(
-        el < Duration::from_millis(limit_ms),
-        "took {el:?} (> {limit_ms} ms)"
-    );
-    r
+/// Run `f`: the hostile input under test. (How fast each is refused is measured in
+/// `benches/hostile.rs`, not asserted here.)
+fn hostile<T>(f: impl FnOnce() -> T) -> T {
+    f()
 }
 
 fn v2_key() -> ApiV2Key {
@@ -65,7 +54,7 @@ fn signer() -> MerchantSigner {
 
 /// Headers and body of a reply signed by the TEST ONLY platform key over `body` at `ts`.
 fn signed(body: &[u8], ts: &str, nonce: &str) -> HeaderMap {
-    let key = common::platform_private_key();
+    let key = crate::common::platform_private_key();
     let s = MerchantSigner::new(MchId::new("1").unwrap(), KeyId::new("1").unwrap(), key);
     let mut msg = Vec::new();
     for p in [ts.as_bytes(), nonce.as_bytes(), body] {
@@ -78,7 +67,7 @@ fn signed(body: &[u8], ts: &str, nonce: &str) -> HeaderMap {
     h.insert("wechatpay-nonce", HeaderValue::from_str(nonce).unwrap());
     h.insert(
         "wechatpay-serial",
-        HeaderValue::from_str(common::platform_cert().serial().as_str()).unwrap(),
+        HeaderValue::from_str(crate::common::platform_cert().serial().as_str()).unwrap(),
     );
     h.insert("wechatpay-signature", HeaderValue::from_str(&sig).unwrap());
     h
@@ -93,7 +82,7 @@ fn ts() -> String {
 #[test]
 fn xxe_system_entity_is_refused() {
     let body = br#"<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><return_code>&xxe;</return_code></xml>"#;
-    assert_eq!(bounded(200, || xml::parse(body)), Err(XmlError::Doctype));
+    assert_eq!(hostile(|| xml::parse(body)), Err(XmlError::Doctype));
     assert_eq!(
         parse_and_check(body, &v2_key(), &Expect::unsigned(), &XmlLimits::default()),
         Err(ReplyError::Xml(XmlError::Doctype))
@@ -121,7 +110,7 @@ fn billion_laughs_is_refused() {
     }
     doc.push_str("]><xml><a>&lol9;</a></xml>");
     assert_eq!(
-        bounded(200, || xml::parse(doc.as_bytes())),
+        hostile(|| xml::parse(doc.as_bytes())),
         Err(XmlError::Doctype)
     );
 }
@@ -133,7 +122,7 @@ fn ten_megabyte_xml_is_refused_before_parsing() {
     body.extend_from_slice(b"</a></xml>");
     let len = body.len();
     assert_eq!(
-        bounded(200, || xml::parse(&body)),
+        hostile(|| xml::parse(&body)),
         Err(XmlError::TooLarge {
             len,
             max: 256 * 1024
@@ -152,7 +141,7 @@ fn ten_megabyte_xml_is_refused_before_parsing() {
 fn deep_xml_nesting_is_refused() {
     let body = format!("{}{}", "<a>".repeat(10_000), "</a>".repeat(10_000));
     assert_eq!(
-        bounded(200, || xml::parse(body.as_bytes())),
+        hostile(|| xml::parse(body.as_bytes())),
         Err(XmlError::Nested("a".into()))
     );
     // Unclosed nesting too.
@@ -289,16 +278,15 @@ fn ten_megabyte_json_is_refused_before_parsing() {
     body.extend_from_slice(b"\"}");
     let len = body.len();
     assert_eq!(
-        bounded(200, || ErrorBody::parse(&body)),
+        hostile(|| ErrorBody::parse(&body)),
         Err(ErrorBodyError::TooLarge(len))
     );
     let h = HeaderMap::new();
     assert_eq!(
         response::check(
             ResponseRef::new(StatusCode::BAD_REQUEST, &h, &body),
-            &store(),
-            NOW,
-            &VerifyOptions::default()
+            &Verifier::new(&store()),
+            t(NOW)
         )
         .unwrap_err(),
         ResponseError::UnreadableError {
@@ -309,15 +297,8 @@ fn ten_megabyte_json_is_refused_before_parsing() {
     // A notification is refused on size before the RSA verification.
     let h = signed(&body, &ts(), "n");
     assert_eq!(
-        bounded(500, || notify::parse(
-            &h,
-            &body,
-            &store(),
-            NOW,
-            &VerifyOptions::default(),
-            &v3_key()
-        ))
-        .unwrap_err(),
+        hostile(|| notify::parse(&h, &body, &Verifier::new(&store()), &v3_key(), t(NOW)))
+            .unwrap_err(),
         NotifyError::TooLarge(len)
     );
 }
@@ -327,7 +308,7 @@ fn deep_json_nesting_is_refused() {
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
     // serde_json stops at depth 128.
     assert_eq!(
-        bounded(200, || ErrorBody::parse(deep.as_bytes())),
+        hostile(|| ErrorBody::parse(deep.as_bytes())),
         Err(ErrorBodyError::Json { line: 1, column: 1 })
     );
     let deep_obj = format!(
@@ -336,7 +317,7 @@ fn deep_json_nesting_is_refused() {
         "]".repeat(10_000)
     );
     assert_eq!(
-        bounded(200, || ErrorBody::parse(deep_obj.as_bytes())),
+        hostile(|| ErrorBody::parse(deep_obj.as_bytes())),
         Err(ErrorBodyError::Json {
             line: 1,
             column: 156
@@ -348,10 +329,9 @@ fn deep_json_nesting_is_refused() {
         notify::parse(
             &h,
             deep.as_bytes(),
-            &store(),
-            NOW,
-            &VerifyOptions::default(),
-            &v3_key()
+            &Verifier::new(&store()),
+            &v3_key(),
+            t(NOW)
         )
         .unwrap_err(),
         NotifyError::Json { line: 1, column: 1 }
@@ -406,7 +386,7 @@ fn wechatpay_timestamp_not_a_number_or_overflowing() {
         let mut h = signed(body, &ts(), "n");
         h.insert("wechatpay-timestamp", HeaderValue::from_str(t).unwrap());
         assert_eq!(
-            verify::verify(&h, body, &store(), NOW, &VerifyOptions::default()),
+            crate::common::verify(&h, body, &store(), NOW, &VerifyOptions::default()),
             Err(want),
             "{t:?}"
         );
@@ -419,14 +399,14 @@ fn wechatpay_timestamp_not_a_number_or_overflowing() {
     };
     assert_eq!(
         auth("99999999999999999999"),
-        Err(AuthorizationError::Timestamp)
+        Err(AuthorizationParseError::Timestamp)
     );
     assert_eq!(
         auth("123456789012345678901"),
-        Err(AuthorizationError::Timestamp)
+        Err(AuthorizationParseError::Timestamp)
     );
-    assert_eq!(auth("12a"), Err(AuthorizationError::Timestamp));
-    assert_eq!(auth("18446744073709551615").unwrap().timestamp, u64::MAX);
+    assert_eq!(auth("12a"), Err(AuthorizationParseError::Timestamp));
+    assert_eq!(auth("18446744073709551615").unwrap().timestamp, t(u64::MAX));
 }
 
 #[test]
@@ -441,7 +421,7 @@ fn headers_repeated_or_in_odd_case() {
         let upper = n.as_str().to_ascii_uppercase();
         odd.insert(HeaderName::from_bytes(upper.as_bytes()).unwrap(), v.clone());
     }
-    assert!(verify::verify(&odd, body, &st, NOW, &o).is_ok());
+    assert!(crate::common::verify(&odd, body, &st, NOW, &o).is_ok());
     for name in [
         "wechatpay-timestamp",
         "wechatpay-nonce",
@@ -457,7 +437,7 @@ fn headers_repeated_or_in_odd_case() {
         h.append(name, v.clone());
         h.append(name, v);
         assert_eq!(
-            verify::verify(&h, body, &st, NOW, &o),
+            crate::common::verify(&h, body, &st, NOW, &o),
             Err(VerifyError::DuplicateHeader(name)),
             "{name}"
         );
@@ -465,7 +445,7 @@ fn headers_repeated_or_in_odd_case() {
         h.remove(name);
         if name != "wechatpay-signature-type" {
             assert_eq!(
-                verify::verify(&h, body, &st, NOW, &o),
+                crate::common::verify(&h, body, &st, NOW, &o),
                 Err(VerifyError::MissingHeader(name))
             );
         }
@@ -476,7 +456,7 @@ fn headers_repeated_or_in_odd_case() {
         HeaderValue::from_static("WECHATPAY2-SM2-WITH-SM3"),
     );
     assert_eq!(
-        verify::verify(&h, body, &st, NOW, &o),
+        crate::common::verify(&h, body, &st, NOW, &o),
         Err(VerifyError::UnsupportedSignatureType)
     );
     let mut h = good.clone();
@@ -485,7 +465,7 @@ fn headers_repeated_or_in_odd_case() {
         HeaderValue::from_bytes(b"\xe4\xb8\xad").unwrap(),
     );
     assert_eq!(
-        verify::verify(&h, body, &st, NOW, &o),
+        crate::common::verify(&h, body, &st, NOW, &o),
         Err(VerifyError::InvalidHeader("wechatpay-nonce"))
     );
 }
@@ -498,7 +478,7 @@ fn bad_signatures() {
     let with_sig = |sig: &str| {
         let mut h = signed(body, &ts(), "n");
         h.insert("wechatpay-signature", HeaderValue::from_str(sig).unwrap());
-        verify::verify(&h, body, &st, NOW, &o)
+        crate::common::verify(&h, body, &st, NOW, &o)
     };
     let good = signed(body, &ts(), "n");
     let sig = good["wechatpay-signature"].to_str().unwrap().to_owned();
@@ -680,10 +660,7 @@ fn wrong_keys() {
         }
     );
     assert_eq!(
-        bounded(5000, || MerchantPrivateKey::from_pem(data(
-            "test_rsa4096_key.pem"
-        )))
-        .unwrap_err(),
+        hostile(|| MerchantPrivateKey::from_pem(data("test_rsa4096_key.pem"))).unwrap_err(),
         KeyError::KeySize {
             bits: 4096,
             expected: 2048
@@ -703,10 +680,10 @@ fn wrong_keys() {
     );
     assert_eq!(
         PlatformCertificate::from_pem(data("test_merchant_key.pem")).unwrap_err(),
-        CertificateError::Key(KeyError::UnexpectedPemLabel {
+        KeyError::UnexpectedPemLabel {
             expected: "CERTIFICATE",
             found: "PRIVATE KEY".into()
-        })
+        }
     );
     // Garbage.
     assert_eq!(
@@ -728,7 +705,7 @@ fn wrong_keys() {
     );
     assert_eq!(
         PlatformCertificate::from_der(&[0x30, 0x80]).unwrap_err(),
-        CertificateError::Malformed
+        KeyError::Certificate
     );
 }
 
@@ -765,7 +742,7 @@ fn cr_lf_never_reaches_a_header_or_the_url() {
     ] {
         assert_eq!(
             JsonRequest::get(url)
-                .sign(&s, &mut rng(1), NOW, &nonce)
+                .sign(&s, &mut rng(1), t(NOW), &nonce)
                 .unwrap_err(),
             V3RequestError::Request(RequestError::InvalidUrl),
             "{url:?}"
@@ -794,7 +771,7 @@ fn cr_lf_never_reaches_a_header_or_the_url() {
         b"{}".to_vec(),
     )
     .wechatpay_serial(&KeyId::new("PUB_KEY_ID_0114232134912410000000000000").unwrap())
-    .sign(&s, &mut rng(1), NOW, &nonce)
+    .sign(&s, &mut rng(1), t(NOW), &nonce)
     .unwrap();
     for (_, v) in r.headers() {
         assert!(!v.as_bytes().iter().any(|b| matches!(b, b'\r' | b'\n' | 0)));
@@ -803,7 +780,7 @@ fn cr_lf_never_reaches_a_header_or_the_url() {
 
 #[test]
 fn authorization_header_injection_and_junk() {
-    use AuthorizationError::*;
+    use AuthorizationParseError::*;
     let base = r#"WECHATPAY2-SHA256-RSA2048 mchid="1",nonce_str="n",timestamp="1",serial_no="A",signature="s""#;
     assert!(Authorization::parse(base).is_ok());
     for (input, want) in [
@@ -825,9 +802,12 @@ fn authorization_header_injection_and_junk() {
 /// JSONP (nameautheasy) with junk around it: each case is a typed error, quickly, never a panic.
 #[test]
 fn jsonp_with_junk_around_it() {
-    use wechatpay_sansio::api::nameauth::{self, NameAuthError, NameAuthStatus};
+    use wechatpay_sansio::api::ApiError as NameAuthError;
+    use wechatpay_sansio::api::nameauth::{self, NameAuthStatus};
     let h = HeaderMap::new();
-    let parse = |b: &[u8]| nameauth::parse_reply(ResponseRef::new(StatusCode::OK, &h, b));
+    let m = crate::common::merchant();
+    let parse =
+        |b: &[u8]| nameauth::read_reply(&m, ResponseRef::new(StatusCode::OK, &h, b), t(NOW));
     let ok = br#"{"error_code":0,"nameauth_status":"1","name_mask":"","notmatch_param":""}"#;
     // Accepted shapes: bare JSON, any callback name, spaces, trailing semicolon, a BOM.
     for wrapped in [
@@ -873,7 +853,6 @@ fn jsonp_with_junk_around_it() {
         NameAuthError::Json { .. }
     ));
     // Huge numbers and deep nesting inside the wrapper: typed, bounded.
-    let start = Instant::now();
     let big = format!("cb({{\"error_code\":{}}})", "9".repeat(10_000));
     assert!(parse(big.as_bytes()).is_err());
     let deep = format!("cb({}{})", "{\"a\":".repeat(10_000), "}".repeat(10_000));
@@ -881,7 +860,9 @@ fn jsonp_with_junk_around_it() {
     let ten_mb = [b"cb(".as_slice(), &vec![b' '; 10 * 1024 * 1024], ok, b")"].concat();
     assert_eq!(
         parse(&ten_mb).unwrap_err(),
-        NameAuthError::TooLarge(ten_mb.len())
+        NameAuthError::TooLarge {
+            len: ten_mb.len(),
+            max: nameauth::MAX_REPLY
+        }
     );
-    assert!(start.elapsed() < Duration::from_secs(5));
 }

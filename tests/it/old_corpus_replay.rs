@@ -2,9 +2,6 @@
 //! functions the fuzz targets call, so CI guards the corpus without a fuzzer. Also regenerates
 //! the simulator-made seeds: `WRITE_SEEDS=1 cargo test --features fuzzing --test corpus_replay
 //! -- --ignored write_seeds`.
-#![cfg(feature = "fuzzing")]
-
-mod common;
 
 use std::path::{Path, PathBuf};
 use wechatpay_sansio::fuzzing::{self, TARGETS, encode_http, merchant};
@@ -99,10 +96,10 @@ fn framing_round_trip() {
     h.insert("wechatpay-nonce", "abc".parse().unwrap());
     h.append("x-dup", "1".parse().unwrap());
     h.append("x-dup", "2".parse().unwrap());
-    let f = encode_http(404, 42, &h, b"body\n\nmore");
+    let f = encode_http(404, crate::common::t(42), &h, b"body\n\nmore");
     let d = fuzzing::decode_http(&f);
     assert_eq!(d.status, StatusCode::NOT_FOUND);
-    assert_eq!(d.now, 42);
+    assert_eq!(d.now, crate::common::t(42));
     assert_eq!(d.headers, h);
     assert_eq!(d.body, b"body\n\nmore");
     // No framing: all body, defaults.
@@ -113,7 +110,7 @@ fn framing_round_trip() {
     );
     // Clock taken from the timestamp header when the status line has none.
     let d = fuzzing::decode_http(b"Wechatpay-Timestamp: 77\nbad header line\n\nx");
-    assert_eq!((d.now, d.headers.len()), (77, 1));
+    assert_eq!((d.now, d.headers.len()), (crate::common::t(77), 1));
 }
 
 #[test]
@@ -147,8 +144,8 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     let mut out: Vec<(&'static str, String, Vec<u8>)> = Vec::new();
     let sim = Simulator::new();
     let m = merchant();
-    let mut rng = common::rng(5);
-    let now = 1_700_000_000;
+    let mut rng = crate::common::rng(5);
+    let now = crate::common::t(1_700_000_000);
 
     // v2 replies, signed both ways, plus FAIL replies.
     let realname = [
@@ -235,7 +232,7 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
             out.push((
                 "v3_response",
                 format!("{mn}-{bn}.http"),
-                encode_http(200, now + 1, r.headers(), r.body()),
+                encode_http(200, now + std::time::Duration::from_secs(1), r.headers(), r.body()),
             ));
         }
     }
@@ -255,7 +252,7 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
 
     // A notification signed by the simulator whose resource decrypts with the merchant's key.
     let resource = EncryptedResource::encrypt(
-        &m.api_v3_key,
+        m.api_v3_key().unwrap(),
         "Kj7QIyUiYx1q",
         "transaction",
         "transaction",
@@ -289,9 +286,9 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         encode_http(200, now, &probe, r.body()),
     ));
     // The Go SDK notification (its platform key is not in the store: UnknownKey).
-    let mut go = common::data("go_notify_headers.txt");
+    let mut go = crate::common::data("go_notify_headers.txt");
     go.extend_from_slice(b"\n");
-    go.extend_from_slice(&common::data("go_notify_body.json"));
+    go.extend_from_slice(&crate::common::data("go_notify_body.json"));
     out.push(("v3_notify", "go-sdk.http".into(), go));
 
     // Certificate download encrypted with the merchant's APIv3 key.
@@ -300,11 +297,11 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         .into_iter()
         .enumerate()
     {
-        let pem = common::text(file);
+        let pem = crate::common::text(file);
         let cert = wechatpay_sansio::keys::PlatformCertificate::from_pem(&pem).unwrap();
         let nonce = format!("{:012}", i);
         let enc = EncryptedResource::encrypt(
-            &m.api_v3_key,
+            m.api_v3_key().unwrap(),
             &nonce,
             "certificate",
             "certificate",
@@ -333,7 +330,7 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         "https://apihk.mch.weixin.qq.com/v3/global/customs/verify-certificate",
         b"{}".to_vec(),
     )
-    .sign(&m.signer, &mut rng, now, &nonce)
+    .sign(m.signer().unwrap(), &mut rng, now, &nonce)
     .unwrap();
     let auth = req.headers()["authorization"].as_bytes().to_vec();
     out.push(("v3_authorization", "signer.txt".into(), auth));
@@ -356,7 +353,7 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         "test_rsa1024_public_key.pem",
         "test_rsa4096_key.pem",
     ] {
-        let pem = common::data(file);
+        let pem = crate::common::data(file);
         let der = pem_rfc7468::decode_vec(&pem).unwrap().1;
         out.push(("keys", file.to_owned(), pem));
         out.push(("keys", file.replace(".pem", ".der"), der));

@@ -1,28 +1,28 @@
 //! Every error variant of the protocol core, reached on purpose.
 
-mod common;
+use crate::common::*;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use common::*;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use wechatpay_sansio::cipher::{self, CipherError, Padding};
 use wechatpay_sansio::ids::{MchId, Nonce};
 use wechatpay_sansio::keys::{
-    CertificateError, KeyError, KeyId, KeyStore, MerchantPrivateKey, PlatformCertificate, PublicKey,
+    KeyError, KeyId, KeyStore, MerchantPrivateKey, PlatformCertificate, PublicKey,
 };
 #[cfg(feature = "simulator")]
 use wechatpay_sansio::request::ResponseRef;
 #[cfg(feature = "simulator")]
 use wechatpay_sansio::secret::ApiV3Key;
-use wechatpay_sansio::v3::auth::{MerchantSigner, SignError};
+use wechatpay_sansio::time::UnixTime;
+use wechatpay_sansio::v3::auth::{AuthError, MerchantSigner};
 #[cfg(feature = "simulator")]
-use wechatpay_sansio::v3::certificates::{self, CertificatesError};
+use wechatpay_sansio::v3::certificates::{self, DownloadError};
 #[cfg(feature = "simulator")]
 use wechatpay_sansio::v3::notify::{self, NotifyError};
 use wechatpay_sansio::v3::request::{JsonRequest, V3RequestError};
 #[cfg(feature = "simulator")]
 use wechatpay_sansio::v3::resource::{EncryptedResource, ResourceError};
-use wechatpay_sansio::v3::verify::{SignatureHeaders, VerifyError, VerifyOptions, verify};
+use wechatpay_sansio::v3::verify::{SignatureHeaders, Verifier, VerifyError, VerifyOptions};
 
 #[test]
 fn key_errors() {
@@ -126,11 +126,11 @@ fn key_errors() {
 
     assert!(matches!(
         PlatformCertificate::from_pem(data("test_merchant_key.pem")).unwrap_err(),
-        CertificateError::Key(KeyError::UnexpectedPemLabel { .. })
+        KeyError::UnexpectedPemLabel { .. }
     ));
     assert_eq!(
         PlatformCertificate::from_der(b"\x30\x00").unwrap_err(),
-        CertificateError::Malformed
+        KeyError::Certificate
     );
     for e in [
         KeyError::Pem,
@@ -146,15 +146,15 @@ fn key_errors() {
 fn key_store_selection() {
     // TEST ONLY certificates: platform 2020-01-01..2099-12-31; platform2 2026-11-25..2126;
     // retired 2015-01-01..2019-12-31.
-    const Y2025: u64 = 1_735_689_600;
-    const Y2027: u64 = 1_798_761_600;
-    const Y2018: u64 = 1_514_764_800;
+    const Y2025: UnixTime = t(1_735_689_600);
+    const Y2027: UnixTime = t(1_798_761_600);
+    const Y2018: UnixTime = t(1_514_764_800);
     let s = store();
     assert_eq!(s.len(), 2);
     assert!(!s.is_empty());
     // A WeChat Pay public key is preferred for encryption over certificates, at any time.
     assert_eq!(s.encryption_key(Y2025).unwrap().id().as_str(), PUB_KEY_ID);
-    assert_eq!(s.encryption_key(0).unwrap().id().as_str(), PUB_KEY_ID);
+    assert_eq!(s.encryption_key(t(0)).unwrap().id().as_str(), PUB_KEY_ID);
     let platform = platform_cert();
     let newer = PlatformCertificate::from_pem(data("test_platform2_cert.pem")).unwrap();
     let retired = PlatformCertificate::from_pem(data("test_platform_expired_cert.pem")).unwrap();
@@ -167,12 +167,12 @@ fn key_store_selection() {
     assert_eq!(certs.encryption_key(Y2027).unwrap().id(), newer.serial());
     assert_eq!(certs.encryption_key(Y2025).unwrap().id(), platform.serial());
     assert_eq!(certs.encryption_key(Y2018).unwrap().id(), retired.serial());
-    assert!(certs.encryption_key(0).is_none());
+    assert!(certs.encryption_key(t(0)).is_none());
     assert_eq!(
         certs.platform_certificate(Y2025).unwrap().id(),
         platform.serial()
     );
-    assert!(s.platform_certificate(0).is_none());
+    assert!(s.platform_certificate(t(0)).is_none());
     assert!(KeyStore::new().encryption_key(Y2025).is_none());
     // Validity is kept with the key.
     let v = certs.get(retired.serial()).unwrap().validity().unwrap();
@@ -192,12 +192,12 @@ fn key_store_selection() {
     only_retired.insert_certificate(&retired);
     assert!(only_retired.refresh_due(Y2025));
     assert!(!only_retired.refresh_due(Y2018));
-    assert!(only_retired.refresh_due(retired.not_after() - 3600));
+    assert!(only_retired.refresh_due(retired.not_after() - std::time::Duration::from_secs(3600)));
     assert!(
         !only_retired
             .clone()
-            .with_refresh_margin(0)
-            .refresh_due(retired.not_after() - 3600)
+            .with_refresh_margin(std::time::Duration::ZERO)
+            .refresh_due(retired.not_after() - std::time::Duration::from_secs(3600))
     );
     assert!(KeyStore::new().refresh_due(Y2025));
     assert!(!certs.refresh_due(Y2025));
@@ -330,16 +330,7 @@ fn verify_errors() {
     );
     assert!(verify(&good, body, &s, 1_767_225_299, &o).is_ok());
     assert!(verify(&good, body, &s, 1_767_224_701, &o).is_ok());
-    assert!(
-        verify(
-            &good,
-            body,
-            &s,
-            1_767_225_400,
-            &VerifyOptions { max_skew: 401 }
-        )
-        .is_ok()
-    );
+    assert!(verify(&good, body, &s, 1_767_225_400, &crate::common::skew(401)).is_ok());
     let unknown = signed_headers(body, "1767225000", "ABCDEF");
     assert_eq!(
         verify(&unknown, body, &s, 1_767_225_000, &o),
@@ -399,7 +390,12 @@ fn verify_errors() {
         signature: &sig,
         serial: &serial.to_lowercase(),
     };
-    assert!(sh.verify(body, &s, 1_767_225_000, &o).is_ok());
+    assert!(
+        Verifier::new(&s)
+            .with_options(o)
+            .verify_headers(&sh, body, t(1_767_225_000))
+            .is_ok()
+    );
     for e in [
         VerifyError::SignatureProbe,
         VerifyError::BadSignature,
@@ -468,7 +464,7 @@ fn cipher_errors() {
     assert_eq!(
         cipher::decrypt_oaep_personal(&mut r, &sk, &ct)
             .unwrap()
-            .expose(),
+            .expose_secret(),
         "张三"
     );
     assert_eq!(Padding::Pkcs1v15.overhead(), 11);
@@ -484,28 +480,28 @@ fn signer_and_request_errors() {
     let n = Nonce::new("abc").unwrap();
     assert_eq!(
         signer
-            .authorization(&mut rng(1), "GET", "no-slash", 1, &n, b"")
+            .authorization(&mut rng(1), "GET", "no-slash", t(1), &n, b"")
             .unwrap_err(),
-        SignError::InvalidPathAndQuery
+        AuthError::InvalidPathAndQuery
     );
     // RSA blinding draws from the caller's RNG only under the RustCrypto backend.
     let rng_is_consulted = !cfg!(feature = "aws-lc-rs");
     if rng_is_consulted {
         assert_eq!(
             signer
-                .authorization(&mut FailingRng, "GET", "/v3/x", 1, &n, b"")
+                .authorization(&mut FailingRng, "GET", "/v3/x", t(1), &n, b"")
                 .unwrap_err(),
-            SignError::Backend
+            AuthError::Rng
         );
         assert_eq!(
             signer.sign(&mut FailingRng, b"x").unwrap_err(),
-            SignError::Backend
+            AuthError::Rng
         );
     } else {
         assert!(signer.sign(&mut FailingRng, b"x").is_ok());
     }
     assert!(matches!(
-        JsonRequest::get("http://api.mch.weixin.qq.com/v3/x").sign(&signer, &mut rng(1), 1, &n),
+        JsonRequest::get("http://api.mch.weixin.qq.com/v3/x").sign(&signer, &mut rng(1), t(1), &n),
         Err(V3RequestError::Request(_))
     ));
     assert_eq!(
@@ -513,17 +509,17 @@ fn signer_and_request_errors() {
             JsonRequest::get("https://api.mch.weixin.qq.com/v3/x").sign(
                 &signer,
                 &mut FailingRng,
-                1,
+                t(1),
                 &n
             ),
-            Err(V3RequestError::Sign(SignError::Backend))
+            Err(V3RequestError::Auth(AuthError::Rng))
         ),
         rng_is_consulted
     );
     let id = KeyId::new(PUB_KEY_ID).unwrap();
     let req = JsonRequest::get("https://api.mch.weixin.qq.com/v3/x?a=%E4%B8%AD")
         .wechatpay_serial(&id)
-        .sign(&signer, &mut rng(1), 5, &n)
+        .sign(&signer, &mut rng(1), t(5), &n)
         .unwrap();
     assert_eq!(req.headers()["wechatpay-serial"], PUB_KEY_ID);
     assert!(req.headers().get("content-type").is_none());
@@ -542,17 +538,38 @@ fn notification_and_certificate_errors() {
     let big = vec![b' '; notify::MAX_NOTIFICATION_BODY + 1];
     let h = signed_headers(&big, "1767225000", PUB_KEY_ID);
     assert_eq!(
-        notify::parse(&h, &big, &s, 1_767_225_000, &o, &key).unwrap_err(),
+        notify::parse(
+            &h,
+            &big,
+            &Verifier::new(&s).with_options(o),
+            &key,
+            t(1_767_225_000)
+        )
+        .unwrap_err(),
         NotifyError::TooLarge(big.len())
     );
     let body = b"{\"id\":1}";
     let h = signed_headers(body, "1767225000", PUB_KEY_ID);
     assert!(matches!(
-        notify::parse(&h, body, &s, 1_767_225_000, &o, &key).unwrap_err(),
+        notify::parse(
+            &h,
+            body,
+            &Verifier::new(&s).with_options(o),
+            &key,
+            t(1_767_225_000)
+        )
+        .unwrap_err(),
         NotifyError::Json { .. }
     ));
     assert!(matches!(
-        notify::parse(&HeaderMap::new(), body, &s, 1_767_225_000, &o, &key).unwrap_err(),
+        notify::parse(
+            &HeaderMap::new(),
+            body,
+            &Verifier::new(&s).with_options(o),
+            &key,
+            t(1_767_225_000)
+        )
+        .unwrap_err(),
         NotifyError::Verify(VerifyError::MissingHeader(_))
     ));
 
@@ -567,7 +584,14 @@ fn notification_and_certificate_errors() {
     .unwrap();
     let body = serde_json::json!({"id":"EV-2018022511223320873","create_time":"2015-05-20T13:29:35+08:00","resource_type":"encrypt-resource","event_type":"TRANSACTION.SUCCESS","summary":"支付成功","resource":res}).to_string();
     let h = signed_headers(body.as_bytes(), "1767225000", PUB_KEY_ID);
-    let n = notify::parse(&h, body.as_bytes(), &s, 1_767_225_000, &o, &key).unwrap();
+    let n = notify::parse(
+        &h,
+        body.as_bytes(),
+        &Verifier::new(&s).with_options(o),
+        &key,
+        t(1_767_225_000),
+    )
+    .unwrap();
     assert_eq!(n.notification.event_type, "TRANSACTION.SUCCESS");
     let v: serde_json::Value = n.payload().unwrap();
     assert_eq!(v["out_trade_no"], "1217752501201407033233368018");
@@ -592,8 +616,8 @@ fn notification_and_certificate_errors() {
     let boot = certificates::bootstrap(
         ResponseRef::new(StatusCode::OK, &h, list.as_bytes()),
         &key,
-        1_767_225_000,
-        &o,
+        o,
+        t(1_767_225_000),
     )
     .unwrap();
     assert!(boot.store.get_by_header(&serial).is_some());
@@ -601,16 +625,16 @@ fn notification_and_certificate_errors() {
     let wrong = ApiV3Key::new(b"b7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb").unwrap();
     assert_eq!(
         certificates::decrypt(list.as_bytes(), &wrong).unwrap_err(),
-        CertificatesError::Resource(ResourceError::TagMismatch)
+        DownloadError::Resource(ResourceError::TagMismatch)
     );
     assert_eq!(
         certificates::decrypt(b"[]", &key).unwrap_err(),
-        CertificatesError::Json
+        DownloadError::Json
     );
     let mismatched = list.replace(&serial, "ABCDEF");
     assert_eq!(
         certificates::decrypt(mismatched.as_bytes(), &key).unwrap_err(),
-        CertificatesError::SerialMismatch("ABCDEF".into())
+        DownloadError::SerialMismatch("ABCDEF".into())
     );
     let not_pem = EncryptedResource::encrypt(
         &key,
@@ -623,17 +647,17 @@ fn notification_and_certificate_errors() {
     let list2 = serde_json::json!({"data":[{"serial_no":"AB","effective_time":"","expire_time":"","encrypt_certificate":not_pem}]}).to_string();
     assert!(matches!(
         certificates::decrypt(list2.as_bytes(), &key).unwrap_err(),
-        CertificatesError::Certificate(_)
+        DownloadError::Certificate(_)
     ));
     assert!(matches!(
         certificates::bootstrap(
             ResponseRef::new(StatusCode::OK, &HeaderMap::new(), list.as_bytes()),
             &key,
-            1_767_225_000,
-            &o
+            o,
+            t(1_767_225_000)
         )
         .unwrap_err(),
-        CertificatesError::Response(_)
+        DownloadError::Response(_)
     ));
 }
 

@@ -3,9 +3,7 @@
 //! PEM bodies, names and ID numbers — in UTF-8, percent-encoded and as decimal byte lists (what a
 //! derived `Debug` of `Vec<u8>` prints).
 
-mod common;
-
-use common::{data, rng, store, text};
+use crate::common::{data, rng, store, t, text};
 use wechatpay_sansio::cipher::{self, Padding};
 use wechatpay_sansio::http::{HeaderMap, StatusCode};
 use wechatpay_sansio::ids::{MchId, Nonce};
@@ -18,7 +16,7 @@ use wechatpay_sansio::v2::xml::{self, XmlLimits};
 use wechatpay_sansio::v2::{SignType, sign};
 use wechatpay_sansio::v3::auth::MerchantSigner;
 use wechatpay_sansio::v3::response::{self, ErrorBody};
-use wechatpay_sansio::v3::verify::VerifyOptions;
+use wechatpay_sansio::v3::verify::Verifier;
 
 const V2_KEY: &str = "Zq8ThisIsATestOnlyApiV2Key000042";
 const V3_KEY: &str = "Zq8ThisIsATestOnlyApiV3Key000042";
@@ -209,9 +207,8 @@ fn personal_data_in_v3_bodies() {
     let h = HeaderMap::new();
     let r = response::check(
         ResponseRef::new(StatusCode::BAD_REQUEST, &h, detail.as_bytes()),
-        &store(),
-        NOW,
-        &VerifyOptions::default(),
+        &Verifier::new(&store()),
+        t(NOW),
     )
     .unwrap_err();
     check!("ResponseError", both r);
@@ -239,7 +236,7 @@ fn decrypted_notification() {
         "resource": res,
     })
     .to_string();
-    let key = common::platform_private_key();
+    let key = crate::common::platform_private_key();
     let s = MerchantSigner::new(MchId::new("1").unwrap(), KeyId::new("1").unwrap(), key);
     let msg = format!("{NOW}\nn\n{body}\n");
     let sig = s.sign(&mut rng(1), msg.as_bytes()).unwrap();
@@ -251,18 +248,10 @@ fn decrypted_notification() {
     h.insert("wechatpay-nonce", HeaderValue::from_static("n"));
     h.insert(
         "wechatpay-serial",
-        HeaderValue::from_str(common::platform_cert().serial().as_str()).unwrap(),
+        HeaderValue::from_str(crate::common::platform_cert().serial().as_str()).unwrap(),
     );
     h.insert("wechatpay-signature", HeaderValue::from_str(&sig).unwrap());
-    let n = notify::parse(
-        &h,
-        body.as_bytes(),
-        &store(),
-        NOW,
-        &VerifyOptions::default(),
-        &v3,
-    )
-    .unwrap();
+    let n = notify::parse(&h, body.as_bytes(), &Verifier::new(&store()), &v3, t(NOW)).unwrap();
     assert_eq!(&n.plaintext[..], plaintext.as_bytes());
     check!("DecryptedNotification", debug & n);
     // Wrong key: the error does not carry plaintext or key.
@@ -270,10 +259,9 @@ fn decrypted_notification() {
     let e = notify::parse(
         &h,
         body.as_bytes(),
-        &store(),
-        NOW,
-        &VerifyOptions::default(),
+        &Verifier::new(&store()),
         &wrong,
+        t(NOW),
     )
     .unwrap_err();
     check!("NotifyError", both e);
@@ -283,7 +271,7 @@ fn decrypted_notification() {
 
 #[test]
 fn rsa_fields() {
-    let key = common::merchant_key();
+    let key = crate::common::merchant_key();
     let mut g = rng(2);
     let ct = cipher::encrypt_personal(
         &mut g,
@@ -293,7 +281,7 @@ fn rsa_fields() {
     )
     .unwrap();
     let pt = cipher::decrypt_oaep_personal(&mut g, &key, &ct).unwrap();
-    assert_eq!(pt.expose(), NAME);
+    assert_eq!(pt.expose_secret(), NAME);
     check!("decrypted Personal", both pt);
     let e = cipher::encrypt(&mut g, &key.public_key(), Padding::Oaep, &[b'x'; 300]).unwrap_err();
     check!("CipherError", both e);
@@ -309,7 +297,7 @@ fn rsa_fields() {
         "11010519491231002x",
         "1101051949123100",
     ] {
-        let e = wechatpay_sansio::api::validate::mainland_id("cred_id", bad, true).unwrap_err();
+        let e = wechatpay_sansio::validate::mainland_id("cred_id", bad, true).unwrap_err();
         for s in [e.to_string(), format!("{e:?}")] {
             assert!(!s.contains("1101051949"), "FieldError leaks: {s}");
         }
@@ -319,16 +307,16 @@ fn rsa_fields() {
 #[cfg(feature = "simulator")]
 #[test]
 fn simulator_types() {
-    use wechatpay_sansio::simulator::{Simulator, TEST_API_V2_KEY, TEST_API_V3_KEY, TestMerchant};
+    use wechatpay_sansio::simulator::{Simulator, TEST_API_V2_KEY, TEST_API_V3_KEY};
     let sim = Simulator::new();
-    let m = TestMerchant::new();
+    let m = Simulator::new().merchant();
     for s in [
         format!("{sim:?}"),
         format!("{sim:#?}"),
         format!("{m:?}"),
         format!("{m:#?}"),
     ] {
-        assert_clean("Simulator/TestMerchant", &s);
+        assert_clean("Simulator/Merchant", &s);
         assert!(
             !s.contains(TEST_API_V2_KEY) && !s.contains(TEST_API_V3_KEY),
             "{s}"

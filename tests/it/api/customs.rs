@@ -1,0 +1,517 @@
+//! 身份信息校验 (`POST apihk…/v3/global/customs/verify-certificate`) end to end: build →
+//! simulator → parse for every outcome and both reply-signing modes; tampered and foreign
+//! replies; every validation rule.
+
+use crate::assert_matches;
+use crate::common::{FailingRng, NOW, merchant, rng, sim, t};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use http::{HeaderValue, StatusCode};
+use wechatpay_sansio::api::customs::{self, CheckResult, Customs, VerifyCertificateRequest};
+use wechatpay_sansio::api::{ApiError, Failure, Operation};
+use wechatpay_sansio::cipher::CipherError;
+use wechatpay_sansio::keys::{KeyStore, WechatPayKey};
+use wechatpay_sansio::merchant::Merchant;
+use wechatpay_sansio::request::ResponseRef;
+use wechatpay_sansio::secret::Personal;
+use wechatpay_sansio::simulator::v3::{CustomsScript, ScriptedError};
+use wechatpay_sansio::simulator::{Script, SigningKeyMode, Simulator};
+use wechatpay_sansio::v3::response::ErrorCode;
+use wechatpay_sansio::v3::verify::VerifyError;
+use wechatpay_sansio::validate::FieldError;
+
+pub const ID: &str = "11010519491231002X";
+
+/// Field values from the official example (its ID number fails its own check digit, so a valid
+/// one is used).
+pub fn customs_req() -> VerifyCertificateRequest {
+    let mut r = VerifyCertificateRequest::new(
+        "wxd678efh567hg6787",
+        "20150806125346",
+        "1000320306201511078440737890",
+        Customs::ShanghaiZs,
+        "123456",
+        Personal::new(ID),
+        Personal::new("张三"),
+    );
+    r.sub_order_no = Some("20150806125346".into());
+    r
+}
+
+fn script(customs: CustomsScript) -> Script {
+    Script {
+        customs,
+        ..Script::default()
+    }
+}
+
+/// Build the request for the simulator's merchant and answer it with `script`.
+fn roundtrip(sim: &Simulator, s: CustomsScript, seed: u64) -> http::Response<Vec<u8>> {
+    let m = merchant();
+    let mut r = rng(seed);
+    let built = customs_req().build(&m, &mut r, NOW).unwrap();
+    assert_eq!(built.uri().host(), Some("apihk.mch.weixin.qq.com"));
+    sim.handle(&built.into_http(), NOW, &mut r, &script(s))
+}
+
+fn parse(
+    m: &Merchant,
+    resp: &http::Response<Vec<u8>>,
+    now: u64,
+) -> Result<customs::VerifyCertificateOutcome, ApiError> {
+    customs_req().parse_reply(m, ResponseRef::from_http(resp), t(now))
+}
+
+#[test]
+fn every_outcome_with_both_signing_modes() {
+    let m = merchant();
+    for mode in [SigningKeyMode::Certificate, SigningKeyMode::PublicKey] {
+        let sim = Simulator::new().with_signing_mode(mode);
+        for (wire, expect) in [
+            ("SAME", CheckResult::Same),
+            ("DIFFERENT", CheckResult::Different),
+            ("UNchECKED", CheckResult::Other("UNchECKED".into())),
+        ] {
+            let resp = roundtrip(&sim, CustomsScript::Result(wire.into()), 1);
+            assert_eq!(
+                resp.status(),
+                200,
+                "{}",
+                String::from_utf8_lossy(resp.body())
+            );
+            let out = parse(&m, &resp, NOW.as_secs() + 1).unwrap();
+            assert_eq!(out.certificate_check_result, expect);
+            assert_eq!(out.is_same(), wire == "SAME");
+            assert_eq!(out.sub_order_no.as_deref(), Some("20150806125346"));
+            assert_eq!(out.mchid, m.mchid().as_str());
+        }
+    }
+}
+
+#[test]
+fn every_error_code_is_typed() {
+    let m = merchant();
+    let sim = sim();
+    for (status, code, expect) in [
+        (400, "INVALID_REQUEST", ErrorCode::InvalidRequest),
+        (403, "NOAUTH", ErrorCode::NoAuth),
+        (400, "PARAM_ERROR", ErrorCode::ParamError),
+        (500, "SYSTEMERROR", ErrorCode::SystemError),
+        (403, "USER_ACCOUNT_ABNORMAL", ErrorCode::UserAccountAbnormal),
+        (429, "FREQUENCY_LIMITED", ErrorCode::FrequencyLimited),
+        (
+            400,
+            "SOMETHING_NEW",
+            ErrorCode::Other("SOMETHING_NEW".into()),
+        ),
+    ] {
+        let s = CustomsScript::Error(ScriptedError::new(status, code, "海关申报记录不存在"));
+        let resp = roundtrip(&sim, s, 2);
+        match parse(&m, &resp, NOW.as_secs()) {
+            Err(ApiError::Failure(f)) => match *f {
+                Failure::V3(r) => assert_eq!(
+                    (r.status, &r.code, r.message.as_str()),
+                    (status, &expect, "海关申报记录不存在")
+                ),
+                other => panic!("{code}: {other:?}"),
+            },
+            other => panic!("{code}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn official_reply_examples_parse() {
+    // The document's success example (with its UNchECKED) and error example, as received bodies.
+    let m = merchant();
+    let body = br#"{
+  "appid": "wxd678efh567hg6787",
+  "mchid": "1230000109",
+  "out_trade_no": "20150806125346",
+  "transaction_id": "1000320306201511078440737890",
+  "certificate_check_result": "UNchECKED"
+}"#;
+    let resp = sim().signed_v3_reply(&mut rng(3), StatusCode::OK, body.to_vec(), NOW);
+    let out = customs::read_reply(&m, ResponseRef::from_http(&resp), NOW).unwrap();
+    assert_eq!(out.certificate_check_result.as_str(), "UNchECKED");
+    assert_eq!(out.mchid, "1230000109");
+    // Against the request, the echoes match when the merchant is the document's (1230000109) …
+    let seed_merchant = Merchant::new("1230000109")
+        .unwrap()
+        .with_keys(m.keys().clone());
+    assert!(parse(&seed_merchant, &resp, NOW.as_secs()).is_ok());
+    // … and the reply is refused for another merchant: mchid is compared, not ignored.
+    assert_eq!(
+        parse(&m, &resp, NOW.as_secs()).unwrap_err(),
+        ApiError::Mismatch("mchid".into())
+    );
+
+    let err = "{\n\t\"code\": \"INVALID_REQUEST\",\n\t\"message\": \"Parameter format verification error\",\n\t\"detail\": {\n\t\t\"field\": \"#/properties/payer\",\n\t\t\"value\": \"1346177081915535577\",\n\t\t\"issue\": \"与ALLOF schema不符\",\n\t\t\"location\": \"body\"\n\t}\n}";
+    let resp = crate::common::raw(400, err.as_bytes());
+    match customs::read_reply(&m, ResponseRef::from_http(&resp), NOW) {
+        Err(ApiError::Failure(f)) => match *f {
+            Failure::V3(r) => {
+                assert_eq!(r.code, ErrorCode::InvalidRequest);
+                let d = r.detail.unwrap();
+                assert_eq!(d.field.as_deref(), Some("#/properties/payer"));
+                assert_eq!(d.location.as_deref(), Some("body"));
+                assert_eq!(d.value.unwrap().expose_secret(), "1346177081915535577");
+            }
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+    let html = crate::common::raw(502, b"<html>502</html>");
+    assert_matches!(
+        customs::read_reply(&m, ResponseRef::from_http(&html), NOW),
+        Err(ApiError::UnreadableError { status: 502, .. })
+    );
+}
+
+#[test]
+fn fields_are_encrypted_with_pkcs1_under_the_certificate() {
+    let m = merchant();
+    let mut r = rng(4);
+    let rsk: rsa::PrivateKey = rsa::pkcs8::DecodePrivateKey::from_pkcs8_pem(
+        crate::common::text("test_platform_key.pem")
+            .split_once('\n')
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    let c = customs_req().build(&m, &mut r, NOW).unwrap();
+    // The apihk document names the certificate serial even though the merchant also trusts a
+    // PUB_KEY_ID_ key.
+    assert_eq!(
+        c.headers()["wechatpay-serial"],
+        sim().platform_serial().as_str()
+    );
+    let v: serde_json::Value = serde_json::from_slice(c.body()).unwrap();
+    assert_eq!(v["certificate_type"], "IDCARD");
+    assert_eq!(v["mchid"], m.mchid().as_str());
+    let ct = STANDARD
+        .decode(v["certificate_id"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(
+        rsk.pkcs1v15_decrypt_with_rng(&mut r, &ct).unwrap(),
+        ID.as_bytes()
+    );
+    assert!(
+        rsk.oaep_decrypt_with_rng::<sha1::Sha1, _>(&mut r, &ct)
+            .is_err()
+    );
+    let (id, name) = sim()
+        .decrypt_identity_fields(&c.into_http(), &mut r)
+        .unwrap();
+    assert_eq!((id.expose_secret(), name.expose_secret()), (ID, "张三"));
+}
+
+#[test]
+fn tampered_and_foreign_replies_fail_with_the_right_error() {
+    let m = merchant();
+    let good = roundtrip(&sim(), CustomsScript::default(), 6);
+    let now = NOW.as_secs();
+    assert!(parse(&m, &good, now).is_ok());
+
+    let mut body = good.clone();
+    *body.body_mut() = String::from_utf8(good.body().clone())
+        .unwrap()
+        .replace("SAME", "DIFFERENT")
+        .into_bytes();
+    assert_eq!(
+        parse(&m, &body, now).unwrap_err(),
+        ApiError::Verify(VerifyError::BadSignature)
+    );
+
+    let mut sig = good.clone();
+    let s = good.headers()["wechatpay-signature"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let flipped = format!("{}{}", if s.starts_with('A') { "B" } else { "A" }, &s[1..]);
+    sig.headers_mut().insert(
+        "wechatpay-signature",
+        HeaderValue::from_str(&flipped).unwrap(),
+    );
+    assert_eq!(
+        parse(&m, &sig, now).unwrap_err(),
+        ApiError::Verify(VerifyError::BadSignature)
+    );
+
+    let mut probe = good.clone();
+    probe.headers_mut().insert(
+        "wechatpay-signature",
+        HeaderValue::from_static("WECHATPAY/SIGNTEST/AAAA"),
+    );
+    assert_eq!(
+        parse(&m, &probe, now).unwrap_err(),
+        ApiError::Verify(VerifyError::SignatureProbe)
+    );
+
+    let mut missing = good.clone();
+    missing.headers_mut().remove("wechatpay-nonce");
+    assert_eq!(
+        parse(&m, &missing, now).unwrap_err(),
+        ApiError::Verify(VerifyError::MissingHeader("wechatpay-nonce"))
+    );
+    assert_matches!(
+        parse(&m, &good, now + 300),
+        Err(ApiError::Verify(VerifyError::StaleTimestamp { .. }))
+    );
+    let no_keys = m.clone().with_keys(KeyStore::new());
+    assert_matches!(
+        parse(&no_keys, &good, now),
+        Err(ApiError::Verify(VerifyError::UnknownKey(_)))
+    );
+
+    // A verified reply about another order is refused.
+    let mut other = customs_req();
+    other.out_trade_no = "ANOTHER".into();
+    assert_eq!(
+        other
+            .parse_reply(&m, ResponseRef::from_http(&good), NOW)
+            .unwrap_err(),
+        ApiError::Mismatch("out_trade_no".into())
+    );
+    // A verified 2xx whose JSON is not the documented object.
+    let odd = sim().signed_v3_reply(&mut rng(7), StatusCode::OK, b"{\"appid\":1}".to_vec(), NOW);
+    assert_matches!(parse(&m, &odd, now), Err(ApiError::Json { .. }));
+}
+
+#[test]
+fn simulator_rejects_what_wechat_pay_rejects() {
+    let m = merchant();
+    let sim = sim();
+    let mut r = rng(8);
+    let built = customs_req().build(&m, &mut r, NOW).unwrap().into_http();
+    let run = |req: &http::Request<Vec<u8>>, r: &mut rand_chacha::ChaCha20Rng| {
+        sim.handle(req, NOW, r, &Script::default())
+    };
+    let code = |resp: &http::Response<Vec<u8>>| {
+        serde_json::from_slice::<serde_json::Value>(resp.body()).unwrap()["code"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+
+    let mut no_serial = built.clone();
+    no_serial.headers_mut().remove("wechatpay-serial");
+    let resp = run(&no_serial, &mut r);
+    assert_eq!(
+        (resp.status().as_u16(), code(&resp)),
+        (400, "PARAM_ERROR".to_owned())
+    );
+    assert!(String::from_utf8_lossy(resp.body()).contains("Wechatpay-Serial"));
+
+    let mut bad_sig = built.clone();
+    bad_sig.body_mut().push(b' ');
+    let resp = run(&bad_sig, &mut r);
+    assert_eq!(
+        (resp.status().as_u16(), code(&resp)),
+        (401, "SIGN_ERROR".to_owned())
+    );
+
+    let late = sim.handle(&built, t(NOW.as_secs() + 3600), &mut r, &Script::default());
+    assert_eq!(late.status(), 401);
+
+    // Encrypted with OAEP instead of PKCS#1: the node cannot decrypt it (implicit rejection
+    // gives garbage, which fails the ID format check).
+    let mut body: serde_json::Value = serde_json::from_slice(built.body()).unwrap();
+    let key: &WechatPayKey = m.keys().platform_certificate(NOW).unwrap();
+    body["certificate_id"] = wechatpay_sansio::cipher::encrypt(
+        &mut r,
+        key.key(),
+        wechatpay_sansio::cipher::Padding::Oaep,
+        ID.as_bytes(),
+    )
+    .unwrap()
+    .into();
+    let resigned = wechatpay_sansio::v3::request::JsonRequest::post(
+        "https://apihk.mch.weixin.qq.com/v3/global/customs/verify-certificate",
+        body.to_string().into_bytes(),
+    )
+    .wechatpay_serial(key.id())
+    .sign(
+        m.signer().unwrap(),
+        &mut r,
+        NOW,
+        &wechatpay_sansio::ids::Nonce::new("abc").unwrap(),
+    )
+    .unwrap()
+    .into_http();
+    let resp = run(&resigned, &mut r);
+    assert_eq!(
+        (resp.status().as_u16(), code(&resp)),
+        (400, "PARAM_ERROR".to_owned())
+    );
+
+    // Wrong host, wrong method.
+    let mut wrong_host = built.clone();
+    *wrong_host.uri_mut() = "https://api.mch.weixin.qq.com/v3/global/customs/verify-certificate"
+        .parse()
+        .unwrap();
+    assert_eq!(run(&wrong_host, &mut r).status(), 404);
+    let mut get = built.clone();
+    *get.method_mut() = http::Method::GET;
+    assert_eq!(run(&get, &mut r).status(), 405);
+    let mut other = built;
+    *other.uri_mut() = "https://apihk.mch.weixin.qq.com/v3/other".parse().unwrap();
+    assert!(
+        sim.handle_v3(&other, NOW, &mut r, &Script::default())
+            .is_none()
+    );
+    assert_eq!(run(&other, &mut r).status(), 404);
+}
+
+/// A mutation of a valid request and the error it must produce.
+type Case = (Box<dyn Fn(&mut VerifyCertificateRequest)>, FieldError);
+
+#[test]
+fn every_validation_rule_fails_before_any_cryptography() {
+    let m = merchant();
+    let len = |field, min, max, len| FieldError::Length {
+        field,
+        min,
+        max,
+        len,
+    };
+    let charset = |field, allowed| FieldError::Charset { field, allowed };
+    let cases: Vec<Case> = vec![
+        (
+            Box::new(|q| q.appid = String::new()),
+            FieldError::Missing { field: "appid" },
+        ),
+        (
+            Box::new(|q| q.appid = "a".repeat(33)),
+            len("appid", 1, 32, 33),
+        ),
+        (
+            Box::new(|q| q.appid = "wx\r\nX".into()),
+            charset("appid", "visible ASCII"),
+        ),
+        (
+            Box::new(|q| q.out_trade_no = "a#b".into()),
+            charset("out_trade_no", "[0-9A-Za-z_-|*@]"),
+        ),
+        (
+            Box::new(|q| q.out_trade_no = "1".repeat(33)),
+            len("out_trade_no", 1, 32, 33),
+        ),
+        (
+            Box::new(|q| q.transaction_id = String::new()),
+            FieldError::Missing {
+                field: "transaction_id",
+            },
+        ),
+        // The document gives sub_order_no a length only (string[1,32]), no character set.
+        (
+            Box::new(|q| q.sub_order_no = Some("x".repeat(33))),
+            len("sub_order_no", 1, 32, 33),
+        ),
+        (
+            Box::new(|q| q.customs = Customs::Other("shanghai".into())),
+            charset("customs", "[A-Z0-9_]"),
+        ),
+        (
+            Box::new(|q| q.customs = Customs::Other(String::new())),
+            FieldError::Missing { field: "customs" },
+        ),
+        (
+            Box::new(|q| q.merchant_customs_no = "1 2".into()),
+            charset("merchant_customs_no", "visible ASCII"),
+        ),
+        (
+            Box::new(|q| q.certificate_id = Personal::new("110105194912310021")),
+            FieldError::IdNumber {
+                field: "certificate_id",
+            },
+        ),
+        (
+            Box::new(|q| q.certificate_id = Personal::new("11010519491231002x")),
+            FieldError::LowercaseX {
+                field: "certificate_id",
+            },
+        ),
+        (
+            Box::new(|q| q.certificate_id = Personal::new("330821198809085211")),
+            FieldError::IdNumber {
+                field: "certificate_id",
+            },
+        ),
+        (
+            Box::new(|q| q.certificate_name = Personal::new("")),
+            FieldError::Missing {
+                field: "certificate_name",
+            },
+        ),
+        (
+            Box::new(|q| q.certificate_name = Personal::new("张\n三")),
+            charset(
+                "certificate_name",
+                "printable characters (no control characters)",
+            ),
+        ),
+        (
+            Box::new(|q| q.certificate_name = Personal::new("名".repeat(65))),
+            len("certificate_name", 1, 64, 65),
+        ),
+    ];
+    for (mutate, expect) in cases {
+        let mut q = customs_req();
+        mutate(&mut q);
+        assert_eq!(q.validate(), Err(expect.clone()));
+        // Validation runs before the RNG is touched: a failing RNG still yields the field error.
+        let e = q.build(&m, &mut FailingRng, NOW).unwrap_err();
+        assert_eq!(e, ApiError::Field(expect.clone()));
+        // The message names the field and never the value.
+        let text = e.to_string();
+        assert!(text.contains(expect.field()), "{text}");
+        assert!(!text.contains("110105") && !text.contains('张'), "{text}");
+    }
+}
+
+#[test]
+fn building_needs_a_certificate_valid_now() {
+    let m = merchant();
+    // Only a PUB_KEY_ID_ key: the apihk document names the certificate serial, so it is refused.
+    let mut only_pk = KeyStore::new();
+    only_pk.insert(m.keys().get(sim().public_key_id()).unwrap().clone());
+    assert_matches!(
+        customs_req().build(&m.clone().with_keys(only_pk), &mut rng(1), NOW),
+        Err(ApiError::NoEncryptionKey(_))
+    );
+    // The certificate is not valid in 2100.
+    assert_matches!(
+        customs_req().build(&m, &mut rng(1), t(4_102_444_800 + 86_400 * 366)),
+        Err(ApiError::NoEncryptionKey(_))
+    );
+    // No signer configured.
+    let unsigned = Merchant::new("1900000109")
+        .unwrap()
+        .with_keys(m.keys().clone());
+    assert_matches!(
+        customs_req().build(&unsigned, &mut rng(1), NOW),
+        Err(ApiError::NotConfigured(_))
+    );
+    // An RNG failure: RustCrypto draws padding from the caller's RNG; AWS-LC uses its own DRBG
+    // for the padding but the nonce still comes from the caller.
+    assert_matches!(
+        customs_req().build(&m, &mut FailingRng, NOW),
+        Err(ApiError::Rng
+            | ApiError::Encrypt {
+                source: CipherError::Rng,
+                ..
+            })
+    );
+}
+
+#[test]
+fn errors_and_debug_never_echo_personal_data() {
+    let all = [
+        ApiError::Mismatch("out_trade_no".into()).to_string(),
+        ApiError::Json { line: 1, column: 2 }.to_string(),
+        format!("{:?}", customs_req()),
+    ]
+    .concat();
+    assert!(!all.contains(ID) && !all.contains("张三"), "{all}");
+}

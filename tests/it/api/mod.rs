@@ -1,0 +1,9 @@
+//! The typed APIs, one module each, end to end through the simulator.
+
+mod customs;
+mod nameauth;
+mod oauth;
+mod pre_entrust;
+mod querymchrisk;
+mod realnameauth;
+mod v2_shared;
