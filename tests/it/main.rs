@@ -1,22 +1,33 @@
-//! The integration tests, one binary organised by subject. Every key under tests/data is TEST
-//! ONLY. (The allocation-counting test is its own binary, `tests/alloc.rs`: it installs a
-//! global allocator.)
+//! The integration tests: one binary, organised by subject. Every key under tests/data is TEST
+//! ONLY. The allocation-counting test is its own binary (`tests/alloc.rs`) because it installs a
+//! global allocator; the HTTP tests live in the `interop/` package, the benches in `bench/`.
 #![cfg(feature = "simulator")]
 
 mod common;
 
+/// The typed APIs end to end through the simulator.
 mod api;
-
+/// RSA field encryption and AES-GCM resources.
+mod cipher;
+/// The `wxpay` command-line tool.
 #[cfg(feature = "cli")]
 mod cli;
-
+/// The fuzz targets' committed corpora, replayed through the same harness bodies.
 #[cfg(feature = "fuzzing")]
-mod old_corpus_replay;
-mod old_errors_core;
-mod old_hostile;
-mod old_kat;
-mod old_leaks;
-mod old_mutants_core;
-mod old_paysign_and_traits;
-mod old_properties;
-mod old_trust_boundary;
+mod fuzz_corpus;
+/// Keys, certificates and the key store.
+mod keys;
+/// Client-side payment signatures.
+mod paysign;
+/// Real WeChat Pay bytes from public sources (tests/data/real).
+mod real_bytes;
+/// The sans-IO request value.
+mod request;
+/// Secrets and personal data never printed.
+mod secrets;
+/// The public surface as a whole.
+mod surface;
+/// The v2 protocol.
+mod v2;
+/// The v3 protocol.
+mod v3;

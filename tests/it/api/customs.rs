@@ -7,9 +7,10 @@ use crate::common::{FailingRng, NOW, merchant, rng, sim, t};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::{HeaderValue, StatusCode};
-use wechatpay_sansio::api::customs::{self, CheckResult, Customs, VerifyCertificateRequest};
-use wechatpay_sansio::api::{ApiError, Failure, Operation};
+use wechatpay_sansio::api::customs::{CheckResult, Customs, VerifyCertificateRequest};
+use wechatpay_sansio::api::{ApiError, Failure, Operation, customs};
 use wechatpay_sansio::cipher::CipherError;
+use wechatpay_sansio::ids::Nonce;
 use wechatpay_sansio::keys::{KeyStore, WechatPayKey};
 use wechatpay_sansio::merchant::Merchant;
 use wechatpay_sansio::request::ResponseRef;
@@ -514,4 +515,69 @@ fn errors_and_debug_never_echo_personal_data() {
     ]
     .concat();
     assert!(!all.contains(ID) && !all.contains("张三"), "{all}");
+}
+
+#[test]
+fn customs_sub_order_no_has_only_a_length_rule() {
+    let mut req = customs_req();
+    req.sub_order_no = Some("SUB#2015.08/06".into());
+    assert_eq!(req.validate(), Ok(()));
+    req.sub_order_no = Some("x".repeat(33));
+    assert!(req.validate().is_err());
+}
+
+#[test]
+fn simulator_answers_a_merchant_mismatch_as_wechat_pay_does_with_a_detail_on_param_errors() {
+    use wechatpay_sansio::api::Failure;
+    use wechatpay_sansio::v3::response::ErrorCode;
+    let sim = Simulator::new();
+    let m = sim.merchant();
+    let mut rng = crate::common::rng(5);
+    let req = customs_req();
+    let platform = m.keys().platform_certificate(NOW).unwrap();
+    let nonce = Nonce::new("abc").unwrap();
+    let built = req.build(&m, &mut rng, NOW).unwrap().into_http();
+    let resign = |body: serde_json::Value, rng: &mut rand_chacha::ChaCha20Rng| {
+        wechatpay_sansio::v3::request::JsonRequest::post(
+            "https://apihk.mch.weixin.qq.com/v3/global/customs/verify-certificate",
+            body.to_string().into_bytes(),
+        )
+        .wechatpay_serial(platform.id())
+        .sign(m.signer().unwrap(), rng, NOW, &nonce)
+        .unwrap()
+        .into_http()
+    };
+    // Another merchant id in the body than in the Authorization header.
+    let mut body: serde_json::Value = serde_json::from_slice(built.body()).unwrap();
+    body["mchid"] = "1230000109".into();
+    let resp = sim.handle(&resign(body, &mut rng), NOW, &mut rng, &Script::default());
+    match req
+        .parse_reply(&m, ResponseRef::from_http(&resp), NOW)
+        .unwrap_err()
+        .failure()
+    {
+        Some(Failure::V3(f)) => {
+            assert_eq!((f.status, &f.code), (400, &ErrorCode::ParamError));
+            assert!(f.message.contains("mchid"), "{}", f.message);
+        }
+        other => panic!("{other:?}"),
+    }
+    // A missing field: PARAM_ERROR with the detail object, parsed end to end.
+    let mut body: serde_json::Value = serde_json::from_slice(built.body()).unwrap();
+    body.as_object_mut().unwrap().remove("merchant_customs_no");
+    let resp = sim.handle(&resign(body, &mut rng), NOW, &mut rng, &Script::default());
+    match req
+        .parse_reply(&m, ResponseRef::from_http(&resp), NOW)
+        .unwrap_err()
+        .failure()
+    {
+        Some(Failure::V3(f)) => {
+            assert_eq!(f.code, ErrorCode::ParamError);
+            let d = f.detail.as_ref().expect("a detail object");
+            assert_eq!(d.field.as_deref(), Some("#/properties/merchant_customs_no"));
+            assert_eq!(d.location.as_deref(), Some("body"));
+            assert!(d.issue.is_some());
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -6,11 +6,13 @@ use super::v2_shared::{APPID, ID, OPENID, charset, failure};
 use crate::assert_matches;
 use crate::common::*;
 use wechatpay_sansio::api::nameauth::{
-    self, HexCase, NameAuthOutcome, NameAuthRequest, NameAuthStatus, ReplyType, UnverifiedReason,
+    HexCase, NameAuthOutcome, NameAuthRequest, NameAuthStatus, ReplyType, UnverifiedReason,
 };
-use wechatpay_sansio::api::{ApiError, Failure, NameAuthCode, Operation};
+use wechatpay_sansio::api::{ApiError, Failure, NameAuthCode, Operation, nameauth};
 use wechatpay_sansio::error::{Classify, Disposition};
+use wechatpay_sansio::http::{HeaderMap, StatusCode};
 use wechatpay_sansio::merchant::Merchant;
+use wechatpay_sansio::request::ResponseRef;
 use wechatpay_sansio::secret::{NameAuthKey, Personal};
 use wechatpay_sansio::simulator::Script;
 use wechatpay_sansio::simulator::v2::{NameAuthScript, TEST_NAMEAUTH_KEY, TEST_NAMEAUTH_SRC};
@@ -470,5 +472,73 @@ fn validation() {
     assert_matches!(
         NameAuthKey::new("k".repeat(257)),
         Err(FieldError::Length { field: "key", .. })
+    );
+}
+
+/// JSONP (nameautheasy) with junk around it: each case is a typed error, quickly, never a panic.
+#[test]
+fn jsonp_with_junk_around_it() {
+    use wechatpay_sansio::api::ApiError as NameAuthError;
+    use wechatpay_sansio::api::nameauth::{self, NameAuthStatus};
+    let h = HeaderMap::new();
+    let m = crate::common::merchant();
+    let parse =
+        |b: &[u8]| nameauth::read_reply(&m, ResponseRef::new(StatusCode::OK, &h, b), t(T2023));
+    let ok = br#"{"error_code":0,"nameauth_status":"1","name_mask":"","notmatch_param":""}"#;
+    // Accepted shapes: bare JSON, any callback name, spaces, trailing semicolon, a BOM.
+    for wrapped in [
+        ok.to_vec(),
+        [b"cb(".as_slice(), ok, b")"].concat(),
+        [b" \n jQuery_1.2$x ( ".as_slice(), ok, b" ) ; \n"].concat(),
+        [b"\xEF\xBB\xBFcb(".as_slice(), ok, b");"].concat(),
+    ] {
+        assert_eq!(
+            parse(&wrapped).unwrap().status,
+            NameAuthStatus::Verified,
+            "{:?}",
+            String::from_utf8_lossy(&wrapped)
+        );
+    }
+    // Refused shapes, each with its exact error.
+    let junk: [&[u8]; 9] = [
+        b"",
+        b"<html>502 Bad Gateway</html>",
+        b"alert(1)//",
+        b"1cb({})",
+        b"cb({}",
+        b"cb({})junk",
+        b"cb(\"string\")",
+        b"cb(); evil({})",
+        b"/**/cb({})",
+    ];
+    for j in junk {
+        assert_eq!(
+            parse(j).unwrap_err(),
+            NameAuthError::NotJson,
+            "{:?}",
+            String::from_utf8_lossy(j)
+        );
+    }
+    // Well-wrapped but not the documented object.
+    assert!(matches!(
+        parse(b"cb({\"error_code\":[1]})").unwrap_err(),
+        NameAuthError::Json { .. }
+    ));
+    assert!(matches!(
+        parse(b"cb({\"error_code\":0,}) ").unwrap_err(),
+        NameAuthError::Json { .. }
+    ));
+    // Huge numbers and deep nesting inside the wrapper: typed, bounded.
+    let big = format!("cb({{\"error_code\":{}}})", "9".repeat(10_000));
+    assert!(parse(big.as_bytes()).is_err());
+    let deep = format!("cb({}{})", "{\"a\":".repeat(10_000), "}".repeat(10_000));
+    assert!(parse(deep.as_bytes()).is_err());
+    let ten_mb = [b"cb(".as_slice(), &vec![b' '; 10 * 1024 * 1024], ok, b")"].concat();
+    assert_eq!(
+        parse(&ten_mb).unwrap_err(),
+        NameAuthError::TooLarge {
+            len: ten_mb.len(),
+            max: nameauth::MAX_REPLY
+        }
     );
 }

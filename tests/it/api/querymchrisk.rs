@@ -1,5 +1,5 @@
 //! `risk/getpublickey` and `mchrisk/querymchrisk` end to end: the risk key fetched, the fields
-//! encrypted under it, every risk level, failures, validation and the seed document's example.
+//! encrypted under it, every risk level, failures, validation and the official document's example.
 //! Every key here is TEST ONLY.
 
 // Named, not globbed: explicit imports win over `crate::common::*`, which may grow.
@@ -9,18 +9,20 @@ use super::v2_shared::{
 };
 use crate::assert_matches;
 use crate::common::*;
-use wechatpay_sansio::api::getpublickey::{self, GetPublicKeyRequest};
-use wechatpay_sansio::api::querymchrisk::{self, MchRiskOutcome, QueryMchRiskRequest, RiskLevel};
-use wechatpay_sansio::api::{ApiError, Failure, Operation};
+use wechatpay_sansio::api::getpublickey::GetPublicKeyRequest;
+use wechatpay_sansio::api::querymchrisk::{MchRiskOutcome, QueryMchRiskRequest, RiskLevel};
+use wechatpay_sansio::api::{ApiError, Failure, Operation, getpublickey, querymchrisk};
 use wechatpay_sansio::cipher::CipherError;
 use wechatpay_sansio::error::{Classify, Disposition};
 use wechatpay_sansio::keys::{KeyError, PublicKey};
 use wechatpay_sansio::merchant::Merchant;
+use wechatpay_sansio::request::ResponseRef;
 use wechatpay_sansio::secret::{ApiV2Key, Personal};
 use wechatpay_sansio::simulator::v2::RiskScript;
 use wechatpay_sansio::simulator::{Script, Simulator, TEST_API_V2_KEY, TEST_MCHID};
+use wechatpay_sansio::v2 as wire;
+use wechatpay_sansio::v2::SignType;
 use wechatpay_sansio::v2::reply::ErrCode;
-use wechatpay_sansio::v2::{self as wire, SignType};
 use wechatpay_sansio::validate::FieldError;
 
 // ---------------------------------------------------------------------------------------------
@@ -678,5 +680,24 @@ fn validation() {
             field: "certificates_name",
             source: CipherError::TooLong { len: 240, max: 214 }
         }
+    );
+}
+
+#[test]
+fn querymchrisk_needs_no_identifying_field() {
+    use wechatpay_sansio::api::querymchrisk::QueryMchRiskRequest;
+    use wechatpay_sansio::keys::PublicKey;
+    let (sim, m) = (Simulator::new(), Simulator::new().merchant());
+    let risk_key = PublicKey::from_pem(sim.risk_public_key_pkcs1_pem()).unwrap();
+    let mut rng = crate::common::rng(4);
+    // Every business field of the official document is optional (否).
+    let m = m.with_risk_key(risk_key);
+    let mut req = QueryMchRiskRequest::new();
+    req.store_address = Some("广东省深圳市南山区深南大道10000号".into());
+    let http = req.build(&m, &mut rng, NOW).unwrap().into_http();
+    let resp = sim.handle(&http, NOW, &mut rng, &Script::default());
+    assert!(
+        req.parse_reply(&m, ResponseRef::from_http(&resp), NOW)
+            .is_ok()
     );
 }

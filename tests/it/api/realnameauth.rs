@@ -1,5 +1,5 @@
 //! `secsvc/realnameauth` end to end: build → simulator → parse, for every outcome, plus
-//! tampering, validation and the seed document's example. Every key here is TEST ONLY.
+//! tampering, validation and the official document's example. Every key here is TEST ONLY.
 
 // Named, not globbed: explicit imports win over `crate::common::*`, which may grow.
 use super::v2_shared::{
@@ -402,7 +402,7 @@ fn seed_example() {
         Personal::new("440000000000000000"),
         AccessToken::new("81_..."),
     );
-    // The defaults are the seed's values.
+    // The defaults are the official document's values.
     assert_eq!(req.version, Version::V1_0);
     assert_eq!(req.sign_type, SignType::HmacSha256);
     // The seed's cred_id is a placeholder that fails the GB 11643 check digit.

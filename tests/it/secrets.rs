@@ -3,8 +3,10 @@
 //! PEM bodies, names and ID numbers — in UTF-8, percent-encoded and as decimal byte lists (what a
 //! derived `Debug` of `Vec<u8>` prints).
 
+use crate::common::*;
 use crate::common::{data, rng, store, t, text};
-use wechatpay_sansio::cipher::{self, Padding};
+use wechatpay_sansio::cipher;
+use wechatpay_sansio::cipher::Padding;
 use wechatpay_sansio::http::{HeaderMap, StatusCode};
 use wechatpay_sansio::ids::{MchId, Nonce};
 use wechatpay_sansio::keys::{KeyId, MerchantPrivateKey};
@@ -12,10 +14,11 @@ use wechatpay_sansio::request::ResponseRef;
 use wechatpay_sansio::secret::{ApiV2Key, ApiV3Key, Personal, SecretError};
 use wechatpay_sansio::v2::reply::{Expect, parse_and_check};
 use wechatpay_sansio::v2::request::{get_signed, post_xml};
-use wechatpay_sansio::v2::xml::{self, XmlLimits};
-use wechatpay_sansio::v2::{SignType, sign};
+use wechatpay_sansio::v2::xml::XmlLimits;
+use wechatpay_sansio::v2::{SignType, sign, xml};
 use wechatpay_sansio::v3::auth::MerchantSigner;
-use wechatpay_sansio::v3::response::{self, ErrorBody};
+use wechatpay_sansio::v3::response;
+use wechatpay_sansio::v3::response::ErrorBody;
 use wechatpay_sansio::v3::verify::Verifier;
 
 const V2_KEY: &str = "Zq8ThisIsATestOnlyApiV2Key000042";
@@ -221,7 +224,6 @@ fn personal_data_in_v3_bodies() {
     check!("ErrorBodyError", both e);
 }
 
-#[cfg(feature = "simulator")]
 #[test]
 fn decrypted_notification() {
     use wechatpay_sansio::http::HeaderValue;
@@ -304,7 +306,6 @@ fn rsa_fields() {
     }
 }
 
-#[cfg(feature = "simulator")]
 #[test]
 fn simulator_types() {
     use wechatpay_sansio::simulator::{Simulator, TEST_API_V2_KEY, TEST_API_V3_KEY};
@@ -322,4 +323,29 @@ fn simulator_types() {
             "{s}"
         );
     }
+}
+#[test]
+fn id_and_secret_errors() {
+    use wechatpay_sansio::ids::IdError;
+    use wechatpay_sansio::secret::{ApiV2Key, SecretError};
+    assert!(matches!(MchId::new("1\r\n"), Err(IdError::Invalid(_))));
+    assert_eq!(Nonce::generate(&mut FailingRng).unwrap_err(), IdError::Rng);
+    assert_eq!(
+        ApiV2Key::new("a".repeat(31)).unwrap_err(),
+        SecretError::ApiV2KeyLength(31)
+    );
+    assert!(IdError::Rng.to_string().contains("random"));
+}
+
+#[test]
+fn response_ref_debug_prints_no_body() {
+    let mut headers = http::HeaderMap::new();
+    headers.insert("wechatpay-nonce", "n".parse().unwrap());
+    let body = br#"{"name_mask":"*\u4e09","certificate_id":"11010519491231002X"}"#;
+    let r = ResponseRef::new(StatusCode::OK, &headers, body);
+    let d = format!("{r:?}");
+    assert!(!d.contains("11010519491231002X"), "{d}");
+    assert!(!d.contains("name_mask"), "{d}");
+    assert!(d.contains(&body.len().to_string()), "{d}");
+    assert!(d.contains("wechatpay-nonce"), "{d}");
 }

@@ -1,4 +1,4 @@
-//! Front-end pay signatures, and the thread-safety promise of the public types.
+//! Client-side payment signatures (JSAPI / APP `paySign`, v2 and v3).
 
 use crate::common::*;
 use base64::Engine as _;
@@ -118,40 +118,4 @@ fn v2_jsapi_and_app_use_the_v2_sign_over_documented_names() {
         );
         assert_eq!(a.sign.len(), t.hex_len());
     }
-}
-
-fn send_sync<T: Send + Sync>() {}
-
-#[test]
-fn public_types_are_send_and_sync() {
-    use wechatpay_sansio::*;
-    send_sync::<keys::MerchantPrivateKey>();
-    send_sync::<keys::PublicKey>();
-    send_sync::<keys::PlatformCertificate>();
-    send_sync::<keys::KeyStore>();
-    send_sync::<keys::WechatPayKey>();
-    send_sync::<v3::auth::MerchantSigner>();
-    send_sync::<secret::ApiV2Key>();
-    send_sync::<secret::ApiV3Key>();
-    send_sync::<secret::Personal>();
-    send_sync::<request::Request>();
-    send_sync::<v2::Fields>();
-    send_sync::<v3::notify::DecryptedNotification>();
-    send_sync::<simulator::Simulator>();
-    // One signer shared by threads, no locks.
-    let signer = std::sync::Arc::new(v3::auth::MerchantSigner::new(
-        ids::MchId::new("1").unwrap(),
-        keys::KeyId::new("01").unwrap(),
-        merchant_key(),
-    ));
-    let sigs: Vec<String> = std::thread::scope(|s| {
-        let hs: Vec<_> = (0..2)
-            .map(|i| {
-                let signer = signer.clone();
-                s.spawn(move || signer.sign(&mut rng(i), b"x").unwrap())
-            })
-            .collect();
-        hs.into_iter().map(|h| h.join().unwrap()).collect()
-    });
-    assert_eq!(sigs[0], sigs[1]);
 }
