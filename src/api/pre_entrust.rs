@@ -72,7 +72,7 @@ impl Scene {
 
 crate::wire::closed_enum!(
     /// `cred_type`: the document allows only `ID_CARD`.
-    pub enum CredType as "cred_type" {
+    pub enum PreEntrustCredType as "cred_type" {
         /// `ID_CARD` (mainland resident ID).
         IdCard = "ID_CARD",
     }
@@ -94,7 +94,7 @@ pub struct PreEntrustSignRequest {
     /// `real_name`: encrypted.
     pub real_name: Personal,
     /// `cred_type` (`ID_CARD`).
-    pub cred_type: CredType,
+    pub cred_type: PreEntrustCredType,
     /// `cred_id`: a mainland ID number (trailing `X` upper-case); encrypted.
     pub cred_id: Personal,
 }
@@ -126,7 +126,7 @@ impl PreEntrustSignRequest {
             out_contract_code: out_contract_code.into(),
             openid: Some(openid.into()),
             real_name,
-            cred_type: CredType::IdCard,
+            cred_type: PreEntrustCredType::IdCard,
             cred_id,
         }
     }
@@ -145,7 +145,7 @@ impl PreEntrustSignRequest {
             out_contract_code: out_contract_code.into(),
             openid: None,
             real_name,
-            cred_type: CredType::IdCard,
+            cred_type: PreEntrustCredType::IdCard,
             cred_id,
         }
     }
@@ -256,8 +256,8 @@ mod tests {
 
     #[test]
     fn cred_type_and_paths() {
-        assert_eq!("ID_CARD".parse(), Ok(CredType::IdCard));
-        assert!("PASSPORT".parse::<CredType>().is_err());
+        assert_eq!("ID_CARD".parse(), Ok(PreEntrustCredType::IdCard));
+        assert!("PASSPORT".parse::<PreEntrustCredType>().is_err());
         assert!(Scene::MiniProgram.path().starts_with(PATH_PREFIX));
         assert!(Scene::App.path().starts_with(PATH_PREFIX));
     }

@@ -37,3 +37,910 @@ fn public_types_are_send_and_sync() {
     });
     assert_eq!(sigs[0], sigs[1]);
 }
+
+// ---------------------------------------------------------------- dispositions
+
+use std::collections::BTreeSet;
+use std::error::Error as StdError;
+use wechatpay_sansio::api::{ApiError, Failure, NameAuthCode, Retcode};
+use wechatpay_sansio::cipher::CipherError;
+use wechatpay_sansio::error::{Classify, Disposition};
+use wechatpay_sansio::ids::IdError;
+use wechatpay_sansio::keys::KeyError;
+use wechatpay_sansio::merchant::NotConfigured;
+use wechatpay_sansio::request::RequestError;
+use wechatpay_sansio::secret::SecretError;
+use wechatpay_sansio::time::UnixTime;
+use wechatpay_sansio::v2::SignError;
+use wechatpay_sansio::v2::reply::{ErrCode, ReplyError};
+use wechatpay_sansio::v2::request::V2RequestError;
+use wechatpay_sansio::v2::xml::XmlError;
+use wechatpay_sansio::v3::auth::{AuthError, AuthorizationParseError};
+use wechatpay_sansio::v3::certificates::DownloadError;
+use wechatpay_sansio::v3::notify::NotifyError;
+use wechatpay_sansio::v3::request::V3RequestError;
+use wechatpay_sansio::v3::resource::ResourceError;
+use wechatpay_sansio::v3::response::{ErrorBody, ErrorBodyError, ErrorReply, ResponseError};
+use wechatpay_sansio::v3::verify::VerifyError;
+use wechatpay_sansio::validate::FieldError;
+
+/// Checked rows: `module::Type::Variant`.
+#[derive(Default)]
+struct Table {
+    seen: BTreeSet<String>,
+}
+
+impl Table {
+    /// `e`'s disposition is `want`; its Display does not repeat its source (one chaining rule);
+    /// its messages are not empty.
+    #[track_caller]
+    fn row<E: Classify + StdError>(&mut self, name: &str, e: E, want: Disposition) {
+        assert_eq!(e.disposition(), want, "{name}: {e}");
+        let shown = e.to_string();
+        assert!(!shown.is_empty(), "{name}: empty message");
+        if let Some(source) = e.source() {
+            let inner = source.to_string();
+            assert!(
+                !shown.contains(&inner),
+                "{name}: Display {shown:?} also prints its source {inner:?}"
+            );
+        }
+        self.seen.insert(name.to_owned());
+    }
+}
+
+fn field() -> FieldError {
+    FieldError::Missing { field: "appid" }
+}
+
+fn v3_failure(status: u16, code: &str) -> ErrorReply {
+    let body = format!(r#"{{"code":"{code}","message":"m"}}"#);
+    ErrorReply::new(status, ErrorBody::parse(body.as_bytes()).unwrap())
+}
+
+fn failure(f: Failure) -> ApiError {
+    ApiError::Failure(Box::new(f))
+}
+
+fn business(code: &str) -> Failure {
+    Failure::Business {
+        err_code: Some(ErrCode::from_wire(code)),
+        err_code_des: None,
+    }
+}
+
+fn ret(msg: &str) -> Failure {
+    Failure::Return {
+        return_code: "FAIL".into(),
+        return_msg: Some(msg.into()),
+    }
+}
+
+/// Every variant of every public error type, with the disposition it must have.
+#[test]
+fn every_error_variant_has_the_documented_disposition() {
+    use Disposition::{Misconfigured, Rejected, Transient, Untrusted};
+    let mut t = Table::default();
+
+    t.row("validate::FieldError::Missing", field(), Rejected);
+    t.row(
+        "validate::FieldError::Length",
+        FieldError::Length {
+            field: "a",
+            min: 1,
+            max: 2,
+            len: 3,
+        },
+        Rejected,
+    );
+    t.row(
+        "validate::FieldError::Charset",
+        FieldError::Charset {
+            field: "a",
+            allowed: "b",
+        },
+        Rejected,
+    );
+    t.row(
+        "validate::FieldError::NotInEnum",
+        FieldError::NotInEnum {
+            field: "a",
+            allowed: "b",
+        },
+        Rejected,
+    );
+    t.row(
+        "validate::FieldError::IdNumber",
+        FieldError::IdNumber { field: "a" },
+        Rejected,
+    );
+    t.row(
+        "validate::FieldError::LowercaseX",
+        FieldError::LowercaseX { field: "a" },
+        Rejected,
+    );
+    t.row(
+        "validate::FieldError::NoneOf",
+        FieldError::NoneOf { fields: "a, b" },
+        Rejected,
+    );
+
+    t.row(
+        "ids::IdError::Invalid",
+        IdError::Invalid(field()),
+        Misconfigured,
+    );
+    t.row("ids::IdError::Rng", IdError::Rng, Transient);
+
+    t.row(
+        "secret::SecretError::ApiV2KeyLength",
+        SecretError::ApiV2KeyLength(3),
+        Misconfigured,
+    );
+    t.row(
+        "secret::SecretError::ApiV2KeyCharset",
+        SecretError::ApiV2KeyCharset,
+        Misconfigured,
+    );
+    t.row(
+        "secret::SecretError::ApiV3KeyLength",
+        SecretError::ApiV3KeyLength(3),
+        Misconfigured,
+    );
+
+    t.row(
+        "request::RequestError::InvalidUrl",
+        RequestError::InvalidUrl,
+        Misconfigured,
+    );
+    t.row(
+        "request::RequestError::InvalidHeaderValue",
+        RequestError::InvalidHeaderValue("x"),
+        Misconfigured,
+    );
+
+    for (v, e) in [
+        ("Pem", KeyError::Pem),
+        (
+            "UnexpectedPemLabel",
+            KeyError::UnexpectedPemLabel {
+                expected: "A",
+                found: "B".into(),
+            },
+        ),
+        ("EncryptedPrivateKey", KeyError::EncryptedPrivateKey),
+        ("Der", KeyError::Der { what: "x" }),
+        ("NotRsa", KeyError::NotRsa),
+        (
+            "KeySize",
+            KeyError::KeySize {
+                bits: 1024,
+                expected: 2048,
+            },
+        ),
+        ("InvalidKeyId", KeyError::InvalidKeyId),
+        ("Certificate", KeyError::Certificate),
+        ("InvalidMchId", KeyError::InvalidMchId),
+        ("KeyMismatch", KeyError::KeyMismatch),
+    ] {
+        t.row(&format!("keys::KeyError::{v}"), e, Misconfigured);
+    }
+
+    t.row("cipher::CipherError::Empty", CipherError::Empty, Rejected);
+    t.row(
+        "cipher::CipherError::TooLong",
+        CipherError::TooLong { len: 300, max: 214 },
+        Rejected,
+    );
+    t.row("cipher::CipherError::Rng", CipherError::Rng, Transient);
+    t.row(
+        "cipher::CipherError::Backend",
+        CipherError::Backend,
+        Misconfigured,
+    );
+    t.row(
+        "cipher::CipherError::Base64",
+        CipherError::Base64,
+        Untrusted,
+    );
+    t.row(
+        "cipher::CipherError::CiphertextLength",
+        CipherError::CiphertextLength {
+            expected: 256,
+            got: 3,
+        },
+        Untrusted,
+    );
+    t.row(
+        "cipher::CipherError::Decrypt",
+        CipherError::Decrypt,
+        Untrusted,
+    );
+    t.row(
+        "cipher::CipherError::NotUtf8",
+        CipherError::NotUtf8,
+        Untrusted,
+    );
+
+    // v2
+    t.row(
+        "v2::sign::SignError::InvalidFieldName",
+        SignError::InvalidFieldName("a b".into()),
+        Misconfigured,
+    );
+    t.row(
+        "v2::sign::SignError::DuplicateField",
+        SignError::DuplicateField("a".into()),
+        Misconfigured,
+    );
+    t.row(
+        "v2::sign::SignError::Missing",
+        SignError::Missing,
+        Untrusted,
+    );
+    t.row(
+        "v2::sign::SignError::Malformed",
+        SignError::Malformed { expected: 32 },
+        Untrusted,
+    );
+    t.row(
+        "v2::sign::SignError::UnknownAlgorithm",
+        SignError::UnknownAlgorithm(40),
+        Untrusted,
+    );
+    t.row(
+        "v2::sign::SignError::Mismatch",
+        SignError::Mismatch,
+        Untrusted,
+    );
+    for (v, e) in [
+        ("TooLarge", XmlError::TooLarge { len: 2, max: 1 }),
+        ("TooManyFields", XmlError::TooManyFields { max: 1 }),
+        ("InvalidUtf8", XmlError::InvalidUtf8 { offset: 1 }),
+        ("UnsupportedEncoding", XmlError::UnsupportedEncoding),
+        ("Doctype", XmlError::Doctype),
+        ("UnknownEntity", XmlError::UnknownEntity),
+        (
+            "IllegalCharacter",
+            XmlError::IllegalCharacter {
+                code: 0,
+                place: "text".into(),
+            },
+        ),
+        ("Nested", XmlError::Nested("a".into())),
+        ("Duplicate", XmlError::Duplicate("a".into())),
+        ("UnexpectedContent", XmlError::UnexpectedContent),
+        ("ProcessingInstruction", XmlError::ProcessingInstruction),
+        ("Empty", XmlError::Empty),
+        ("Truncated", XmlError::Truncated),
+        ("Syntax", XmlError::Syntax { position: 3 }),
+    ] {
+        t.row(&format!("v2::xml::XmlError::{v}"), e, Untrusted);
+    }
+    t.row(
+        "v2::xml::XmlError::InvalidName",
+        XmlError::InvalidName("1a".into()),
+        Misconfigured,
+    );
+    t.row(
+        "v2::request::V2RequestError::SignPresent",
+        V2RequestError::SignPresent,
+        Misconfigured,
+    );
+    t.row(
+        "v2::request::V2RequestError::SignTypeMismatch",
+        V2RequestError::SignTypeMismatch,
+        Misconfigured,
+    );
+    t.row(
+        "v2::request::V2RequestError::Sign",
+        V2RequestError::Sign(SignError::Mismatch),
+        Misconfigured,
+    );
+    t.row(
+        "v2::request::V2RequestError::Xml",
+        V2RequestError::Xml(XmlError::Empty),
+        Misconfigured,
+    );
+    t.row(
+        "v2::request::V2RequestError::Request",
+        V2RequestError::Request(RequestError::InvalidUrl),
+        Misconfigured,
+    );
+    t.row(
+        "v2::reply::ReplyError::Xml",
+        ReplyError::Xml(XmlError::Doctype),
+        Untrusted,
+    );
+    t.row(
+        "v2::reply::ReplyError::MissingReturnCode",
+        ReplyError::MissingReturnCode,
+        Untrusted,
+    );
+    t.row(
+        "v2::reply::ReplyError::MissingResultCode",
+        ReplyError::MissingResultCode,
+        Untrusted,
+    );
+    t.row(
+        "v2::reply::ReplyError::Sign",
+        ReplyError::Sign(SignError::Mismatch),
+        Untrusted,
+    );
+    t.row(
+        "v2::reply::ReplyError::PossibleFold",
+        ReplyError::PossibleFold {
+            field: "a".into(),
+            hidden: "b".into(),
+        },
+        Untrusted,
+    );
+    t.row(
+        "v2::reply::ReplyError::MissingField",
+        ReplyError::MissingField("openid".into()),
+        Untrusted,
+    );
+    t.row(
+        "v2::reply::ReplyError::Mismatch",
+        ReplyError::Mismatch("openid".into()),
+        Untrusted,
+    );
+    // return_code FAIL: by its message (transport and setup texts are known).
+    for (msg, want) in [
+        ("签名错误", Misconfigured),
+        ("请求需要双向证书", Misconfigured),
+        ("系统繁忙,请稍后再试", Transient),
+        ("参数错误", Misconfigured),
+    ] {
+        let e = ReplyError::ReturnFail {
+            return_code: "FAIL".into(),
+            return_msg: Some(msg.into()),
+        };
+        assert_eq!(e.disposition(), want, "ReturnFail {msg}");
+        t.row("v2::reply::ReplyError::ReturnFail", e, want);
+    }
+    for (code, want) in [
+        ("SYSTEMERROR", Transient),
+        ("SIGNERROR", Misconfigured),
+        ("PARAM_ERROR", Rejected),
+    ] {
+        let e = ReplyError::BusinessFail {
+            err_code: Some(ErrCode::from_wire(code)),
+            err_code_des: None,
+        };
+        t.row("v2::reply::ReplyError::BusinessFail", e, want);
+    }
+
+    // v3
+    t.row(
+        "v3::auth::AuthError::InvalidPathAndQuery",
+        AuthError::InvalidPathAndQuery,
+        Misconfigured,
+    );
+    t.row("v3::auth::AuthError::Rng", AuthError::Rng, Transient);
+    t.row(
+        "v3::auth::AuthError::Backend",
+        AuthError::Backend,
+        Misconfigured,
+    );
+    for (v, e) in [
+        ("Scheme", AuthorizationParseError::Scheme),
+        ("Malformed", AuthorizationParseError::Malformed),
+        ("Missing", AuthorizationParseError::Missing("nonce_str")),
+        ("Duplicate", AuthorizationParseError::Duplicate("nonce_str")),
+        ("Unknown", AuthorizationParseError::Unknown),
+        ("Timestamp", AuthorizationParseError::Timestamp),
+    ] {
+        t.row(
+            &format!("v3::auth::AuthorizationParseError::{v}"),
+            e,
+            Untrusted,
+        );
+    }
+    t.row(
+        "v3::request::V3RequestError::Auth",
+        V3RequestError::Auth(AuthError::Rng),
+        Transient,
+    );
+    t.row(
+        "v3::request::V3RequestError::Request",
+        V3RequestError::Request(RequestError::InvalidUrl),
+        Misconfigured,
+    );
+    for (v, e) in [
+        (
+            "MissingHeader",
+            VerifyError::MissingHeader("wechatpay-nonce"),
+        ),
+        (
+            "DuplicateHeader",
+            VerifyError::DuplicateHeader("wechatpay-nonce"),
+        ),
+        (
+            "InvalidHeader",
+            VerifyError::InvalidHeader("wechatpay-nonce"),
+        ),
+        (
+            "UnsupportedSignatureType",
+            VerifyError::UnsupportedSignatureType,
+        ),
+        ("SignatureProbe", VerifyError::SignatureProbe),
+        ("InvalidTimestamp", VerifyError::InvalidTimestamp),
+        (
+            "StaleTimestamp",
+            VerifyError::StaleTimestamp {
+                skew: 301,
+                max_skew: 300,
+            },
+        ),
+        ("UnknownKey", VerifyError::UnknownKey("01".into())),
+        (
+            "KeyNotValidAt",
+            VerifyError::KeyNotValidAt {
+                id: "01".into(),
+                now: UnixTime::from_secs(3),
+                not_before: UnixTime::from_secs(1),
+                not_after: UnixTime::from_secs(2),
+            },
+        ),
+        ("SignatureEncoding", VerifyError::SignatureEncoding),
+        (
+            "SignatureLength",
+            VerifyError::SignatureLength {
+                expected: 256,
+                got: 3,
+            },
+        ),
+        ("BadSignature", VerifyError::BadSignature),
+    ] {
+        t.row(&format!("v3::verify::VerifyError::{v}"), e, Untrusted);
+    }
+    t.row(
+        "v3::resource::ResourceError::UnsupportedAlgorithm",
+        ResourceError::UnsupportedAlgorithm("X".into()),
+        Misconfigured,
+    );
+    t.row(
+        "v3::resource::ResourceError::NonceLength",
+        ResourceError::NonceLength(3),
+        Untrusted,
+    );
+    t.row(
+        "v3::resource::ResourceError::Base64",
+        ResourceError::Base64,
+        Untrusted,
+    );
+    t.row(
+        "v3::resource::ResourceError::TagMismatch",
+        ResourceError::TagMismatch,
+        Misconfigured,
+    );
+    t.row(
+        "v3::response::ErrorBodyError::TooLarge",
+        ErrorBodyError::TooLarge(1 << 20),
+        Untrusted,
+    );
+    t.row(
+        "v3::response::ErrorBodyError::Json",
+        ErrorBodyError::Json { line: 1, column: 1 },
+        Untrusted,
+    );
+    for (status, code, want) in [
+        (500, "SYSTEM_ERROR", Transient),
+        (429, "FREQUENCY_LIMITED", Transient),
+        (401, "SIGN_ERROR", Misconfigured),
+        (403, "NOAUTH", Misconfigured),
+        (400, "PARAM_ERROR", Rejected),
+        (403, "USER_ACCOUNT_ABNORMAL", Rejected),
+        (503, "BRAND_NEW", Transient),
+    ] {
+        t.row(
+            "v3::response::ResponseError::Failure",
+            ResponseError::Failure(Box::new(v3_failure(status, code))),
+            want,
+        );
+    }
+    let unreadable = |status| ResponseError::UnreadableError {
+        status,
+        reason: ErrorBodyError::Json { line: 1, column: 1 },
+    };
+    t.row(
+        "v3::response::ResponseError::UnreadableError",
+        unreadable(502),
+        Transient,
+    );
+    t.row(
+        "v3::response::ResponseError::UnreadableError",
+        unreadable(404),
+        Untrusted,
+    );
+    t.row(
+        "v3::response::ResponseError::Verify",
+        ResponseError::Verify(VerifyError::BadSignature),
+        Untrusted,
+    );
+    t.row(
+        "v3::notify::NotifyError::Verify",
+        NotifyError::Verify(VerifyError::SignatureProbe),
+        Untrusted,
+    );
+    t.row(
+        "v3::notify::NotifyError::TooLarge",
+        NotifyError::TooLarge(1 << 20),
+        Untrusted,
+    );
+    t.row(
+        "v3::notify::NotifyError::Json",
+        NotifyError::Json { line: 1, column: 1 },
+        Untrusted,
+    );
+    t.row(
+        "v3::notify::NotifyError::Resource",
+        NotifyError::Resource(ResourceError::TagMismatch),
+        Misconfigured,
+    );
+    t.row(
+        "v3::certificates::DownloadError::Json",
+        DownloadError::Json,
+        Untrusted,
+    );
+    t.row(
+        "v3::certificates::DownloadError::Resource",
+        DownloadError::Resource(ResourceError::TagMismatch),
+        Misconfigured,
+    );
+    t.row(
+        "v3::certificates::DownloadError::Certificate",
+        DownloadError::Certificate(KeyError::Certificate),
+        Untrusted,
+    );
+    t.row(
+        "v3::certificates::DownloadError::SerialMismatch",
+        DownloadError::SerialMismatch("01".into()),
+        Untrusted,
+    );
+    t.row(
+        "v3::certificates::DownloadError::Response",
+        DownloadError::Response(ResponseError::Failure(Box::new(v3_failure(
+            500,
+            "SYSTEMERROR",
+        )))),
+        Transient,
+    );
+
+    // The typed APIs' one family.
+    t.row("api::ApiError::Field", ApiError::Field(field()), Rejected);
+    t.row(
+        "api::ApiError::NotConfigured",
+        ApiError::NotConfigured("APIv2 key"),
+        Misconfigured,
+    );
+    t.row(
+        "api::ApiError::NoEncryptionKey",
+        ApiError::NoEncryptionKey("x"),
+        Misconfigured,
+    );
+    t.row("api::ApiError::Rng", ApiError::Rng, Transient);
+    t.row(
+        "api::ApiError::Encrypt",
+        ApiError::Encrypt {
+            field: "cred_id",
+            source: CipherError::TooLong { len: 300, max: 214 },
+        },
+        Rejected,
+    );
+    t.row(
+        "api::ApiError::V2Request",
+        ApiError::V2Request(V2RequestError::SignPresent),
+        Misconfigured,
+    );
+    t.row(
+        "api::ApiError::V3Request",
+        ApiError::V3Request(V3RequestError::Auth(AuthError::Backend)),
+        Misconfigured,
+    );
+    for (f, want) in [
+        (ret("签名错误"), Misconfigured),
+        (ret("请求需要双向证书"), Misconfigured),
+        (ret("SYSTEMERROR"), Transient),
+        (ret("解密失败"), Misconfigured),
+        (business("SYSTEMERROR"), Transient),
+        (business("PARAM_ERROR"), Rejected),
+        (
+            Failure::Business {
+                err_code: None,
+                err_code_des: None,
+            },
+            Rejected,
+        ),
+        (
+            Failure::Business {
+                err_code: Some(ErrCode::from_wire("X")),
+                err_code_des: Some("平台私钥解密失败".into()),
+            },
+            Misconfigured,
+        ),
+        (Failure::V3(v3_failure(500, "SYSTEM_ERROR")), Transient),
+        (Failure::V3(v3_failure(400, "INVALID_REQUEST")), Rejected),
+        (
+            Failure::OAuth {
+                retcode: Retcode::from_wire("-1"),
+                retmsg: "系统繁忙".into(),
+            },
+            Transient,
+        ),
+        (
+            Failure::OAuth {
+                retcode: Retcode::from_wire("-1"),
+                retmsg: "商户签名验证失败".into(),
+            },
+            Misconfigured,
+        ),
+        (
+            Failure::OAuth {
+                retcode: Retcode::from_wire("参数错误"),
+                retmsg: String::new(),
+            },
+            Misconfigured,
+        ),
+        (
+            Failure::OAuth {
+                retcode: Retcode::CodeNotFound,
+                retmsg: "code not found".into(),
+            },
+            Rejected,
+        ),
+        (Failure::NameAuth(NameAuthCode::from_wire("42")), Transient),
+        (
+            Failure::NameAuth(NameAuthCode::IpNotAuthorized),
+            Misconfigured,
+        ),
+    ] {
+        assert_eq!(f.disposition(), want, "{f}");
+        assert_eq!(f.is_retryable(), want == Transient, "{f}");
+        t.row("api::ApiError::Failure", failure(f), want);
+    }
+    t.row(
+        "api::ApiError::HttpStatus",
+        ApiError::HttpStatus(503),
+        Transient,
+    );
+    t.row(
+        "api::ApiError::HttpStatus",
+        ApiError::HttpStatus(403),
+        Misconfigured,
+    );
+    t.row(
+        "api::ApiError::Xml",
+        ApiError::Xml(XmlError::Doctype),
+        Untrusted,
+    );
+    t.row(
+        "api::ApiError::Sign",
+        ApiError::Sign(SignError::Mismatch),
+        Untrusted,
+    );
+    t.row(
+        "api::ApiError::PossibleFold",
+        ApiError::PossibleFold {
+            field: "a".into(),
+            hidden: "b".into(),
+        },
+        Untrusted,
+    );
+    t.row(
+        "api::ApiError::MissingField",
+        ApiError::MissingField("openid".into()),
+        Untrusted,
+    );
+    t.row(
+        "api::ApiError::Mismatch",
+        ApiError::Mismatch("openid".into()),
+        Untrusted,
+    );
+    t.row(
+        "api::ApiError::InvalidField",
+        ApiError::InvalidField("expires_in"),
+        Untrusted,
+    );
+    t.row(
+        "api::ApiError::Verify",
+        ApiError::Verify(VerifyError::BadSignature),
+        Untrusted,
+    );
+    t.row(
+        "api::ApiError::Key",
+        ApiError::Key(KeyError::NotRsa),
+        Untrusted,
+    );
+    let body = || ErrorBodyError::Json { line: 1, column: 1 };
+    t.row(
+        "api::ApiError::UnreadableError",
+        ApiError::UnreadableError {
+            status: 502,
+            reason: body(),
+        },
+        Transient,
+    );
+    t.row(
+        "api::ApiError::UnreadableError",
+        ApiError::UnreadableError {
+            status: 400,
+            reason: body(),
+        },
+        Untrusted,
+    );
+    t.row(
+        "api::ApiError::Json",
+        ApiError::Json { line: 1, column: 2 },
+        Untrusted,
+    );
+    t.row("api::ApiError::NotJson", ApiError::NotJson, Untrusted);
+    t.row(
+        "api::ApiError::TooLarge",
+        ApiError::TooLarge { len: 2, max: 1 },
+        Untrusted,
+    );
+
+    assert_eq!(NotConfigured("APIv3 key").disposition(), Misconfigured);
+
+    // Every variant declared in src/ has a row above.
+    let declared = declared_error_variants();
+    let missing: Vec<_> = declared.difference(&t.seen).collect();
+    assert!(
+        missing.is_empty(),
+        "variants without a disposition row: {missing:?}"
+    );
+    let unknown: Vec<_> = t.seen.difference(&declared).collect();
+    assert!(
+        unknown.is_empty(),
+        "rows naming no declared variant: {unknown:?}"
+    );
+}
+
+/// `module::Type::Variant` for every `pub enum …Error` in src/ (read from the source, so that a
+/// new variant cannot be added without a row in the table above).
+fn declared_error_variants() -> BTreeSet<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut out = BTreeSet::new();
+    let mut files = vec![root.clone()];
+    while let Some(p) = files.pop() {
+        if p.is_dir() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                files.push(e.unwrap().path());
+            }
+            continue;
+        }
+        let rel = p
+            .strip_prefix(&root)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .replace('\\', "/");
+        if !rel.ends_with(".rs") || rel.starts_with("bin/") || rel == "fuzzing.rs" {
+            continue;
+        }
+        let module = rel
+            .trim_end_matches(".rs")
+            .trim_end_matches("/mod")
+            .replace('/', "::");
+        let src = std::fs::read_to_string(&p).unwrap();
+        for (ty, variants) in error_enums(&src) {
+            for v in variants {
+                out.insert(format!("{module}::{ty}::{v}"));
+            }
+        }
+    }
+    out
+}
+
+/// The `pub enum XxxError { … }` declarations of a file and their variant names: identifiers
+/// at depth 1 of the body, outside comments, strings and attributes.
+fn error_enums(src: &str) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut rest = src;
+    while let Some(at) = rest.find("pub enum ") {
+        let after = &rest[at + "pub enum ".len()..];
+        let name: String = after
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let Some(open) = after.find('{') else { break };
+        let body = &after[open + 1..];
+        let (variants, used) = variants_of(body);
+        if name.ends_with("Error") {
+            out.push((name, variants));
+        }
+        rest = &body[used..];
+    }
+    out
+}
+
+fn variants_of(body: &str) -> (Vec<String>, usize) {
+    let b = body.as_bytes();
+    let (mut i, mut depth, mut attr_depth) = (0usize, 1usize, None::<usize>);
+    let mut expect_variant = true;
+    let mut out = Vec::new();
+    while i < b.len() {
+        let c = b[i];
+        if b[i..].starts_with(b"//") {
+            i += body[i..].find('\n').unwrap_or(body.len() - i);
+            continue;
+        }
+        if c == b'"' {
+            i += 1;
+            while b[i] != b'"' {
+                i += if b[i] == b'\\' { 2 } else { 1 };
+            }
+            i += 1;
+            continue;
+        }
+        if c == b'#' && b.get(i + 1) == Some(&b'[') {
+            attr_depth = Some(depth);
+            depth += 1;
+            i += 2;
+            continue;
+        }
+        match c {
+            b'{' | b'(' | b'[' => depth += 1,
+            b'}' | b')' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return (out, i + 1);
+                }
+                if attr_depth == Some(depth) {
+                    attr_depth = None;
+                }
+            }
+            b',' if depth == 1 => expect_variant = true,
+            c if depth == 1 && attr_depth.is_none() && expect_variant && c.is_ascii_uppercase() => {
+                let name: String = body[i..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                i += name.len();
+                out.push(name);
+                expect_variant = false;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    (out, b.len())
+}
+
+/// No two public types share a name across modules (`use` of two modules never clashes, and a
+/// name in an error message or a doc means one thing).
+#[test]
+fn public_type_names_are_unique() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut seen: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut files = vec![root.clone()];
+    while let Some(p) = files.pop() {
+        if p.is_dir() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                files.push(e.unwrap().path());
+            }
+            continue;
+        }
+        let rel = p.strip_prefix(&root).unwrap().display().to_string();
+        if !rel.ends_with(".rs") || rel.starts_with("bin") {
+            continue;
+        }
+        for line in std::fs::read_to_string(&p).unwrap().lines() {
+            let line = line.trim_start();
+            for kind in ["pub struct ", "pub enum ", "pub trait ", "pub type "] {
+                if let Some(rest) = line.strip_prefix(kind) {
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    seen.entry(name).or_default().push(rel.clone());
+                }
+            }
+        }
+    }
+    let clashes: Vec<_> = seen.iter().filter(|(_, files)| files.len() > 1).collect();
+    assert!(clashes.is_empty(), "public type names declared more than once: {clashes:?}");
+}
