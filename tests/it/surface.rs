@@ -942,5 +942,74 @@ fn public_type_names_are_unique() {
         }
     }
     let clashes: Vec<_> = seen.iter().filter(|(_, files)| files.len() > 1).collect();
-    assert!(clashes.is_empty(), "public type names declared more than once: {clashes:?}");
+    assert!(
+        clashes.is_empty(),
+        "public type names declared more than once: {clashes:?}"
+    );
+}
+
+/// Every public error enum and every settings struct that may grow is `#[non_exhaustive]`, so
+/// that adding a variant or a setting is not a breaking change.
+#[test]
+fn errors_and_settings_are_non_exhaustive() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let settings = [
+        "VerifyOptions",
+        "XmlLimits",
+        "Expect",
+        "Disposition",
+        "Failure",
+    ];
+    let mut missing = Vec::new();
+    let mut checked = 0;
+    let mut files = vec![root.clone()];
+    while let Some(p) = files.pop() {
+        if p.is_dir() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                files.push(e.unwrap().path());
+            }
+            continue;
+        }
+        if p.extension().is_none_or(|e| e != "rs") || p.starts_with(root.join("bin")) {
+            continue;
+        }
+        let src = std::fs::read_to_string(&p).unwrap();
+        let lines: Vec<&str> = src.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let t = line.trim_start();
+            let Some(rest) = t
+                .strip_prefix("pub enum ")
+                .or_else(|| t.strip_prefix("pub struct "))
+            else {
+                continue;
+            };
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !(name.ends_with("Error") && name != "ScriptedError")
+                && !settings.contains(&name.as_str())
+            {
+                continue;
+            }
+            checked += 1;
+            // The attributes and docs right above the item.
+            let above = lines[..i]
+                .iter()
+                .rev()
+                .take_while(|l| {
+                    let l = l.trim_start();
+                    l.starts_with("#[")
+                        || l.starts_with("///")
+                        || l.starts_with(')')
+                        || l.starts_with('"')
+                })
+                .any(|l| l.contains("non_exhaustive"));
+            if !above {
+                missing.push(format!("{}: {name}", p.display()));
+            }
+        }
+    }
+    assert!(checked >= 25, "the scan found only {checked} items");
+    assert!(missing.is_empty(), "not #[non_exhaustive]: {missing:?}");
 }
