@@ -6,21 +6,19 @@
 //! TEST ONLY keys) on 127.0.0.1 and points the requests there. In production, send
 //! `request.into_http()` unchanged (see `send`).
 //!
-//! Run: `cargo run --example reqwest_async`
+//! Run: `cargo run -p wechatpay-sansio-interop --example reqwest_async`
 
 mod support;
 
 use std::time::Duration;
-use wechatpay_sansio::api::nameauth::{NameAuthKey, NameAuthRequest};
+use wechatpay_sansio::api::Operation;
+use wechatpay_sansio::api::nameauth::NameAuthRequest;
 use wechatpay_sansio::api::pre_entrust::PreEntrustSignRequest;
 use wechatpay_sansio::http::{HeaderMap, HeaderValue, StatusCode};
-use wechatpay_sansio::ids::Nonce;
 use wechatpay_sansio::os::{self, OsRng};
 use wechatpay_sansio::request::{Request, ResponseRef};
 use wechatpay_sansio::secret::Personal;
-use wechatpay_sansio::simulator::TestMerchant;
-use wechatpay_sansio::simulator::v2::{TEST_NAMEAUTH_KEY, TEST_NAMEAUTH_SRC};
-use wechatpay_sansio::v3::verify::VerifyOptions;
+use wechatpay_sansio::simulator::Simulator;
 
 /// Replies of these APIs are a few hundred bytes; refuse anything absurd.
 const MAX_REPLY: usize = 1 << 20;
@@ -102,27 +100,26 @@ async fn main() -> Result<(), BoxError> {
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy() // only for the loopback stand-in; keep your proxy settings in production
         .build()?;
-    let merchant = TestMerchant::new(); // TEST ONLY keys matching the simulator
+    // TEST ONLY keys matching the simulator, including the `nameautheasy` `src` and key. In
+    // production: `Merchant::new(mchid)?` with your keys (see the `merchant` module).
+    let merchant = Simulator::new().merchant();
     let mut rng = OsRng;
 
-    // Legacy nameautheasy: a GET with its own MD5 key; unsigned JSON reply.
+    // Legacy nameautheasy: a GET with its own MD5 key (from the merchant context); unsigned JSON
+    // reply.
     let req = NameAuthRequest::new(
         "wx2421b1c4370ec43b",
         "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-        TEST_NAMEAUTH_SRC,
         Personal::new("张三"),
         Personal::new("11010519491231002X"),
     );
-    let built = req.build(&NameAuthKey::new(TEST_NAMEAUTH_KEY)?)?;
+    let built = req.build(&merchant, &mut rng, now)?;
     let reply = send(&client, Some(&server.base), built).await?;
-    let outcome = req.parse_reply(reply.as_ref())?;
+    let outcome = req.parse_reply(&merchant, reply.as_ref(), os::now())?;
     println!("nameautheasy: letter {:?}", outcome.status.letter());
 
-    // v3 pre-entrust sign: fields encrypted with the WeChat Pay key, signed JSON reply.
-    let key = merchant
-        .store
-        .encryption_key(1_767_225_600)
-        .ok_or("no WeChat Pay key in the key store")?;
+    // v3 pre-entrust sign: fields encrypted with the WeChat Pay key the merchant's store holds at
+    // `now`; signed JSON reply.
     let req = PreEntrustSignRequest::mini_program(
         "wx2421b1c4370ec43b",
         "100000",
@@ -130,15 +127,10 @@ async fn main() -> Result<(), BoxError> {
         Personal::new("张三"),
         Personal::new("11010519491231002X"),
     );
-    let nonce = Nonce::generate(&mut rng)?;
-    let built = req.build(&merchant.signer, key, &mut rng, now, &nonce)?;
+    let built = req.build(&merchant, &mut rng, now)?;
     let reply = send(&client, Some(&server.base), built).await?;
-    let outcome = req.parse_reply(
-        reply.as_ref(),
-        &merchant.store,
-        os::now(),
-        &VerifyOptions::default(),
-    )?;
+    // Verify with the clock at the time of receipt.
+    let outcome = req.parse_reply(&merchant, reply.as_ref(), os::now())?;
     println!(
         "pre-entrust sign: pre_entrustweb_id {}",
         outcome.pre_entrustweb_id

@@ -5,22 +5,19 @@
 //! TEST ONLY keys) on 127.0.0.1 and points the requests there. In production, send
 //! `request.into_http()` unchanged (see `send`).
 //!
-//! Run: `cargo run --example ureq_blocking`
+//! Run: `cargo run -p wechatpay-sansio-interop --example ureq_blocking`
 
 mod support;
 
 use std::time::Duration;
+use wechatpay_sansio::api::Operation;
 use wechatpay_sansio::api::customs::{Customs, VerifyCertificateRequest};
-use wechatpay_sansio::api::oauth::AccessToken;
 use wechatpay_sansio::api::realnameauth::{CredType, RealNameAuthRequest, Version};
 use wechatpay_sansio::http::{HeaderMap, HeaderValue, StatusCode};
-use wechatpay_sansio::ids::Nonce;
 use wechatpay_sansio::os::{self, OsRng};
 use wechatpay_sansio::request::{Request, ResponseRef};
-use wechatpay_sansio::secret::Personal;
-use wechatpay_sansio::simulator::{Simulator, TestMerchant};
-use wechatpay_sansio::v2::SignType;
-use wechatpay_sansio::v3::verify::VerifyOptions;
+use wechatpay_sansio::secret::{AccessToken, Personal};
+use wechatpay_sansio::simulator::Simulator;
 
 /// Replies of these APIs are a few hundred bytes; refuse anything absurd.
 const MAX_REPLY: u64 = 1 << 20;
@@ -94,53 +91,44 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .proxy(None) // only for the loopback stand-in; keep your proxy settings in production
             .build(),
     );
-    let merchant = TestMerchant::new(); // TEST ONLY keys matching the simulator
+    // TEST ONLY keys matching the simulator. In production: `Merchant::new(mchid)?` with your
+    // keys (see the `merchant` module).
+    let merchant = Simulator::new().merchant();
     let mut rng = OsRng;
 
     // v2: realnameauth (signed XML POST; the reply is signed with the request's sign type).
-    let req = RealNameAuthRequest {
-        version: Version::V1_1,
-        mch_id: merchant.mchid.clone(),
-        appid: "wx2421b1c4370ec43b".into(),
-        openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o".into(),
-        real_name: Personal::new("张三"),
-        cred_type: CredType::IdCard,
-        cred_id: Personal::new("11010519491231002X"),
-        nonce_str: Nonce::generate(&mut rng)?,
-        access_token: AccessToken::new("81_TESTONLYaccessToken"), // from api::oauth
-        sign_type: SignType::HmacSha256,
-    };
-    let reply = send(&agent, Some(&server.base), req.build(&merchant.api_v2_key)?)?;
-    let outcome = req.parse_reply(reply.as_ref(), &merchant.api_v2_key)?;
+    let mut req = RealNameAuthRequest::new(
+        "wx2421b1c4370ec43b",
+        "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+        Personal::new("张三"),
+        CredType::IdCard,
+        Personal::new("11010519491231002X"),
+        AccessToken::new("81_TESTONLYaccessToken"), // from api::oauth
+    );
+    req.version = Version::V1_1;
+    let reply = send(
+        &agent,
+        Some(&server.base),
+        req.build(&merchant, &mut rng, os::now())?,
+    )?;
+    let outcome = req.parse_reply(&merchant, reply.as_ref(), os::now())?;
     println!("realnameauth: match = {}", outcome.is_match());
 
-    // v3: customs verify-certificate (JSON, Authorization header, signed reply).
-    let serial = Simulator::new().platform_serial().clone();
-    let platform = merchant
-        .store
-        .get(&serial)
-        .ok_or("no platform certificate in the key store")?;
-    let req = VerifyCertificateRequest {
-        appid: "wxd678efh567hg6787".into(),
-        out_trade_no: "20150806125346".into(),
-        transaction_id: "1000320306201511078440737890".into(),
-        sub_order_no: None,
-        customs: Customs::ShanghaiZs,
-        merchant_customs_no: "123456".into(),
-        certificate_id: Personal::new("11010519491231002X"),
-        certificate_name: Personal::new("张三"),
-    };
-    let nonce = Nonce::generate(&mut rng)?;
-    let built = req.build(&merchant.signer, platform, &mut rng, now, &nonce)?;
+    // v3: customs verify-certificate (JSON, Authorization header, fields encrypted under the
+    // platform certificate in the merchant's key store, signed reply).
+    let req = VerifyCertificateRequest::new(
+        "wxd678efh567hg6787",
+        "20150806125346",
+        "1000320306201511078440737890",
+        Customs::ShanghaiZs,
+        "123456",
+        Personal::new("11010519491231002X"),
+        Personal::new("张三"),
+    );
+    let built = req.build(&merchant, &mut rng, now)?;
     let reply = send(&agent, Some(&server.base), built)?;
     // Verify with the clock at the time of receipt.
-    let outcome = req.parse_reply(
-        &merchant.mchid,
-        reply.as_ref(),
-        &merchant.store,
-        os::now(),
-        &VerifyOptions::default(),
-    )?;
+    let outcome = req.parse_reply(&merchant, reply.as_ref(), os::now())?;
     println!(
         "customs verify-certificate: {}",
         outcome.certificate_check_result

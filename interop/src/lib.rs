@@ -1,2 +1,247 @@
-//! Nothing to see here: this package exists for its examples and tests (wechatpay-sansio with
-//! real HTTP clients and servers over 127.0.0.1). It is never published.
+//! wechatpay-sansio behind a real web framework: an [axum] router that receives WeChat Pay
+//! notifications, verifies them with the crate, calls the application's handlers once per
+//! verified notification, and answers the way WeChat Pay expects.
+//!
+//! This package is never published; it holds the examples and tests that need HTTP stacks
+//! (`examples/axum_notify.rs` runs this router, `tests/axum_notify.rs` tests it over
+//! 127.0.0.1). Copy what you need.
+//!
+//! | route | what | answers |
+//! |---|---|---|
+//! | `POST /wechatpay/notify` ([`V3_PATH`]) | v3 notifications (JSON, `Wechatpay-*` signature headers, AES-256-GCM resource) | `204` empty once handled; `401` signature (incl. `WECHATPAY/SIGNTEST/` probes, stale timestamps, unknown serials), `400` not a notification, `413` body over [`MAX_BODY`], `500` undecryptable or handler failure, each with `{"code":"FAIL","message":…}` |
+//! | `POST /wechatpay/v2/notify` ([`V2_PATH`]) | v2 payment result notifications (XML signed with the APIv2 key) | `200` `SUCCESS` XML once handled; `200` `FAIL` XML otherwise (`413` for a body over [`MAX_BODY`]) |
+//!
+//! Every answer other than success makes WeChat Pay send the notification again later, so a
+//! handler that fails is retried. WeChat Pay may also deliver a notification twice: handlers
+//! must be idempotent (key on the order number). Official rules:
+//! <https://pay.weixin.qq.com/doc/v3/merchant/4012071382> (v3),
+//! <https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_7> (v2).
+//!
+//! ```no_run
+//! use wechatpay_sansio_interop::{NotifyState, notify_router};
+//! # async fn run(merchant: wechatpay_sansio::merchant::Merchant) -> std::io::Result<()> {
+//! let state = NotifyState::new(merchant)
+//!     .on_v3(|n| {
+//!         println!("{} {}", n.notification.event_type, n.notification.id);
+//!         Ok(()) // Err(..) answers 500: WeChat Pay retries
+//!     })
+//!     .on_v2(|n| {
+//!         println!("paid {} fen for {}", n.total_fee(), n.out_trade_no());
+//!         Ok(())
+//!     });
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! axum::serve(listener, notify_router(state)).await
+//! # }
+//! ```
+
+use std::error::Error as StdError;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use wechatpay_sansio::merchant::Merchant;
+use wechatpay_sansio::os;
+use wechatpay_sansio::v2::notify::PayNotification;
+use wechatpay_sansio::v3::notify::DecryptedNotification;
+use wechatpay_sansio::{v2, v3};
+
+/// The v3 notification route.
+pub const V3_PATH: &str = "/wechatpay/notify";
+/// The v2 payment result notification route.
+pub const V2_PATH: &str = "/wechatpay/v2/notify";
+/// Largest accepted notification body: 64 KiB (real ones are 1–2 KiB).
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// What a handler returns when it could not process a verified notification: the answer is a
+/// failure and WeChat Pay sends the notification again. The error itself is not sent back.
+pub type HandlerError = Box<dyn StdError + Send + Sync>;
+
+type V3Handler = dyn Fn(&DecryptedNotification) -> Result<(), HandlerError> + Send + Sync;
+type V2Handler = dyn Fn(&PayNotification<'_>) -> Result<(), HandlerError> + Send + Sync;
+type RefusedHook = dyn Fn(&'static str, &(dyn StdError + 'static)) + Send + Sync;
+
+/// The router's state: the merchant context (its WeChat Pay keys, APIv3 and APIv2 keys) and
+/// the application's callbacks. Cheap to clone.
+#[derive(Clone)]
+pub struct NotifyState {
+    merchant: Arc<Merchant>,
+    on_v3: Arc<V3Handler>,
+    on_v2: Arc<V2Handler>,
+    on_refused: Arc<RefusedHook>,
+}
+
+impl NotifyState {
+    /// Handlers that accept everything; set yours with [`NotifyState::on_v3`] and
+    /// [`NotifyState::on_v2`].
+    #[must_use]
+    pub fn new(merchant: Merchant) -> Self {
+        Self {
+            merchant: Arc::new(merchant),
+            on_v3: Arc::new(|_| Ok(())),
+            on_v2: Arc::new(|_| Ok(())),
+            on_refused: Arc::new(|_, _| {}),
+        }
+    }
+
+    /// Called once per verified and decrypted v3 notification, before the answer is sent.
+    /// Keep it short (WeChat Pay waits 5 seconds at most): record the event, hand the work to
+    /// a queue, return.
+    #[must_use]
+    pub fn on_v3(
+        mut self,
+        f: impl Fn(&DecryptedNotification) -> Result<(), HandlerError> + Send + Sync + 'static,
+    ) -> Self {
+        self.on_v3 = Arc::new(f);
+        self
+    }
+
+    /// Called once per verified v2 payment result notification (`result_code` `SUCCESS`).
+    #[must_use]
+    pub fn on_v2(
+        mut self,
+        f: impl Fn(&PayNotification<'_>) -> Result<(), HandlerError> + Send + Sync + 'static,
+    ) -> Self {
+        self.on_v2 = Arc::new(f);
+        self
+    }
+
+    /// Called with the route and the reason whenever a notification is not handed to a handler
+    /// or its handler failed (signature, size, shape, handler error; and a verified v2
+    /// `result_code` `FAIL`, which is acknowledged): log it. A steady stream of signature
+    /// failures means a wrong key or an attack; an occasional `WECHATPAY/SIGNTEST/` probe is
+    /// WeChat Pay checking that signatures are verified.
+    #[must_use]
+    pub fn on_refused(
+        mut self,
+        f: impl Fn(&'static str, &(dyn StdError + 'static)) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_refused = Arc::new(f);
+        self
+    }
+}
+
+/// `POST` [`V3_PATH`] and `POST` [`V2_PATH`], bodies capped at [`MAX_BODY`].
+pub fn notify_router(state: NotifyState) -> Router {
+    Router::new()
+        .route(V3_PATH, post(v3_notify))
+        .route(V2_PATH, post(v2_notify))
+        // The handlers read the body themselves under the same cap (to answer an oversized
+        // body in WeChat Pay's format); this keeps any extractor added later capped too.
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}
+
+/// Why the body could not be read.
+enum BodyError {
+    TooLarge,
+    Read(HandlerError),
+}
+
+async fn read_body(body: Body) -> Result<Bytes, BodyError> {
+    match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<LengthLimitError>() => Err(BodyError::TooLarge),
+        Err(e) => Err(BodyError::Read(e)),
+    }
+}
+
+fn into_axum(resp: axum::http::Response<Vec<u8>>) -> Response {
+    resp.map(Body::from).into_response()
+}
+
+/// A reason that is not an error of the crate (for [`NotifyState::on_refused`]).
+#[derive(Debug)]
+struct Refusal(&'static str);
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl StdError for Refusal {}
+
+async fn v3_notify(State(state): State<NotifyState>, req: Request) -> Response {
+    let now = os::now(); // the clock at receipt
+    let (parts, body) = req.into_parts();
+    let body = match read_body(body).await {
+        Ok(b) => b,
+        Err(BodyError::TooLarge) => {
+            (state.on_refused)(V3_PATH, &Refusal("body larger than 64 KiB"));
+            return into_axum(v3::notify::failure(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "notification body too large",
+            ));
+        }
+        Err(BodyError::Read(e)) => {
+            (state.on_refused)(V3_PATH, e.as_ref());
+            return into_axum(v3::notify::failure(
+                StatusCode::BAD_REQUEST,
+                "notification body unreadable",
+            ));
+        }
+    };
+    let key = match state.merchant.api_v3_key() {
+        Ok(k) => k,
+        Err(e) => {
+            (state.on_refused)(V3_PATH, &e);
+            return into_axum(v3::notify::failure(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "not configured",
+            ));
+        }
+    };
+    let result = v3::notify::parse(&parts.headers, &body, &state.merchant.verifier(), key, now);
+    match &result {
+        Ok(n) => {
+            if let Err(e) = (state.on_v3)(n) {
+                (state.on_refused)(V3_PATH, e.as_ref());
+                return into_axum(v3::notify::failure(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "processing failed",
+                ));
+            }
+        }
+        Err(e) => (state.on_refused)(V3_PATH, e),
+    }
+    into_axum(v3::notify::answer(&result))
+}
+
+async fn v2_notify(State(state): State<NotifyState>, req: Request) -> Response {
+    let body = match read_body(req.into_body()).await {
+        Ok(b) => b,
+        Err(BodyError::TooLarge) => {
+            (state.on_refused)(V2_PATH, &Refusal("body larger than 64 KiB"));
+            let mut r = v2::notify::failure("body too large");
+            *r.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+            return into_axum(r);
+        }
+        Err(BodyError::Read(e)) => {
+            (state.on_refused)(V2_PATH, e.as_ref());
+            return into_axum(v2::notify::failure("body unreadable"));
+        }
+    };
+    let key = match state.merchant.api_v2_key() {
+        Ok(k) => k,
+        Err(e) => {
+            (state.on_refused)(V2_PATH, &e);
+            return into_axum(v2::notify::failure("not configured"));
+        }
+    };
+    let result = v2::notify::parse(&body, key);
+    match &result {
+        Ok(n) => {
+            if let Err(e) = (state.on_v2)(n) {
+                (state.on_refused)(V2_PATH, e.as_ref());
+                return into_axum(v2::notify::failure("processing failed"));
+            }
+        }
+        Err(e) => (state.on_refused)(V2_PATH, e),
+    }
+    into_axum(v2::notify::answer(&result))
+}

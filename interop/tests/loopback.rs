@@ -6,34 +6,35 @@
 //! Nothing is sent anywhere but the local server: the URL is rewritten to `http://127.0.0.1:PORT`,
 //! the agent ignores proxy settings and follows no redirects. The server answers a bounded number
 //! of requests and stops by itself; every wait has a timeout.
-#![cfg(feature = "simulator")]
 
 #[path = "../examples/support/mod.rs"]
 mod support;
 
-use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
-use rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
 use std::time::Duration;
 use support::{CLIENT_CERTIFICATE, Config, Loopback, ORIGINAL_HOST, Served};
 use wechatpay_sansio::api::customs::{self, CheckResult, Customs, VerifyCertificateRequest};
-use wechatpay_sansio::api::getpublickey::{GetPublicKeyError, GetPublicKeyRequest};
-use wechatpay_sansio::api::nameauth::{NameAuthKey, NameAuthRequest, NameAuthStatus};
-use wechatpay_sansio::api::oauth::{GetAccessTokenRequest, Scope};
+use wechatpay_sansio::api::getpublickey::GetPublicKeyRequest;
+use wechatpay_sansio::api::nameauth::{NameAuthRequest, NameAuthStatus};
+use wechatpay_sansio::api::oauth::GetAccessTokenRequest;
 use wechatpay_sansio::api::pre_entrust::PreEntrustSignRequest;
-use wechatpay_sansio::api::querymchrisk::{QueryMchRiskError, QueryMchRiskRequest, RiskLevel};
+use wechatpay_sansio::api::querymchrisk::{QueryMchRiskRequest, RiskLevel};
 use wechatpay_sansio::api::realnameauth::{CredType, RealNameAuthRequest, Version};
-use wechatpay_sansio::api::v3_common::{ErrorCode, V3ApiError};
-use wechatpay_sansio::ids::Nonce;
+use wechatpay_sansio::api::{ApiError, Failure, Operation};
+use wechatpay_sansio::http::{self, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use wechatpay_sansio::rand_core::SeedableRng;
 use wechatpay_sansio::request::{Request, ResponseRef};
 use wechatpay_sansio::secret::Personal;
-use wechatpay_sansio::simulator::v2::{RiskScript, TEST_NAMEAUTH_KEY, TEST_NAMEAUTH_SRC, V2Script};
-use wechatpay_sansio::simulator::v3::{CustomsScript, ScriptedError, V3Script};
-use wechatpay_sansio::simulator::{Simulator, TestMerchant};
-use wechatpay_sansio::v2::SignType;
-use wechatpay_sansio::v2::reply::ReplyError;
-use wechatpay_sansio::v3::verify::{VerifyError, VerifyOptions};
+use wechatpay_sansio::simulator::v2::RiskScript;
+use wechatpay_sansio::simulator::v3::{CustomsScript, ScriptedError};
+use wechatpay_sansio::simulator::{Script, Simulator};
+use wechatpay_sansio::time::UnixTime;
+use wechatpay_sansio::v3::header::WECHATPAY_SERIAL;
+use wechatpay_sansio::v3::response::ErrorCode;
+use wechatpay_sansio::v3::verify::VerifyError;
 
-const NOW: u64 = 1_700_000_000;
+const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
+const HOUR: Duration = Duration::from_secs(3600);
 const APPID: &str = "wx2421b1c4370ec43b";
 const OPENID: &str = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o";
 const ID: &str = "11010519491231002X";
@@ -106,155 +107,127 @@ fn send(agent: &ureq::Agent, base: &str, req: Request) -> Reply {
     }
 }
 
-fn rng() -> rand_chacha::ChaCha20Rng {
-    rand_chacha::ChaCha20Rng::seed_from_u64(2024)
+fn rng() -> ChaCha20Rng {
+    ChaCha20Rng::seed_from_u64(2024)
+}
+
+fn customs_req() -> VerifyCertificateRequest {
+    VerifyCertificateRequest::new(
+        "wxd678efh567hg6787",
+        "20150806125346",
+        "1000320306201511078440737890",
+        Customs::ShanghaiZs,
+        "123456",
+        Personal::new(ID),
+        Personal::new("张三"),
+    )
 }
 
 #[test]
 fn every_api_round_trips_over_http() {
     let config = Config {
-        v2: V2Script {
+        script: Script {
             querymchrisk: RiskScript::level("FORBIDDEN", "禁入"),
-            ..V2Script::default()
+            ..Script::default()
         },
-        v3: V3Script::default(),
         now: NOW,
         chunked_paths: vec!["/v3/", "/secsvc/", "/risk/"],
     };
     let server = Loopback::start(config, 7, Duration::from_secs(60)).unwrap();
     let agent = agent();
-    let m = TestMerchant::new();
     let sim = Simulator::new();
+    let m = sim.merchant();
     let mut rng = rng();
-    let mut nonce_rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
-    let mut nonce = move || Nonce::generate(&mut nonce_rng).unwrap();
 
     // 1. risk/getpublickey (mutual TLS; unsigned reply).
-    let req = GetPublicKeyRequest {
-        mch_id: m.mchid.clone(),
-        nonce_str: nonce(),
-        sign_type: SignType::HmacSha256,
-    };
-    let reply = send(&agent, &server.base, req.build(&m.api_v2_key).unwrap());
+    let req = GetPublicKeyRequest::new();
+    let reply = send(&agent, &server.base, req.build(&m, &mut rng, NOW).unwrap());
     assert!(reply.chunked());
-    let risk_key = req.parse_reply(reply.as_ref()).unwrap();
-    assert_eq!(risk_key.mch_id, m.mchid.as_str());
+    let risk_key = req.parse_reply(&m, reply.as_ref(), NOW).unwrap();
+    assert_eq!(risk_key.mch_id, m.mchid().as_str());
 
     // 2. mchrisk/querymchrisk, fields encrypted under the key just fetched.
-    let mut req = QueryMchRiskRequest::new(m.mchid.clone(), nonce());
+    let with_fetched_key = m.clone().with_risk_key(risk_key.key);
+    let mut req = QueryMchRiskRequest::new();
     req.certificates_number = Some(Personal::new(ID));
     req.certificates_name = Some(Personal::new("张三"));
     req.company_name = Some("XXXXX有限公司".into());
     let reply = send(
         &agent,
         &server.base,
-        req.build(&m.api_v2_key, &risk_key.key, &mut rng).unwrap(),
+        req.build(&with_fetched_key, &mut rng, NOW).unwrap(),
     );
     assert!(!reply.chunked());
     assert!(reply.headers.get(http::header::CONTENT_LENGTH).is_some());
-    let risk = req.parse_reply(reply.as_ref()).unwrap();
+    let risk = req
+        .parse_reply(&with_fetched_key, reply.as_ref(), NOW)
+        .unwrap();
     assert_eq!(risk.risk_level, RiskLevel::Forbidden);
     assert_eq!(risk.risk_level_desc, "禁入");
 
     // 3. appauth/getaccesstoken (signed GET; JSON reply).
-    let req = GetAccessTokenRequest {
-        mch_id: m.mchid.clone(),
-        appid: APPID.into(),
-        openid: OPENID.into(),
-        code: "TESTONLYcode".into(),
-        scope: Scope::PayRealname,
-    };
-    let reply = send(&agent, &server.base, req.build(&m.api_v2_key).unwrap());
-    let grant = req.parse_reply(reply.as_ref()).unwrap();
-    assert_eq!(grant.access_token_expire_in, 300);
+    let req = GetAccessTokenRequest::new(APPID, OPENID, "TESTONLYcode");
+    let reply = send(&agent, &server.base, req.build(&m, &mut rng, NOW).unwrap());
+    let grant = req.parse_reply(&m, reply.as_ref(), NOW).unwrap();
+    assert_eq!(grant.access_token_expires_in, Duration::from_secs(300));
+    assert_eq!(
+        grant.access_token_expires_at,
+        NOW + Duration::from_secs(300)
+    );
 
     // 4. secsvc/realnameauth with that token (signed reply, chunked).
-    let req = RealNameAuthRequest {
-        version: Version::V1_1,
-        mch_id: m.mchid.clone(),
-        appid: APPID.into(),
-        openid: OPENID.into(),
-        real_name: Personal::new("刘某某"),
-        cred_type: CredType::IdCard,
-        cred_id: Personal::new(ID),
-        nonce_str: nonce(),
-        access_token: grant.access_token,
-        sign_type: SignType::HmacSha256,
-    };
-    let reply = send(&agent, &server.base, req.build(&m.api_v2_key).unwrap());
-    assert!(reply.chunked());
-    let out = req.parse_reply(reply.as_ref(), &m.api_v2_key).unwrap();
-    assert!(out.is_match());
-
-    // 5. cgi-bin/nameauth/nameautheasy (GET, percent-encoded UTF-8 name in the query).
-    let req = NameAuthRequest::new(
+    let mut req = RealNameAuthRequest::new(
         APPID,
         OPENID,
-        TEST_NAMEAUTH_SRC,
-        Personal::new("张三"),
+        Personal::new("刘某某"),
+        CredType::IdCard,
         Personal::new(ID),
+        grant.access_token,
     );
-    let key = NameAuthKey::new(TEST_NAMEAUTH_KEY).unwrap();
-    let reply = send(&agent, &server.base, req.build(&key).unwrap());
+    req.version = Version::V1_1;
+    let reply = send(&agent, &server.base, req.build(&m, &mut rng, NOW).unwrap());
+    assert!(reply.chunked());
+    let out = req.parse_reply(&m, reply.as_ref(), NOW).unwrap();
+    assert!(out.is_match());
+
+    // 5. cgi-bin/nameauth/nameautheasy (GET, percent-encoded UTF-8 name in the query; `src` and
+    // key from the merchant context).
+    let req = NameAuthRequest::new(APPID, OPENID, Personal::new("张三"), Personal::new(ID));
+    let reply = send(&agent, &server.base, req.build(&m, &mut rng, NOW).unwrap());
     assert_eq!(
-        req.parse_reply(reply.as_ref()).unwrap().status,
+        req.parse_reply(&m, reply.as_ref(), NOW).unwrap().status,
         NameAuthStatus::Verified
     );
 
-    // 6. v3 customs verify-certificate on the apihk host (signed reply, chunked).
-    let platform = m
-        .store
-        .get_by_header(sim.platform_serial().as_str())
-        .unwrap();
-    let req = VerifyCertificateRequest {
-        appid: "wxd678efh567hg6787".into(),
-        out_trade_no: "20150806125346".into(),
-        transaction_id: "1000320306201511078440737890".into(),
-        sub_order_no: None,
-        customs: Customs::ShanghaiZs,
-        merchant_customs_no: "123456".into(),
-        certificate_id: Personal::new(ID),
-        certificate_name: Personal::new("张三"),
-    };
-    let built = req
-        .build(&m.signer, platform, &mut rng, NOW, &nonce())
-        .unwrap();
+    // 6. v3 customs verify-certificate on the apihk host (signed reply, chunked), fields
+    // encrypted under the simulator's platform certificate.
+    let req = customs_req();
+    let built = req.build(&m, &mut rng, NOW).unwrap();
     assert_eq!(built.uri().host(), Some("apihk.mch.weixin.qq.com"));
+    assert_eq!(
+        built
+            .headers()
+            .get(&WECHATPAY_SERIAL)
+            .map(HeaderValue::as_bytes),
+        Some(sim.platform_serial().as_str().as_bytes())
+    );
     let reply = send(&agent, &server.base, built);
     assert!(reply.chunked());
     // The server wrote `Wechatpay-Signature`; the map finds it under any case.
     assert!(reply.headers.contains_key("wechatpay-signature"));
-    let out = req
-        .parse_reply(
-            &m.mchid,
-            reply.as_ref(),
-            &m.store,
-            NOW,
-            &VerifyOptions::default(),
-        )
-        .unwrap();
+    let out = req.parse_reply(&m, reply.as_ref(), NOW).unwrap();
     assert_eq!(out.certificate_check_result, CheckResult::Same);
     // The same bytes an hour later are refused: the reply timestamp is checked.
     assert!(matches!(
-        req.parse_reply(
-            &m.mchid,
-            reply.as_ref(),
-            &m.store,
-            NOW + 3600,
-            &VerifyOptions::default()
-        ),
-        Err(V3ApiError::Verify(VerifyError::StaleTimestamp { .. }))
+        req.parse_reply(&m, reply.as_ref(), NOW + HOUR),
+        Err(ApiError::Verify(VerifyError::StaleTimestamp { .. }))
     ));
 
     // 7. v3 pre-entrust sign, app scene.
     let req = PreEntrustSignRequest::app(APPID, "100000", Personal::new("张三"), Personal::new(ID));
-    let built = req
-        .build(&m.signer, platform, &mut rng, NOW, &nonce())
-        .unwrap();
+    let built = req.build(&m, &mut rng, NOW).unwrap();
     let reply = send(&agent, &server.base, built);
-    let out = req
-        .parse_reply(reply.as_ref(), &m.store, NOW, &VerifyOptions::default())
-        .unwrap();
+    let out = req.parse_reply(&m, reply.as_ref(), NOW).unwrap();
     assert_eq!(out.pre_entrustweb_id, "1121_9f3c4d1a2b3c4d5e6f_12bf");
 
     let served = server.finish();
@@ -266,29 +239,22 @@ fn every_api_round_trips_over_http() {
 #[test]
 fn failures_survive_the_wire() {
     let config = Config {
-        v3: V3Script {
+        script: Script {
             customs: CustomsScript::Error(ScriptedError::new(429, "FREQUENCY_LIMITED", "频率超限")),
-            ..V3Script::default()
+            ..Script::default()
         },
         now: NOW,
         chunked_paths: vec!["/v3/"],
-        ..Config::default()
     };
     let server = Loopback::start(config, 4, Duration::from_secs(60)).unwrap();
     let agent = agent();
-    let m = TestMerchant::new();
+    let m = Simulator::new().merchant();
     let mut rng = rng();
 
     // querymchrisk without the client certificate: a return_code FAIL reply.
-    let risk_key =
-        wechatpay_sansio::keys::PublicKey::from_pem(Simulator::new().risk_public_key_pkcs1_pem())
-            .unwrap();
-    let mut req = QueryMchRiskRequest::new(m.mchid.clone(), Nonce::generate(&mut rng).unwrap());
+    let mut req = QueryMchRiskRequest::new();
     req.company_name = Some("X".into());
-    let mut built = req
-        .build(&m.api_v2_key, &risk_key, &mut rng)
-        .unwrap()
-        .into_http();
+    let mut built = req.build(&m, &mut rng, NOW).unwrap().into_http();
     let host = built.uri().authority().unwrap().to_string();
     *built.uri_mut() = format!("{}{}", server.base, built.uri().path())
         .parse()
@@ -300,62 +266,45 @@ fn failures_survive_the_wire() {
     let body = resp.body_mut().read_to_vec().unwrap();
     let headers = resp.headers().clone();
     let err = req
-        .parse_reply(ResponseRef::new(resp.status(), &headers, &body))
+        .parse_reply(&m, ResponseRef::new(resp.status(), &headers, &body), NOW)
         .unwrap_err();
     assert!(
-        matches!(&err, QueryMchRiskError::Reply(ReplyError::ReturnFail { return_msg: Some(m), .. }) if m.contains("双向证书")),
+        matches!(err.failure(), Some(Failure::Return { return_msg: Some(msg), .. }) if msg.contains("双向证书")),
         "{err:?}"
     );
 
     // A v3 error status with a chunked JSON body: typed code, retryable.
-    let platform = m
-        .store
-        .get_by_header(Simulator::new().platform_serial().as_str())
-        .unwrap()
-        .clone();
-    let customs_req = || VerifyCertificateRequest {
-        appid: "wxd678efh567hg6787".into(),
-        out_trade_no: "20150806125346".into(),
-        transaction_id: "1000320306201511078440737890".into(),
-        sub_order_no: None,
-        customs: Customs::ShanghaiZs,
-        merchant_customs_no: "123456".into(),
-        certificate_id: Personal::new(ID),
-        certificate_name: Personal::new("张三"),
-    };
-    let nonce = Nonce::generate(&mut rng).unwrap();
-    let built = customs_req()
-        .build(&m.signer, &platform, &mut rng, NOW, &nonce)
-        .unwrap();
+    let built = customs_req().build(&m, &mut rng, NOW).unwrap();
     let reply = send(&agent, &server.base, built);
     assert_eq!(reply.status, 429);
     assert!(reply.chunked());
-    match customs::parse_reply(reply.as_ref(), &m.store, NOW, &VerifyOptions::default()) {
-        Err(V3ApiError::Api(f)) => {
-            assert_eq!(f.code, ErrorCode::FrequencyLimited);
-            assert!(f.code.is_retryable());
-        }
+    match customs::read_reply(&m, reply.as_ref(), NOW) {
+        Err(ApiError::Failure(f)) => match &*f {
+            Failure::V3(r) => {
+                assert_eq!(r.code, ErrorCode::FrequencyLimited);
+                assert!(r.code.is_retryable());
+                assert!(f.is_retryable());
+            }
+            other => panic!("{other:?}"),
+        },
         other => panic!("{other:?}"),
     }
 
     // A request signed an hour before the server's clock: 401 SIGN_ERROR, typed.
-    let nonce = Nonce::generate(&mut rng).unwrap();
-    let built = customs_req()
-        .build(&m.signer, &platform, &mut rng, NOW - 3600, &nonce)
-        .unwrap();
+    let built = customs_req().build(&m, &mut rng, NOW - HOUR).unwrap();
     let reply = send(&agent, &server.base, built);
-    match customs::parse_reply(reply.as_ref(), &m.store, NOW, &VerifyOptions::default()) {
-        Err(V3ApiError::Api(f)) => assert_eq!((f.status, f.code), (401, ErrorCode::SignError)),
+    match customs::read_reply(&m, reply.as_ref(), NOW) {
+        Err(ApiError::Failure(f)) => match &*f {
+            Failure::V3(r) => assert_eq!((r.status, &r.code), (401, &ErrorCode::SignError)),
+            other => panic!("{other:?}"),
+        },
         other => panic!("{other:?}"),
     }
 
     // Without the original host the server cannot route: 404, and the parser says so.
-    let req = GetPublicKeyRequest {
-        mch_id: m.mchid.clone(),
-        nonce_str: Nonce::generate(&mut rng).unwrap(),
-        sign_type: SignType::Md5,
-    };
-    let mut built = req.build(&m.api_v2_key).unwrap().into_http();
+    let mut req = GetPublicKeyRequest::new();
+    req.sign_type = wechatpay_sansio::v2::SignType::Md5;
+    let mut built = req.build(&m, &mut rng, NOW).unwrap().into_http();
     *built.uri_mut() = format!("{}{}", server.base, built.uri().path())
         .parse()
         .unwrap();
@@ -364,8 +313,8 @@ fn failures_survive_the_wire() {
     let headers = resp.headers().clone();
     assert_eq!(resp.status(), 404);
     assert!(matches!(
-        req.parse_reply(ResponseRef::new(resp.status(), &headers, &body)),
-        Err(GetPublicKeyError::HttpStatus(404))
+        req.parse_reply(&m, ResponseRef::new(resp.status(), &headers, &body), NOW),
+        Err(ApiError::HttpStatus(404))
     ));
 
     let served: Vec<Served> = server.finish();

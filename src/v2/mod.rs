@@ -9,6 +9,7 @@
 
 pub mod endpoint;
 pub mod fields;
+pub mod notify;
 pub mod reply;
 pub mod request;
 pub mod sign;

@@ -138,8 +138,10 @@ impl NotifyError {
 
 /// The HTTP answer WeChat Pay expects for a notification: `204 No Content` with an empty body
 /// once the notification is verified and decrypted (and, for `Err`, [`NotifyError::status`] with
-/// `{"code":"FAIL","message":…}`, so that WeChat Pay retries). The message names the kind of
-/// failure only.
+/// `{"code":"FAIL","message":…}`, so that WeChat Pay retries). The message is the error's
+/// `Display`: it names the kind of failure and may quote what WeChat Pay sent (the
+/// `Wechatpay-Serial` of an unknown key, the timestamp skew in seconds), never a key, a secret or
+/// decrypted data.
 ///
 /// If your own processing of a verified notification fails, answer with [`failure`] instead:
 /// WeChat Pay will send it again.

@@ -334,7 +334,7 @@ mod tests {
         let e = ErrorBody::parse(body).unwrap();
         assert_eq!(e.code, "INVALID_REQUEST");
         let d = e.detail.unwrap();
-        assert_eq!(d.value.as_ref().map(Personal::expose), Some("XYZ"));
+        assert_eq!(d.value.as_ref().map(Personal::expose_secret), Some("XYZ"));
         assert_eq!(d.issue.as_deref(), Some("Currency code is invalid"));
     }
 

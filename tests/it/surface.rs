@@ -52,6 +52,7 @@ use wechatpay_sansio::request::RequestError;
 use wechatpay_sansio::secret::SecretError;
 use wechatpay_sansio::time::UnixTime;
 use wechatpay_sansio::v2::SignError;
+use wechatpay_sansio::v2::notify::PayNotifyError;
 use wechatpay_sansio::v2::reply::{ErrCode, ReplyError};
 use wechatpay_sansio::v2::request::V2RequestError;
 use wechatpay_sansio::v2::xml::XmlError;
@@ -410,6 +411,31 @@ fn every_error_variant_has_the_documented_disposition() {
         };
         t.row("v2::reply::ReplyError::BusinessFail", e, want);
     }
+
+    // v2 payment notifications
+    t.row(
+        "v2::notify::PayNotifyError::Reply",
+        PayNotifyError::Reply(ReplyError::Sign(SignError::Mismatch)),
+        Untrusted,
+    );
+    t.row(
+        "v2::notify::PayNotifyError::SignType",
+        PayNotifyError::SignType(field()),
+        Untrusted,
+    );
+    t.row(
+        "v2::notify::PayNotifyError::InvalidField",
+        PayNotifyError::InvalidField("total_fee"),
+        Untrusted,
+    );
+    t.row(
+        "v2::notify::PayNotifyError::PaymentFailed",
+        PayNotifyError::PaymentFailed {
+            err_code: Some(ErrCode::from_wire("ORDERPAID")),
+            err_code_des: None,
+        },
+        Rejected,
+    );
 
     // v3
     t.row(

@@ -18,11 +18,11 @@ use std::io::{Cursor, Read};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use rand_core::SeedableRng;
+use wechatpay_sansio::http;
+use wechatpay_sansio::rand_core::SeedableRng;
 use wechatpay_sansio::request::ClientCertificateRequired;
-use wechatpay_sansio::simulator::Simulator;
-use wechatpay_sansio::simulator::v2::V2Script;
-use wechatpay_sansio::simulator::v3::V3Script;
+use wechatpay_sansio::simulator::{Script, Simulator};
+use wechatpay_sansio::time::UnixTime;
 
 /// Header naming the host the request was built for (`api.mch.weixin.qq.com`, …).
 pub const ORIGINAL_HOST: &str = "x-original-host";
@@ -34,12 +34,10 @@ const MAX_BODY: u64 = 1 << 20;
 /// What the server answers, and how.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
-    /// Outcomes of the v2 APIs.
-    pub v2: V2Script,
-    /// Outcomes of the v3 APIs.
-    pub v3: V3Script,
-    /// "Now" for the simulator's v3 checks and reply timestamps (Unix seconds).
-    pub now: u64,
+    /// Outcomes of the APIs (v2 and v3).
+    pub script: Script,
+    /// "Now" for the simulator's v3 checks and reply timestamps.
+    pub now: UnixTime,
     /// Send replies whose path contains one of these with `Transfer-Encoding: chunked`
     /// (all others with `Content-Length`).
     pub chunked_paths: Vec<&'static str>,
@@ -105,17 +103,16 @@ fn serve(
             Ok(None) | Err(_) => break,
         };
         let path = req.url().split('?').next().unwrap_or_default().to_owned();
+        // The simulator answers unknown paths with 404 itself; without the original host the
+        // request cannot be routed at all.
         let reply = match to_http(&mut req) {
-            Some(http_req) => sim
-                .handle_v2(&http_req, config.now, &mut rng, &config.v2)
-                .or_else(|| sim.handle_v3(&http_req, config.now, &mut rng, &config.v3)),
-            None => None,
+            Some(http_req) => sim.handle(&http_req, config.now, &mut rng, &config.script),
+            None => {
+                let mut r = http::Response::new(b"missing x-original-host".to_vec());
+                *r.status_mut() = http::StatusCode::NOT_FOUND;
+                r
+            }
         };
-        let reply = reply.unwrap_or_else(|| {
-            let mut r = http::Response::new(b"unknown path or missing x-original-host".to_vec());
-            *r.status_mut() = http::StatusCode::NOT_FOUND;
-            r
-        });
         let chunked = config.chunked_paths.iter().any(|p| path.contains(p));
         let status = reply.status().as_u16();
         if respond(req, reply, chunked).is_ok() {

@@ -1,0 +1,660 @@
+//! v2 payment result notifications (支付结果通知): WeChat Pay POSTs an XML body to the
+//! `notify_url` of the order; the merchant verifies its `sign` with the APIv2 key, acts on it
+//! once, and answers with XML. Official page (JSAPI; the APP, Native, H5 and mini-program
+//! pages are the same): <https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_7>.
+//!
+//! - [`parse`] checks a notification body: `return_code`, the signature (with the algorithm the
+//!   body names in `sign_type`, **MD5 when absent**, as the official SDK does), no value that may
+//!   hide folded fields (see [`crate::v2::reply`]), `result_code`, and the fields that identify
+//!   the payment ([`REQUIRED`]); it returns them typed ([`PayNotification`]).
+//! - [`answer`] (or [`success`] / [`failure`]) builds the HTTP answer: `200` with
+//!   `<xml><return_code><![CDATA[SUCCESS]]></return_code>…` once the notification is received;
+//!   anything else (`FAIL`, another status, a timeout) makes WeChat Pay send it again, up to 15
+//!   times over about 24 hours.
+//!
+//! WeChat Pay may deliver the same notification more than once: process it idempotently (key on
+//! `out_trade_no`/`transaction_id`), and compare `total_fee` with your order before acting.
+//!
+//! ```
+//! use wechatpay_sansio::secret::ApiV2Key;
+//! use wechatpay_sansio::v2::{notify, sign, xml, SignType};
+//! let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d")?; // the documents' example key
+//! // What WeChat Pay sends (built here with the crate's signer; see tests for the real sample).
+//! let mut pairs = vec![("appid", "wx2421b1c4370ec43b"), ("mch_id", "10000100"),
+//!     ("nonce_str", "5d2b6c2a8db53831f7eda20af46e531c"), ("openid", "oUpF8uMEb4qRXf22hE3X68TekukE"),
+//!     ("out_trade_no", "1409811653"), ("result_code", "SUCCESS"), ("return_code", "SUCCESS"),
+//!     ("time_end", "20140903131540"), ("total_fee", "1"), ("trade_type", "JSAPI"),
+//!     ("bank_type", "CFT"), ("transaction_id", "1004400740201409030005092168")];
+//! let s = sign::sign(pairs.iter().copied(), &key, SignType::Md5)?;
+//! pairs.push(("sign", s.as_str()));
+//! let body = xml::to_xml(pairs)?;
+//!
+//! // In the web handler: the raw body bytes.
+//! let result = notify::parse(body.as_bytes(), &key);
+//! let reply: http::Response<Vec<u8>> = notify::answer(&result);   // send this back
+//! let n = result?;
+//! assert_eq!((n.out_trade_no(), n.total_fee()), ("1409811653", 1));
+//! assert_eq!(reply.status(), 200);
+//! assert_eq!(reply.body(), notify::SUCCESS_XML.as_bytes());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use crate::error::{Classify, Disposition};
+use crate::secret::ApiV2Key;
+use crate::v2::Fields;
+use crate::v2::reply::{self, ErrCode, Expect, ReplyError};
+use crate::v2::sign::{self, SignType};
+use crate::v2::xml::{self, XmlLimits};
+use crate::validate::FieldError;
+use http::{HeaderValue, Response, StatusCode};
+
+/// The fields a success notification (`return_code` and `result_code` `SUCCESS`) must carry,
+/// non-empty: those of the official table marked 必填 that tie it to the payment — who was paid
+/// (`appid`, `mch_id`), for which order (`out_trade_no`, `transaction_id`), how much
+/// (`total_fee`), by whom (`openid`), how and when (`trade_type`, `time_end`). The table also
+/// marks `nonce_str`, `bank_type` and `cash_fee` 必填; they are not required here (the official
+/// example itself has no `cash_fee`).
+pub const REQUIRED: &[&str] = &[
+    "appid",
+    "mch_id",
+    "openid",
+    "out_trade_no",
+    "time_end",
+    "total_fee",
+    "trade_type",
+    "transaction_id",
+];
+
+/// The exact body of [`success`].
+pub const SUCCESS_XML: &str = "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>";
+
+/// Longest `return_msg` [`failure`] writes, in characters (the document's `String(128)`).
+pub const MAX_RETURN_MSG: usize = 128;
+
+/// Why a notification was not accepted. Messages name fields and kinds of failure, never
+/// values or keys.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PayNotifyError {
+    /// The body is not a flat XML document, has no `return_code` or a `return_code` other than
+    /// `SUCCESS` (unsigned: nothing to act on), its `sign` is missing, malformed or wrong, a
+    /// value may hide folded fields, or a [`REQUIRED`] field is absent or empty.
+    #[error(transparent)]
+    Reply(#[from] ReplyError),
+    /// `sign_type` names neither `MD5` nor `HMAC-SHA256`.
+    #[error(transparent)]
+    SignType(FieldError),
+    /// An amount is not a non-negative integer number of fen.
+    #[error("the notification's {0} is not a non-negative integer")]
+    InvalidField(&'static str),
+    /// A **verified** notification that the payment failed (`result_code` `FAIL`). It was
+    /// received: [`answer`] acknowledges it with [`success`], so WeChat Pay stops resending.
+    #[error("verified notification with result_code FAIL: {} {}", err_code.as_ref().map_or("-", ErrCode::as_str), err_code_des.as_deref().unwrap_or(""))]
+    PaymentFailed {
+        /// `err_code`.
+        err_code: Option<ErrCode>,
+        /// `err_code_des`.
+        err_code_des: Option<String>,
+    },
+}
+
+impl Classify for PayNotifyError {
+    /// [`PayNotifyError::PaymentFailed`] is [`Disposition::Rejected`] (an authentic "not paid");
+    /// everything else means the body cannot be trusted or read: [`Disposition::Untrusted`].
+    fn disposition(&self) -> Disposition {
+        match self {
+            Self::PaymentFailed { .. } => Disposition::Rejected,
+            Self::Reply(_) | Self::SignType(_) | Self::InvalidField(_) => Disposition::Untrusted,
+        }
+    }
+}
+
+/// A verified payment result notification. Every [`REQUIRED`] field is present and non-empty;
+/// the other fields (`attach`, `cash_fee`, `coupon_*`, `sub_mch_id`…) are in [`Self::fields`].
+/// `Debug` prints field names and value lengths only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayNotification<'a> {
+    sign_type: SignType,
+    total_fee: u64,
+    cash_fee: Option<u64>,
+    fields: Fields<'a>,
+}
+
+impl<'a> PayNotification<'a> {
+    fn required(&self, name: &str) -> &str {
+        // Present and non-empty: checked by `parse` (REQUIRED).
+        self.fields.get_non_empty(name).unwrap_or_default()
+    }
+
+    /// The algorithm the signature was verified with.
+    #[must_use]
+    pub fn sign_type(&self) -> SignType {
+        self.sign_type
+    }
+
+    /// `appid`.
+    #[must_use]
+    pub fn appid(&self) -> &str {
+        self.required("appid")
+    }
+
+    /// `mch_id`.
+    #[must_use]
+    pub fn mch_id(&self) -> &str {
+        self.required("mch_id")
+    }
+
+    /// `out_trade_no`, the merchant's order number.
+    #[must_use]
+    pub fn out_trade_no(&self) -> &str {
+        self.required("out_trade_no")
+    }
+
+    /// `transaction_id`, WeChat Pay's order number.
+    #[must_use]
+    pub fn transaction_id(&self) -> &str {
+        self.required("transaction_id")
+    }
+
+    /// `openid` of the payer.
+    #[must_use]
+    pub fn openid(&self) -> &str {
+        self.required("openid")
+    }
+
+    /// `trade_type` (`JSAPI`, `NATIVE`, `APP`, `MWEB`…).
+    #[must_use]
+    pub fn trade_type(&self) -> &str {
+        self.required("trade_type")
+    }
+
+    /// `time_end`, `yyyyMMddHHmmss` (Beijing time).
+    #[must_use]
+    pub fn time_end(&self) -> &str {
+        self.required("time_end")
+    }
+
+    /// `total_fee` in fen: compare it with the order's amount before acting.
+    #[must_use]
+    pub fn total_fee(&self) -> u64 {
+        self.total_fee
+    }
+
+    /// `cash_fee` in fen, when present.
+    #[must_use]
+    pub fn cash_fee(&self) -> Option<u64> {
+        self.cash_fee
+    }
+
+    /// `attach`, the merchant's data from the order, when present.
+    #[must_use]
+    pub fn attach(&self) -> Option<&str> {
+        self.fields.get_non_empty("attach")
+    }
+
+    /// Every field of the notification (`sign` included).
+    #[must_use]
+    pub fn fields(&self) -> &Fields<'a> {
+        &self.fields
+    }
+
+    /// A copy that owns its values (to hand to another task or thread).
+    #[must_use]
+    pub fn into_owned(self) -> PayNotification<'static> {
+        PayNotification {
+            sign_type: self.sign_type,
+            total_fee: self.total_fee,
+            cash_fee: self.cash_fee,
+            fields: self.fields.into_owned(),
+        }
+    }
+}
+
+fn short(name: &str) -> String {
+    name.chars().take(64).collect()
+}
+
+fn amount(fields: &Fields<'_>, name: &'static str) -> Result<Option<u64>, PayNotifyError> {
+    match fields.get_non_empty(name) {
+        None => Ok(None),
+        Some(v) if v.bytes().all(|b| b.is_ascii_digit()) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| PayNotifyError::InvalidField(name)),
+        Some(_) => Err(PayNotifyError::InvalidField(name)),
+    }
+}
+
+/// Parse and verify a notification body with the default [`XmlLimits`] (256 KiB, 256 fields).
+/// See [`parse_with_limits`].
+///
+/// # Errors
+/// See [`parse_with_limits`].
+pub fn parse<'a>(body: &'a [u8], key: &ApiV2Key) -> Result<PayNotification<'a>, PayNotifyError> {
+    parse_with_limits(body, key, &XmlLimits::default())
+}
+
+/// Parse and verify a notification body, in this order:
+///
+/// 1. a flat XML document within `limits` → else [`ReplyError::Xml`];
+/// 2. `return_code` present and `SUCCESS` → else [`ReplyError::MissingReturnCode`] /
+///    [`ReplyError::ReturnFail`] (such bodies are unsigned);
+/// 3. `sign` verified with the APIv2 key and the algorithm named by `sign_type` (absent or
+///    empty: MD5) → else [`PayNotifyError::SignType`] or [`ReplyError::Sign`];
+/// 4. no value that may hide folded fields → else [`ReplyError::PossibleFold`];
+/// 5. `result_code` present and `SUCCESS` → else [`ReplyError::MissingResultCode`] or
+///    [`PayNotifyError::PaymentFailed`] (verified);
+/// 6. every [`REQUIRED`] field present and non-empty → else [`ReplyError::MissingField`];
+///    `total_fee` (and `cash_fee` when present) an integer → else [`PayNotifyError::InvalidField`].
+///
+/// ```
+/// use wechatpay_sansio::secret::ApiV2Key;
+/// use wechatpay_sansio::v2::{notify::{self, PayNotifyError}, reply::ReplyError, sign::SignError};
+/// let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d")?;
+/// let unsigned = b"<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code></xml>";
+/// assert_eq!(notify::parse(unsigned, &key), Err(PayNotifyError::Reply(ReplyError::Sign(SignError::Missing))));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// See [`PayNotifyError`].
+pub fn parse_with_limits<'a>(
+    body: &'a [u8],
+    key: &ApiV2Key,
+    limits: &XmlLimits,
+) -> Result<PayNotification<'a>, PayNotifyError> {
+    let fields = xml::parse_with_limits(body, limits).map_err(ReplyError::Xml)?;
+    match fields.get("return_code") {
+        None => return Err(ReplyError::MissingReturnCode.into()),
+        Some("SUCCESS") => {}
+        Some(code) => {
+            return Err(ReplyError::ReturnFail {
+                return_code: code.chars().take(32).collect(),
+                return_msg: fields.get_non_empty("return_msg").map(str::to_owned),
+            }
+            .into());
+        }
+    }
+    let sign_type = match fields.get("sign_type") {
+        None | Some("") => SignType::Md5,
+        Some(t) => t.parse().map_err(PayNotifyError::SignType)?,
+    };
+    sign::verify_fields(&fields, key, Some(sign_type)).map_err(ReplyError::Sign)?;
+    if let Some((field, hidden)) = reply::possible_fold(&fields) {
+        return Err(ReplyError::PossibleFold {
+            field: short(field),
+            hidden: short(hidden),
+        }
+        .into());
+    }
+    // Authenticated from here on: the codes and fields are WeChat Pay's.
+    reply::check_unsigned(&fields, &Expect::unsigned().require(REQUIRED)).map_err(|e| match e {
+        ReplyError::BusinessFail {
+            err_code,
+            err_code_des,
+        } => PayNotifyError::PaymentFailed {
+            err_code,
+            err_code_des,
+        },
+        e => PayNotifyError::Reply(e),
+    })?;
+    let total_fee = amount(&fields, "total_fee")?.unwrap_or_default();
+    let cash_fee = amount(&fields, "cash_fee")?;
+    Ok(PayNotification {
+        sign_type,
+        total_fee,
+        cash_fee,
+        fields,
+    })
+}
+
+fn xml_response(body: Vec<u8>) -> Response<Vec<u8>> {
+    let mut r = Response::new(body);
+    *r.status_mut() = StatusCode::OK;
+    r.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/xml; charset=utf-8"),
+    );
+    r
+}
+
+/// `200` with [`SUCCESS_XML`] (`Content-Type: text/xml`): "received, stop resending".
+///
+/// ```
+/// let r = wechatpay_sansio::v2::notify::success();
+/// assert_eq!(r.status(), 200);
+/// assert_eq!(r.body(), b"<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>");
+/// ```
+#[must_use]
+pub fn success() -> Response<Vec<u8>> {
+    xml_response(SUCCESS_XML.as_bytes().to_vec())
+}
+
+/// `200` with `<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[message]]></return_msg></xml>`:
+/// WeChat Pay sends the notification again later. The message is made safe for CDATA: a `]]>`
+/// inside it is split across two sections, control characters become spaces, and it is cut at
+/// [`MAX_RETURN_MSG`] characters.
+///
+/// ```
+/// use wechatpay_sansio::v2::{notify, xml};
+/// let r = notify::failure("签名失败 ]]><x>");
+/// assert_eq!(r.status(), 200);
+/// let f = xml::parse(r.body())?;                       // still one flat document
+/// assert_eq!(f.get("return_code"), Some("FAIL"));
+/// assert_eq!(f.get("return_msg"), Some("签名失败 ]]><x>"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use]
+pub fn failure(message: &str) -> Response<Vec<u8>> {
+    let mut body = String::with_capacity(120 + message.len());
+    body.push_str("<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[");
+    let clean: String = message
+        .chars()
+        .take(MAX_RETURN_MSG)
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    // `]]>` would end the section: end it after `]]` and open a new one for `>`.
+    body.push_str(&clean.replace("]]>", "]]]]><![CDATA[>"));
+    body.push_str("]]></return_msg></xml>");
+    xml_response(body.into_bytes())
+}
+
+/// The answer for the result of [`parse`]: [`success`] for a notification, and for a verified
+/// [`PayNotifyError::PaymentFailed`] (it was received); otherwise [`failure`] with `签名失败` for a
+/// signature that does not verify and `参数格式校验错误` for anything else (the document's two
+/// example messages), so that WeChat Pay resends it.
+///
+/// If your own processing of a verified notification fails, answer with [`failure`] instead.
+#[must_use]
+pub fn answer<T>(result: &Result<T, PayNotifyError>) -> Response<Vec<u8>> {
+    match result {
+        Ok(_) | Err(PayNotifyError::PaymentFailed { .. }) => success(),
+        Err(PayNotifyError::Reply(ReplyError::Sign(_)) | PayNotifyError::SignType(_)) => {
+            failure("签名失败")
+        }
+        Err(_) => failure("参数格式校验错误"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::v2::sign::SignError;
+
+    const DOC_KEY: &str = "192006250b4c09247ec02edce69f6a2d";
+    /// The official 支付结果通知 example (`tests/data/real/v2_paynotify_doc_php_fixture.xml`).
+    const DOC_SAMPLE: &str = include_str!("../../tests/data/real/v2_paynotify_doc_php_fixture.xml");
+
+    fn key() -> ApiV2Key {
+        ApiV2Key::new(DOC_KEY).unwrap()
+    }
+
+    /// The official example's fields, re-signed with the documents' key (`sign_type` added when
+    /// given), as XML.
+    fn doc_sample_signed(sign_type: Option<SignType>) -> String {
+        let f = xml::parse(DOC_SAMPLE.as_bytes()).unwrap();
+        let mut pairs: Vec<(&str, &str)> = f.iter().filter(|(k, _)| *k != "sign").collect();
+        if let Some(t) = sign_type {
+            pairs.push(("sign_type", t.as_str()));
+        }
+        let s = sign::sign(
+            pairs.iter().copied(),
+            &key(),
+            sign_type.unwrap_or(SignType::Md5),
+        )
+        .unwrap();
+        pairs.push(("sign", s.as_str()));
+        xml::to_xml(pairs).unwrap()
+    }
+
+    fn signed(pairs: &[(&str, &str)], t: SignType) -> String {
+        let s = sign::sign(pairs.iter().copied(), &key(), t).unwrap();
+        let mut v = pairs.to_vec();
+        v.push(("sign", s.as_str()));
+        xml::to_xml(v).unwrap()
+    }
+
+    #[test]
+    fn official_sample_parses_but_does_not_verify_with_a_published_key() {
+        // Its sign was made with an unpublished key: it must parse, and fail only the signature.
+        let f = xml::parse(DOC_SAMPLE.as_bytes()).unwrap();
+        assert_eq!(f.get("total_fee"), Some("1"));
+        assert_eq!(
+            parse(DOC_SAMPLE.as_bytes(), &key()),
+            Err(PayNotifyError::Reply(ReplyError::Sign(SignError::Mismatch)))
+        );
+        // …and it carries every required field.
+        assert_eq!(
+            reply::check_unsigned(&f, &Expect::unsigned().require(REQUIRED)),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn official_sample_signed_with_the_doc_key() {
+        for t in [None, Some(SignType::Md5), Some(SignType::HmacSha256)] {
+            let body = doc_sample_signed(t);
+            let n = parse(body.as_bytes(), &key()).unwrap();
+            assert_eq!(n.sign_type(), t.unwrap_or(SignType::Md5));
+            assert_eq!(n.appid(), "wx2421b1c4370ec43b");
+            assert_eq!(n.mch_id(), "10000100");
+            assert_eq!(n.out_trade_no(), "1409811653");
+            assert_eq!(n.transaction_id(), "1004400740201409030005092168");
+            assert_eq!(n.openid(), "oUpF8uMEb4qRXf22hE3X68TekukE");
+            assert_eq!(n.trade_type(), "JSAPI");
+            assert_eq!(n.time_end(), "20140903131540");
+            assert_eq!(n.total_fee(), 1);
+            assert_eq!(n.cash_fee(), None);
+            assert_eq!(n.attach(), Some("支付测试"));
+            assert_eq!(n.fields().get("coupon_fee"), Some("10"));
+            let owned = n.clone().into_owned();
+            assert_eq!(owned, n);
+            // Debug shows no values.
+            assert!(!format!("{n:?}").contains("oUpF8uMEb4qRXf22hE3X68TekukE"));
+            assert_eq!(
+                answer(&Ok::<_, PayNotifyError>(n)).body(),
+                SUCCESS_XML.as_bytes()
+            );
+        }
+    }
+
+    #[test]
+    fn tampered_missing_sign_and_wrong_algorithm() {
+        let body = doc_sample_signed(None);
+        let tampered = body.replace("<total_fee>1<", "<total_fee>2<");
+        assert_ne!(tampered, body);
+        assert_eq!(
+            parse(tampered.as_bytes(), &key()),
+            Err(PayNotifyError::Reply(ReplyError::Sign(SignError::Mismatch)))
+        );
+        let mut f = xml::parse(body.as_bytes()).unwrap();
+        f.remove("sign");
+        let unsigned = xml::to_xml(f.iter()).unwrap();
+        let err = parse(unsigned.as_bytes(), &key()).unwrap_err();
+        assert_eq!(
+            err,
+            PayNotifyError::Reply(ReplyError::Sign(SignError::Missing))
+        );
+        assert_eq!(err.disposition(), Disposition::Untrusted);
+        // Wrong key.
+        let other = ApiV2Key::new("TESTONLYsimulatorApiV2Key0000001").unwrap();
+        assert_eq!(
+            parse(body.as_bytes(), &other),
+            Err(PayNotifyError::Reply(ReplyError::Sign(SignError::Mismatch)))
+        );
+        // HMAC-SHA256 sign without sign_type: MD5 is assumed, as the official SDK does.
+        let hmac = doc_sample_signed(Some(SignType::HmacSha256));
+        let mut f = xml::parse(hmac.as_bytes()).unwrap();
+        f.remove("sign_type");
+        let no_type = xml::to_xml(f.iter()).unwrap();
+        assert_eq!(
+            parse(no_type.as_bytes(), &key()),
+            Err(PayNotifyError::Reply(ReplyError::Sign(SignError::Malformed {
+                expected: 32
+            })))
+        );
+        // An unknown sign_type.
+        let odd = signed(
+            &[("return_code", "SUCCESS"), ("sign_type", "HMAC_SHA256")],
+            SignType::HmacSha256,
+        );
+        let err = parse(odd.as_bytes(), &key()).unwrap_err();
+        assert!(matches!(err, PayNotifyError::SignType(_)), "{err:?}");
+        assert_eq!(
+            answer(&Err::<(), _>(err)).body(),
+            failure("签名失败").body()
+        );
+    }
+
+    #[test]
+    fn codes_folds_and_fields() {
+        let k = key();
+        // return_code FAIL: unsigned, reported as such.
+        let fail = b"<xml><return_code>FAIL</return_code><return_msg>x</return_msg></xml>";
+        assert_eq!(
+            parse(fail, &k),
+            Err(PayNotifyError::Reply(ReplyError::ReturnFail {
+                return_code: "FAIL".into(),
+                return_msg: Some("x".into())
+            }))
+        );
+        assert_eq!(
+            parse(b"<xml><a>1</a></xml>", &k),
+            Err(PayNotifyError::Reply(ReplyError::MissingReturnCode))
+        );
+        assert!(matches!(
+            parse(b"<xml><a>", &k),
+            Err(PayNotifyError::Reply(ReplyError::Xml(_)))
+        ));
+        // A verified result_code FAIL: acknowledged.
+        let biz = signed(
+            &[
+                ("return_code", "SUCCESS"),
+                ("result_code", "FAIL"),
+                ("err_code", "SYSTEMERROR"),
+                ("err_code_des", "系统错误"),
+            ],
+            SignType::Md5,
+        );
+        let r = parse(biz.as_bytes(), &k);
+        assert_eq!(
+            r,
+            Err(PayNotifyError::PaymentFailed {
+                err_code: Some(ErrCode::SystemError),
+                err_code_des: Some("系统错误".into())
+            })
+        );
+        assert_eq!(r.as_ref().unwrap_err().disposition(), Disposition::Rejected);
+        assert_eq!(answer(&r).body(), SUCCESS_XML.as_bytes());
+        // The same, unsigned: not acted on.
+        let unsigned =
+            b"<xml><return_code>SUCCESS</return_code><result_code>FAIL</result_code></xml>";
+        assert_eq!(
+            parse(unsigned, &k),
+            Err(PayNotifyError::Reply(ReplyError::Sign(SignError::Missing)))
+        );
+        // Missing result_code, missing required field, a fold, a bad amount.
+        let mut base = vec![("return_code", "SUCCESS"), ("result_code", "SUCCESS")];
+        base.extend(REQUIRED.iter().map(|n| (*n, "1")));
+        assert!(parse(signed(&base, SignType::Md5).as_bytes(), &k).is_ok());
+        let without = |name: &str| -> Vec<(&str, &str)> {
+            base.iter().copied().filter(|(k, _)| *k != name).collect()
+        };
+        assert_eq!(
+            parse(
+                signed(&without("result_code"), SignType::Md5).as_bytes(),
+                &k
+            ),
+            Err(PayNotifyError::Reply(ReplyError::MissingResultCode))
+        );
+        assert_eq!(
+            parse(
+                signed(&without("transaction_id"), SignType::Md5).as_bytes(),
+                &k
+            ),
+            Err(PayNotifyError::Reply(ReplyError::MissingField(
+                "transaction_id".into()
+            )))
+        );
+        let mut folded = without("transaction_id");
+        folded.retain(|(k, _)| *k != "trade_type");
+        folded.push(("trade_type", "JSAPI&transaction_id=42"));
+        assert_eq!(
+            parse(signed(&folded, SignType::Md5).as_bytes(), &k),
+            Err(PayNotifyError::Reply(ReplyError::PossibleFold {
+                field: "trade_type".into(),
+                hidden: "transaction_id".into()
+            }))
+        );
+        for bad in ["1.00", "-1", "99999999999999999999999"] {
+            let mut v = without("total_fee");
+            v.push(("total_fee", bad));
+            let err = parse(signed(&v, SignType::Md5).as_bytes(), &k).unwrap_err();
+            assert_eq!(err, PayNotifyError::InvalidField("total_fee"));
+            assert_eq!(
+                answer(&Err::<(), _>(err)).body(),
+                failure("参数格式校验错误").body()
+            );
+        }
+        let mut v = base.clone();
+        v.push(("cash_fee", "x"));
+        assert_eq!(
+            parse(signed(&v, SignType::Md5).as_bytes(), &k),
+            Err(PayNotifyError::InvalidField("cash_fee"))
+        );
+        // Limits apply.
+        let big = signed(&base, SignType::Md5);
+        assert!(matches!(
+            parse_with_limits(big.as_bytes(), &k, &XmlLimits::default().with_max_bytes(64)),
+            Err(PayNotifyError::Reply(ReplyError::Xml(_)))
+        ));
+    }
+
+    #[test]
+    fn answers_are_exact() {
+        let ok = success();
+        assert_eq!(ok.status(), StatusCode::OK);
+        assert_eq!(
+            ok.headers()[http::header::CONTENT_TYPE],
+            "text/xml; charset=utf-8"
+        );
+        assert_eq!(
+            ok.body().as_slice(),
+            b"<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>"
+        );
+        let fail = failure("签名失败");
+        assert_eq!(fail.status(), StatusCode::OK);
+        assert_eq!(
+            fail.headers()[http::header::CONTENT_TYPE],
+            "text/xml; charset=utf-8"
+        );
+        assert_eq!(
+            std::str::from_utf8(fail.body()).unwrap(),
+            "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[签名失败]]></return_msg></xml>"
+        );
+        // `]]>` cannot break out; controls are flattened; the message is capped.
+        let nasty = "a]]></return_msg><return_code>SUCCESS</return_code><x>]]>\u{0}\r\n";
+        let r = failure(nasty);
+        let f = xml::parse(r.body()).unwrap();
+        assert_eq!(f.len(), 2);
+        assert_eq!(f.get("return_code"), Some("FAIL"));
+        assert_eq!(
+            f.get("return_msg"),
+            Some("a]]></return_msg><return_code>SUCCESS</return_code><x>]]>   ")
+        );
+        let long = "长".repeat(MAX_RETURN_MSG + 10);
+        let f2 = failure(&long);
+        let f = xml::parse(f2.body()).unwrap();
+        assert_eq!(
+            f.get("return_msg").map(|m| m.chars().count()),
+            Some(MAX_RETURN_MSG)
+        );
+        assert_eq!(failure("").body().len(), 91);
+    }
+}
