@@ -184,7 +184,8 @@ pub fn decrypt_oaep<R: TryCryptoRng + ?Sized>(
         .map_err(|_| CipherError::Decrypt)
 }
 
-/// [`decrypt_oaep`] into a [`Personal`] (names, ID numbers). `rng` as in [`decrypt_oaep`].
+/// [`decrypt_oaep`] into a [`Personal`] (names, ID numbers). `rng` as in [`decrypt_oaep`]: it
+/// blinds the RSA operation under RustCrypto and is not consulted under `aws-lc-rs`.
 ///
 /// # Errors
 /// As [`decrypt_oaep`], plus [`CipherError::NotUtf8`].

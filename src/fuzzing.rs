@@ -1,5 +1,5 @@
 //! Fuzz harness bodies (feature `fuzzing`), shared by the cargo-fuzz targets under `fuzz/` and by
-//! `tests/corpus_replay.rs`, which feeds every committed corpus file through the same functions
+//! `tests/it/fuzz_corpus.rs`, which feeds every committed corpus file through the same functions
 //! in an ordinary `cargo test` run. Not a stable API.
 //!
 //! Every harness takes arbitrary bytes, must never panic on them, and panics (`assert!`) only

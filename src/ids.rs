@@ -1,5 +1,17 @@
 //! Small validated identifiers that end up in headers, URLs or sign strings: merchant ids and
 //! nonces. Validation keeps CR, LF, quotes and other control characters out of every header.
+//!
+//! ```
+//! use wechatpay_sansio::ids::{MchId, Nonce};
+//! # use rand_core::SeedableRng; let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+//! let mchid = MchId::new("1900000109")?;
+//! assert!(MchId::new("1900000109\r\nX-Injected: 1").is_err());
+//! let nonce = Nonce::generate(&mut rng)?;                 // 32 base62 characters
+//! assert_eq!(nonce.as_str().len(), 32);
+//! assert!(Nonce::new("has space").is_err());
+//! # let _ = mchid;
+//! # Ok::<(), wechatpay_sansio::ids::IdError>(())
+//! ```
 
 use crate::error::{Classify, Disposition};
 use crate::validate::{self, FieldError};
@@ -95,7 +107,7 @@ impl Nonce {
     }
 
     /// Draw 32 random base62 characters from `rng` (always the caller's RNG, under every
-    /// cryptography backend).
+    /// cryptography backend, `aws-lc-rs` included: a nonce involves no RSA operation).
     ///
     /// # Errors
     /// [`IdError::Rng`] if the RNG fails.

@@ -4,6 +4,21 @@
 //!
 //! Parse keys at start-up and share them (`Arc` or `&`); nothing on the signing or verification
 //! path parses PEM or DER again. All types are `Send + Sync`.
+//!
+//! ```
+//! use wechatpay_sansio::keys::{KeyStore, MerchantPrivateKey, PlatformCertificate};
+//! use wechatpay_sansio::simulator::pem; // TEST ONLY keys (feature `simulator`)
+//! use wechatpay_sansio::time::UnixTime;
+//! let key = MerchantPrivateKey::from_pem(pem::MERCHANT_PRIVATE_KEY)?;   // apiclient_key.pem
+//! let cert = PlatformCertificate::from_pem(pem::MERCHANT_CERTIFICATE)?; // apiclient_cert.pem
+//! assert!(key.matches(&cert));
+//! let platform = PlatformCertificate::from_pem(pem::PLATFORM_CERTIFICATE)?;
+//! let mut store = KeyStore::new();
+//! store.insert_certificate(&platform);
+//! let now = UnixTime::from_secs(1_767_225_600);
+//! assert_eq!(store.get_by_header(platform.serial().as_str()).map(|k| k.is_valid_at(now)), Some(true));
+//! # Ok::<(), wechatpay_sansio::keys::KeyError>(())
+//! ```
 
 use crate::crypto::{
     self, CryptoError, RsaPrivate as _, RsaPrivateKey, RsaPublic as _, RsaPublicKey,
@@ -230,10 +245,14 @@ impl fmt::Debug for MerchantPrivateKey {
 ///
 /// ```
 /// use wechatpay_sansio::keys::PublicKey;
-/// // The getpublickey reply's PKCS#1 key, converted to SPKI exactly as `openssl rsa -RSAPublicKey_in -pubout`.
-/// let pkcs1 = include_str!("../tests/data/getpublickey_pkcs1.pem");
-/// let key = PublicKey::from_pem(pkcs1)?;
-/// assert_eq!(key.to_spki_pem()?, include_str!("../tests/data/getpublickey_spki.pem"));
+/// use wechatpay_sansio::simulator::pem; // TEST ONLY keys (feature `simulator`)
+/// // The PKCS#1 form `risk/getpublickey` serves and the SPKI form are the same key.
+/// let pkcs1 = PublicKey::from_pem(pem::PLATFORM_PUBLIC_KEY_PKCS1)?;
+/// let spki = PublicKey::from_pem(pem::PLATFORM_PUBLIC_KEY)?;
+/// assert_eq!(pkcs1, spki);
+/// assert_eq!(pkcs1.bits(), 2048);
+/// // `to_spki_pem` writes the PEM file byte for byte (after its `# TEST ONLY` comment line).
+/// assert!(pem::PLATFORM_PUBLIC_KEY.ends_with(&pkcs1.to_spki_pem()?));
 /// # Ok::<(), wechatpay_sansio::keys::KeyError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq)]

@@ -14,6 +14,10 @@
 //!
 //! | concept | module |
 //! |---|---|
+//! | the merchant context every typed API takes | [`merchant`] |
+//! | "what now?" for every error: `Disposition`, `Classify` | [`error`] |
+//! | instants (`UnixTime`), ids and nonces, field validation | [`time`], [`ids`], [`validate`] |
+//! | the sans-IO request and response values | [`request`] |
 //! | v2 sign string, MD5 / HMAC-SHA256, verification | [`v2::sign`] |
 //! | v2 XML build / parse | [`v2::xml`] |
 //! | v2 reply checks, unsigned endpoints | [`v2::reply`], [`v2::endpoint`] |
@@ -26,9 +30,14 @@
 //! | keys, certificates, key store | [`keys`] |
 //! | secrets and personal data | [`secret`] |
 //! | front-end pay signatures | [`paysign`] |
-//! | the five identity-verification APIs, typed | [`api`] (`realnameauth`, `oauth`, `nameauth`, `customs`, `pre_entrust`, `querymchrisk`, `getpublickey`) |
+//! | the five identity-verification APIs (`realnameauth`, `nameauth`, `customs`, `pre_entrust`, `querymchrisk`) and their supporting calls (`oauth`, `getpublickey`), typed | [`api`] |
 //! | offline WeChat Pay for tests (feature `simulator`) | `simulator` |
 //! | the cryptography seam | [`crypto`] |
+//!
+//! The repository's `README.md` walks through every concept with runnable examples (they are
+//! compiled as this crate's doc tests); `ARCHITECTURE.md` gives the module layers and the rules
+//! of the public surface. The official v2 signature example
+//! (<https://pay.weixin.qq.com/doc/v2/merchant/4011985891>):
 //!
 //! ```
 //! use wechatpay_sansio::{secret::ApiV2Key, v2::{sign::sign, SignType}};

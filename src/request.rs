@@ -4,6 +4,21 @@
 //! whether the endpoint demands the merchant's client certificate (mutual TLS). Convert it with
 //! [`Request::into_http`] (or `http::Request::from`) for hyper, reqwest, ureq and friends.
 //! Replies come back as [`ResponseRef`]: status, headers, raw body.
+//!
+//! ```
+//! use wechatpay_sansio::{request::ResponseRef, secret::ApiV2Key, v2::{request::post_xml, SignType}};
+//! let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d")?;
+//! let req = post_xml("https://api.mch.weixin.qq.com/pay/orderquery",
+//!     &[("mch_id", "10000100"), ("nonce_str", "ibuaiVcKdpRxkhJA")], &key, SignType::Md5, false)?;
+//! assert!(!req.requires_client_certificate());
+//! let http_req: http::Request<Vec<u8>> = req.into_http();      // for any HTTP client
+//! assert_eq!(http_req.uri().host(), Some("api.mch.weixin.qq.com"));
+//! // … and the reply, borrowed as received:
+//! let reply = http::Response::new(b"<xml><return_code>SUCCESS</return_code></xml>".to_vec());
+//! let r = ResponseRef::from_http(&reply);
+//! assert_eq!(r.status, http::StatusCode::OK);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use crate::error::{Classify, Disposition};
 use core::fmt;

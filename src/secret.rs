@@ -4,6 +4,17 @@
 //! bytes in [`zeroize::Zeroizing`] storage, and is `Send + Sync`. The plaintext is reachable only
 //! through a method named `expose_secret` (the one accessor name for every secret and every
 //! piece of personal data in this crate).
+//!
+//! ```
+//! use wechatpay_sansio::secret::{ApiV2Key, ApiV3Key, Personal};
+//! let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d")?;
+//! assert_eq!(format!("{key:?}"), "ApiV2Key(<redacted>)");
+//! assert!(ApiV3Key::new("too short").is_err());
+//! let name = Personal::new("张三");
+//! assert_eq!(name.to_string(), "<redacted>");
+//! assert_eq!(name.expose_secret(), "张三");          // only where the value is sent
+//! # Ok::<(), wechatpay_sansio::secret::SecretError>(())
+//! ```
 
 use crate::error::{Classify, Disposition};
 use core::fmt;

@@ -3,6 +3,14 @@
 //!
 //! The checks are public so that an integration can validate user input with the same rules
 //! before building a request (for example [`mainland_id`] on a form field).
+//!
+//! ```
+//! use wechatpay_sansio::validate::{mainland_id, FieldError};
+//! let err = mainland_id("cred_id", "110105194912310021", true).unwrap_err();
+//! assert_eq!(err, FieldError::IdNumber { field: "cred_id" });
+//! assert_eq!(err.field(), "cred_id");                     // the name, never the value
+//! assert!(!err.to_string().contains("110105194912310021"));
+//! ```
 
 use crate::error::{Classify, Disposition};
 

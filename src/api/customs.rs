@@ -182,6 +182,9 @@ impl Operation for VerifyCertificateRequest {
 
     /// Validate, encrypt the two personal fields (PKCS#1 v1.5) under the merchant's platform
     /// certificate valid at `now` (the newest), and sign.
+    ///
+    /// `rng` draws the `Authorization` nonce (under every backend) and, under RustCrypto, the
+    /// padding and the RSA blinding; under `aws-lc-rs` the RSA operations do not consult it.
     fn build<R: TryCryptoRng + ?Sized>(
         &self,
         merchant: &Merchant,

@@ -96,6 +96,9 @@ impl Operation for GetPublicKeyRequest {
     type Outcome = RiskPublicKey;
 
     /// The signed XML POST to [`URL`], flagged as requiring the client certificate.
+    ///
+    /// `rng` draws `nonce_str` only: this call involves no RSA operation, so the backend
+    /// (RustCrypto or `aws-lc-rs`) makes no difference.
     fn build<R: TryCryptoRng + ?Sized>(
         &self,
         merchant: &Merchant,

@@ -1,4 +1,6 @@
-//! The identity-verification APIs as typed operations, all of one shape.
+//! The five identity-verification APIs (`realnameauth`, `nameauth`, `customs`, `pre_entrust`,
+//! `querymchrisk`) and the two calls they depend on (`oauth` for the `realnameauth` access
+//! token, `getpublickey` for the `querymchrisk` key), as typed operations, all of one shape.
 //!
 //! | module | API | protocol |
 //! |---|---|---|

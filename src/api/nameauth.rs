@@ -307,7 +307,7 @@ impl Operation for NameAuthRequest {
 
     /// Validate, then build the GET to [`URL`]
     /// (`appid, openid, src, truename, creid, cretype, sign, type`, values percent-encoded).
-    /// No nonce, no time.
+    /// No nonce, no time, no RSA: `rng` and `now` are not used (under any backend).
     fn build<R: TryCryptoRng + ?Sized>(
         &self,
         merchant: &Merchant,

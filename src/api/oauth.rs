@@ -225,7 +225,8 @@ impl GetAccessTokenRequest {
 impl Operation for GetAccessTokenRequest {
     type Outcome = AccessTokenGrant;
 
-    /// The signed GET (HMAC-SHA256 over the raw query values, `sign_type` included). No nonce.
+    /// The signed GET (HMAC-SHA256 over the raw query values, `sign_type` included). No nonce
+    /// and no RSA: `rng` is not used (under any backend).
     fn build<R: TryCryptoRng + ?Sized>(
         &self,
         merchant: &Merchant,

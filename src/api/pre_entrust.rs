@@ -187,6 +187,9 @@ impl Operation for PreEntrustSignRequest {
     /// Validate, encrypt `real_name` and `cred_id` (OAEP-SHA1) under the merchant's encryption
     /// key at `now` ([`crate::keys::KeyStore::encryption_key`]), set `Wechatpay-Serial` to its
     /// id, and sign.
+    ///
+    /// `rng` draws the `Authorization` nonce (under every backend) and, under RustCrypto, the
+    /// padding and the RSA blinding; under `aws-lc-rs` the RSA operations do not consult it.
     fn build<R: TryCryptoRng + ?Sized>(
         &self,
         merchant: &Merchant,

@@ -1,8 +1,8 @@
 //! 微信支付实名验证 — `POST https://fraud.mch.weixin.qq.com/secsvc/realnameauth`: does the WeChat
 //! user behind `openid` match a real name and ID document? (Official pages:
 //! <https://pay.wechatpay.cn/doc/v2/merchant/4011987273>, mini-program version
-//! <https://pay.wechatpay.cn/doc/v2/merchant/4011987263>; closed to new merchants on
-//! 2021-11-10 according to wechatpay.im, while the pages stay online.)
+//! <https://pay.wechatpay.cn/doc/v2/merchant/4011987263>. The API no longer accepts new
+//! merchants; the pages stay online.)
 //!
 //! Flow: obtain an [`AccessToken`] with [`crate::api::oauth`], build a [`RealNameAuthRequest`]
 //! (XML, signed with MD5 or HMAC-SHA256, `sign_type` sent and signed), send it, and
@@ -65,7 +65,7 @@ crate::wire::closed_enum!(
     pub enum Version as "version" {
         /// `1.0`.
         V1_0 = "1.0",
-        /// `1.1` (`bind_bankcard` is returned from this version on, per WxJava).
+        /// `1.1` (the version whose reply carries `bind_bankcard`).
         V1_1 = "1.1",
     }
 );
@@ -244,6 +244,9 @@ impl Operation for RealNameAuthRequest {
     type Outcome = RealNameAuthOutcome;
 
     /// Validate, then build the signed XML POST to [`URL`].
+    ///
+    /// `rng` draws `nonce_str` only: this API involves no RSA operation, so the backend
+    /// (RustCrypto or `aws-lc-rs`) makes no difference.
     fn build<R: TryCryptoRng + ?Sized>(
         &self,
         merchant: &Merchant,

@@ -2,9 +2,9 @@
 //!
 //! Protocol code (`v2`, `v3`, `cipher`, `keys`) never names a cryptography crate: it uses the
 //! types and functions re-exported here. The contract is written as crate-private traits
-//! ([`Backend`], with [`Mac`], [`RsaPrivate`] and [`RsaPublic`]), as quinn-proto writes its
-//! crypto contract: each backend implements them, and the same known-answer tests run against
-//! every backend compiled in. Exactly one backend is selected at build time:
+//! (`Backend`, with `Mac`, `RsaPrivate` and `RsaPublic`; not part of the public API): each
+//! backend implements them, and the same known-answer tests run against every backend compiled
+//! in. Exactly one backend is selected at build time:
 //!
 //! | backend | selected when | module |
 //! |---|---|---|
@@ -21,8 +21,8 @@
 //! reproducible from a seeded RNG only under RustCrypto. Every public function that takes an RNG
 //! says so in its documentation.
 //!
-//! **Speed.** RSA-2048 signing is about ten times faster under `aws-lc-rs` (≈ 3.9k/s against
-//! ≈ 400/s on one core; see `BENCHMARKS.md`). It needs a C compiler to build.
+//! **Speed.** RSA-2048 private-key operations are many times faster under `aws-lc-rs` (the
+//! measured figures are in the repository's `BENCHMARKS.md`). It needs a C compiler to build.
 //!
 //! ```
 //! // Which backend this build uses:

@@ -90,6 +90,67 @@ pub enum SigningKeyMode {
     PublicKey,
 }
 
+/// How the simulator lays out the v2 XML replies of [`Simulator::v2_reply`] (the values, hence
+/// the `sign`, are the same in every layout; whitespace between elements is not signed).
+///
+/// The layouts are those of real replies (tests/data/real, INDEX.md): production replies put a
+/// newline before every element but the first (`FAIL` replies, byte-identical from 2016 to
+/// 2024); the sandbox and the documents' examples indent one element per line, the sandbox
+/// with CRLF. The non-compact layouts write text in CDATA, digits bare (`<total_fee>1</total_fee>`
+/// next to CDATA siblings), an empty value as empty CDATA, and escape with entities the values
+/// CDATA cannot carry as such (`]]>`, CR). [`v2_fail`] always writes the production bytes.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum V2Layout {
+    /// [`crate::v2::xml::to_xml`]: names sorted, no whitespace, entities, no CDATA.
+    #[default]
+    Compact,
+    /// Production: `<xml><a><![CDATA[x]]></a>\n<b>1</b>\n</xml>`, fields in reply order.
+    Newlines,
+    /// Sandbox and document examples: `<xml>\n  <a><![CDATA[x]]></a>\n</xml>`.
+    Indented,
+    /// The sandbox's CRLF variant: `<xml>\r\n  <a><![CDATA[x]]></a>\r\n</xml>`.
+    IndentedCrlf,
+}
+
+/// `pairs` as a v2 XML body in `layout`; empty if [`crate::v2::xml::to_xml`] refuses them
+/// (invalid or repeated name, a character XML cannot carry).
+fn render_v2(pairs: &[(&str, &str)], layout: V2Layout) -> String {
+    let compact = crate::v2::xml::to_xml(pairs.iter().copied()).unwrap_or_default();
+    let (open, sep, close) = match layout {
+        _ if compact.is_empty() => return compact,
+        V2Layout::Compact => return compact,
+        V2Layout::Newlines => ("<xml>", "\n", "\n</xml>"),
+        V2Layout::Indented => ("<xml>\n  ", "\n  ", "\n</xml>"),
+        V2Layout::IndentedCrlf => ("<xml>\r\n  ", "\r\n  ", "\r\n</xml>"),
+    };
+    let mut out = String::from(open);
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(&format!("<{k}>"));
+        if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+            out.push_str(v);
+        } else if v.contains("]]>") || v.contains('\r') {
+            for c in v.chars() {
+                match c {
+                    '&' => out.push_str("&amp;"),
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    '\r' => out.push_str("&#13;"),
+                    c => out.push(c),
+                }
+            }
+        } else {
+            out.push_str(&format!("<![CDATA[{v}]]>"));
+        }
+        out.push_str(&format!("</{k}>"));
+    }
+    out.push_str(close);
+    out
+}
+
 /// The WeChat Pay side.
 #[derive(Debug, Clone)]
 pub struct Simulator {
@@ -104,6 +165,7 @@ pub struct Simulator {
     pub(crate) risk_key: MerchantPrivateKey,
     pub(crate) signing_mode: SigningKeyMode,
     pub(crate) max_skew: Duration,
+    pub(crate) v2_layout: V2Layout,
 }
 
 impl Default for Simulator {
@@ -129,6 +191,7 @@ impl Simulator {
             risk_key: load_key(pem::RISK_PRIVATE_KEY),
             signing_mode: SigningKeyMode::Certificate,
             max_skew: Duration::from_secs(300),
+            v2_layout: V2Layout::Compact,
         }
     }
 
@@ -160,6 +223,9 @@ impl Simulator {
     /// Answer a request as WeChat Pay would, with `script`'s outcomes: the v2 and v3 identity
     /// endpoints by path ([`Simulator::handle_v2`], [`Simulator::handle_v3`]); any other path
     /// gets a 404 with an empty body.
+    ///
+    /// `rng` draws the simulator's nonces and, under RustCrypto, the randomness of its RSA
+    /// operations (signing, decryption); under `aws-lc-rs` the RSA operations do not consult it.
     pub fn handle<R: TryCryptoRng + ?Sized>(
         &self,
         req: &http::Request<Vec<u8>>,
@@ -174,6 +240,13 @@ impl Simulator {
                 *r.status_mut() = StatusCode::NOT_FOUND;
                 r
             })
+    }
+
+    /// Lay out v2 replies as real ones are ([`V2Layout`]; default [`V2Layout::Compact`]).
+    #[must_use]
+    pub fn with_v2_layout(mut self, layout: V2Layout) -> Self {
+        self.v2_layout = layout;
+        self
     }
 
     /// Sign v3 replies under the certificate serial or the `PUB_KEY_ID_…`.
@@ -269,11 +342,19 @@ impl Simulator {
         if self.merchant_public_key.0.verify_sha256(&[&msg], &sig) {
             Ok(())
         } else {
-            Err(sign_error("签名错误，请检查后再试"))
+            Err(sign_mismatch(
+                req.method().as_str(),
+                path,
+                &msg,
+                req.body().len(),
+            ))
         }
     }
 
     /// A signed v3 reply: `Wechatpay-Timestamp/Nonce/Serial/Signature(-Type)` over `body`.
+    ///
+    /// `rng` draws the simulator's nonces and, under RustCrypto, the randomness of its RSA
+    /// operations (signing, decryption); under `aws-lc-rs` the RSA operations do not consult it.
     ///
     /// # Errors
     /// Only if the RNG fails (a 500 reply is returned then).
@@ -290,9 +371,10 @@ impl Simulator {
         let mut resp = Response::new(body);
         *resp.status_mut() = status;
         *resp.headers_mut() = headers;
+        // As real v3 replies carry it (tests/data/real/v3_certificates_*_headers.txt).
         resp.headers_mut().insert(
             http::header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
+            HeaderValue::from_static("application/json; charset=utf-8"),
         );
         resp.headers_mut().insert(
             "request-id",
@@ -333,6 +415,9 @@ impl Simulator {
     /// `resource_type`, `summary`), signed with the platform key. Tamper with the returned
     /// request to test the merchant's refusals.
     ///
+    /// `rng` draws the simulator's nonces and, under RustCrypto, the randomness of its RSA
+    /// operations (signing, decryption); under `aws-lc-rs` the RSA operations do not consult it.
+    ///
     /// ```
     /// use wechatpay_sansio::{simulator::Simulator, time::UnixTime, v3::notify};
     /// # use rand_core::SeedableRng; let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
@@ -367,15 +452,28 @@ impl Simulator {
             &original_type,
             payload,
         );
-        let body = serde_json::json!({
-            "id": format!("TESTONLY-{}-{}", now.as_secs(), nonce),
-            "create_time": "2026-01-01T00:00:00+08:00",
-            "resource_type": "encrypt-resource",
-            "event_type": event_type,
-            "summary": "TEST ONLY",
-            "resource": resource,
-        })
-        .to_string()
+        // WeChat Pay's key order (real notifications: wechatpay-java#120, ruoyi-vue-pro#956),
+        // not serde_json's sorted map: a merchant that re-serialises the body before verifying
+        // breaks the signature here as it would in production.
+        let q = |s: &str| serde_json::Value::from(s).to_string();
+        let resource = resource.map_or_else(
+            || "null".to_owned(),
+            |r| {
+                format!(
+                    r#"{{"original_type":{},"algorithm":{},"ciphertext":{},"associated_data":{},"nonce":{}}}"#,
+                    q(r.original_type.as_deref().unwrap_or_default()),
+                    q(&r.algorithm),
+                    q(&r.ciphertext),
+                    q(r.associated_data.as_deref().unwrap_or_default()),
+                    q(&r.nonce),
+                )
+            },
+        );
+        let body = format!(
+            r#"{{"id":{},"create_time":"2026-01-01T00:00:00+08:00","resource_type":"encrypt-resource","event_type":{},"summary":"TEST ONLY","resource":{resource}}}"#,
+            q(&format!("TESTONLY-{}-{}", now.as_secs(), nonce)),
+            q(event_type),
+        )
         .into_bytes();
         let headers = self.signature_headers(rng, &body, now).unwrap_or_default();
         let mut req = http::Request::new(body);
@@ -424,11 +522,40 @@ impl Simulator {
             }
             pairs.push(("sign", s.as_str()));
         }
-        xml_response(
-            StatusCode::OK,
-            crate::v2::xml::to_xml(pairs).unwrap_or_default(),
-        )
+        xml_response(StatusCode::OK, render_v2(&pairs, self.v2_layout))
     }
+}
+
+/// The 401 `SIGN_ERROR` of a request whose signature does not verify, in the production shape
+/// (a real reply of 2025, tests/data/real/v3_error_sign_error_real_payment_sdk.json): the issue
+/// nested in `detail.detail`, and `detail.sign_information` with the method, the URL, the
+/// length of the message WeChat Pay checked and its start — up to the nonce line, then at
+/// most 8 bytes of the body and `\n` (which matches both published samples; the real cut-off
+/// rule is unknown).
+fn sign_mismatch(method: &str, url: &str, msg: &[u8], body_len: usize) -> Response<Vec<u8>> {
+    let head = msg.len().saturating_sub(body_len + 1);
+    let mut end = (head + body_len.min(8)).min(msg.len());
+    while end > head && core::str::from_utf8(&msg[head..end]).is_err() {
+        end -= 1;
+    }
+    let mut truncated = String::from_utf8_lossy(&msg[..end]).into_owned();
+    truncated.push('\n');
+    v3_error_with_detail(
+        StatusCode::UNAUTHORIZED,
+        "SIGN_ERROR",
+        "签名错误",
+        serde_json::json!({
+            "detail": { "issue": "sign not match" },
+            "field": "signature",
+            "location": "authorization",
+            "sign_information": {
+                "method": method,
+                "sign_message_length": msg.len(),
+                "truncated_sign_message": truncated,
+                "url": url,
+            },
+        }),
+    )
 }
 
 /// A v3 error reply `{code, message}` (not signed, as WeChat Pay's error replies may be).
@@ -465,11 +592,14 @@ fn error_reply(status: StatusCode, body: serde_json::Value) -> Response<Vec<u8>>
     resp
 }
 
-/// A v2 `return_code=FAIL` reply.
+/// A v2 `return_code=FAIL` reply, in the production layout ([`V2Layout::Newlines`]): for
+/// 签名错误 byte-identical to the real replies of 2016–2024 (tests/data/real).
 #[must_use]
 pub fn v2_fail(return_msg: &str) -> Response<Vec<u8>> {
-    let body = crate::v2::xml::to_xml([("return_code", "FAIL"), ("return_msg", return_msg)])
-        .unwrap_or_default();
+    let body = render_v2(
+        &[("return_code", "FAIL"), ("return_msg", return_msg)],
+        V2Layout::Newlines,
+    );
     xml_response(StatusCode::OK, body)
 }
 

@@ -302,6 +302,9 @@ impl Simulator {
     /// `POST https://fraud.mch.weixin.qq.com/secsvc/realnameauth`: checks the `sign` (MD5 or
     /// HMAC-SHA256 per `sign_type`), the required fields, `version`, `cred_type` and the merchant
     /// id, then answers `script`, signed with the request's sign type.
+    ///
+    /// `rng` draws the reply's `nonce_str` (under every backend: this endpoint involves no RSA
+    /// operation, so `aws-lc-rs` makes no difference).
     pub fn realnameauth<R: TryCryptoRng + ?Sized>(
         &self,
         req: &http::Request<Vec<u8>>,
@@ -554,6 +557,8 @@ impl Simulator {
     /// Decrypt the encrypted fields of a `querymchrisk` body with the risk key (OAEP-SHA1), as
     /// WeChat Pay does before looking anything up. Exposed so tests can check what was sent.
     ///
+    /// `rng` blinds the RSA decryption under RustCrypto; under `aws-lc-rs` it is not consulted.
+    ///
     /// # Errors
     /// The name of the first field that does not decrypt to UTF-8.
     pub fn querymchrisk_decrypt<R: TryCryptoRng + ?Sized>(
@@ -575,6 +580,8 @@ impl Simulator {
     /// certificate, `sign_type=HMAC-SHA256` and a valid `sign`, the merchant id and decryptable
     /// encrypted fields (every business field is optional, as the document's table says); then
     /// answers `script`, unsigned.
+    ///
+    /// `rng` blinds the RSA decryption under RustCrypto; under `aws-lc-rs` it is not consulted.
     pub fn querymchrisk<R: TryCryptoRng + ?Sized>(
         &self,
         req: &http::Request<Vec<u8>>,
@@ -681,8 +688,12 @@ impl Simulator {
     }
 
     /// Route a request to the v2 endpoint its path names, answering with `script`'s outcome.
-    /// `None` if the path is not one of the five; a known path on the wrong host gets a 404.
+    /// `None` if the path is not one of the five v2 endpoints of this module; a known path on the
+    /// wrong host gets a 404.
     /// `_now` is accepted for symmetry with the v3 handlers (no v2 check depends on time).
+    ///
+    /// `rng` draws the reply nonces and, under RustCrypto, blinds the RSA decryption of
+    /// `querymchrisk` fields; under `aws-lc-rs` the RSA operations do not consult it.
     pub fn handle_v2<R: TryCryptoRng + ?Sized>(
         &self,
         req: &http::Request<Vec<u8>>,

@@ -5,6 +5,26 @@
 //! signature (401 `SIGN_ERROR`), `Wechatpay-Serial` naming a key the platform holds (400
 //! `PARAM_ERROR`), required fields, the merchant id, decryptable personal fields (400
 //! `PARAM_ERROR`) — and then answers the scripted outcome with a signed reply.
+//!
+//! ```
+//! use wechatpay_sansio::api::{ApiError, Failure, Operation, pre_entrust::PreEntrustSignRequest};
+//! use wechatpay_sansio::simulator::{Script, Simulator, v3::{PreEntrustScript, ScriptedError}};
+//! use wechatpay_sansio::{request::ResponseRef, secret::Personal, time::UnixTime};
+//! # use rand_core::SeedableRng; let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+//! let (sim, now) = (Simulator::new(), UnixTime::from_secs(1_767_225_600));
+//! let merchant = sim.merchant();
+//! let req = PreEntrustSignRequest::app("wxd678efh567h23787", "APPLYMENT_00000000001",
+//!     Personal::new("刘某某"), Personal::new("11010519491231002X"));
+//! let script = Script {
+//!     pre_entrust: PreEntrustScript::Error(ScriptedError::new(500, "SYSTEM_ERROR", "系统错误")),
+//!     ..Script::default()
+//! };
+//! let reply = sim.handle(&req.build(&merchant, &mut rng, now)?.into_http(), now, &mut rng, &script);
+//! let err = req.parse_reply(&merchant, ResponseRef::from_http(&reply), now).unwrap_err();
+//! assert!(matches!(err.failure(), Some(Failure::V3(r)) if r.is_retryable()));
+//! # let _: &ApiError = &err;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use super::{Script, Simulator, v3_error, v3_error_with_detail};
 use crate::api::customs::{self, CheckResult};
@@ -75,6 +95,9 @@ impl Default for PreEntrustScript {
 }
 
 const SERIAL_MISSING: &str = "HTTP header缺少微信支付平台证书序列号(Wechatpay-Serial)";
+/// The real reply to a `Wechatpay-Serial` naming no key the platform holds (a serial sent in
+/// decimal, wechatpay-apache-httpclient#47, 2021).
+const SERIAL_WRONG: &str = "平台证书序列号Wechatpay-Serial错误";
 
 fn param_error(message: &str) -> Response<Vec<u8>> {
     v3_error(StatusCode::BAD_REQUEST, "PARAM_ERROR", message)
@@ -146,11 +169,11 @@ impl Simulator {
             .get("wechatpay-serial")
             .and_then(|v| v.to_str().ok())
             .ok_or_else(|| param_error(SERIAL_MISSING))?;
-        let id = KeyId::new(serial).map_err(|_| param_error("Wechatpay-Serial格式错误"))?;
+        let id = KeyId::new(serial).map_err(|_| param_error(SERIAL_WRONG))?;
         let known =
             &id == self.platform_cert.serial() || (allow_public_key_id && id == self.public_key_id);
         if !known {
-            return Err(param_error("Wechatpay-Serial对应的证书或公钥不存在"));
+            return Err(param_error(SERIAL_WRONG));
         }
         match serde_json::from_slice::<Value>(req.body()) {
             Ok(Value::Object(m)) => Ok(m),
@@ -209,6 +232,8 @@ impl Simulator {
 
     /// The personal fields a request carried, decrypted (for tests that check what was sent).
     /// `None` if the body or a field cannot be read. Customs uses PKCS#1 v1.5, pre-entrust OAEP.
+    ///
+    /// `rng` blinds the RSA decryption under RustCrypto; under `aws-lc-rs` it is not consulted.
     pub fn decrypt_identity_fields<R: TryCryptoRng + ?Sized>(
         &self,
         req: &http::Request<Vec<u8>>,
@@ -231,6 +256,9 @@ impl Simulator {
     }
 
     /// `POST https://apihk.mch.weixin.qq.com/v3/global/customs/verify-certificate`.
+    ///
+    /// `rng` draws the simulator's nonces and, under RustCrypto, the randomness of its RSA
+    /// operations (signing, decryption); under `aws-lc-rs` the RSA operations do not consult it.
     pub fn customs_verify_certificate<R: TryCryptoRng + ?Sized>(
         &self,
         req: &http::Request<Vec<u8>>,
@@ -298,6 +326,9 @@ impl Simulator {
     }
 
     /// `POST https://api.mch.weixin.qq.com/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/{mini-program,app}`.
+    ///
+    /// `rng` draws the simulator's nonces and, under RustCrypto, the randomness of its RSA
+    /// operations (signing, decryption); under `aws-lc-rs` the RSA operations do not consult it.
     pub fn pre_entrust_sign<R: TryCryptoRng + ?Sized>(
         &self,
         req: &http::Request<Vec<u8>>,
@@ -351,6 +382,9 @@ impl Simulator {
 
     /// Route a request to the v3 identity endpoint its path names. `None` if the path is not
     /// one of them.
+    ///
+    /// `rng` draws the simulator's nonces and, under RustCrypto, the randomness of its RSA
+    /// operations (signing, decryption); under `aws-lc-rs` the RSA operations do not consult it.
     pub fn handle_v3<R: TryCryptoRng + ?Sized>(
         &self,
         req: &http::Request<Vec<u8>>,

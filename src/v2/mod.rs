@@ -6,6 +6,18 @@
 //!   fields) and the typed `err_code`;
 //! - [`endpoint`]: hosts, paths and which endpoints never sign their replies;
 //! - [`request`]: signed sans-IO request values (XML POST and signed-query GET).
+//!
+//! ```
+//! use wechatpay_sansio::secret::ApiV2Key;
+//! use wechatpay_sansio::v2::{reply::{check, Expect}, sign::sign, xml, SignType};
+//! let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d")?;
+//! let fields = [("return_code", "SUCCESS"), ("result_code", "SUCCESS"), ("mch_id", "10000100")];
+//! let s = sign(fields, &key, SignType::HmacSha256)?;
+//! let body = xml::to_xml(fields.into_iter().chain([("sign", s.as_str())]))?;
+//! let parsed = xml::parse(body.as_bytes())?;
+//! check(&parsed, &key, &Expect::signed(Some(SignType::HmacSha256)).echo(&[("mch_id", "10000100")]))?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod endpoint;
 pub mod fields;

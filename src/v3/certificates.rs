@@ -4,6 +4,35 @@
 //! The reply is signed by one of the certificates it carries, so the bootstrap is: decrypt every
 //! certificate with the APIv3 key (authenticated encryption: only WeChat Pay knows the key besides
 //! the merchant), then verify the reply's signature with them.
+//!
+//! When to download: [`KeyStore::refresh_due`] says so (no certificate valid for the refresh
+//! margin, or an unknown `Wechatpay-Serial` seen).
+//!
+//! ```
+//! use wechatpay_sansio::{ids::Nonce, request::ResponseRef, time::UnixTime};
+//! use wechatpay_sansio::simulator::{pem, Simulator};      // TEST ONLY keys (feature `simulator`)
+//! use wechatpay_sansio::v3::{certificates, request::JsonRequest, resource::EncryptedResource};
+//! # use rand_core::SeedableRng; let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+//! let sim = Simulator::new();
+//! let merchant = sim.merchant();
+//! let now = UnixTime::from_secs(1_767_225_600);
+//! let nonce = Nonce::generate(&mut rng)?;
+//! let req = JsonRequest::get("https://api.mch.weixin.qq.com/v3/certificates")
+//!     .sign(merchant.signer()?, &mut rng, now, &nonce)?;           // send it …
+//! # let _ = req;
+//! // … WeChat Pay answers with the certificates, encrypted with the APIv3 key (built here):
+//! let cert = EncryptedResource::encrypt(merchant.api_v3_key()?, "0123456789ab", "certificate",
+//!     "certificate", pem::PLATFORM_CERTIFICATE.as_bytes()).ok_or("encrypt")?;
+//! let body = serde_json::json!({ "data": [
+//!     { "serial_no": sim.platform_serial().as_str(), "encrypt_certificate": cert } ] });
+//! let resp = sim.signed_v3_reply(&mut rng, http::StatusCode::OK, body.to_string().into_bytes(), now);
+//! let download = certificates::bootstrap(ResponseRef::from_http(&resp), merchant.api_v3_key()?,
+//!                                        merchant.verify_options(), now)?;
+//! assert_eq!(download.store.len(), 1);
+//! assert!(download.skipped.is_empty());
+//! assert!(!download.store.refresh_due(now));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use crate::error::{Classify, Disposition};
 use crate::keys::{KeyError, KeyId, KeyStore, PlatformCertificate, Validity};

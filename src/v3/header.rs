@@ -1,5 +1,12 @@
 //! The names of the WeChat Pay v3 headers, one constant each (lower case, as [`http`] stores
 //! them; lookups in a [`http::HeaderMap`] are case-insensitive).
+//!
+//! ```
+//! use wechatpay_sansio::v3::header::WECHATPAY_SERIAL;
+//! let mut headers = http::HeaderMap::new();
+//! headers.insert("Wechatpay-Serial", http::HeaderValue::from_static("PUB_KEY_ID_0114232134912410000000000000"));
+//! assert!(headers.contains_key(&WECHATPAY_SERIAL));
+//! ```
 
 use http::HeaderName;
 

@@ -1,4 +1,8 @@
 //! Signed v3 JSON requests.
+//!
+//! [`JsonRequest`] signs the exact body bytes it sends (`Authorization:
+//! WECHATPAY2-SHA256-RSA2048 …`); [`JsonRequest::wechatpay_serial`] names the WeChat Pay key that
+//! encrypted sensitive fields. The typed APIs of [`crate::api`] use it underneath.
 
 use crate::error::{Classify, Disposition};
 use crate::ids::Nonce;

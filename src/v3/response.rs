@@ -1,6 +1,20 @@
 //! A v3 reply: 2xx replies are verified; non-2xx replies are read as the v3 error body
 //! `{code, message, detail}` and typed ([`ErrorReply`], [`ErrorCode`]). Error replies are not
 //! authenticated (WeChat Pay signs some, not all): report them, never act on them as facts.
+//!
+//! ```
+//! use wechatpay_sansio::error::{Classify, Disposition};
+//! use wechatpay_sansio::{keys::KeyStore, request::ResponseRef, time::UnixTime};
+//! use wechatpay_sansio::v3::{response::{check, ErrorCode, ResponseError}, verify::Verifier};
+//! let body = r#"{"code":"SYSTEM_ERROR","message":"系统繁忙，请稍后重试"}"#.as_bytes();
+//! let headers = http::HeaderMap::new();
+//! let store = KeyStore::new();
+//! let err = check(ResponseRef::new(http::StatusCode::INTERNAL_SERVER_ERROR, &headers, body),
+//!                 &Verifier::new(&store), UnixTime::from_secs(1_767_225_600)).unwrap_err();
+//! let ResponseError::Failure(reply) = &err else { unreachable!() };
+//! assert_eq!((reply.status, &reply.code), (500, &ErrorCode::SystemError));
+//! assert_eq!(err.disposition(), Disposition::Transient);
+//! ```
 
 use crate::error::{Classify, Disposition, transient_status};
 use crate::keys::KeyId;
@@ -15,6 +29,7 @@ use serde::Deserialize;
 pub const MAX_ERROR_BODY: usize = 64 * 1024;
 
 /// The `detail` object of a v3 error body.
+#[non_exhaustive]
 #[derive(Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct ErrorDetail {
     /// JSON pointer to the offending field, e.g. `#/properties/payer`.
@@ -61,6 +76,7 @@ impl fmt::Debug for ErrorDetail {
 /// assert!(!format!("{e:?}").contains("1101")); // the echoed value stays redacted
 /// # Ok::<(), wechatpay_sansio::v3::response::ErrorBodyError>(())
 /// ```
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ErrorBody {
     /// Error code (`PARAM_ERROR`, `SYSTEMERROR`, `NOAUTH`, …).
@@ -191,6 +207,7 @@ impl ErrorCode {
 }
 
 /// A v3 error reply, typed: what WeChat Pay answered with an error status. Not authenticated.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorReply {
     /// HTTP status.
@@ -325,7 +342,7 @@ mod tests {
 
     #[test]
     fn seed_002_error_example() {
-        // The error example of the customs verify-certificate document (seed 002).
+        // The error example of the customs verify-certificate document.
         let body = br#"{
   "code": "INVALID_REQUEST",
   "message": "Error message",

@@ -10,6 +10,23 @@
 //! platform certificate must be valid at `now` ([`VerifyError::KeyNotValidAt`]: a retired key
 //! proves nothing); the signature is base64 of the key's length; RSASSA-PKCS1-v1_5/SHA-256 over
 //! `TIMESTAMP\nNONCE\nBODY\n` with the raw body bytes.
+//!
+//! ```
+//! use wechatpay_sansio::{simulator::Simulator, time::UnixTime};
+//! use wechatpay_sansio::v3::verify::{Verifier, VerifyError, VerifyOptions};
+//! # use rand_core::SeedableRng; let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+//! let sim = Simulator::new();                                        // TEST ONLY keys
+//! let merchant = sim.merchant();
+//! let now = UnixTime::from_secs(1_767_225_600);
+//! let reply = sim.signed_v3_reply(&mut rng, http::StatusCode::OK, b"{}".to_vec(), now);
+//! let verifier = Verifier::new(merchant.keys()).with_options(VerifyOptions::default());
+//! assert_eq!(verifier.verify(reply.headers(), reply.body(), now)?, sim.platform_serial());
+//! let mut probe = reply.clone();
+//! probe.headers_mut().insert("wechatpay-signature",
+//!     http::HeaderValue::from_static("WECHATPAY/SIGNTEST/abc"));
+//! assert_eq!(verifier.verify(probe.headers(), probe.body(), now), Err(VerifyError::SignatureProbe));
+//! # Ok::<(), VerifyError>(())
+//! ```
 
 use crate::crypto::RsaPublic as _;
 use crate::error::{Classify, Disposition};

@@ -985,6 +985,9 @@ fn errors_and_settings_are_non_exhaustive() {
         "Expect",
         "Disposition",
         "Failure",
+        "ErrorReply",
+        "ErrorBody",
+        "ErrorDetail",
     ];
     let mut missing = Vec::new();
     let mut checked = 0;
