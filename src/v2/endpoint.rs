@@ -31,6 +31,8 @@ pub const UNSIGNED_REPLY_PATHS: &[&str] = &[
     "/papay/partner/h5entrustweb",
     "/pay/downloadbill",
     "/pay/downloadfundflow",
+    // The sandbox key (/sandboxnew/pay/getsignkey): its real SUCCESS reply has no sign.
+    "/pay/getsignkey",
     "/payitil/report",
     "/risk/getpublickey",
     "/risk/getviolation",
@@ -45,6 +47,7 @@ pub const UNSIGNED_REPLY_PATHS: &[&str] = &[
 /// assert!(reply_is_signed("/secsvc/realnameauth"));
 /// assert!(!reply_is_signed("/mchrisk/querymchrisk"));
 /// assert!(!reply_is_signed("/sandboxnew/risk/getpublickey"));
+/// assert!(!reply_is_signed("/sandboxnew/pay/getsignkey")); // the sandbox key: unsigned
 /// ```
 #[must_use]
 pub fn reply_is_signed(path: &str) -> bool {

@@ -270,7 +270,11 @@ pub fn parse_with_limits<'a>(
         Some(code) => {
             return Err(ReplyError::ReturnFail {
                 return_code: code.chars().take(32).collect(),
-                return_msg: fields.get_non_empty("return_msg").map(str::to_owned),
+                // The sandbox answers FAIL with `retmsg` instead of `return_msg`.
+                return_msg: fields
+                    .get_non_empty("return_msg")
+                    .or_else(|| fields.get_non_empty("retmsg"))
+                    .map(str::to_owned),
             }
             .into());
         }
@@ -495,9 +499,9 @@ mod tests {
         let no_type = xml::to_xml(f.iter()).unwrap();
         assert_eq!(
             parse(no_type.as_bytes(), &key()),
-            Err(PayNotifyError::Reply(ReplyError::Sign(SignError::Malformed {
-                expected: 32
-            })))
+            Err(PayNotifyError::Reply(ReplyError::Sign(
+                SignError::Malformed { expected: 32 }
+            )))
         );
         // An unknown sign_type.
         let odd = signed(

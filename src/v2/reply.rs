@@ -390,7 +390,11 @@ fn codes(fields: &Fields<'_>, result_code_required: bool) -> Result<(), ReplyErr
     if return_code != "SUCCESS" {
         return Err(ReplyError::ReturnFail {
             return_code: return_code.chars().take(32).collect(),
-            return_msg: fields.get_non_empty("return_msg").map(str::to_owned),
+            // The sandbox answers FAIL with `retmsg` instead of `return_msg`.
+            return_msg: fields
+                .get_non_empty("return_msg")
+                .or_else(|| fields.get_non_empty("retmsg"))
+                .map(str::to_owned),
         });
     }
     match fields.get_non_empty("result_code") {
