@@ -22,6 +22,7 @@
 //! | v2 XML build / parse | [`v2::xml`] |
 //! | v2 reply checks, unsigned endpoints | [`v2::reply`], [`v2::endpoint`] |
 //! | v2 signed requests | [`v2::request`] |
+//! | v2 payment notifications and their answers | [`v2::notify`] |
 //! | v3 canonical strings, `Authorization` | [`v3::canonical`], [`v3::auth`] |
 //! | v3 requests, responses, notifications | [`v3::request`], [`v3::response`], [`v3::notify`] |
 //! | v3 signature verification | [`v3::verify`] |

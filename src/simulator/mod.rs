@@ -29,6 +29,7 @@ use crate::time::UnixTime;
 use crate::v2::{Fields, SignType};
 use crate::v3::auth::Authorization;
 use crate::v3::canonical::Decimal;
+use crate::v3::header;
 use crate::v3::resource::EncryptedResource;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -398,12 +399,18 @@ impl Simulator {
         let sig = self.platform_key.0.sign_sha256(rng, &parts).ok()?;
         let mut h = http::HeaderMap::new();
         let hv = |s: &str| HeaderValue::from_str(s).unwrap_or(HeaderValue::from_static("invalid"));
-        h.insert("wechatpay-timestamp", hv(ts.as_str()));
-        h.insert("wechatpay-nonce", hv(nonce.as_str()));
-        h.insert("wechatpay-serial", hv(self.signing_key_id().as_str()));
-        h.insert("wechatpay-signature", hv(&STANDARD.encode(sig)));
+        h.insert(header::WECHATPAY_TIMESTAMP.clone(), hv(ts.as_str()));
+        h.insert(header::WECHATPAY_NONCE.clone(), hv(nonce.as_str()));
         h.insert(
-            "wechatpay-signature-type",
+            header::WECHATPAY_SERIAL.clone(),
+            hv(self.signing_key_id().as_str()),
+        );
+        h.insert(
+            header::WECHATPAY_SIGNATURE.clone(),
+            hv(&STANDARD.encode(sig)),
+        );
+        h.insert(
+            header::WECHATPAY_SIGNATURE_TYPE.clone(),
             HeaderValue::from_static(crate::v3::SCHEME),
         );
         Some(h)

@@ -166,7 +166,7 @@ impl Simulator {
         self.check_v3_authorization(req, now)?;
         let serial = req
             .headers()
-            .get("wechatpay-serial")
+            .get(&crate::v3::header::WECHATPAY_SERIAL)
             .and_then(|v| v.to_str().ok())
             .ok_or_else(|| param_error(SERIAL_MISSING))?;
         let id = KeyId::new(serial).map_err(|_| param_error(SERIAL_WRONG))?;

@@ -5,7 +5,8 @@
 //! - [`reply`]: the checks on a reply (return code, result code, signature, folds, echoed
 //!   fields) and the typed `err_code`;
 //! - [`endpoint`]: hosts, paths and which endpoints never sign their replies;
-//! - [`request`]: signed sans-IO request values (XML POST and signed-query GET).
+//! - [`request`]: signed sans-IO request values (XML POST and signed-query GET);
+//! - [`notify`]: payment result notifications (支付结果通知) and the XML answers WeChat Pay expects.
 //!
 //! ```
 //! use wechatpay_sansio::secret::ApiV2Key;

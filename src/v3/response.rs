@@ -28,23 +28,89 @@ use serde::Deserialize;
 /// Largest error body this crate will parse (error bodies are a few hundred bytes).
 pub const MAX_ERROR_BODY: usize = 64 * 1024;
 
-/// The `detail` object of a v3 error body.
+/// The `detail` object of a v3 error body. Its shape varies: `issue` is read from
+/// `detail.issue` or, as production `SIGN_ERROR` replies nest it, from `detail.detail.issue`.
 #[non_exhaustive]
 #[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(from = "RawErrorDetail")]
 pub struct ErrorDetail {
     /// JSON pointer to the offending field, e.g. `#/properties/payer`.
-    #[serde(default)]
     pub field: Option<String>,
     /// The offending value, as JSON text. It may be the caller's personal data, so it is kept
     /// in a [`Personal`] wrapper.
-    #[serde(default, deserialize_with = "value_as_personal")]
     pub value: Option<Personal>,
     /// What is wrong with it.
-    #[serde(default)]
     pub issue: Option<String>,
-    /// `body`, `url`, `query`, `header`…
-    #[serde(default)]
+    /// `body`, `url`, `query`, `header`, `authorization`…
     pub location: Option<String>,
+    /// On a `SIGN_ERROR`: the request WeChat Pay checked the signature against.
+    pub sign_information: Option<SignInformation>,
+}
+
+/// What WeChat Pay saw when a request signature did not verify (`detail.sign_information` of a
+/// `SIGN_ERROR`): compare `truncated_sign_message` with the start of your canonical request.
+///
+/// ```
+/// use wechatpay_sansio::v3::response::ErrorBody;
+/// let body = r#"{"code":"SIGN_ERROR","message":"签名错误","detail":{"detail":{"issue":"sign not match"},
+///   "field":"signature","location":"authorization","sign_information":{"method":"POST",
+///   "sign_message_length":349,"truncated_sign_message":"POST\n/v3/pay/transactions/jsapi\n",
+///   "url":"/v3/pay/transactions/jsapi"}}}"#;
+/// let d = ErrorBody::parse(body.as_bytes())?.detail.unwrap();
+/// assert_eq!(d.issue.as_deref(), Some("sign not match"));
+/// let s = d.sign_information.unwrap();
+/// assert_eq!((s.method.as_deref(), s.sign_message_length), (Some("POST"), Some(349)));
+/// # Ok::<(), wechatpay_sansio::v3::response::ErrorBodyError>(())
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct SignInformation {
+    /// The HTTP method signed.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// The path and query signed.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Length in bytes of the message WeChat Pay built.
+    #[serde(default)]
+    pub sign_message_length: Option<u64>,
+    /// Its beginning (the body is cut after a few bytes).
+    #[serde(default)]
+    pub truncated_sign_message: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawErrorDetail {
+    #[serde(default)]
+    field: Option<String>,
+    #[serde(default, deserialize_with = "value_as_personal")]
+    value: Option<Personal>,
+    #[serde(default)]
+    issue: Option<String>,
+    #[serde(default)]
+    location: Option<String>,
+    #[serde(default)]
+    sign_information: Option<SignInformation>,
+    #[serde(default)]
+    detail: Option<NestedDetail>,
+}
+
+#[derive(Deserialize)]
+struct NestedDetail {
+    #[serde(default)]
+    issue: Option<String>,
+}
+
+impl From<RawErrorDetail> for ErrorDetail {
+    fn from(r: RawErrorDetail) -> Self {
+        Self {
+            field: r.field,
+            value: r.value,
+            issue: r.issue.or_else(|| r.detail.and_then(|d| d.issue)),
+            location: r.location,
+            sign_information: r.sign_information,
+        }
+    }
 }
 
 fn value_as_personal<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Personal>, D::Error> {
@@ -62,6 +128,7 @@ impl fmt::Debug for ErrorDetail {
             .field("value", &self.value)
             .field("issue", &self.issue)
             .field("location", &self.location)
+            .field("sign_information", &self.sign_information)
             .finish()
     }
 }
