@@ -155,6 +155,11 @@ pub fn decode_http(data: &[u8]) -> Framed<'_> {
 
 /// `v2::xml::parse`; when the parsed names are writable, parse → `to_xml` → parse is the identity.
 pub fn v2_xml_parse(data: &[u8]) {
+    // The direct scan for the common shape never accepts what quick-xml would read otherwise.
+    assert!(
+        xml::paths_agree(data),
+        "the fast path and quick-xml disagree"
+    );
     let Ok(fields) = xml::parse(data) else { return };
     if !fields.iter().all(|(k, _)| xml::is_valid_name(k)) {
         return;

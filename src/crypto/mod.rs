@@ -269,7 +269,7 @@ mod tests {
 
     fn der(pem: &str) -> Vec<u8> {
         let start = pem.find("-----BEGIN").unwrap();
-        pem_rfc7468::decode_vec(pem[start..].as_bytes()).unwrap().1
+        pem_rfc7468::decode_vec(&pem.as_bytes()[start..]).unwrap().1
     }
     fn rng() -> rand_chacha::ChaCha20Rng {
         use rand_core::SeedableRng;

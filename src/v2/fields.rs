@@ -73,7 +73,7 @@ impl<'a> Fields<'a> {
     pub fn get(&self, name: &str) -> Option<&str> {
         self.pairs
             .iter()
-            .find(|(n, _)| n == name)
+            .find(|(n, _)| same_name(n, name))
             .map(|(_, v)| v.as_ref())
     }
 
@@ -85,7 +85,7 @@ impl<'a> Fields<'a> {
 
     /// Remove and return the value of `name`.
     pub fn remove(&mut self, name: &str) -> Option<Cow<'a, str>> {
-        let i = self.pairs.iter().position(|(n, _)| n == name)?;
+        let i = self.pairs.iter().position(|(n, _)| same_name(n, name))?;
         let (mut n, v) = self.pairs.remove(i);
         if let Cow::Owned(s) = &mut n {
             s.zeroize();
@@ -119,6 +119,13 @@ impl<'a> Fields<'a> {
             .collect();
         Fields { pairs }
     }
+}
+
+/// `a == b`, rejecting on length and first byte before comparing the rest (a lookup compares
+/// the name with every field's; most differ in length or at once).
+fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.first() == b.first() && a == b
 }
 
 impl<'f, 'a> IntoIterator for &'f Fields<'a> {

@@ -111,6 +111,18 @@ impl Classify for SignError {
     }
 }
 
+/// Upper-case hex of every byte value.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    let hex = b"0123456789ABCDEF";
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [hex[i >> 4], hex[i & 15]];
+        i += 1;
+    }
+    t
+};
+
 /// A computed v2 signature: 32 (MD5) or 64 (HMAC-SHA256) upper-case hex characters. Held on the
 /// stack; no allocation.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -123,7 +135,10 @@ impl Sign {
     fn new(digest: &[u8]) -> Self {
         let mut buf = [0u8; 64];
         let len = digest.len() * 2;
-        crypto::hex_upper_into(digest, &mut buf[..len]);
+        // Two hex digits per table lookup.
+        for (pair, b) in buf.chunks_exact_mut(2).zip(digest) {
+            pair.copy_from_slice(&HEX_PAIRS[usize::from(*b)]);
+        }
         Self {
             buf,
             len: len as u8,
@@ -184,13 +199,16 @@ impl fmt::Debug for Sign {
     reason = "the inline array is the point: no allocation for up to 32 fields; the value lives on the stack of one call"
 )]
 pub(crate) enum SmallPairs<'a> {
-    Inline([(&'a str, &'a str); 32], usize),
+    Inline([(&'a str, &'a str); INLINE], usize),
     Heap(Vec<(&'a str, &'a str)>),
 }
 
+/// Pairs held without allocating.
+const INLINE: usize = 32;
+
 impl<'a> SmallPairs<'a> {
     pub(crate) fn new() -> Self {
-        Self::Inline([("", ""); 32], 0)
+        Self::Inline([("", ""); INLINE], 0)
     }
 
     pub(crate) fn push(&mut self, pair: (&'a str, &'a str)) {
@@ -200,7 +218,7 @@ impl<'a> SmallPairs<'a> {
                     *slot = pair;
                     *len += 1;
                 } else {
-                    let mut v = Vec::with_capacity(64);
+                    let mut v = Vec::with_capacity(2 * INLINE);
                     v.extend_from_slice(arr);
                     v.push(pair);
                     *self = Self::Heap(v);
@@ -219,16 +237,11 @@ impl<'a> SmallPairs<'a> {
 
     /// The pairs sorted by name bytes (stable for equal names, which callers then refuse).
     pub(crate) fn sorted(&mut self) -> &[(&'a str, &'a str)] {
-        let s = self.as_mut_slice();
-        // Insertion sort: a dozen mostly-short names, no allocation.
-        for i in 1..s.len() {
-            let mut j = i;
-            while j > 0 && s[j - 1].0.as_bytes() > s[j].0.as_bytes() {
-                s.swap(j - 1, j);
-                j -= 1;
-            }
+        match self {
+            Self::Inline(arr, len) => sort_inline(&mut arr[..*len]),
+            Self::Heap(v) => insertion_sort(v),
         }
-        s
+        self.as_mut_slice()
     }
 }
 
@@ -242,14 +255,147 @@ impl<'a> FromIterator<(&'a str, &'a str)> for SmallPairs<'a> {
     }
 }
 
-/// The participating pairs, sorted by name bytes: `sign` and empty values dropped.
-fn canonical_pairs<'a, I>(params: I) -> Result<SmallPairs<'a>, SignError>
+/// Sort key of the pair at `index` (< 256): the first 15 bytes of `name`, zero-padded, then the
+/// index. Keys compare as the names' bytes do, except that names sharing their first 15 bytes
+/// tie on the prefix (those are then ordered by the full name); the index makes the order
+/// stable and the keys distinct.
+fn sort_key(name: &[u8], index: usize) -> u128 {
+    // Fixed-size loads (overlapping for the odd lengths) instead of a variable-length copy.
+    let n = name.len();
+    let (hi, lo) = if n >= 8 {
+        let hi = be64(&name[..8]);
+        let lo = if n >= 15 {
+            be64(&name[7..15]) << 8
+        } else {
+            // Bytes 8..n are the last n - 8 (≤ 6) bytes of the word ending at n.
+            be64(&name[n - 8..n])
+                .checked_shl(8 * (16 - n as u32))
+                .unwrap_or(0)
+        };
+        (hi, lo)
+    } else if n >= 4 {
+        let head = u64::from(be32(&name[..4])) << 32;
+        let tail = u64::from(be32(&name[n - 4..n])) << (8 * (8 - n as u32));
+        (head | tail, 0)
+    } else {
+        let hi = name.iter().enumerate().fold(0u64, |acc, (i, &b)| {
+            acc | u64::from(b) << (56 - 8 * i as u32)
+        });
+        (hi, 0)
+    };
+    (u128::from(hi) << 64) | u128::from(lo) | (index as u128 & 0xFF)
+}
+
+fn be64(b: &[u8]) -> u64 {
+    b.first_chunk().map_or(0, |c| u64::from_be_bytes(*c))
+}
+
+fn be32(b: &[u8]) -> u32 {
+    b.first_chunk().map_or(0, |c| u32::from_be_bytes(*c))
+}
+
+/// Sort up to [`INLINE`] pairs without allocating: one 16-byte key per pair (see [`sort_key`]),
+/// `sort_unstable` on the keys (one integer comparison each, where comparing the names cost a
+/// `memcmp` call per comparison, the largest part of a v2 signature's overhead), then the rare
+/// runs of names sharing 15 bytes by their full names, then the pairs permuted in place.
+fn sort_inline(pairs: &mut [(&str, &str)]) {
+    let n = pairs.len();
+    if !(2..=INLINE).contains(&n) {
+        return insertion_sort(pairs);
+    }
+    let mut keys = [0u128; INLINE];
+    let keys = &mut keys[..n];
+    for (i, (k, p)) in keys.iter_mut().zip(pairs.iter()).enumerate() {
+        *k = sort_key(p.0.as_bytes(), i);
+    }
+    keys.sort_unstable();
+    let name = |key: u128| pairs[usize::from(key.to_be_bytes()[15])].0.as_bytes();
+    for i in 1..n {
+        // Same 15-byte prefix as the previous key: insert by full name (stably: equal names
+        // keep their index order, which their keys already have).
+        if (keys[i] ^ keys[i - 1]) >> 8 == 0 {
+            let x = keys[i];
+            let mut j = i;
+            while j > 0 && (keys[j - 1] ^ x) >> 8 == 0 && name(keys[j - 1]) > name(x) {
+                keys[j] = keys[j - 1];
+                j -= 1;
+            }
+            keys[j] = x;
+        }
+    }
+    // Position i takes the pair at index `from[i]`: apply the permutation cycle by cycle.
+    const DONE: u8 = u8::MAX;
+    let mut from = [DONE; INLINE];
+    for (f, k) in from.iter_mut().zip(keys.iter()) {
+        *f = k.to_be_bytes()[15];
+    }
+    for start in 0..n {
+        if from[start] == DONE {
+            continue;
+        }
+        let first = pairs[start];
+        let mut at = start;
+        loop {
+            let src = usize::from(from[at]);
+            from[at] = DONE;
+            if src == start {
+                pairs[at] = first;
+                break;
+            }
+            pairs[at] = pairs[src];
+            at = src;
+        }
+    }
+}
+
+/// Stable insertion sort by name bytes (more than [`INLINE`] pairs: rare, and no allocation).
+fn insertion_sort(s: &mut [(&str, &str)]) {
+    for i in 1..s.len() {
+        let x = s[i];
+        let mut j = i;
+        while j > 0 && s[j - 1].0.as_bytes() > x.0.as_bytes() {
+            s[j] = s[j - 1];
+            j -= 1;
+        }
+        s[j] = x;
+    }
+}
+
+/// Whether a name would make the sign string ambiguous: empty, or containing `=` or `&`.
+///
+/// Byte comparisons (both are ASCII, which never occurs inside a multi-byte UTF-8 sequence),
+/// eight at a time.
+#[inline]
+fn is_bad_name(k: &str) -> bool {
+    let k = k.as_bytes();
+    let n = k.len();
+    if n < 8 {
+        return n == 0 || k.iter().any(|&b| b == b'=' || b == b'&');
+    }
+    // Whole words, then the last (overlapping) word.
+    k.chunks_exact(8).any(|w| word_has_eq_or_amp(le64(w))) || word_has_eq_or_amp(le64(&k[n - 8..]))
+}
+
+fn le64(b: &[u8]) -> u64 {
+    b.first_chunk().map_or(0, |c| u64::from_le_bytes(*c))
+}
+
+/// Whether any byte of `x` is `=` or `&` (the classic "has zero byte" test on `x ^ pattern`).
+fn word_has_eq_or_amp(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |y: u64| y.wrapping_sub(ONES) & !y & HIGH != 0;
+    zero_byte(x ^ (ONES * u64::from(b'='))) || zero_byte(x ^ (ONES * u64::from(b'&')))
+}
+
+/// Collect the participating pairs into `pairs` (in place: the array is large to move), sorted
+/// by name bytes: `sign` and empty values dropped; names checked and unique.
+fn canonical_pairs<'a, I>(params: I, pairs: &mut SmallPairs<'a>) -> Result<(), SignError>
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
-    let mut pairs = SmallPairs::new();
     for (k, v) in params {
-        if k.is_empty() || k.contains(['=', '&']) {
+        if is_bad_name(k) {
             return Err(SignError::InvalidFieldName(k.chars().take(64).collect()));
         }
         if k != "sign" && !v.is_empty() {
@@ -260,57 +406,127 @@ where
     if let Some(w) = sorted.windows(2).find(|w| w[0].0 == w[1].0) {
         return Err(SignError::DuplicateField(w[0].0.to_owned()));
     }
-    Ok(pairs)
+    Ok(())
 }
 
-/// Feed `k1=v1&k2=v2…&key=KEY` into `update`.
-fn stream(pairs: &[(&str, &str)], key: &[u8], mut update: impl FnMut(&[u8])) {
-    for (i, (k, v)) in pairs.iter().enumerate() {
-        if i > 0 {
-            update(b"&");
-        }
-        update(k.as_bytes());
-        update(b"=");
-        update(v.as_bytes());
+/// Feed `k1=v1&k2=v2…&key=KEY` into `out`.
+fn stream<F: FnMut(&[u8])>(pairs: &[(&str, &str)], key: &[u8], out: &mut Chunked<F>) {
+    for (k, v) in pairs {
+        out.push(k.as_bytes());
+        out.byte(b'=');
+        out.push(v.as_bytes());
+        out.byte(b'&');
     }
-    update(b"&key=");
-    update(key);
+    if pairs.is_empty() {
+        // The empty parameter set signs `&key=KEY` (wechatpay-axios-plugin's vector).
+        out.byte(b'&');
+    }
+    out.push(b"key=");
+    out.push(key);
+    out.flush();
 }
+
+/// Size of [`Chunked`]'s buffer: a multiple of the 64-byte MD5/SHA-256 block, and room for the
+/// whole sign string of a typical request (≈ 30 bytes a field), so that the hasher sees one
+/// `update`, as if the string had been assembled.
+const CHUNK: usize = 512;
 
 /// Collects the many small pieces of the sign string (`k`, `=`, `v`, `&`) into a stack buffer
 /// and hands the hasher whole chunks: MD5 and HMAC pay a per-call cost that dominated signing
-/// when fed 4 tiny slices per field (BENCHMARKS.md, v2 sign). No allocation; the buffer, which
-/// sees the key, is zeroized on drop.
+/// when fed 4 tiny slices per field (BENCHMARKS.md, v2 sign). A full buffer is handed over
+/// whole, so the hasher's own block buffer stays empty and it hashes straight from ours. No
+/// allocation; the part of the buffer that was written (it sees the key and the values) is
+/// zeroized on drop.
 struct Chunked<F: FnMut(&[u8])> {
-    buf: [u8; 256],
+    buf: [u8; CHUNK],
     len: usize,
+    /// How much of `buf` was ever written (what drop zeroizes).
+    used: usize,
     sink: F,
 }
 
 impl<F: FnMut(&[u8])> Chunked<F> {
     fn new(sink: F) -> Self {
         Self {
-            buf: [0u8; 256],
+            buf: [0u8; CHUNK],
             len: 0,
+            used: 0,
             sink,
         }
     }
-    fn push(&mut self, data: &[u8]) {
-        if self.len + data.len() > self.buf.len() {
-            self.flush();
+
+    #[inline]
+    fn byte(&mut self, b: u8) {
+        match self.buf.get_mut(self.len) {
+            Some(slot) => {
+                *slot = b;
+                self.len += 1;
+            }
+            None => self.push_slow(&[b]),
         }
+    }
+
+    /// Names and values are short: up to 32 bytes are copied with two fixed-size (overlapping)
+    /// moves rather than a `memcpy` call each.
+    #[inline]
+    fn push(&mut self, data: &[u8]) {
+        let (at, n) = (self.len, data.len());
+        let Some(dst) = self.buf.get_mut(at..at + 32).filter(|_| n <= 32) else {
+            return self.push_long(data);
+        };
+        if n >= 16 {
+            dst[..16].copy_from_slice(&data[..16]);
+            dst[n - 16..n].copy_from_slice(&data[n - 16..]);
+        } else if n >= 8 {
+            dst[..8].copy_from_slice(&data[..8]);
+            dst[n - 8..n].copy_from_slice(&data[n - 8..]);
+        } else if n >= 4 {
+            dst[..4].copy_from_slice(&data[..4]);
+            dst[n - 4..n].copy_from_slice(&data[n - 4..]);
+        } else {
+            dst[..n].copy_from_slice(data);
+        }
+        self.len = at + n;
+    }
+
+    fn push_long(&mut self, data: &[u8]) {
         match self.buf.get_mut(self.len..self.len + data.len()) {
             Some(dst) => {
                 dst.copy_from_slice(data);
                 self.len += data.len();
             }
-            // Larger than the whole buffer: pass it straight through.
-            None => (self.sink)(data),
+            None => self.push_slow(data),
         }
     }
+
+    /// `data` does not fit: fill the buffer, hand it over, pass whole chunks straight through,
+    /// keep the rest.
+    #[inline(never)]
+    fn push_slow(&mut self, mut data: &[u8]) {
+        loop {
+            let room = CHUNK - self.len;
+            if data.len() <= room {
+                self.buf[self.len..self.len + data.len()].copy_from_slice(data);
+                self.len += data.len();
+                return;
+            }
+            let (head, rest) = data.split_at(room);
+            self.buf[self.len..].copy_from_slice(head);
+            (self.sink)(&self.buf);
+            self.len = 0;
+            self.used = CHUNK;
+            let whole = rest.len() - rest.len() % CHUNK;
+            if whole > 0 {
+                (self.sink)(&rest[..whole]);
+            }
+            data = &rest[whole..];
+        }
+    }
+
     fn flush(&mut self) {
         if self.len > 0 {
             (self.sink)(&self.buf[..self.len]);
+            self.used = self.used.max(self.len);
             self.len = 0;
         }
     }
@@ -319,7 +535,8 @@ impl<F: FnMut(&[u8])> Chunked<F> {
 impl<F: FnMut(&[u8])> Drop for Chunked<F> {
     fn drop(&mut self) {
         self.flush();
-        zeroize::Zeroize::zeroize(&mut self.buf);
+        // The slice impl (one fill and an optimisation barrier), not the per-byte array impl.
+        zeroize::Zeroize::zeroize(&mut self.buf[..self.used]);
     }
 }
 
@@ -332,23 +549,18 @@ pub(crate) fn sign_with_key<'a, I>(
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
-    let mut pairs = canonical_pairs(params)?;
+    let mut pairs = SmallPairs::new();
+    canonical_pairs(params, &mut pairs)?;
     let pairs = pairs.as_mut_slice();
     Ok(match sign_type {
         SignType::Md5 => {
             let mut h = Md5::new();
-            {
-                let mut c = Chunked::new(|b| h.update(b));
-                stream(pairs, key, |b| c.push(b));
-            }
+            stream(pairs, key, &mut Chunked::new(|b| h.update(b)));
             Sign::new(&h.finalize())
         }
         SignType::HmacSha256 => {
             let mut h = HmacSha256::new(key);
-            {
-                let mut c = Chunked::new(|b| h.update(b));
-                stream(pairs, key, |b| c.push(b));
-            }
+            stream(pairs, key, &mut Chunked::new(|b| h.update(b)));
             Sign::new(&h.finalize())
         }
     })
@@ -383,9 +595,14 @@ pub fn canonical_string_masked<'a, I>(params: I) -> Result<String, SignError>
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
-    let mut pairs = canonical_pairs(params)?;
+    let mut pairs = SmallPairs::new();
+    canonical_pairs(params, &mut pairs)?;
     let mut out = Vec::new();
-    stream(pairs.as_mut_slice(), b"***", |b| out.extend_from_slice(b));
+    stream(
+        pairs.as_mut_slice(),
+        b"***",
+        &mut Chunked::new(|b| out.extend_from_slice(b)),
+    );
     // Only whole UTF-8 strings were appended.
     Ok(String::from_utf8(out).unwrap_or_default())
 }
@@ -576,6 +793,147 @@ mod tests {
         assert_eq!(
             format!("{:?}", sign([("a", "b")], &key(), SignType::Md5).unwrap()).len(),
             38
+        );
+    }
+
+    /// Names that stress the sort keys: every length from 0 to 20 (the loads change at 4, 8
+    /// and 15 bytes), shared 15-byte prefixes, bytes above 0x7F, NUL, duplicates.
+    fn tricky_names(seed: u64, n: usize) -> Vec<String> {
+        let alphabet = ["a", "b", "_", "A", "0", "\0", "é", "\u{7f}", "~"];
+        let mut x = seed | 1;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        (0..n)
+            .map(|_| {
+                let r = next();
+                let len = (r % 21) as usize;
+                let mut name = if r % 3 == 0 {
+                    String::from("coupon_refund_f")
+                } else {
+                    String::new()
+                };
+                for _ in 0..len {
+                    name.push_str(alphabet[(next() % alphabet.len() as u64) as usize]);
+                }
+                name
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sorted_matches_a_stable_sort_by_bytes() {
+        let edge = [
+            "a\0",
+            "a",
+            "a\0\0",
+            "",
+            "\0",
+            "abcdefghijklmno",
+            "abcdefghijklmnoa",
+            "abcdefghijklmn",
+            "abcdefghijklmno\0",
+            "abcdefgh",
+            "abcdefg",
+            "abcd",
+            "abc",
+            "abcdefghijklmnoa",
+        ];
+        let pairs: Vec<(&str, &str)> = edge
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (*k, ["x", "y"][i % 2]))
+            .collect();
+        let mut expected = pairs.clone();
+        expected.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let mut small: SmallPairs<'_> = pairs.iter().copied().collect();
+        assert_eq!(small.sorted(), &expected[..]);
+        for seed in 1..400u64 {
+            for n in [0, 1, 2, 3, 5, 12, 15, 31, 32, 33, 40] {
+                let names = tricky_names(seed * 7919 + n as u64, n);
+                let pairs: Vec<(&str, &str)> = names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| (k.as_str(), ["v0", "v1", "v2", "v3"][i % 4]))
+                    .collect();
+                let mut expected = pairs.clone();
+                expected.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                let mut small: SmallPairs<'_> = pairs.iter().copied().collect();
+                assert_eq!(small.sorted(), &expected[..], "seed {seed}, n {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn sign_matches_the_assembled_string() {
+        use crate::crypto::{HmacSha256, Mac as _, Md5};
+        let k = key();
+        for seed in 1..200u64 {
+            for n in [0, 1, 4, 12, 30, 32, 33, 45] {
+                let names = tricky_names(seed * 104_729 + n as u64, n);
+                // Long values cross the 512-byte chunk; some are empty (dropped).
+                let values: Vec<String> = (0..n)
+                    .map(|i| "x&=".repeat((i * seed as usize) % 70))
+                    .collect();
+                let mut pairs: Vec<(&str, &str)> = names
+                    .iter()
+                    .zip(&values)
+                    .map(|(a, b)| (a.as_str(), b.as_str()))
+                    .collect();
+                let mut seen = std::collections::HashSet::new();
+                pairs.retain(|(a, _)| !a.is_empty() && !a.contains(['=', '&']) && seen.insert(*a));
+                let mut kept: Vec<_> = pairs
+                    .iter()
+                    .filter(|(a, b)| *a != "sign" && !b.is_empty())
+                    .collect();
+                kept.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                let mut s = kept
+                    .iter()
+                    .map(|(a, b)| format!("{a}={b}"))
+                    .collect::<Vec<_>>()
+                    .join("&");
+                s.push_str("&key=");
+                let masked = format!("{s}***");
+                s.push_str(k.expose_secret());
+                assert_eq!(
+                    canonical_string_masked(pairs.iter().copied()).unwrap(),
+                    masked
+                );
+                let mut m = Md5::new();
+                m.update(s.as_bytes());
+                assert_eq!(
+                    sign(pairs.iter().copied(), &k, SignType::Md5).unwrap(),
+                    Sign::new(&m.finalize()),
+                    "seed {seed}, n {n}"
+                );
+                let mut h = HmacSha256::new(k.expose_secret().as_bytes());
+                h.update(s.as_bytes());
+                assert_eq!(
+                    sign(pairs.iter().copied(), &k, SignType::HmacSha256).unwrap(),
+                    Sign::new(&h.finalize()),
+                    "seed {seed}, n {n}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn bad_names_and_duplicates_past_the_inline_array() {
+        for bad in ["=", "&", "a=", "abcdefgh=", "abcdefghijklmno&p", "é&"] {
+            assert!(is_bad_name(bad), "{bad:?}");
+        }
+        for good in ["a", "abcdefgh", "abcdefghi", "中文名字", "a-b.c_d"] {
+            assert!(!is_bad_name(good), "{good:?}");
+        }
+        let names: Vec<String> = (0..40).map(|i| format!("f{i:02}")).collect();
+        let mut pairs: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "1")).collect();
+        pairs.push(("f07", "2"));
+        assert_eq!(
+            sign(pairs, &key(), SignType::Md5),
+            Err(SignError::DuplicateField("f07".into()))
         );
     }
 }

@@ -185,6 +185,14 @@ fn is_reply_text_char(c: char) -> bool {
 }
 
 fn check_chars(s: &str, place: &str) -> Result<(), XmlError> {
+    // Printable ASCII, TAB, LF and CR are all XML characters: the common case is one pass over
+    // the bytes (vectorised: no early exit), the character walk only for the rest.
+    let plain = s.bytes().fold(true, |ok, b| {
+        ok & (matches!(b, 0x20..=0x7F) | (b == b'\t') | (b == b'\n') | (b == b'\r'))
+    });
+    if plain {
+        return Ok(());
+    }
     check_chars_with(s, place, is_xml_char)
 }
 
@@ -236,7 +244,7 @@ where
         out.push('<');
         out.push_str(k);
         out.push('>');
-        escape_into(v, &mut out);
+        escape_into(v, escaped_len(v), &mut out);
         out.push_str("</");
         out.push_str(k);
         out.push('>');
@@ -248,25 +256,34 @@ where
 
 /// Length of `v` once escaped by [`escape_into`].
 fn escaped_len(v: &str) -> usize {
+    /// How many bytes escaping adds for each byte value: `&` and CR 4, `<` and `>` 3.
+    const EXTRA: [u8; 256] = {
+        let mut t = [0u8; 256];
+        t[b'&' as usize] = 4;
+        t[b'\r' as usize] = 4;
+        t[b'<' as usize] = 3;
+        t[b'>' as usize] = 3;
+        t
+    };
     v.len()
         + v.bytes()
-            .map(|b| match b {
-                b'&' => 4,
-                b'<' | b'>' => 3,
-                b'\r' => 4,
-                _ => 0,
-            })
+            .map(|b| usize::from(EXTRA[usize::from(b)]))
             .sum::<usize>()
 }
 
-fn escape_into(v: &str, out: &mut String) {
+/// Append `v` escaped; `escaped_len` is [`escaped_len`]`(v)`.
+fn escape_into(v: &str, escaped_len: usize, out: &mut String) {
+    if escaped_len == v.len() {
+        return out.push_str(v);
+    }
     let mut last = 0;
-    for (i, c) in v.char_indices() {
-        let rep = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '\r' => "&#13;",
+    // Byte positions: the four characters are ASCII, never part of a multi-byte sequence.
+    for (i, b) in v.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'\r' => "&#13;",
             _ => continue,
         };
         out.push_str(&v[last..i]);
@@ -292,17 +309,28 @@ enum Value<'a> {
 }
 
 impl<'a> Value<'a> {
-    fn push(self, piece: Cow<'a, str>) -> Self {
+    /// Append a piece of text or CDATA. `rest` bounds the length of what may still follow (see
+    /// [`rest_of_content`]): the merged copy is sized once.
+    fn push(self, piece: Cow<'a, str>, rest: impl FnOnce() -> usize) -> Self {
         match self {
             Self::Empty => Self::One(piece),
-            Self::One(first) => {
-                let mut s = String::with_capacity(first.len() + piece.len());
-                s.push_str(&first);
-                s.push_str(&piece);
-                Self::Many(s)
-            }
+            other => other.append(&piece, rest),
+        }
+    }
+
+    /// Append text that does not borrow from the body (an expanded reference).
+    fn append(self, piece: &str, rest: impl FnOnce() -> usize) -> Self {
+        let merged = |first: &str| {
+            let mut s = String::with_capacity(first.len() + piece.len() + rest());
+            s.push_str(first);
+            s.push_str(piece);
+            s
+        };
+        match self {
+            Self::Empty => Self::Many(merged("")),
+            Self::One(first) => Self::Many(merged(&first)),
             Self::Many(mut s) => {
-                s.push_str(&piece);
+                s.push_str(piece);
                 Self::Many(s)
             }
         }
@@ -317,6 +345,18 @@ impl<'a> Value<'a> {
     }
 }
 
+/// The bytes from `pos` to the next `</`: everything that can still join the current value is
+/// in there, and expanding it only shrinks it (a reference is longer than its character; CDATA
+/// markers and normalised CRs are dropped). A CDATA section containing `</` makes this short,
+/// which costs a reallocation, nothing else.
+fn rest_of_content(text: &str, pos: u64) -> usize {
+    usize::try_from(pos)
+        .ok()
+        .and_then(|p| text.get(p..))
+        .and_then(|t| t.find("</"))
+        .unwrap_or(0)
+}
+
 /// `part` as a slice of `input` with `input`'s lifetime, when `part` lies inside it (the names
 /// quick-xml hands out borrow the input, under a shorter lifetime); otherwise a copy.
 fn reborrow<'a>(input: &'a str, part: &str) -> Cow<'a, str> {
@@ -327,11 +367,162 @@ fn reborrow<'a>(input: &'a str, part: &str) -> Cow<'a, str> {
     }
 }
 
+/// The number of `<` in `b` (a sum, not a filtered count, so that it vectorises).
+fn count_lt(b: &[u8]) -> usize {
+    b.iter().map(|&c| usize::from(c == b'<')).sum()
+}
+
+/// Whitespace allowed around elements by [`parse_plain`] (a subset of what [`parse_with_limits`]
+/// skips).
+fn is_plain_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// A plain element name for [`parse_plain`]: ASCII letters, digits, `_ : . -` (quick-xml reads
+/// the same bytes as the name, and every one passes [`check_chars`]).
+fn is_plain_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'.' | b'-')
+}
+
+/// Whether `v` can be a field's value exactly as written: no reference to expand (`&`), no CR
+/// to normalise, no character [`is_reply_text_char`] refuses (NUL, U+FFFE, U+FFFF; the latter
+/// two are `EF BF BE` and `EF BF BF` in UTF-8).
+fn is_plain_value(v: &[u8], in_cdata: bool) -> bool {
+    // One vectorised pass (no early exit) finds whether any suspect byte occurs at all.
+    let suspect = v.iter().fold(false, |acc, &b| {
+        acc | (b == 0) | (b == b'\r') | ((b == b'&') & !in_cdata) | (b == 0xEF)
+    });
+    if !suspect {
+        return true;
+    }
+    let mut i = 0;
+    while let Some(&b) = v.get(i) {
+        match b {
+            0 | b'\r' => return false,
+            b'&' if !in_cdata => return false,
+            0xEF if v.get(i + 1) == Some(&0xBF) && matches!(v.get(i + 2), Some(0xBE | 0xBF)) => {
+                return false;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The common shape of a reply, read without quick-xml: an optional UTF-8 XML declaration in
+/// one of its usual spellings, optional whitespace, `<root>`, then
+/// fields `<name>text</name>`, `<name><![CDATA[text]]></name>` or `<name/>` separated by
+/// whitespace, `</root>`, optional whitespace; plain names; values that need no expansion or
+/// normalisation. Names and values borrow from `text`, and the only allocation is the
+/// `Fields` vector (quick-xml's reader allocates four times per document for its stack of open
+/// names, which this shape does not need).
+///
+/// Anything else — another declaration, a comment, an entity, a CR in a value, mixed text and
+/// CDATA, a duplicate,
+/// too many fields, any error — returns `None` and [`parse_with_limits`] reads the body with
+/// quick-xml, which applies every check and reports the error. What this function accepts,
+/// the quick-xml path accepts with the same fields (`parse_plain_agrees_with_quick_xml`).
+fn parse_plain<'a>(text: &'a str, limits: &XmlLimits) -> Option<Fields<'a>> {
+    let b = text.as_bytes();
+    let mut pos = 0;
+    let skip_space = |mut pos: usize| {
+        while b.get(pos).is_some_and(|&c| is_plain_space(c)) {
+            pos += 1;
+        }
+        pos
+    };
+    // `<name` at `pos` (the `<` already checked): the name and the position after it.
+    let name_at = |pos: usize| {
+        let len = b
+            .get(pos..)?
+            .iter()
+            .take_while(|&&c| is_plain_name_byte(c))
+            .count();
+        (len > 0).then(|| (&text[pos..pos + len], pos + len))
+    };
+    // `</name>` at `pos`: the position after it.
+    let end_tag = |pos: usize, name: &str| {
+        let rest = b.get(pos..)?;
+        let after = rest
+            .strip_prefix(b"</")?
+            .strip_prefix(name.as_bytes())?
+            .strip_prefix(b">")?;
+        Some(b.len() - after.len())
+    };
+
+    // The declarations WeChat Pay and the SDKs write, byte for byte; any other goes to quick-xml.
+    for decl in [
+        &b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"[..],
+        b"<?xml version=\"1.0\" encoding=\"utf-8\"?>",
+        b"<?xml version=\"1.0\"?>",
+    ] {
+        if b.starts_with(decl) {
+            pos = decl.len();
+            break;
+        }
+    }
+    pos = skip_space(pos);
+    if b.get(pos) != Some(&b'<') {
+        return None;
+    }
+    let (root, after) = name_at(pos + 1)?;
+    if b.get(after) != Some(&b'>') {
+        return None;
+    }
+    pos = after + 1;
+    // At most one field per `<` after the root's.
+    let upper = count_lt(b).saturating_sub(2);
+    let mut fields = Fields::with_capacity(upper.min(limits.max_fields));
+    loop {
+        pos = skip_space(pos);
+        if let Some(end) = end_tag(pos, root) {
+            return (skip_space(end) == b.len()).then_some(fields);
+        }
+        if b.get(pos) != Some(&b'<') {
+            return None;
+        }
+        let (name, after) = name_at(pos + 1)?;
+        let value = match b.get(after..after + 2)? {
+            b"/>" => {
+                pos = after + 2;
+                ""
+            }
+            [b'>', _] => {
+                let start = after + 1;
+                let in_cdata = b[start..].starts_with(b"<![CDATA[");
+                let (value, end) = if in_cdata {
+                    // One CDATA section and nothing else (the end tag must follow).
+                    let inner = start + b"<![CDATA[".len();
+                    let len = text[inner..].find("]]>")?;
+                    (&text[inner..inner + len], inner + len + b"]]>".len())
+                } else {
+                    let len = text[start..].find('<')?;
+                    (&text[start..start + len], start + len)
+                };
+                if !is_plain_value(value.as_bytes(), in_cdata) {
+                    return None;
+                }
+                pos = end_tag(end, name)?;
+                value
+            }
+            _ => return None,
+        };
+        if fields.len() >= limits.max_fields {
+            return None;
+        }
+        fields.insert(name, value).ok()?;
+    }
+}
+
 /// Parse a flat v2 body: `<root><name>value</name>…</root>`; the root's name is not checked.
 ///
 /// Names and values borrow from `body` (no allocation per field); a value is copied only when it
 /// contains an entity or character reference, mixes CDATA and text, or needs end-of-line
-/// normalisation (a CR).
+/// normalisation (a CR). A body of the common shape (no declaration, comment, reference or CR;
+/// one text or CDATA section per field) is read by a direct scan and allocates once, for the
+/// `Fields` vector; any other body is read with quick-xml's event reader, which applies every
+/// check above. Both give the same fields for every body the scan accepts.
 ///
 /// # Errors
 /// See [`XmlError`].
@@ -346,11 +537,38 @@ pub fn parse_with_limits<'a>(body: &'a [u8], limits: &XmlLimits) -> Result<Field
     let text = core::str::from_utf8(body).map_err(|e| XmlError::InvalidUtf8 {
         offset: e.valid_up_to(),
     })?;
+    match parse_plain(text, limits) {
+        Some(fields) => Ok(fields),
+        None => parse_events(text, limits),
+    }
+}
+
+/// Whether the fast path and quick-xml agree on `body`: when [`parse_plain`] accepts it, the
+/// event reader must accept it too, with the same fields in the same order. (The fuzz target
+/// `v2_xml_parse` asserts this on every input.)
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn paths_agree(body: &[u8]) -> bool {
+    let limits = XmlLimits::default();
+    if body.len() > limits.max_bytes {
+        return true;
+    }
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let Ok(text) = core::str::from_utf8(body) else {
+        return true;
+    };
+    match parse_plain(text, &limits) {
+        None => true,
+        Some(plain) => parse_events(text, &limits).is_ok_and(|full| plain.iter().eq(full.iter())),
+    }
+}
+
+/// [`parse_with_limits`] after the size and UTF-8 checks, with quick-xml's event reader.
+fn parse_events<'a>(text: &'a str, limits: &XmlLimits) -> Result<Fields<'a>, XmlError> {
     let mut reader = Reader::from_str(text);
     let cfg = reader.config_mut();
     cfg.trim_text(false);
-    // End names are checked below against the one open field or the root (quick-xml's own
-    // check keeps a growing stack of names: an allocation per parse).
+    // End names are checked below against the one open field or the root. (quick-xml keeps
+    // its stack of open names even so: two to four allocations per document.)
     cfg.check_end_names = false;
     cfg.expand_empty_elements = false;
 
@@ -361,8 +579,9 @@ pub fn parse_with_limits<'a>(body: &'a [u8], limits: &XmlLimits) -> Result<Field
         AfterRoot,
     }
     let mut state = State::BeforeRoot;
-    // One allocation: room for every closing tag (at most one field each).
-    let expected = text.matches("</").count().min(limits.max_fields);
+    // One allocation: at most one field per `<` (counting `</` with `str::matches` cost a tenth
+    // of the parse).
+    let expected = count_lt(text.as_bytes()).min(limits.max_fields);
     let mut fields = Fields::with_capacity(expected);
     let syntax = |r: &Reader<&[u8]>| XmlError::Syntax {
         position: r.buffer_position(),
@@ -412,10 +631,12 @@ pub fn parse_with_limits<'a>(body: &'a [u8], limits: &XmlLimits) -> Result<Field
                 State::AfterRoot
             }
             (State::InField(root, name, value), Event::Text(t)) => {
-                State::InField(root, name, value.push(t.xml10_content()))
+                let rest = || rest_of_content(text, reader.buffer_position());
+                State::InField(root, name, value.push(t.xml10_content(), rest))
             }
             (State::InField(root, name, value), Event::CData(c)) => {
-                State::InField(root, name, value.push(c.xml10_content()))
+                let rest = || rest_of_content(text, reader.buffer_position());
+                State::InField(root, name, value.push(c.xml10_content(), rest))
             }
             (State::InField(root, name, value), Event::GeneralRef(r)) => {
                 let c = match r.resolve_char_ref() {
@@ -431,8 +652,8 @@ pub fn parse_with_limits<'a>(body: &'a [u8], limits: &XmlLimits) -> Result<Field
                     Err(_) => return Err(XmlError::UnknownEntity),
                 };
                 let mut buf = [0u8; 4];
-                let piece = Cow::Owned(c.encode_utf8(&mut buf).to_owned());
-                State::InField(root, name, value.push(piece))
+                let rest = || rest_of_content(text, reader.buffer_position());
+                State::InField(root, name, value.append(c.encode_utf8(&mut buf), rest))
             }
             (State::InField(_, name, _), Event::Start(_) | Event::Empty(_)) => {
                 return Err(XmlError::Nested(short(&name)));
@@ -634,5 +855,184 @@ mod tests {
             assert_eq!(parse(x.as_bytes()).unwrap().get("k"), Some(v), "{v:?}");
         }
         assert!(!is_valid_name(""));
+    }
+
+    fn pairs(f: &Fields<'_>) -> Vec<(String, String)> {
+        f.iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+    }
+
+    /// Every body `parse_plain` accepts, the quick-xml path accepts with the same fields (and
+    /// `parse` returns them). Bodies from a small grammar of the constructs both paths meet,
+    /// then mutated byte by byte.
+    #[test]
+    fn parse_plain_agrees_with_quick_xml() {
+        // Pieces both paths accept, then pieces only quick-xml reads (or nobody does).
+        const GOOD: &[&str] = &[
+            "<a>1</a>",
+            "<b></b>",
+            "<c/>",
+            "<d><![CDATA[x<y&z]]></d>",
+            "<e><![CDATA[]]></e>",
+            "<f>x]]>y</f>",
+            "<g>a>b</g>",
+            "<m>中文，全角</m>",
+            "<n>\u{1}</n>",
+            "<r>\u{FFFD}</r>",
+            "<x:y>1</x:y>",
+            "<1w>1</1w>",
+            "<A.b-c_d>v</A.b-c_d>",
+            "<xml>1</xml>",
+            "\n",
+            " ",
+            "\t",
+            "\r\n",
+        ];
+        const ODD: &[&str] = &[
+            "<h>&amp;</h>",
+            "<i>&#65;</i>",
+            "<j>\r\n</j>",
+            "<k><![CDATA[a]]>b</k>",
+            "<l>a<![CDATA[b]]></l>",
+            "<o>\0</o>",
+            "<p>\u{FFFE}</p>",
+            "<q>\u{FFFF}</q>",
+            "<a>dup</a>",
+            "<s><t>1</t></s>",
+            "<!-- c -->",
+            "<?pi x?>",
+            "<u >1</u>",
+            "<v>1</v >",
+            "<z>1</zz>",
+            "<zz>1</z>",
+            "\u{c}",
+            "text",
+            "<é>1</é>",
+            "<w><![CDATA[\r]]></w>",
+        ];
+        const ROOTS: &[(&str, &str)] = &[
+            ("<xml>", "</xml>"),
+            ("<xml>", "</xml>"),
+            ("<xml>", "</xml>"),
+            ("<root>", "</root>"),
+            ("<xml>", "</xml >"),
+            ("<xml>", "</other>"),
+            ("<xml a=\"1\">", "</xml>"),
+            ("<?xml version=\"1.0\"?><xml>", "</xml>"),
+            (
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xml>",
+                "</xml>",
+            ),
+            ("<?xml version=\"1.0\" encoding=\"utf-8\"?><xml>", "</xml>"),
+            ("<?xml version=\"1.0\" encoding=\"GBK\"?><xml>", "</xml>"),
+            (" <?xml version=\"1.0\"?><xml>", "</xml>"),
+            ("", ""),
+        ];
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move |m: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % m as u64) as usize
+        };
+        let limits = [
+            XmlLimits::default(),
+            XmlLimits::default().with_max_fields(3),
+        ];
+        let (mut plain, mut total) = (0, 0);
+        for round in 0..20_000 {
+            let (open, close) = ROOTS[next(ROOTS.len())];
+            let mut doc = String::new();
+            if next(4) == 0 {
+                doc.push_str(["\n", " ", "\u{c}", "\r\n"][next(4)]);
+            }
+            doc.push_str(open);
+            for _ in 0..next(8) {
+                let piece = if next(8) == 0 {
+                    ODD[next(ODD.len())]
+                } else {
+                    GOOD[next(GOOD.len())]
+                };
+                doc.push_str(piece);
+            }
+            doc.push_str(close);
+            if next(4) == 0 {
+                doc.push_str(["\n", " junk", "<b/>", "<!--c-->"][next(4)]);
+            }
+            // Byte-level mutations (kept only when still UTF-8: parse checks that first).
+            let mut bytes = doc.into_bytes();
+            for _ in 0..next(4).saturating_sub(2) {
+                if bytes.is_empty() {
+                    break;
+                }
+                let at = next(bytes.len());
+                let b = b"<>/&!?[]x \r\0"[next(12)];
+                match next(3) {
+                    0 => bytes[at] = b,
+                    1 => bytes.insert(at, b),
+                    _ => {
+                        bytes.remove(at);
+                    }
+                }
+            }
+            let Ok(text) = core::str::from_utf8(&bytes) else {
+                continue;
+            };
+            let lim = &limits[round % 2];
+            total += 1;
+            let Some(fast) = parse_plain(text, lim) else {
+                continue;
+            };
+            plain += 1;
+            match parse_events(text, lim) {
+                Ok(slow) => assert_eq!(pairs(&fast), pairs(&slow), "{text:?}"),
+                Err(e) => panic!("parse_plain accepted {text:?}, quick-xml says {e:?}"),
+            }
+            assert_eq!(
+                pairs(&parse_with_limits(&bytes, lim).unwrap()),
+                pairs(&fast)
+            );
+        }
+        // Both kinds of body occurred.
+        assert!(plain > 1_000 && total - plain > 1_000, "{plain} of {total}");
+    }
+
+    #[test]
+    fn parse_plain_takes_the_common_shapes() {
+        for body in [
+            "<xml><a>1</a><b><![CDATA[x&y]]></b><c/></xml>",
+            "\n<xml>\r\n  <a>1</a>\n\t<b></b>\n</xml>\n",
+            "<xml></xml>",
+            "<xml><return_msg>签名错误，请检查</return_msg></xml>",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xml><a>1</a></xml>",
+        ] {
+            assert!(
+                parse_plain(body, &XmlLimits::default()).is_some(),
+                "{body:?}"
+            );
+        }
+        for body in [
+            "<?xml version='1.0'?><xml><a>1</a></xml>",
+            " <?xml version=\"1.0\"?><xml><a>1</a></xml>",
+            "<?xml version=\"1.0\" encoding=\"GBK\"?><xml><a>1</a></xml>",
+            "<xml><a>&amp;</a></xml>",
+            "<xml><a>1\r</a></xml>",
+            "<xml><a>1</a><a>2</a></xml>",
+            "<xml><a><![CDATA[1]]> </a></xml>",
+            "<xml/>",
+            "<xml><a>\u{FFFE}</a></xml>",
+        ] {
+            assert!(
+                parse_plain(body, &XmlLimits::default()).is_none(),
+                "{body:?}"
+            );
+        }
+        let three = XmlLimits::default().with_max_fields(2);
+        assert!(parse_plain("<xml><a/><b/><c/></xml>", &three).is_none());
+        assert_eq!(
+            parse_with_limits(b"<xml><a/><b/><c/></xml>", &three),
+            Err(XmlError::TooManyFields { max: 2 })
+        );
     }
 }

@@ -1016,9 +1016,8 @@ fn errors_and_settings_are_non_exhaustive() {
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
                 .collect();
-            if !(name.ends_with("Error") && name != "ScriptedError")
-                && !settings.contains(&name.as_str())
-            {
+            let is_error = name.ends_with("Error") && name != "ScriptedError";
+            if !is_error && !settings.contains(&name.as_str()) {
                 continue;
             }
             checked += 1;
