@@ -82,33 +82,10 @@ use wechatpay_sansio::v3::auth::MerchantSigner;
 /// The v2 documents' example key (not a real merchant's).
 const KEY: &str = "192006250b4c09247ec02edce69f6a2d";
 
-/// `n` realistic v2 fields (the same generator as `bench/benches/v2.rs`): the official example's
-/// names first, then `attach_NN`; no value needs an XML escape.
-fn fields(n: usize) -> Vec<(String, String)> {
-    let base = [
-        ("appid", "wxd930ea5d5a258f4f"),
-        ("mch_id", "10000100"),
-        ("device_info", "1000"),
-        ("body", "test"),
-        ("nonce_str", "ibuaiVcKdpRxkhJA"),
-        ("out_trade_no", "20150806125346"),
-        ("total_fee", "1"),
-        ("spbill_create_ip", "123.12.12.123"),
-        ("notify_url", "https://example.com/wechatpay/notify"),
-        ("trade_type", "JSAPI"),
-        ("openid", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-        ("sign_type", "HMAC-SHA256"),
-    ];
-    (0..n)
-        .map(|i| match base.get(i) {
-            Some((k, v)) => ((*k).to_owned(), (*v).to_owned()),
-            None => (
-                format!("attach_{i:02}"),
-                format!("value-{i:02}-abcdefghijklmnop"),
-            ),
-        })
-        .collect()
-}
+/// The benches' inputs (one file, so both measure the same bodies).
+#[path = "../bench/src/fixtures.rs"]
+mod fixtures;
+use fixtures::fields;
 
 fn refs(owned: &[(String, String)]) -> Vec<(&str, &str)> {
     owned

@@ -17,36 +17,9 @@ use wechatpay_sansio::secret::ApiV2Key;
 use wechatpay_sansio::v2::SignType;
 use wechatpay_sansio::v2::sign::sign;
 use wechatpay_sansio::v2::xml;
+use wechatpay_sansio_bench::fixtures::fields;
 
 const KEY: &str = "192006250b4c09247ec02edce69f6a2d";
-
-/// `n` realistic v2 fields: the official example's names first, then `attach_NN`; values 1–40
-/// bytes, none needing an XML escape.
-fn fields(n: usize) -> Vec<(String, String)> {
-    let base = [
-        ("appid", "wxd930ea5d5a258f4f"),
-        ("mch_id", "10000100"),
-        ("device_info", "1000"),
-        ("body", "test"),
-        ("nonce_str", "ibuaiVcKdpRxkhJA"),
-        ("out_trade_no", "20150806125346"),
-        ("total_fee", "1"),
-        ("spbill_create_ip", "123.12.12.123"),
-        ("notify_url", "https://example.com/wechatpay/notify"),
-        ("trade_type", "JSAPI"),
-        ("openid", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-        ("sign_type", "HMAC-SHA256"),
-    ];
-    (0..n)
-        .map(|i| match base.get(i) {
-            Some((k, v)) => ((*k).to_owned(), (*v).to_owned()),
-            None => (
-                format!("attach_{i:02}"),
-                format!("value-{i:02}-abcdefghijklmnop"),
-            ),
-        })
-        .collect()
-}
 
 /// The exact bytes our signer streams into the hash: sorted `k=v&…&key=KEY`.
 fn canonical(pairs: &[(&str, &str)]) -> Vec<u8> {
