@@ -1041,3 +1041,98 @@ fn errors_and_settings_are_non_exhaustive() {
     assert!(checked >= 25, "the scan found only {checked} items");
     assert!(missing.is_empty(), "not #[non_exhaustive]: {missing:?}");
 }
+
+/// Lower layers never import higher ones (ARCHITECTURE.md, "Module map"); `v2` and `v3` never
+/// import each other. Code lines only: doc links may point anywhere.
+#[test]
+fn layering_holds() {
+    // (module prefix, layer) — the longest matching prefix wins.
+    const LAYERS: &[(&str, u8)] = &[
+        ("time", 0),
+        ("secret", 0),
+        ("ids", 0),
+        ("validate", 0),
+        ("wire", 0),
+        ("error", 0),
+        ("request", 0),
+        ("crypto", 1),
+        ("keys", 2),
+        ("cipher", 2),
+        ("v2", 3),
+        ("v3", 3),
+        ("paysign", 3),
+        ("merchant", 4),
+        ("api", 5),
+        ("simulator", 6),
+        ("os", 6),
+        ("fuzzing", 6),
+        ("lib", 6),
+    ];
+    let layer = |module: &str| {
+        LAYERS
+            .iter()
+            .filter(|(p, _)| module == *p || module.starts_with(&format!("{p}::")))
+            .map(|(_, l)| *l)
+            .next()
+    };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut violations = Vec::new();
+    let mut files = vec![root.clone()];
+    let mut checked = 0;
+    while let Some(p) = files.pop() {
+        if p.is_dir() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                files.push(e.unwrap().path());
+            }
+            continue;
+        }
+        let rel = p
+            .strip_prefix(&root)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .replace('\\', "/");
+        if !rel.ends_with(".rs") || rel.starts_with("bin/") {
+            continue;
+        }
+        let module = rel
+            .trim_end_matches(".rs")
+            .trim_end_matches("/mod")
+            .replace('/', "::");
+        let Some(own) = layer(&module) else {
+            panic!("{rel}: no layer in the table")
+        };
+        let src = std::fs::read_to_string(&p).unwrap();
+        // Unit tests (`#[cfg(test)] mod tests`) may use anything.
+        let code = src.split("#[cfg(test)]\nmod tests").next().unwrap();
+        for (n, line) in code.lines().enumerate() {
+            let t = line.trim_start();
+            if t.starts_with("//") {
+                continue;
+            }
+            let mut rest = t;
+            while let Some(at) = rest.find("crate::") {
+                rest = &rest[at + "crate::".len()..];
+                let target: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                    .collect();
+                let target = target.trim_end_matches(':');
+                let Some(theirs) = layer(target) else {
+                    continue;
+                };
+                checked += 1;
+                let cross = (module.starts_with("v2") && target.starts_with("v3"))
+                    || (module.starts_with("v3") && target.starts_with("v2"));
+                if theirs > own || cross {
+                    violations.push(format!(
+                        "{rel}:{}: {module} (layer {own}) uses crate::{target}",
+                        n + 1
+                    ));
+                }
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} crate:: paths seen");
+    assert!(violations.is_empty(), "{violations:#?}");
+}
