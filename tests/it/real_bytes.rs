@@ -920,7 +920,10 @@ fn v3_error_sign_error_doc(b: &[u8]) {
     assert!(d.value.is_none());
     // sign_information: the truncated message is the whole 157-byte message of a GET.
     let si = d.sign_information.as_ref().unwrap();
-    assert_eq!(si.truncated_sign_message.as_deref().map(str::len), Some(157));
+    assert_eq!(
+        si.truncated_sign_message.as_deref().map(str::len),
+        Some(157)
+    );
     assert_eq!(si.sign_message_length, Some(157));
     assert_eq!(si.method.as_deref(), Some("GET"));
 }
