@@ -378,7 +378,7 @@ impl Simulator {
             HeaderValue::from_static("application/json; charset=utf-8"),
         );
         resp.headers_mut().insert(
-            "request-id",
+            header::REQUEST_ID.clone(),
             HeaderValue::from_static("08F4D2B3B20610B0081899C6B9B3062002-0"),
         );
         resp

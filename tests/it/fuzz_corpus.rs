@@ -154,7 +154,9 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     let mut out: Vec<(&'static str, String, Vec<u8>)> = Vec::new();
     let sim = Simulator::new();
     let m = merchant();
-    let mut rng = crate::common::rng(5);
+    // A fresh RNG for every signed value: the RustCrypto backend draws RSA blinding from it and
+    // aws-lc-rs does not, so one shared RNG would make later nonces depend on the backend.
+    let rng = crate::common::rng;
     let now = crate::common::t(1_700_000_000);
 
     // v2 replies, signed both ways, plus FAIL replies.
@@ -238,7 +240,7 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
             (&br#"{"pre_entrustweb_id":"5778aadY9nltAsZzXixCkFIGYnV2V"}"#[..], "preentrust"),
             (&b""[..], "empty"),
         ] {
-            let r = s.signed_v3_reply(&mut rng, StatusCode::OK, body.to_vec(), now);
+            let r = s.signed_v3_reply(&mut rng(5), StatusCode::OK, body.to_vec(), now);
             out.push((
                 "v3_response",
                 format!("{mn}-{bn}.http"),
@@ -279,7 +281,7 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     })
     .to_string()
     .into_bytes();
-    let r = sim.signed_v3_reply(&mut rng, StatusCode::OK, body, now);
+    let r = sim.signed_v3_reply(&mut rng(6), StatusCode::OK, body, now);
     out.push((
         "v3_notify",
         "sim-transaction.http".into(),
@@ -327,7 +329,7 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     }
     let list = serde_json::json!({ "data": data }).to_string().into_bytes();
     out.push(("v3_certificates", "two-certs.json".into(), list.clone()));
-    let r = sim.signed_v3_reply(&mut rng, StatusCode::OK, list, now);
+    let r = sim.signed_v3_reply(&mut rng(7), StatusCode::OK, list, now);
     out.push((
         "v3_response",
         "certificates.http".into(),
@@ -340,7 +342,7 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         "https://apihk.mch.weixin.qq.com/v3/global/customs/verify-certificate",
         b"{}".to_vec(),
     )
-    .sign(m.signer().unwrap(), &mut rng, now, &nonce)
+    .sign(m.signer().unwrap(), &mut rng(8), now, &nonce)
     .unwrap();
     let auth = req.headers()["authorization"].as_bytes().to_vec();
     out.push(("v3_authorization", "signer.txt".into(), auth));
