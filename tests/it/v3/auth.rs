@@ -24,7 +24,7 @@ fn signer_and_request_errors() {
         AuthError::InvalidPathAndQuery
     );
     // RSA blinding draws from the caller's RNG only under the RustCrypto backend.
-    let rng_is_consulted = !cfg!(feature = "aws-lc-rs");
+    let rng_is_consulted = wechatpay_sansio::crypto::USES_CALLER_RNG;
     if rng_is_consulted {
         assert_eq!(
             signer
