@@ -827,13 +827,36 @@ fn every_error_variant_has_the_documented_disposition() {
 /// `module::Type::Variant` for every `pub enum …Error` in src/ (read from the source, so that a
 /// new variant cannot be added without a row in the table above).
 fn declared_error_variants() -> BTreeSet<String> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut out = BTreeSet::new();
-    let mut files = vec![root.clone()];
-    while let Some(p) = files.pop() {
+    for f in library_sources() {
+        if f.module == "fuzzing" {
+            continue;
+        }
+        for (ty, variants) in error_enums(&f.text) {
+            for v in variants {
+                out.insert(format!("{}::{ty}::{v}", f.module));
+            }
+        }
+    }
+    out
+}
+
+/// One library source file: its path below src/ (`v3/notify.rs`), its module path
+/// (`v3::notify`) and its text. The CLI (src/bin) is left out: it is not the library.
+struct SrcFile {
+    rel: String,
+    module: String,
+    text: String,
+}
+
+fn library_sources() -> Vec<SrcFile> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut out = Vec::new();
+    let mut todo = vec![root.clone()];
+    while let Some(p) = todo.pop() {
         if p.is_dir() {
             for e in std::fs::read_dir(&p).unwrap() {
-                files.push(e.unwrap().path());
+                todo.push(e.unwrap().path());
             }
             continue;
         }
@@ -843,20 +866,17 @@ fn declared_error_variants() -> BTreeSet<String> {
             .to_str()
             .unwrap()
             .replace('\\', "/");
-        if !rel.ends_with(".rs") || rel.starts_with("bin/") || rel == "fuzzing.rs" {
+        if !rel.ends_with(".rs") || rel.starts_with("bin/") {
             continue;
         }
         let module = rel
             .trim_end_matches(".rs")
             .trim_end_matches("/mod")
             .replace('/', "::");
-        let src = std::fs::read_to_string(&p).unwrap();
-        for (ty, variants) in error_enums(&src) {
-            for v in variants {
-                out.insert(format!("{module}::{ty}::{v}"));
-            }
-        }
+        let text = std::fs::read_to_string(&p).unwrap();
+        out.push(SrcFile { rel, module, text });
     }
+    assert!(out.len() > 40, "only {} source files found", out.len());
     out
 }
 
@@ -940,21 +960,9 @@ fn variants_of(body: &str) -> (Vec<String>, usize) {
 /// name in an error message or a doc means one thing).
 #[test]
 fn public_type_names_are_unique() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut seen: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    let mut files = vec![root.clone()];
-    while let Some(p) = files.pop() {
-        if p.is_dir() {
-            for e in std::fs::read_dir(&p).unwrap() {
-                files.push(e.unwrap().path());
-            }
-            continue;
-        }
-        let rel = p.strip_prefix(&root).unwrap().display().to_string();
-        if !rel.ends_with(".rs") || rel.starts_with("bin") {
-            continue;
-        }
-        for line in std::fs::read_to_string(&p).unwrap().lines() {
+    for f in library_sources() {
+        for line in f.text.lines() {
             let line = line.trim_start();
             for kind in ["pub struct ", "pub enum ", "pub trait ", "pub type "] {
                 if let Some(rest) = line.strip_prefix(kind) {
@@ -962,7 +970,7 @@ fn public_type_names_are_unique() {
                         .chars()
                         .take_while(|c| c.is_alphanumeric() || *c == '_')
                         .collect();
-                    seen.entry(name).or_default().push(rel.clone());
+                    seen.entry(name).or_default().push(f.rel.clone());
                 }
             }
         }
@@ -978,7 +986,6 @@ fn public_type_names_are_unique() {
 /// that adding a variant or a setting is not a breaking change.
 #[test]
 fn errors_and_settings_are_non_exhaustive() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let settings = [
         "VerifyOptions",
         "XmlLimits",
@@ -991,18 +998,8 @@ fn errors_and_settings_are_non_exhaustive() {
     ];
     let mut missing = Vec::new();
     let mut checked = 0;
-    let mut files = vec![root.clone()];
-    while let Some(p) = files.pop() {
-        if p.is_dir() {
-            for e in std::fs::read_dir(&p).unwrap() {
-                files.push(e.unwrap().path());
-            }
-            continue;
-        }
-        if p.extension().is_none_or(|e| e != "rs") || p.starts_with(root.join("bin")) {
-            continue;
-        }
-        let src = std::fs::read_to_string(&p).unwrap();
+    for f in library_sources() {
+        let src = &f.text;
         let lines: Vec<&str> = src.lines().collect();
         for (i, line) in lines.iter().enumerate() {
             let t = line.trim_start();
@@ -1034,7 +1031,7 @@ fn errors_and_settings_are_non_exhaustive() {
                 })
                 .any(|l| l.contains("non_exhaustive"));
             if !above {
-                missing.push(format!("{}: {name}", p.display()));
+                missing.push(format!("{}: {name}", f.rel));
             }
         }
     }
@@ -1075,34 +1072,13 @@ fn layering_holds() {
             .map(|(_, l)| *l)
             .next()
     };
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut violations = Vec::new();
-    let mut files = vec![root.clone()];
     let mut checked = 0;
-    while let Some(p) = files.pop() {
-        if p.is_dir() {
-            for e in std::fs::read_dir(&p).unwrap() {
-                files.push(e.unwrap().path());
-            }
-            continue;
-        }
-        let rel = p
-            .strip_prefix(&root)
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .replace('\\', "/");
-        if !rel.ends_with(".rs") || rel.starts_with("bin/") {
-            continue;
-        }
-        let module = rel
-            .trim_end_matches(".rs")
-            .trim_end_matches("/mod")
-            .replace('/', "::");
-        let Some(own) = layer(&module) else {
+    for f in library_sources() {
+        let (rel, module, src) = (&f.rel, &f.module, &f.text);
+        let Some(own) = layer(module) else {
             panic!("{rel}: no layer in the table")
         };
-        let src = std::fs::read_to_string(&p).unwrap();
         // Unit tests (`#[cfg(test)] mod tests`) may use anything.
         let code = src.split("#[cfg(test)]\nmod tests").next().unwrap();
         for (n, line) in code.lines().enumerate() {
