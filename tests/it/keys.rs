@@ -6,67 +6,98 @@ use wechatpay_sansio::keys::{
 };
 use wechatpay_sansio::time::UnixTime;
 use wechatpay_sansio::v2::xml;
+/// Every way a key or certificate fails to load, one case per line (the case names the failure).
 #[test]
 fn key_errors() {
-    assert_eq!(
-        MerchantPrivateKey::from_pem("no pem here").unwrap_err(),
-        KeyError::Pem
-    );
-    assert_eq!(
-        MerchantPrivateKey::from_pem(
-            "-----BEGIN PRIVATE KEY-----\n!!!\n-----END PRIVATE KEY-----\n"
-        )
-        .unwrap_err(),
-        KeyError::Pem
-    );
-    assert_eq!(
-        MerchantPrivateKey::from_pem(data("test_platform_cert.pem")).unwrap_err(),
-        KeyError::UnexpectedPemLabel {
-            expected: "PRIVATE KEY or RSA PRIVATE KEY",
-            found: "CERTIFICATE".into()
-        }
-    );
-    assert_eq!(
-        MerchantPrivateKey::from_pem(data("test_merchant_key_encrypted.pem")).unwrap_err(),
-        KeyError::EncryptedPrivateKey
-    );
-    assert_eq!(
-        MerchantPrivateKey::from_pem(data("test_ec_p256_key.pem")).unwrap_err(),
-        KeyError::NotRsa
-    );
-    assert_eq!(
-        MerchantPrivateKey::from_pem(data("test_rsa1024_key.pem")).unwrap_err(),
-        KeyError::KeySize {
-            bits: 1024,
-            expected: 2048
-        }
-    );
-    assert_eq!(
-        MerchantPrivateKey::from_pem(data("test_rsa4096_key.pem")).unwrap_err(),
-        KeyError::KeySize {
-            bits: 4096,
-            expected: 2048
-        }
-    );
-    assert!(matches!(
-        MerchantPrivateKey::from_der(b"\x30\x03\x02\x01\x00").unwrap_err(),
-        KeyError::Der { .. }
-    ));
+    let sk = |pem: &[u8]| MerchantPrivateKey::from_pem(pem).map(|_| ());
+    let pk = |pem: &[u8]| PublicKey::from_pem(pem).map(|_| ());
+    let cert = |pem: &[u8]| PlatformCertificate::from_pem(pem).map(|_| ());
+    let size = |bits| KeyError::KeySize {
+        bits,
+        expected: 2048,
+    };
+    let label = |expected, found: &str| KeyError::UnexpectedPemLabel {
+        expected,
+        found: found.into(),
+    };
+    let cases: Vec<(&str, Result<(), KeyError>, KeyError)> = vec![
+        ("no PEM at all", sk(b"no pem here"), KeyError::Pem),
+        ("binary garbage", sk(b"\0\xff"), KeyError::Pem),
+        (
+            "three bad base64 characters inside the armour",
+            sk(b"-----BEGIN PRIVATE KEY-----\n!!!\n-----END PRIVATE KEY-----\n"),
+            KeyError::Pem,
+        ),
+        (
+            "four bad base64 characters inside the armour",
+            sk(b"-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n"),
+            KeyError::Pem,
+        ),
+        (
+            "a certificate where a private key is expected",
+            sk(&data("test_platform_cert.pem")),
+            label("PRIVATE KEY or RSA PRIVATE KEY", "CERTIFICATE"),
+        ),
+        (
+            "a private key where a certificate is expected",
+            cert(&data("test_merchant_key.pem")),
+            label("CERTIFICATE", "PRIVATE KEY"),
+        ),
+        (
+            "an encrypted PKCS#8 key",
+            sk(&data("test_merchant_key_encrypted.pem")),
+            KeyError::EncryptedPrivateKey,
+        ),
+        (
+            "an EC private key",
+            sk(&data("test_ec_p256_key.pem")),
+            KeyError::NotRsa,
+        ),
+        (
+            "an EC public key",
+            pk(&data("test_ec_p256_public_key.pem")),
+            KeyError::NotRsa,
+        ),
+        (
+            "RSA-1024 private",
+            sk(&data("test_rsa1024_key.pem")),
+            size(1024),
+        ),
+        (
+            "RSA-1024 public",
+            pk(&data("test_rsa1024_public_key.pem")),
+            size(1024),
+        ),
+        (
+            "RSA-4096 private",
+            hostile(|| sk(&data("test_rsa4096_key.pem"))),
+            size(4096),
+        ),
+        (
+            "DER that is neither PKCS#8 nor PKCS#1",
+            MerchantPrivateKey::from_der([0x30, 0x03, 0x02, 0x01, 0x00]).map(|_| ()),
+            KeyError::Der {
+                what: "private key (neither PKCS#8 nor PKCS#1)",
+            },
+        ),
+        (
+            "an empty certificate SEQUENCE",
+            PlatformCertificate::from_der(b"\x30\x00").map(|_| ()),
+            KeyError::Certificate,
+        ),
+        (
+            "an indefinite-length certificate",
+            PlatformCertificate::from_der([0x30, 0x80]).map(|_| ()),
+            KeyError::Certificate,
+        ),
+    ];
+    for (case, got, want) in cases {
+        assert_eq!(got, Err(want), "{case}");
+    }
     // PKCS#1 private key PEM and DER both load.
     let k1 = MerchantPrivateKey::from_pem(data("test_merchant_key_pkcs1.pem")).unwrap();
     assert_eq!(k1.public_key(), merchant_key().public_key());
 
-    assert_eq!(
-        PublicKey::from_pem(data("test_ec_p256_public_key.pem")).unwrap_err(),
-        KeyError::NotRsa
-    );
-    assert_eq!(
-        PublicKey::from_pem(data("test_rsa1024_public_key.pem")).unwrap_err(),
-        KeyError::KeySize {
-            bits: 1024,
-            expected: 2048
-        }
-    );
     assert!(matches!(
         PublicKey::from_pem(data("test_merchant_key.pem")).unwrap_err(),
         KeyError::UnexpectedPemLabel { .. }
@@ -106,14 +137,6 @@ fn key_errors() {
     assert_eq!(KeyId::from_serial_bytes(&[0, 0, 1]).unwrap().as_str(), "01");
     assert_eq!(KeyId::from_serial_bytes(&[0]).unwrap().as_str(), "00");
 
-    assert!(matches!(
-        PlatformCertificate::from_pem(data("test_merchant_key.pem")).unwrap_err(),
-        KeyError::UnexpectedPemLabel { .. }
-    ));
-    assert_eq!(
-        PlatformCertificate::from_der(b"\x30\x00").unwrap_err(),
-        KeyError::Certificate
-    );
     for e in [
         KeyError::Pem,
         KeyError::NotRsa,
@@ -190,80 +213,6 @@ fn key_store_selection() {
     fresh.insert_certificate(&platform);
     assert!(!fresh.refresh_due(Y2025), "inserting keys clears the mark");
     assert!(s.get_by_header("not hex").is_none());
-}
-
-#[test]
-fn wrong_keys() {
-    assert_eq!(
-        MerchantPrivateKey::from_pem(data("test_ec_p256_key.pem")).unwrap_err(),
-        KeyError::NotRsa
-    );
-    assert_eq!(
-        PublicKey::from_pem(data("test_ec_p256_public_key.pem")).unwrap_err(),
-        KeyError::NotRsa
-    );
-    assert_eq!(
-        MerchantPrivateKey::from_pem(data("test_rsa1024_key.pem")).unwrap_err(),
-        KeyError::KeySize {
-            bits: 1024,
-            expected: 2048
-        }
-    );
-    assert_eq!(
-        PublicKey::from_pem(data("test_rsa1024_public_key.pem")).unwrap_err(),
-        KeyError::KeySize {
-            bits: 1024,
-            expected: 2048
-        }
-    );
-    assert_eq!(
-        hostile(|| MerchantPrivateKey::from_pem(data("test_rsa4096_key.pem"))).unwrap_err(),
-        KeyError::KeySize {
-            bits: 4096,
-            expected: 2048
-        }
-    );
-    assert_eq!(
-        MerchantPrivateKey::from_pem(data("test_merchant_key_encrypted.pem")).unwrap_err(),
-        KeyError::EncryptedPrivateKey
-    );
-    // A public key or certificate where a private key is expected, and vice versa.
-    assert_eq!(
-        MerchantPrivateKey::from_pem(data("test_platform_cert.pem")).unwrap_err(),
-        KeyError::UnexpectedPemLabel {
-            expected: "PRIVATE KEY or RSA PRIVATE KEY",
-            found: "CERTIFICATE".into()
-        }
-    );
-    assert_eq!(
-        PlatformCertificate::from_pem(data("test_merchant_key.pem")).unwrap_err(),
-        KeyError::UnexpectedPemLabel {
-            expected: "CERTIFICATE",
-            found: "PRIVATE KEY".into()
-        }
-    );
-    // Garbage.
-    assert_eq!(
-        MerchantPrivateKey::from_pem(b"\0\xff").unwrap_err(),
-        KeyError::Pem
-    );
-    assert_eq!(
-        MerchantPrivateKey::from_pem(
-            b"-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n"
-        )
-        .unwrap_err(),
-        KeyError::Pem
-    );
-    assert_eq!(
-        MerchantPrivateKey::from_der([0x30, 0x03, 0x02, 0x01, 0x00]).unwrap_err(),
-        KeyError::Der {
-            what: "private key (neither PKCS#8 nor PKCS#1)"
-        }
-    );
-    assert_eq!(
-        PlatformCertificate::from_der([0x30, 0x80]).unwrap_err(),
-        KeyError::Certificate
-    );
 }
 
 #[test]
