@@ -14,9 +14,8 @@ use std::time::Duration;
 use wechatpay_sansio::api::Operation;
 use wechatpay_sansio::api::nameauth::NameAuthRequest;
 use wechatpay_sansio::api::pre_entrust::PreEntrustSignRequest;
-use wechatpay_sansio::http::{HeaderMap, HeaderValue, StatusCode};
 use wechatpay_sansio::os::{self, OsRng};
-use wechatpay_sansio::request::{Request, ResponseRef};
+use wechatpay_sansio::request::Request;
 use wechatpay_sansio::secret::Personal;
 use wechatpay_sansio::simulator::Simulator;
 
@@ -24,19 +23,6 @@ use wechatpay_sansio::simulator::Simulator;
 const MAX_REPLY: usize = 1 << 20;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// A reply as received: what [`ResponseRef`] borrows.
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn as_ref(&self) -> ResponseRef<'_> {
-        ResponseRef::new(self.status, &self.headers, &self.body)
-    }
-}
 
 /// Send a built request. `loopback`: the local stand-in's base URL (this example); in
 /// production pass `None` and the request goes to the URL it was built for.
@@ -47,23 +33,10 @@ async fn send(
     client: &reqwest::Client,
     loopback: Option<&str>,
     request: Request,
-) -> Result<Reply, BoxError> {
+) -> Result<support::Reply, BoxError> {
     let mut http_req = request.into_http();
     if let Some(base) = loopback {
-        let host = http_req
-            .uri()
-            .authority()
-            .map(|a| a.to_string())
-            .unwrap_or_default();
-        let path = http_req
-            .uri()
-            .path_and_query()
-            .map(|p| p.to_string())
-            .unwrap_or_default();
-        *http_req.uri_mut() = format!("{base}{path}").parse()?;
-        http_req
-            .headers_mut()
-            .insert(support::ORIGINAL_HOST, HeaderValue::from_str(&host)?);
+        http_req = support::to_loopback(http_req, base, false)?;
     }
     let mut resp = client
         .execute(reqwest::Request::try_from(http_req)?)
@@ -76,7 +49,7 @@ async fn send(
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(Reply {
+    Ok(support::Reply {
         status,
         headers,
         body,

@@ -13,27 +13,13 @@ use std::time::Duration;
 use wechatpay_sansio::api::Operation;
 use wechatpay_sansio::api::customs::{Customs, VerifyCertificateRequest};
 use wechatpay_sansio::api::realnameauth::{CredType, RealNameAuthRequest, Version};
-use wechatpay_sansio::http::{HeaderMap, HeaderValue, StatusCode};
 use wechatpay_sansio::os::{self, OsRng};
-use wechatpay_sansio::request::{Request, ResponseRef};
+use wechatpay_sansio::request::Request;
 use wechatpay_sansio::secret::{AccessToken, Personal};
 use wechatpay_sansio::simulator::Simulator;
 
 /// Replies of these APIs are a few hundred bytes; refuse anything absurd.
 const MAX_REPLY: u64 = 1 << 20;
-
-/// A reply as received: what [`ResponseRef`] borrows.
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn as_ref(&self) -> ResponseRef<'_> {
-        ResponseRef::new(self.status, &self.headers, &self.body)
-    }
-}
 
 /// Send a built request. `loopback`: the local stand-in's base URL (this example); in
 /// production pass `None` and the request goes to the URL it was built for.
@@ -45,23 +31,10 @@ fn send(
     agent: &ureq::Agent,
     loopback: Option<&str>,
     request: Request,
-) -> Result<Reply, Box<dyn std::error::Error>> {
+) -> Result<support::Reply, Box<dyn std::error::Error>> {
     let mut http_req = request.into_http();
     if let Some(base) = loopback {
-        let host = http_req
-            .uri()
-            .authority()
-            .map(|a| a.to_string())
-            .unwrap_or_default();
-        let path = http_req
-            .uri()
-            .path_and_query()
-            .map(|p| p.to_string())
-            .unwrap_or_default();
-        *http_req.uri_mut() = format!("{base}{path}").parse()?;
-        if let Ok(v) = HeaderValue::from_str(&host) {
-            http_req.headers_mut().insert(support::ORIGINAL_HOST, v);
-        }
+        http_req = support::to_loopback(http_req, base, false).map_err(|e| e.to_string())?;
     }
     let mut resp = agent.run(http_req)?;
     let body = resp
@@ -69,7 +42,7 @@ fn send(
         .with_config()
         .limit(MAX_REPLY)
         .read_to_vec()?;
-    Ok(Reply {
+    Ok(support::Reply {
         status: resp.status(),
         headers: resp.headers().clone(),
         body,

@@ -12,7 +12,7 @@ mod support;
 
 use rand_chacha::ChaCha20Rng;
 use std::time::Duration;
-use support::{CLIENT_CERTIFICATE, Config, Loopback, ORIGINAL_HOST, Served};
+use support::{Config, Loopback, Reply, Served};
 use wechatpay_sansio::api::customs::{self, CheckResult, Customs, VerifyCertificateRequest};
 use wechatpay_sansio::api::getpublickey::GetPublicKeyRequest;
 use wechatpay_sansio::api::nameauth::{NameAuthRequest, NameAuthStatus};
@@ -21,7 +21,7 @@ use wechatpay_sansio::api::pre_entrust::PreEntrustSignRequest;
 use wechatpay_sansio::api::querymchrisk::{QueryMchRiskRequest, RiskLevel};
 use wechatpay_sansio::api::realnameauth::{CredType, RealNameAuthRequest, Version};
 use wechatpay_sansio::api::{ApiError, Failure, Operation};
-use wechatpay_sansio::http::{self, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use wechatpay_sansio::http::{self, HeaderMap, HeaderName, HeaderValue};
 use wechatpay_sansio::rand_core::SeedableRng;
 use wechatpay_sansio::request::{Request, ResponseRef};
 use wechatpay_sansio::secret::Personal;
@@ -40,23 +40,12 @@ const OPENID: &str = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o";
 const ID: &str = "11010519491231002X";
 const LIMIT: u64 = 1 << 20;
 
-/// A reply as the client received it.
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn as_ref(&self) -> ResponseRef<'_> {
-        ResponseRef::new(self.status, &self.headers, &self.body)
-    }
-
-    fn chunked(&self) -> bool {
-        self.headers
-            .get(http::header::TRANSFER_ENCODING)
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"chunked"))
-    }
+/// Whether the server sent the reply chunked.
+fn chunked(reply: &Reply) -> bool {
+    reply
+        .headers
+        .get(http::header::TRANSFER_ENCODING)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"chunked"))
 }
 
 fn agent() -> ureq::Agent {
@@ -76,16 +65,8 @@ fn agent() -> ureq::Agent {
 /// (`into_http` + their client), and collect the reply.
 fn send(agent: &ureq::Agent, base: &str, req: Request) -> Reply {
     let client_cert = req.requires_client_certificate();
-    let mut http_req = req.into_http();
-    let host = http_req.uri().authority().unwrap().to_string();
-    let path_and_query = http_req.uri().path_and_query().unwrap().to_string();
-    *http_req.uri_mut() = format!("{base}{path_and_query}").parse().unwrap();
+    let http_req = support::to_loopback(req.into_http(), base, client_cert).unwrap();
     assert_eq!(http_req.uri().host(), Some("127.0.0.1"));
-    let headers = http_req.headers_mut();
-    headers.insert(ORIGINAL_HOST, HeaderValue::from_str(&host).unwrap());
-    if client_cert {
-        headers.insert(CLIENT_CERTIFICATE, HeaderValue::from_static("presented"));
-    }
     let mut resp = agent.run(http_req).unwrap();
     // Rebuild the header map from names and values as received: lookups by the crate must not
     // depend on the case the server used (it sends `Wechatpay-Signature`).
@@ -142,7 +123,7 @@ fn every_api_round_trips_over_http() {
     // 1. risk/getpublickey (mutual TLS; unsigned reply).
     let req = GetPublicKeyRequest::new();
     let reply = send(&agent, &server.base, req.build(&m, &mut rng, NOW).unwrap());
-    assert!(reply.chunked());
+    assert!(chunked(&reply));
     let risk_key = req.parse_reply(&m, reply.as_ref(), NOW).unwrap();
     assert_eq!(risk_key.mch_id, m.mchid().as_str());
 
@@ -157,7 +138,7 @@ fn every_api_round_trips_over_http() {
         &server.base,
         req.build(&with_fetched_key, &mut rng, NOW).unwrap(),
     );
-    assert!(!reply.chunked());
+    assert!(!chunked(&reply));
     assert!(reply.headers.get(http::header::CONTENT_LENGTH).is_some());
     let risk = req
         .parse_reply(&with_fetched_key, reply.as_ref(), NOW)
@@ -186,7 +167,7 @@ fn every_api_round_trips_over_http() {
     );
     req.version = Version::V1_1;
     let reply = send(&agent, &server.base, req.build(&m, &mut rng, NOW).unwrap());
-    assert!(reply.chunked());
+    assert!(chunked(&reply));
     let out = req.parse_reply(&m, reply.as_ref(), NOW).unwrap();
     assert!(out.is_match());
 
@@ -212,7 +193,7 @@ fn every_api_round_trips_over_http() {
         Some(sim.platform_serial().as_str().as_bytes())
     );
     let reply = send(&agent, &server.base, built);
-    assert!(reply.chunked());
+    assert!(chunked(&reply));
     // The server wrote `Wechatpay-Signature`; the map finds it under any case.
     assert!(reply.headers.contains_key("wechatpay-signature"));
     let out = req.parse_reply(&m, reply.as_ref(), NOW).unwrap();
@@ -254,14 +235,8 @@ fn failures_survive_the_wire() {
     // querymchrisk without the client certificate: a return_code FAIL reply.
     let mut req = QueryMchRiskRequest::new();
     req.company_name = Some("X".into());
-    let mut built = req.build(&m, &mut rng, NOW).unwrap().into_http();
-    let host = built.uri().authority().unwrap().to_string();
-    *built.uri_mut() = format!("{}{}", server.base, built.uri().path())
-        .parse()
-        .unwrap();
-    built
-        .headers_mut()
-        .insert(ORIGINAL_HOST, HeaderValue::from_str(&host).unwrap());
+    let built = req.build(&m, &mut rng, NOW).unwrap().into_http();
+    let built = support::to_loopback(built, &server.base, false).unwrap();
     let mut resp = agent.run(built).unwrap();
     let body = resp.body_mut().read_to_vec().unwrap();
     let headers = resp.headers().clone();
@@ -277,7 +252,7 @@ fn failures_survive_the_wire() {
     let built = customs_req().build(&m, &mut rng, NOW).unwrap();
     let reply = send(&agent, &server.base, built);
     assert_eq!(reply.status, 429);
-    assert!(reply.chunked());
+    assert!(chunked(&reply));
     match customs::read_reply(&m, reply.as_ref(), NOW) {
         Err(ApiError::Failure(f)) => match &*f {
             Failure::V3(r) => {

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use wechatpay_sansio::http;
 use wechatpay_sansio::rand_core::SeedableRng;
-use wechatpay_sansio::request::ClientCertificateRequired;
+use wechatpay_sansio::request::{ClientCertificateRequired, ResponseRef};
 use wechatpay_sansio::simulator::{Script, Simulator};
 use wechatpay_sansio::time::UnixTime;
 
@@ -28,6 +28,54 @@ use wechatpay_sansio::time::UnixTime;
 pub const ORIGINAL_HOST: &str = "x-original-host";
 /// Header standing in for a presented TLS client certificate (value `presented`).
 pub const CLIENT_CERTIFICATE: &str = "x-client-certificate";
+/// A reply as the client received it: what [`ResponseRef`] borrows.
+pub struct Reply {
+    /// HTTP status.
+    pub status: http::StatusCode,
+    /// Headers as received.
+    pub headers: http::HeaderMap,
+    /// The raw body.
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// The borrowed view the crate's parsers take.
+    pub fn as_ref(&self) -> ResponseRef<'_> {
+        ResponseRef::new(self.status, &self.headers, &self.body)
+    }
+}
+
+/// Point a request built for WeChat Pay at the loopback server at `base`
+/// (`http://127.0.0.1:PORT`): the original path and query, the original host in
+/// [`ORIGINAL_HOST`]. (A request that needs the client certificate gets [`CLIENT_CERTIFICATE`]
+/// only where the caller says it presented one: `presented`.)
+pub fn to_loopback(
+    mut req: http::Request<Vec<u8>>,
+    base: &str,
+    presented: bool,
+) -> Result<http::Request<Vec<u8>>, Box<dyn std::error::Error + Send + Sync>> {
+    let host = req
+        .uri()
+        .authority()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    *req.uri_mut() = format!("{base}{path}").parse()?;
+    let headers = req.headers_mut();
+    headers.insert(ORIGINAL_HOST, http::HeaderValue::from_str(&host)?);
+    if presented {
+        headers.insert(
+            CLIENT_CERTIFICATE,
+            http::HeaderValue::from_static("presented"),
+        );
+    }
+    Ok(req)
+}
+
 /// Largest request body the server reads.
 const MAX_BODY: u64 = 1 << 20;
 
