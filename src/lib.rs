@@ -49,6 +49,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod untrusted_text;
 mod wire;
 
 pub mod api;
