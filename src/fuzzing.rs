@@ -24,6 +24,7 @@ use crate::request::ResponseRef;
 use crate::secret::ApiV2Key;
 use crate::simulator::Simulator;
 use crate::time::UnixTime;
+use crate::v2::fold::{self, Reliance};
 use crate::v2::reply::{self, Expect, ReplySigning};
 use crate::v2::xml::{self, XmlLimits};
 use crate::v2::{Fields, SignType, sign};
@@ -41,6 +42,7 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("v2_xml_roundtrip", v2_xml_roundtrip),
     ("v2_reply", v2_reply),
     ("v2_sign_roundtrip", v2_sign_roundtrip),
+    ("v2_pay_notify", v2_pay_notify),
     ("v3_response", v3_response),
     ("v3_notify", v3_notify),
     ("v3_authorization", v3_authorization),
@@ -276,9 +278,23 @@ pub fn v2_reply(data: &[u8]) {
             assert_eq!(f.get("result_code"), Some("SUCCESS"));
         }
         if let (Ok(f), ReplySigning::Signed { .. }) = (&r, signing) {
-            // Accepted as signed: it carries a sign and no possible fold.
+            // Accepted as signed: it carries a sign and every reading agrees on every field.
             assert!(f.get_non_empty("sign").is_some());
-            assert_eq!(reply::possible_fold(f), None);
+            let every: Vec<(&str, Reliance)> = f
+                .iter()
+                .filter(|(k, _)| *k != "sign")
+                .map(|(k, _)| {
+                    (
+                        k,
+                        if k == "attach" {
+                            Reliance::Opaque
+                        } else {
+                            Reliance::Strict
+                        },
+                    )
+                })
+                .collect();
+            assert_eq!(fold::check(f, &every), Ok(()));
         }
         let _ = r.map_err(|e| e.to_string());
     }
@@ -470,6 +486,70 @@ fn ok_200(body: &[u8]) -> (HeaderMap, StatusCode, &[u8]) {
     (HeaderMap::new(), StatusCode::OK, body)
 }
 
+/// What a v2 pay notification exposes (the oracle's own list, not the crate's).
+const PAY_NOTIFY_RELIED: &[(&str, Reliance)] = &[
+    ("return_code", Reliance::Strict),
+    ("result_code", Reliance::Strict),
+    ("appid", Reliance::Strict),
+    ("mch_id", Reliance::Strict),
+    ("sub_mch_id", Reliance::Strict),
+    ("openid", Reliance::Strict),
+    ("out_trade_no", Reliance::Strict),
+    ("transaction_id", Reliance::Strict),
+    ("trade_type", Reliance::Strict),
+    ("time_end", Reliance::Strict),
+    ("total_fee", Reliance::Strict),
+    ("cash_fee", Reliance::Strict),
+    ("bank_type", Reliance::Strict),
+    ("fee_type", Reliance::Strict),
+    ("attach", Reliance::Opaque),
+];
+
+/// `v2::notify::parse_with` with the TEST ONLY APIv2 key, for each configured sign type.
+/// Accepting a notification requires a valid sign with an allowed algorithm (never MD5 where
+/// HMAC-SHA256 is configured), no reading that changes what it exposes, the required fields, and
+/// it never panics; the answer is always a 200 XML body.
+pub fn v2_pay_notify(data: &[u8]) {
+    use crate::v2::notify::{self, PayNotifyOptions};
+    for configured in [None, Some(SignType::Md5), Some(SignType::HmacSha256)] {
+        let options = PayNotifyOptions {
+            sign_type: configured,
+            ..PayNotifyOptions::default()
+        };
+        let r = notify::parse_with(data, v2_key(), &options);
+        if let Ok(n) = &r {
+            let f = n.fields();
+            if let Some(c) = configured {
+                assert_eq!(n.sign_type(), c, "verified with another algorithm");
+            }
+            assert!(sign::verify_fields(f, v2_key(), Some(n.sign_type())).is_ok());
+            assert_eq!(fold::check(f, PAY_NOTIFY_RELIED), Ok(()));
+            for name in notify::REQUIRED {
+                assert!(f.get_non_empty(name).is_some(), "accepted without {name}");
+            }
+            assert_eq!(n.transaction_id(), f.get("transaction_id").unwrap_or(""));
+            assert!(!format!("{n:?}").contains(n.openid()) || n.openid().len() < 4);
+        }
+        let answer = notify::answer(&r);
+        assert_eq!(answer.status(), StatusCode::OK);
+        assert!(xml::parse(answer.body()).is_ok());
+        let _ = r.map_err(|e| e.to_string());
+    }
+}
+
+/// What a `realnameauth` outcome reads (the oracle's own list, on purpose not the crate's).
+const REALNAMEAUTH_RELIED: &[(&str, Reliance)] = &[
+    ("return_code", Reliance::Strict),
+    ("result_code", Reliance::Strict),
+    ("mch_id", Reliance::Strict),
+    ("appid", Reliance::Strict),
+    ("openid", Reliance::Strict),
+    ("access_token", Reliance::Strict),
+    ("verify_openid", Reliance::Strict),
+    ("verify_real_name", Reliance::Strict),
+    ("bind_bankcard", Reliance::Strict),
+];
+
 /// `api::realnameauth::read_reply` (signed v2 reply) with the TEST ONLY APIv2 key, for each way
 /// of choosing the sign type. Accepting a reply requires a valid sign over it and no fold.
 pub fn api_realnameauth(data: &[u8]) {
@@ -485,7 +565,7 @@ pub fn api_realnameauth(data: &[u8]) {
             let f = xml::parse(body).map_err(|e| e.to_string());
             assert!(
                 f.is_ok_and(|f| sign::verify_fields(&f, v2_key(), t).is_ok()
-                    && reply::possible_fold(&f).is_none()),
+                    && fold::check(&f, REALNAMEAUTH_RELIED).is_ok()),
                 "accepted an unsigned or folded reply"
             );
         }

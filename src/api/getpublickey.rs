@@ -116,19 +116,20 @@ impl Operation for GetPublicKeyRequest {
         response: ResponseRef<'_>,
         _now: UnixTime,
     ) -> Result<RiskPublicKey, ApiError> {
-        let fields = v2_common::xml_reply(
+        v2_common::xml_reply(
             &response,
             None,
             &Expect::unsigned().echo(&[("mch_id", merchant.mchid().as_str())]),
-        )?;
-        let pem = fields
-            .get_non_empty("pub_key")
-            .ok_or_else(|| ApiError::MissingField("pub_key".into()))?;
-        let key = PublicKey::from_pem(pem)?;
-        Ok(RiskPublicKey {
-            mch_id: merchant.mchid().as_str().to_owned(),
-            key,
-        })
+            |r| {
+                let pem = r
+                    .text("pub_key")
+                    .ok_or_else(|| ApiError::MissingField("pub_key".into()))?;
+                Ok(RiskPublicKey {
+                    mch_id: merchant.mchid().as_str().to_owned(),
+                    key: PublicKey::from_pem(pem)?,
+                })
+            },
+        )
     }
 }
 

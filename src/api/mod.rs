@@ -56,7 +56,7 @@ use crate::keys::KeyError;
 use crate::merchant::{Merchant, NotConfigured};
 use crate::request::{Request, ResponseRef};
 use crate::time::UnixTime;
-use crate::v2::reply::{ErrCode, ReplyError, return_fail_disposition};
+use crate::v2::reply::{ErrCode, ReplyError, business_disposition, return_fail_disposition};
 use crate::v2::request::V2RequestError;
 use crate::v2::sign::SignError;
 use crate::v2::xml::XmlError;
@@ -227,9 +227,10 @@ impl Failure {
         }
         match self {
             Self::Return { return_msg, .. } => return_fail_disposition(return_msg.as_deref()),
-            Self::Business { err_code, .. } => err_code
-                .as_ref()
-                .map_or(Disposition::Rejected, ErrCode::disposition),
+            Self::Business {
+                err_code,
+                err_code_des,
+            } => business_disposition(err_code.as_ref(), err_code_des.as_deref()),
             Self::V3(r) => r.disposition(),
             Self::OAuth { retcode, retmsg } => retcode.disposition(retmsg),
             Self::NameAuth(c) => c.disposition(),
@@ -330,16 +331,14 @@ pub enum ApiError {
     /// A v2 reply's `sign` is missing, malformed or wrong.
     #[error(transparent)]
     Sign(#[from] SignError),
-    /// A signed v2 reply whose signed string also reads as more fields (see
-    /// [`crate::v2::reply`]).
+    /// A signed v2 reply that another reading of its signed string changes (see
+    /// [`crate::v2::fold`]).
     #[error(
-        "the value of {field} contains '&{hidden}=': the signed string also reads as a folded reply; refused"
+        "another reading of the signed reply changes {field}: it may have been folded; refused"
     )]
     PossibleFold {
-        /// The field whose value may hide others.
+        /// The field another reading changes.
         field: String,
-        /// The name that may have been folded into it.
-        hidden: String,
     },
     /// A field a success reply must carry is absent or empty.
     #[error("the reply has no {0}")]
@@ -479,7 +478,7 @@ impl From<ReplyError> for ApiError {
                 err_code_des,
             }),
             ReplyError::Sign(e) => Self::Sign(e),
-            ReplyError::PossibleFold { field, hidden } => Self::PossibleFold { field, hidden },
+            ReplyError::PossibleFold { field } => Self::PossibleFold { field },
             ReplyError::MissingField(f) => Self::MissingField(f),
             ReplyError::Mismatch(f) => Self::Mismatch(f),
         }

@@ -300,15 +300,16 @@ fn parse_checked(
     expect: &Expect<'_>,
 ) -> Result<MchRiskOutcome, ApiError> {
     // Unsigned endpoint: no key takes part.
-    let fields = v2_common::xml_reply(response, None, expect)?;
-    let risk_level = fields
-        .get_non_empty("risk_level")
-        .map(RiskLevel::from_wire)
-        .ok_or_else(|| ApiError::MissingField("risk_level".into()))?;
-    Ok(MchRiskOutcome {
-        mch_id: fields.get("mch_id").unwrap_or_default().to_owned(),
-        risk_level,
-        risk_level_desc: fields.get("risk_level_desc").unwrap_or_default().to_owned(),
+    v2_common::xml_reply(response, None, expect, |r| {
+        let risk_level = r
+            .strict("risk_level")
+            .map(RiskLevel::from_wire)
+            .ok_or_else(|| ApiError::MissingField("risk_level".into()))?;
+        Ok(MchRiskOutcome {
+            mch_id: r.strict("mch_id").unwrap_or_default().to_owned(),
+            risk_level,
+            risk_level_desc: r.text("risk_level_desc").unwrap_or_default().to_owned(),
+        })
     })
 }
 

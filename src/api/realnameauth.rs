@@ -309,31 +309,28 @@ fn parse_checked(
     expect: &Expect<'_>,
 ) -> Result<RealNameAuthOutcome, ApiError> {
     let key = merchant.api_v2_key()?;
-    let fields = v2_common::xml_reply(&response, Some(key), expect)?;
-    let verify_openid: Vec<VerifyOpenid> = fields
-        .get("verify_openid")
-        .unwrap_or_default()
-        .split(';')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(VerifyOpenid::from_wire)
-        .collect();
-    if verify_openid.is_empty() {
-        return Err(ApiError::MissingField("verify_openid".into()));
-    }
-    // Present on both paths (checked above).
-    let id = |name: &str| fields.get(name).unwrap_or_default().to_owned();
-    Ok(RealNameAuthOutcome {
-        mch_id: id("mch_id"),
-        appid: id("appid"),
-        openid: id("openid"),
-        verify_openid,
-        verify_real_name: fields
-            .get_non_empty("verify_real_name")
-            .map(VerifyRealName::from_wire),
-        bind_bankcard: fields
-            .get_non_empty("bind_bankcard")
-            .map(BindBankcard::from_wire),
+    v2_common::xml_reply(&response, Some(key), expect, |r| {
+        let verify_openid: Vec<VerifyOpenid> = r
+            .strict("verify_openid")
+            .unwrap_or_default()
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(VerifyOpenid::from_wire)
+            .collect();
+        if verify_openid.is_empty() {
+            return Err(ApiError::MissingField("verify_openid".into()));
+        }
+        // Present on both paths (required or echoed).
+        let id = |name: &'static str| r.strict(name).unwrap_or_default().to_owned();
+        Ok(RealNameAuthOutcome {
+            mch_id: id("mch_id"),
+            appid: id("appid"),
+            openid: id("openid"),
+            verify_openid,
+            verify_real_name: r.strict("verify_real_name").map(VerifyRealName::from_wire),
+            bind_bankcard: r.strict("bind_bankcard").map(BindBankcard::from_wire),
+        })
     })
 }
 

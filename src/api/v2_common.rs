@@ -4,7 +4,7 @@
 use crate::api::ApiError;
 use crate::request::ResponseRef;
 use crate::secret::ApiV2Key;
-use crate::v2::Fields;
+use crate::v2::fold::Reader;
 use crate::v2::reply::{self, Expect};
 use crate::v2::xml::{self, XmlLimits};
 
@@ -17,19 +17,18 @@ pub(crate) fn success_status(response: &ResponseRef<'_>) -> Result<(), ApiError>
     }
 }
 
-/// Status, XML, then [`reply::check`] (`key` `None`: an endpoint that never signs).
-pub(crate) fn xml_reply<'a>(
-    response: &ResponseRef<'a>,
+/// Status, XML, then [`reply::check_and_read`] (`key` `None`: an endpoint that never signs):
+/// `decode` reads the outcome through the recording reader, so the fold rule covers exactly
+/// the fields the outcome reads.
+pub(crate) fn xml_reply<T>(
+    response: &ResponseRef<'_>,
     key: Option<&ApiV2Key>,
     expect: &Expect<'_>,
-) -> Result<Fields<'a>, ApiError> {
+    decode: impl FnOnce(&Reader<'_, '_>) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
     success_status(response)?;
     let fields = xml::parse_with_limits(response.body, &XmlLimits::default())?;
-    match key {
-        Some(key) => reply::check(&fields, key, expect)?,
-        None => reply::check_unsigned(&fields, expect)?,
-    }
-    Ok(fields)
+    reply::check_and_read(&fields, key, expect, decode)?
 }
 
 /// A JSON number or a numeric string (WeChat is not consistent about which it sends).

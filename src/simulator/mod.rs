@@ -512,6 +512,12 @@ impl Simulator {
         Ok(sign_type)
     }
 
+    /// A v2 XML reply of exactly `fields` (in the simulator's layout, unsigned).
+    #[must_use]
+    pub fn v2_reply_as_is(&self, fields: &[(&str, &str)]) -> Response<Vec<u8>> {
+        xml_response(StatusCode::OK, render_v2(fields, self.v2_layout))
+    }
+
     /// A v2 XML reply with `return_code=SUCCESS` plus `fields`, signed with `sign_type` when given.
     #[must_use]
     pub fn v2_reply(

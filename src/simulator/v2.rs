@@ -167,12 +167,11 @@ pub enum RiskScript {
         /// `risk_level_desc`.
         risk_level_desc: String,
     },
-    /// `result_code` FAIL.
+    /// `result_code` FAIL with this `return_msg` (the seed's reply table has no `err_code`:
+    /// its `return_msg` is "如非空,为错误原因").
     Fail {
-        /// `err_code`.
-        err_code: String,
-        /// `err_code_des`.
-        err_code_des: String,
+        /// `return_msg`, the reason.
+        return_msg: String,
     },
 }
 
@@ -333,7 +332,6 @@ impl Simulator {
                 "cred_id",
                 "nonce_str",
                 "access_token",
-                "sign_type",
             ],
         ) {
             return v2_fail(&format!("缺少参数{name}"));
@@ -360,12 +358,8 @@ impl Simulator {
             ("nonce_str", nonce.as_str()),
         ];
         if get("mch_id") != self.mchid.as_str() {
-            out.extend([
-                ("result_code", "FAIL"),
-                ("error_code", "20002"),
-                ("error_code_des", "商户号信息有误"),
-            ]);
-            return self.v2_reply(&out, Some(sign_type));
+            // The seed documents no code for this; a parameter error like the others.
+            return v2_fail("PARAM_ERROR:mch_id");
         }
         match script {
             RealNameAuthScript::Fail {
@@ -606,27 +600,23 @@ impl Simulator {
         if let Some(name) = missing(&fields, &["mch_id", "nonce_str"]) {
             return v2_fail(&format!("缺少参数{name}"));
         }
-        let fail = |code: &str, des: &str| {
-            self.v2_reply(
-                &[
-                    ("result_code", "FAIL"),
-                    ("err_code", code),
-                    ("err_code_des", des),
-                ],
-                None,
-            )
+        // Only the fields of the seed's reply table: return_msg carries the reason.
+        let fail = |reason: &str| {
+            self.v2_reply_as_is(&[
+                ("return_code", "SUCCESS"),
+                ("return_msg", reason),
+                ("result_code", "FAIL"),
+                ("mch_id", self.mchid.as_str()),
+            ])
         };
         if fields.get("mch_id") != Some(self.mchid.as_str()) {
-            return fail("PARAM_ERROR", "服务商号错误");
+            return fail("服务商号错误");
         }
         if let Err(name) = self.querymchrisk_decrypt(&fields, rng) {
-            return fail("PARAM_ERROR", &format!("{name}解密失败"));
+            return fail(&format!("{name}解密失败"));
         }
         match script {
-            RiskScript::Fail {
-                err_code,
-                err_code_des,
-            } => fail(err_code, err_code_des),
+            RiskScript::Fail { return_msg } => fail(return_msg),
             RiskScript::Level {
                 risk_level,
                 risk_level_desc,

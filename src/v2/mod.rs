@@ -22,6 +22,7 @@
 
 pub mod endpoint;
 pub mod fields;
+pub mod fold;
 pub mod notify;
 pub mod reply;
 pub mod request;

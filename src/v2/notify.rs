@@ -3,17 +3,27 @@
 //! once, and answers with XML. Official page (JSAPI; the APP, Native, H5 and mini-program
 //! pages are the same): <https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_7>.
 //!
-//! - [`parse`] checks a notification body: `return_code`, the signature (with the algorithm the
-//!   body names in `sign_type`, **MD5 when absent**, as the official SDK does), no value that may
-//!   hide folded fields (see [`crate::v2::reply`]), `result_code`, and the fields that identify
-//!   the payment ([`REQUIRED`]); it returns them typed ([`PayNotification`]).
+//! - [`parse`] (or [`parse_with`] and the sign type your orders use) checks a notification body:
+//!   `return_code`, the signature, the exact fold rule over every field the typed notification
+//!   exposes (see [`crate::v2::fold`]; `attach` is merchant-opaque and not covered),
+//!   `result_code`, and the fields that identify the payment ([`REQUIRED`]); it returns them
+//!   typed ([`PayNotification`]).
+//! - The algorithm: the sign type configured for the orders ([`PayNotifyOptions::sign_type`])
+//!   when given — a notification naming another `sign_type` is refused, so MD5 is never accepted
+//!   where HMAC-SHA256 is configured; otherwise the notification's `sign_type`; otherwise the
+//!   sign's length (32 hex characters MD5, 64 HMAC-SHA256). WeChat Pay sends notifications of
+//!   orders placed with HMAC-SHA256 **without** `sign_type` (public reports: binarywang/WxJava
+//!   issues 1585, 1633 and 1671, silenceper/wechat issue 282), so assuming MD5 would refuse them
+//!   all.
 //! - [`answer`] (or [`success`] / [`failure`]) builds the HTTP answer: `200` with
 //!   `<xml><return_code><![CDATA[SUCCESS]]></return_code>…` once the notification is received;
 //!   anything else (`FAIL`, another status, a timeout) makes WeChat Pay send it again, up to 15
 //!   times over about 24 hours.
 //!
-//! WeChat Pay may deliver the same notification more than once: process it idempotently (key on
-//! `out_trade_no`/`transaction_id`), and compare `total_fee` with your order before acting.
+//! WeChat Pay may deliver the same notification more than once, and a v2 notification carries
+//! no time: a captured one verifies forever and can be replayed at will. Process it idempotently
+//! — key on [`PayNotification::transaction_id`] (a unique constraint in your database) — and
+//! compare `total_fee` with your order before acting.
 //!
 //! ```
 //! use wechatpay_sansio::secret::ApiV2Key;
@@ -41,11 +51,14 @@
 
 use crate::error::{Classify, Disposition};
 use crate::secret::ApiV2Key;
+use crate::untrusted_text::shown;
 use crate::v2::Fields;
+use crate::v2::fold::Reader;
 use crate::v2::reply::{self, ErrCode, Expect, ReplyError};
-use crate::v2::sign::{self, SignType};
+use crate::v2::sign::SignType;
 use crate::v2::xml::{self, XmlLimits};
 use crate::validate::FieldError;
+use core::fmt;
 use http::{HeaderValue, Response, StatusCode};
 
 /// The fields a success notification (`return_code` and `result_code` `SUCCESS`) must carry,
@@ -84,12 +97,20 @@ pub enum PayNotifyError {
     /// `sign_type` names neither `MD5` nor `HMAC-SHA256`.
     #[error(transparent)]
     SignType(FieldError),
+    /// The notification names a `sign_type` other than the one configured for the orders
+    /// ([`PayNotifyOptions::sign_type`]): a downgrade (MD5 where HMAC-SHA256 is configured) or a
+    /// notification of another configuration; refused without verifying.
+    #[error("the notification names a sign_type other than the configured {configured}")]
+    WrongSignType {
+        /// The configured sign type.
+        configured: SignType,
+    },
     /// An amount is not a non-negative integer number of fen.
     #[error("the notification's {0} is not a non-negative integer")]
     InvalidField(&'static str),
     /// A **verified** notification that the payment failed (`result_code` `FAIL`). It was
     /// received: [`answer`] acknowledges it with [`success`], so WeChat Pay stops resending.
-    #[error("verified notification with result_code FAIL: {} {}", err_code.as_ref().map_or("-", ErrCode::as_str), err_code_des.as_deref().unwrap_or(""))]
+    #[error("verified notification with result_code FAIL: {} {}", shown(err_code.as_ref().map(ErrCode::as_str)), shown(err_code_des.as_deref()))]
     PaymentFailed {
         /// `err_code`.
         err_code: Option<ErrCode>,
@@ -104,28 +125,66 @@ impl Classify for PayNotifyError {
     fn disposition(&self) -> Disposition {
         match self {
             Self::PaymentFailed { .. } => Disposition::Rejected,
-            Self::Reply(_) | Self::SignType(_) | Self::InvalidField(_) => Disposition::Untrusted,
+            Self::Reply(_)
+            | Self::SignType(_)
+            | Self::WrongSignType { .. }
+            | Self::InvalidField(_) => Disposition::Untrusted,
         }
     }
 }
 
 /// A verified payment result notification. Every [`REQUIRED`] field is present and non-empty;
-/// the other fields (`attach`, `cash_fee`, `coupon_*`, `sub_mch_id`…) are in [`Self::fields`].
-/// `Debug` prints field names and value lengths only.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// every value an accessor returns is covered by the fold rule except [`Self::attach`]
+/// (merchant-opaque). [`Self::fields`] holds every field as received (`coupon_*`,
+/// `sub_mch_id`…): a field no accessor reads is not covered by the fold rule. `Debug` prints
+/// field names and value lengths only.
+#[derive(Clone, PartialEq, Eq)]
 pub struct PayNotification<'a> {
     sign_type: SignType,
-    total_fee: u64,
-    cash_fee: Option<u64>,
+    typed: Typed,
     fields: Fields<'a>,
 }
 
-impl<'a> PayNotification<'a> {
-    fn required(&self, name: &str) -> &str {
-        // Present and non-empty: checked by `parse` (REQUIRED).
-        self.fields.get_non_empty(name).unwrap_or_default()
-    }
+/// The typed values, read through the fold rule's recording reader.
+#[derive(Clone, PartialEq, Eq)]
+struct Typed {
+    appid: String,
+    mch_id: String,
+    openid: String,
+    out_trade_no: String,
+    transaction_id: String,
+    trade_type: String,
+    time_end: String,
+    total_fee: u64,
+    cash_fee: Option<u64>,
+    bank_type: Option<String>,
+    fee_type: Option<String>,
+    sub_mch_id: Option<String>,
+    attach: Option<String>,
+}
 
+impl Drop for Typed {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.openid.zeroize();
+    }
+}
+
+impl fmt::Debug for PayNotification<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PayNotification")
+            .field("sign_type", &self.sign_type)
+            .field("mch_id", &self.typed.mch_id)
+            .field("out_trade_no", &self.typed.out_trade_no)
+            .field("transaction_id", &self.typed.transaction_id)
+            .field("openid", &"<redacted>")
+            .field("total_fee", &self.typed.total_fee)
+            .field("fields", &self.fields)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> PayNotification<'a> {
     /// The algorithm the signature was verified with.
     #[must_use]
     pub fn sign_type(&self) -> SignType {
@@ -135,64 +194,85 @@ impl<'a> PayNotification<'a> {
     /// `appid`.
     #[must_use]
     pub fn appid(&self) -> &str {
-        self.required("appid")
+        &self.typed.appid
     }
 
     /// `mch_id`.
     #[must_use]
     pub fn mch_id(&self) -> &str {
-        self.required("mch_id")
+        &self.typed.mch_id
+    }
+
+    /// `sub_mch_id` (service-provider mode), when present.
+    #[must_use]
+    pub fn sub_mch_id(&self) -> Option<&str> {
+        self.typed.sub_mch_id.as_deref()
     }
 
     /// `out_trade_no`, the merchant's order number.
     #[must_use]
     pub fn out_trade_no(&self) -> &str {
-        self.required("out_trade_no")
+        &self.typed.out_trade_no
     }
 
-    /// `transaction_id`, WeChat Pay's order number.
+    /// `transaction_id`, WeChat Pay's order number: the idempotency key of this notification
+    /// (a replay or a repeated delivery carries the same one).
     #[must_use]
     pub fn transaction_id(&self) -> &str {
-        self.required("transaction_id")
+        &self.typed.transaction_id
     }
 
-    /// `openid` of the payer.
+    /// `openid` of the payer (an identifier of a person: never log it).
     #[must_use]
     pub fn openid(&self) -> &str {
-        self.required("openid")
+        &self.typed.openid
     }
 
     /// `trade_type` (`JSAPI`, `NATIVE`, `APP`, `MWEB`…).
     #[must_use]
     pub fn trade_type(&self) -> &str {
-        self.required("trade_type")
+        &self.typed.trade_type
     }
 
     /// `time_end`, `yyyyMMddHHmmss` (Beijing time).
     #[must_use]
     pub fn time_end(&self) -> &str {
-        self.required("time_end")
+        &self.typed.time_end
     }
 
     /// `total_fee` in fen: compare it with the order's amount before acting.
     #[must_use]
     pub fn total_fee(&self) -> u64 {
-        self.total_fee
+        self.typed.total_fee
     }
 
     /// `cash_fee` in fen, when present.
     #[must_use]
     pub fn cash_fee(&self) -> Option<u64> {
-        self.cash_fee
+        self.typed.cash_fee
     }
 
-    /// `attach`, the merchant's data from the order, when present.
+    /// `bank_type`, when present.
+    #[must_use]
+    pub fn bank_type(&self) -> Option<&str> {
+        self.typed.bank_type.as_deref()
+    }
+
+    /// `fee_type` (currency, `CNY` when absent), when present.
+    #[must_use]
+    pub fn fee_type(&self) -> Option<&str> {
+        self.typed.fee_type.as_deref()
+    }
+
+    /// `attach`, the merchant's data from the order, as received: merchant-opaque, **not
+    /// covered by the fold rule** (see [`crate::v2::fold`]); never identify an order by it.
     #[must_use]
     pub fn attach(&self) -> Option<&str> {
-        self.fields.get_non_empty("attach")
+        self.typed.attach.as_deref()
     }
 
-    /// Every field of the notification (`sign` included).
+    /// Every field of the notification as received (`sign` included); fields no accessor reads
+    /// are not covered by the fold rule.
     #[must_use]
     pub fn fields(&self) -> &Fields<'a> {
         &self.fields
@@ -203,19 +283,14 @@ impl<'a> PayNotification<'a> {
     pub fn into_owned(self) -> PayNotification<'static> {
         PayNotification {
             sign_type: self.sign_type,
-            total_fee: self.total_fee,
-            cash_fee: self.cash_fee,
-            fields: self.fields.into_owned(),
+            typed: self.typed.clone(),
+            fields: self.fields.clone().into_owned(),
         }
     }
 }
 
-fn short(name: &str) -> String {
-    name.chars().take(64).collect()
-}
-
-fn amount(fields: &Fields<'_>, name: &'static str) -> Result<Option<u64>, PayNotifyError> {
-    match fields.get_non_empty(name) {
+fn amount(value: Option<&str>, name: &'static str) -> Result<Option<u64>, PayNotifyError> {
+    match value {
         None => Ok(None),
         Some(v) if v.bytes().all(|b| b.is_ascii_digit()) => v
             .parse()
@@ -225,23 +300,84 @@ fn amount(fields: &Fields<'_>, name: &'static str) -> Result<Option<u64>, PayNot
     }
 }
 
-/// Parse and verify a notification body with the default [`XmlLimits`] (256 KiB, 256 fields).
-/// See [`parse_with_limits`].
+/// Read the typed values; every read is recorded for the fold rule.
+fn read_typed(r: &Reader<'_, '_>) -> Result<Typed, PayNotifyError> {
+    let id = |name: &'static str| r.strict(name).unwrap_or_default().to_owned();
+    let opt = |name: &'static str| r.strict(name).map(str::to_owned);
+    // Every field is read (and so recorded) before an amount may fail.
+    let (total_fee, cash_fee) = (r.strict("total_fee"), r.strict("cash_fee"));
+    let mut typed = Typed {
+        appid: id("appid"),
+        mch_id: id("mch_id"),
+        openid: id("openid"),
+        out_trade_no: id("out_trade_no"),
+        transaction_id: id("transaction_id"),
+        trade_type: id("trade_type"),
+        time_end: id("time_end"),
+        total_fee: 0,
+        cash_fee: None,
+        bank_type: opt("bank_type"),
+        fee_type: opt("fee_type"),
+        sub_mch_id: opt("sub_mch_id"),
+        attach: r.opaque("attach").map(str::to_owned),
+    };
+    typed.total_fee = amount(total_fee, "total_fee")?.unwrap_or_default();
+    typed.cash_fee = amount(cash_fee, "cash_fee")?;
+    Ok(typed)
+}
+
+/// How [`parse_with`] reads a notification.
+///
+/// ```
+/// use wechatpay_sansio::v2::{notify::PayNotifyOptions, SignType};
+/// let o = PayNotifyOptions::default().with_sign_type(SignType::HmacSha256);
+/// assert_eq!(o.sign_type, Some(SignType::HmacSha256));
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PayNotifyOptions {
+    /// The sign type your orders are placed with (`unifiedorder`'s `sign_type`). `None`: the
+    /// notification's `sign_type`, else the sign's length.
+    pub sign_type: Option<SignType>,
+    /// Size limits of the XML body (default 256 KiB, 256 fields).
+    pub limits: XmlLimits,
+}
+
+impl PayNotifyOptions {
+    /// Set [`Self::sign_type`].
+    #[must_use]
+    pub const fn with_sign_type(mut self, sign_type: SignType) -> Self {
+        self.sign_type = Some(sign_type);
+        self
+    }
+
+    /// Set [`Self::limits`].
+    #[must_use]
+    pub const fn with_limits(mut self, limits: XmlLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+}
+
+/// Parse and verify a notification body with the default [`PayNotifyOptions`] (no configured
+/// sign type). See [`parse_with`].
 ///
 /// # Errors
-/// See [`parse_with_limits`].
+/// See [`parse_with`].
 pub fn parse<'a>(body: &'a [u8], key: &ApiV2Key) -> Result<PayNotification<'a>, PayNotifyError> {
-    parse_with_limits(body, key, &XmlLimits::default())
+    parse_with(body, key, &PayNotifyOptions::default())
 }
 
 /// Parse and verify a notification body, in this order:
 ///
-/// 1. a flat XML document within `limits` → else [`ReplyError::Xml`];
+/// 1. a flat XML document within the limits → else [`ReplyError::Xml`];
 /// 2. `return_code` present and `SUCCESS` → else [`ReplyError::MissingReturnCode`] /
 ///    [`ReplyError::ReturnFail`] (such bodies are unsigned);
-/// 3. `sign` verified with the APIv2 key and the algorithm named by `sign_type` (absent or
-///    empty: MD5) → else [`PayNotifyError::SignType`] or [`ReplyError::Sign`];
-/// 4. no value that may hide folded fields → else [`ReplyError::PossibleFold`];
+/// 3. the sign type: the configured one (a notification naming another is
+///    [`PayNotifyError::WrongSignType`]), else `sign_type` (unknown: [`PayNotifyError::SignType`]),
+///    else the sign's length; `sign` verified with the APIv2 key → else [`ReplyError::Sign`];
+/// 4. no other reading of the signed string changes a field the typed notification exposes →
+///    else [`ReplyError::PossibleFold`];
 /// 5. `result_code` present and `SUCCESS` → else [`ReplyError::MissingResultCode`] or
 ///    [`PayNotifyError::PaymentFailed`] (verified);
 /// 6. every [`REQUIRED`] field present and non-empty → else [`ReplyError::MissingField`];
@@ -249,50 +385,50 @@ pub fn parse<'a>(body: &'a [u8], key: &ApiV2Key) -> Result<PayNotification<'a>, 
 ///
 /// ```
 /// use wechatpay_sansio::secret::ApiV2Key;
-/// use wechatpay_sansio::v2::{notify::{self, PayNotifyError}, reply::ReplyError, sign::SignError};
+/// use wechatpay_sansio::v2::{notify::{self, PayNotifyError, PayNotifyOptions}, reply::ReplyError, sign::SignError, SignType};
 /// let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d")?;
 /// let unsigned = b"<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code></xml>";
-/// assert_eq!(notify::parse(unsigned, &key), Err(PayNotifyError::Reply(ReplyError::Sign(SignError::Missing))));
+/// let hmac = PayNotifyOptions::default().with_sign_type(SignType::HmacSha256);
+/// assert_eq!(notify::parse_with(unsigned, &key, &hmac), Err(PayNotifyError::Reply(ReplyError::Sign(SignError::Missing))));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// # Errors
 /// See [`PayNotifyError`].
-pub fn parse_with_limits<'a>(
+pub fn parse_with<'a>(
     body: &'a [u8],
     key: &ApiV2Key,
-    limits: &XmlLimits,
+    options: &PayNotifyOptions,
 ) -> Result<PayNotification<'a>, PayNotifyError> {
-    let fields = xml::parse_with_limits(body, limits).map_err(ReplyError::Xml)?;
-    match fields.get("return_code") {
-        None => return Err(ReplyError::MissingReturnCode.into()),
-        Some("SUCCESS") => {}
-        Some(code) => {
-            return Err(ReplyError::ReturnFail {
-                return_code: code.chars().take(32).collect(),
-                // The sandbox answers FAIL with `retmsg` instead of `return_msg`.
-                return_msg: fields
-                    .get_non_empty("return_msg")
-                    .or_else(|| fields.get_non_empty("retmsg"))
-                    .map(str::to_owned),
-            }
-            .into());
-        }
-    }
-    let sign_type = match fields.get("sign_type") {
-        None | Some("") => SignType::Md5,
-        Some(t) => t.parse().map_err(PayNotifyError::SignType)?,
+    let fields = xml::parse_with_limits(body, &options.limits).map_err(ReplyError::Xml)?;
+    // Report an unsigned return_code FAIL before looking at the sign type.
+    reply::return_code(&fields)?;
+    let named = match fields.get_non_empty("sign_type") {
+        None => None,
+        Some(t) => Some(t.parse::<SignType>().map_err(PayNotifyError::SignType)?),
     };
-    sign::verify_fields(&fields, key, Some(sign_type)).map_err(ReplyError::Sign)?;
-    if let Some((field, hidden)) = reply::possible_fold(&fields) {
-        return Err(ReplyError::PossibleFold {
-            field: short(field),
-            hidden: short(hidden),
+    let sign_type = match (options.sign_type, named) {
+        (Some(configured), Some(named)) if configured != named => {
+            return Err(PayNotifyError::WrongSignType { configured });
         }
-        .into());
-    }
-    // Authenticated from here on: the codes and fields are WeChat Pay's.
-    reply::check_unsigned(&fields, &Expect::unsigned().require(REQUIRED)).map_err(|e| match e {
+        (Some(t), _) | (None, Some(t)) => Some(t),
+        (None, None) => None,
+    };
+    let mut verified = sign_type.unwrap_or(SignType::Md5);
+    let typed = reply::check_and_read(
+        &fields,
+        Some(key),
+        &Expect::signed(sign_type).require(REQUIRED),
+        |r| {
+            verified = r
+                .fields()
+                .get_non_empty("sign")
+                .and_then(|s| sign_type.or_else(|| SignType::from_sign_len(s.len())))
+                .unwrap_or(verified);
+            read_typed(r)
+        },
+    )
+    .map_err(|e| match e {
         ReplyError::BusinessFail {
             err_code,
             err_code_des,
@@ -301,13 +437,10 @@ pub fn parse_with_limits<'a>(
             err_code_des,
         },
         e => PayNotifyError::Reply(e),
-    })?;
-    let total_fee = amount(&fields, "total_fee")?.unwrap_or_default();
-    let cash_fee = amount(&fields, "cash_fee")?;
+    })??;
     Ok(PayNotification {
-        sign_type,
-        total_fee,
-        cash_fee,
+        sign_type: verified,
+        typed,
         fields,
     })
 }
@@ -379,9 +512,11 @@ pub fn failure(message: &str) -> Response<Vec<u8>> {
 pub fn answer<T>(result: &Result<T, PayNotifyError>) -> Response<Vec<u8>> {
     match result {
         Ok(_) | Err(PayNotifyError::PaymentFailed { .. }) => success(),
-        Err(PayNotifyError::Reply(ReplyError::Sign(_)) | PayNotifyError::SignType(_)) => {
-            failure("签名失败")
-        }
+        Err(
+            PayNotifyError::Reply(ReplyError::Sign(_))
+            | PayNotifyError::SignType(_)
+            | PayNotifyError::WrongSignType { .. },
+        ) => failure("签名失败"),
         Err(_) => failure("参数格式校验错误"),
     }
 }
@@ -389,7 +524,7 @@ pub fn answer<T>(result: &Result<T, PayNotifyError>) -> Response<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::v2::sign::SignError;
+    use crate::v2::sign::{self, SignError};
 
     const DOC_KEY: &str = "192006250b4c09247ec02edce69f6a2d";
     /// The official 支付结果通知 example (`tests/data/real/v2_paynotify_doc_php_fixture.xml`).
@@ -492,15 +627,57 @@ mod tests {
             parse(body.as_bytes(), &other),
             Err(PayNotifyError::Reply(ReplyError::Sign(SignError::Mismatch)))
         );
-        // HMAC-SHA256 sign without sign_type: MD5 is assumed, as the official SDK does.
-        let hmac = doc_sample_signed(Some(SignType::HmacSha256));
-        let mut f = xml::parse(hmac.as_bytes()).unwrap();
-        f.remove("sign_type");
-        let no_type = xml::to_xml(f.iter()).unwrap();
+        // HMAC-SHA256 sign without sign_type, as WeChat Pay sends it for HMAC orders: verified
+        // by the sign's length when nothing is configured, and with the configured type.
+        let f = xml::parse(DOC_SAMPLE.as_bytes()).unwrap();
+        let mut pairs: Vec<(&str, &str)> = f.iter().filter(|(k, _)| *k != "sign").collect();
+        let s = sign::sign(pairs.iter().copied(), &key(), SignType::HmacSha256).unwrap();
+        pairs.push(("sign", s.as_str()));
+        let no_type = xml::to_xml(pairs).unwrap();
+        let n = parse(no_type.as_bytes(), &key()).unwrap();
+        assert_eq!(n.sign_type(), SignType::HmacSha256);
+        let configured = PayNotifyOptions::default().with_sign_type(SignType::HmacSha256);
+        let n = parse_with(no_type.as_bytes(), &key(), &configured).unwrap();
+        assert_eq!(n.sign_type(), SignType::HmacSha256);
+        // Configured MD5: the HMAC notification does not verify as MD5.
+        let md5 = PayNotifyOptions::default().with_sign_type(SignType::Md5);
         assert_eq!(
-            parse(no_type.as_bytes(), &key()),
+            parse_with(no_type.as_bytes(), &key(), &md5),
             Err(PayNotifyError::Reply(ReplyError::Sign(
                 SignError::Malformed { expected: 32 }
+            )))
+        );
+        // Never MD5 where HMAC-SHA256 is configured: an MD5 notification without sign_type…
+        let md5_body = doc_sample_signed(None);
+        assert_eq!(
+            parse_with(md5_body.as_bytes(), &key(), &configured),
+            Err(PayNotifyError::Reply(ReplyError::Sign(
+                SignError::Malformed { expected: 64 }
+            )))
+        );
+        // …or naming MD5 is refused.
+        let named_md5 = doc_sample_signed(Some(SignType::Md5));
+        let err = parse_with(named_md5.as_bytes(), &key(), &configured).unwrap_err();
+        assert_eq!(
+            err,
+            PayNotifyError::WrongSignType {
+                configured: SignType::HmacSha256
+            }
+        );
+        assert_eq!(err.disposition(), Disposition::Untrusted);
+        assert_eq!(
+            answer(&Err::<(), _>(err)).body(),
+            failure("签名失败").body()
+        );
+        // Neither configured nor named, and a sign of neither length.
+        let mut f = xml::parse(no_type.as_bytes()).unwrap();
+        f.remove("sign");
+        f.insert("sign", "ABCDEF").unwrap();
+        let odd_len = xml::to_xml(f.iter()).unwrap();
+        assert_eq!(
+            parse(odd_len.as_bytes(), &key()),
+            Err(PayNotifyError::Reply(ReplyError::Sign(
+                SignError::UnknownAlgorithm(6)
             )))
         );
         // An unknown sign_type.
@@ -593,7 +770,6 @@ mod tests {
             parse(signed(&folded, SignType::Md5).as_bytes(), &k),
             Err(PayNotifyError::Reply(ReplyError::PossibleFold {
                 field: "trade_type".into(),
-                hidden: "transaction_id".into()
             }))
         );
         for bad in ["1.00", "-1", "99999999999999999999999"] {
@@ -615,9 +791,65 @@ mod tests {
         // Limits apply.
         let big = signed(&base, SignType::Md5);
         assert!(matches!(
-            parse_with_limits(big.as_bytes(), &k, &XmlLimits::default().with_max_bytes(64)),
+            parse_with(
+                big.as_bytes(),
+                &k,
+                &PayNotifyOptions::default().with_limits(XmlLimits::default().with_max_bytes(64))
+            ),
             Err(PayNotifyError::Reply(ReplyError::Xml(_)))
         ));
+    }
+
+    #[test]
+    fn attach_query_strings_pass_and_hidden_fees_do_not() {
+        let k = key();
+        let mut base = vec![
+            ("return_code", "SUCCESS"),
+            ("result_code", "SUCCESS"),
+            ("bank_type", "CMB_CREDIT"),
+            ("cash_fee", "100"),
+        ];
+        base.extend(
+            REQUIRED
+                .iter()
+                .filter(|n| **n != "total_fee")
+                .map(|n| (*n, "1")),
+        );
+        base.push(("total_fee", "100"));
+        // A merchant attach holding a query string: a genuine notification, accepted.
+        let mut with_attach = base.clone();
+        with_attach.push(("attach", "a=1&b=2"));
+        let body = signed(&with_attach, SignType::HmacSha256);
+        let n = parse(body.as_bytes(), &k).unwrap();
+        assert_eq!(n.attach(), Some("a=1&b=2"));
+        assert_eq!(
+            (n.cash_fee(), n.bank_type()),
+            (Some(100), Some("CMB_CREDIT"))
+        );
+        // The bypass of the old detector: a genuine attach "x&c=1" re-split so that `c` swallows
+        // bank_type and cash_fee (the sign string is the same): refused.
+        let mut genuine = base.clone();
+        genuine.push(("attach", "x&c=1"));
+        let sig = sign::sign(genuine.iter().copied(), &k, SignType::Md5).unwrap();
+        let mut folded: Vec<(&str, &str)> = base
+            .iter()
+            .copied()
+            .filter(|(n, _)| !matches!(*n, "bank_type" | "cash_fee"))
+            .collect();
+        folded.push(("attach", "x"));
+        folded.push(("c", "1&bank_type=CMB_CREDIT&cash_fee=100"));
+        folded.push(("sign", sig.as_str()));
+        let body = xml::to_xml(folded).unwrap();
+        assert_eq!(
+            parse(body.as_bytes(), &k),
+            Err(PayNotifyError::Reply(ReplyError::PossibleFold {
+                field: "c".into()
+            }))
+        );
+        // The genuine one is accepted.
+        let mut g = genuine.clone();
+        g.push(("sign", sig.as_str()));
+        assert!(parse(xml::to_xml(g).unwrap().as_bytes(), &k).is_ok());
     }
 
     #[test]

@@ -1,42 +1,40 @@
-//! Checking a v2 reply, in the order the official SDKs use, then what a signature alone cannot
-//! prove:
+//! Checking a v2 reply, in this order:
 //!
-//! 1. `return_code` is not `SUCCESS` → [`ReplyError::ReturnFail`] (such replies carry no sign);
-//! 2. `result_code` not `SUCCESS` → [`ReplyError::BusinessFail`]; absent → [`ReplyError::MissingResultCode`]
-//!    (unless [`Expect::result_code_optional`]: every endpoint this crate types documents it);
-//! 3. the endpoint signs replies → the `sign` must verify, else [`ReplyError::Sign`];
-//! 4. a signed reply must not contain a possible *fold* (see below) → [`ReplyError::PossibleFold`];
+//! 1. `return_code` is not `SUCCESS` → [`ReplyError::ReturnFail`] (such replies carry no sign:
+//!    report them, never act on them);
+//! 2. the endpoint signs replies → the `sign` must verify, **before anything else is read**,
+//!    else [`ReplyError::Sign`]: WeChat Pay signs every reply whose `return_code` is `SUCCESS`,
+//!    business failures included, so an unsigned `result_code=FAIL` is untrusted;
+//! 3. no other reading of the signed string changes a field the caller relies on (the exact
+//!    fold rule, [`crate::v2::fold`]) → [`ReplyError::PossibleFold`];
+//! 4. `result_code` not `SUCCESS` → [`ReplyError::BusinessFail`] (verified, on a signed
+//!    endpoint); absent → [`ReplyError::MissingResultCode`] (unless
+//!    [`Expect::result_code_optional`]);
 //! 5. the fields that identify the request must be present and equal to what was sent →
 //!    [`ReplyError::MissingField`], [`ReplyError::Mismatch`].
 //!
-//! Steps 1 and 2 report what the body says; it has not been authenticated at that point, so do
-//! not act on it beyond reporting.
+//! On an endpoint that never signs (see [`crate::v2::endpoint`]) step 2 and 3 do not apply and
+//! nothing in the reply is authenticated.
 //!
 //! # Folding: why a valid signature is not enough
 //!
 //! The v2 sign string `k1=v1&k2=v2&…&key=K` is ambiguous because values may contain `&` and `=`.
 //! A reply with `nonce_str=N` and `openid=A` has exactly the same sign string as a reply with a
 //! single field `nonce_str` = `N&openid=A` and no `openid`: whoever can rewrite a reply in transit
-//! (a TLS-terminating proxy, a replayed capture) can *fold* a field into the value of the field
-//! that precedes it in byte order, and the signature still verifies. Folding `openid` turns
-//! WeChat's signed "name and ID match" for user A into an answer with no `openid` at all;
-//! folding `result_code` hides a `FAIL`.
+//! (a TLS-terminating proxy, a replayed capture) can re-split it, and the signature still
+//! verifies. [`crate::v2::fold`] states the rule that closes it; on this generic path every field
+//! of the reply is relied on except those named [`Expect::opaque`] (by default `attach`) or
+//! [`Expect::text`], plus the fields named by [`Expect::echo`], [`Expect::require`] and
+//! [`Expect::relies_on`] (name there a field you will read that may be absent).
 //!
-//! Two checks close it:
-//! - **identifying fields are required**: a success reply must carry every field that ties it
-//!   to the request (`openid`, `mch_id`, `out_trade_no`, …) with the value that was sent
-//!   ([`Expect::echo`]); an absent field is an error, never a pass. `result_code` is required.
-//! - **the fold detector** ([`possible_fold`]): a value is a possible fold when it contains
-//!   `&NAME=` where `NAME` is a legal field name that sorts after its own field's name and before
-//!   the next participating field's name, so that the same sign string also parses as more
-//!   fields. Genuine values may carry query strings: an H5 `mweb_url` is
-//!   `…?prepay_id=…&package=…`, which is no fold, because `package` sorts after `nonce_str`, the
-//!   field that follows `mweb_url`. The typed APIs refuse possible folds; on this generic path it
-//!   is the caller's choice ([`Expect::allow_folds`]), refused by default.
+//! The typed APIs derive the fields they rely on from their outcome (every field the outcome
+//! reads), and require the fields that tie a reply to its request.
 
 use crate::error::{Classify, Disposition};
 use crate::secret::ApiV2Key;
+use crate::untrusted_text::{Shown, shown};
 use crate::v2::Fields;
+use crate::v2::fold::{self, Reader, Reliance};
 use crate::v2::sign::{self, SignError, SignType};
 use crate::v2::xml::{self, XmlError, XmlLimits};
 
@@ -54,14 +52,14 @@ pub enum ReplySigning {
 }
 
 /// What a reply must satisfy besides its codes: signing, the fields that identify the request,
-/// and the fold policy.
+/// and how the caller relies on the other fields (the fold rule, [`crate::v2::fold`]).
 ///
 /// ```
 /// use wechatpay_sansio::v2::reply::Expect;
 /// use wechatpay_sansio::v2::SignType;
 /// let echoes = [("out_trade_no", "1217752501201407033233368018")];
-/// let expect = Expect::signed(Some(SignType::HmacSha256)).echo(&echoes);
-/// assert!(expect.refuses_folds());
+/// let expect = Expect::signed(Some(SignType::HmacSha256)).echo(&echoes).text(&["mweb_url"]);
+/// assert_eq!(expect.opaque_fields(), &["attach"]);
 /// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +68,9 @@ pub struct Expect<'a> {
     result_code_required: bool,
     echoes: &'a [(&'a str, &'a str)],
     required: &'a [&'a str],
-    refuse_folds: bool,
+    relies_on: &'a [&'a str],
+    opaque: &'a [&'a str],
+    text: &'a [&'a str],
 }
 
 impl<'a> Expect<'a> {
@@ -83,7 +83,9 @@ impl<'a> Expect<'a> {
             result_code_required: true,
             echoes: &[],
             required: &[],
-            refuse_folds: true,
+            relies_on: &[],
+            opaque: &["attach"],
+            text: &[],
         }
     }
 
@@ -121,6 +123,31 @@ impl<'a> Expect<'a> {
         self
     }
 
+    /// Fields you will read that may be absent: no reading of the signed string may give them
+    /// a value the reply as received does not (every field the reply carries is relied on
+    /// already).
+    #[must_use]
+    pub const fn relies_on(mut self, names: &'a [&'a str]) -> Self {
+        self.relies_on = names;
+        self
+    }
+
+    /// Merchant-opaque echoes, kept as received and not covered by the fold rule (default:
+    /// `attach`). Replaces the list.
+    #[must_use]
+    pub const fn opaque(mut self, names: &'a [&'a str]) -> Self {
+        self.opaque = names;
+        self
+    }
+
+    /// Free text and URLs: values that may carry `&name=` for names that are not fields of the
+    /// reply (an H5 `mweb_url`).
+    #[must_use]
+    pub const fn text(mut self, names: &'a [&'a str]) -> Self {
+        self.text = names;
+        self
+    }
+
     /// Accept a reply without `result_code` (for endpoints whose document has none).
     #[must_use]
     pub const fn result_code_optional(mut self) -> Self {
@@ -128,24 +155,26 @@ impl<'a> Expect<'a> {
         self
     }
 
-    /// Accept values that look like folds (see the module documentation): only for endpoints
-    /// whose genuine values may carry `&name=` between their neighbours' names.
+    /// The opaque fields.
     #[must_use]
-    pub const fn allow_folds(mut self) -> Self {
-        self.refuse_folds = false;
-        self
-    }
-
-    /// Whether possible folds are refused (the default).
-    #[must_use]
-    pub const fn refuses_folds(&self) -> bool {
-        self.refuse_folds
+    pub const fn opaque_fields(&self) -> &'a [&'a str] {
+        self.opaque
     }
 
     /// The signing expectation.
     #[must_use]
     pub const fn signing(&self) -> ReplySigning {
         self.signing
+    }
+
+    fn reliance(&self, name: &str) -> Reliance {
+        if self.opaque.contains(&name) {
+            Reliance::Opaque
+        } else if self.text.contains(&name) {
+            Reliance::Text
+        } else {
+            Reliance::Strict
+        }
     }
 }
 
@@ -214,7 +243,8 @@ crate::wire::open_enum!(
         UserAccountAbnormal = "USER_ACCOUNT_ABNORMAL",
         /// `20001` (the fraud host's `realnameauth` / `getpublickey`): sign error.
         FraudSignError = "20001",
-        /// `20002` (the fraud host): 商户号信息有误 — the merchant id is wrong.
+        /// `20002` (the fraud host): 商户号信息有误 — the merchant id is wrong (the example value
+        /// of the `realnameauth` OpenAPI description; not in the official field table).
         FraudMerchantInvalid = "20002",
     }
 );
@@ -285,6 +315,25 @@ pub fn return_fail_disposition(return_msg: Option<&str>) -> Disposition {
     }
 }
 
+/// What a business failure means: per [`ErrCode::disposition`]; without a code, a reason that
+/// says "busy / try later" is [`Disposition::Transient`], anything else [`Disposition::Rejected`].
+///
+/// ```
+/// use wechatpay_sansio::error::Disposition;
+/// use wechatpay_sansio::v2::reply::{business_disposition, ErrCode};
+/// assert_eq!(business_disposition(Some(&ErrCode::SystemError), None), Disposition::Transient);
+/// assert_eq!(business_disposition(None, Some("系统繁忙")), Disposition::Transient);
+/// assert_eq!(business_disposition(None, Some("服务商号错误")), Disposition::Rejected);
+/// ```
+#[must_use]
+pub fn business_disposition(err_code: Option<&ErrCode>, reason: Option<&str>) -> Disposition {
+    match (err_code, return_fail_disposition(reason)) {
+        (Some(code), _) => code.disposition(),
+        (None, Disposition::Transient) => Disposition::Transient,
+        (None, _) => Disposition::Rejected,
+    }
+}
+
 /// Why a reply was not accepted.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -296,7 +345,7 @@ pub enum ReplyError {
     #[error("the reply has no return_code")]
     MissingReturnCode,
     /// `return_code` is not `SUCCESS` (communication-level failure).
-    #[error("return_code {return_code}: {}", return_msg.as_deref().unwrap_or(""))]
+    #[error("return_code {}: {}", Shown(return_code), shown(return_msg.as_deref()))]
     ReturnFail {
         /// The `return_code` value (normally `FAIL`).
         return_code: String,
@@ -308,7 +357,7 @@ pub enum ReplyError {
     #[error("the reply has return_code SUCCESS but no result_code")]
     MissingResultCode,
     /// `result_code` is not `SUCCESS` (business failure).
-    #[error("result_code FAIL: {} {}", err_code.as_ref().map_or("", ErrCode::as_str), err_code_des.as_deref().unwrap_or(""))]
+    #[error("result_code FAIL: {} {}", shown(err_code.as_ref().map(ErrCode::as_str)), shown(err_code_des.as_deref()))]
     BusinessFail {
         /// `err_code` (or `error_code`, as `secsvc/realnameauth` spells it).
         err_code: Option<ErrCode>,
@@ -318,16 +367,15 @@ pub enum ReplyError {
     /// The signature is missing, malformed or wrong.
     #[error(transparent)]
     Sign(#[from] SignError),
-    /// A value contains `&NAME=` that makes the signed string parse as more fields: the reply
-    /// may have been folded (see the module documentation).
+    /// Another reading of the signed string gives `field` a different value (or the reply as
+    /// received cannot be genuine there): the reply may have been folded (see
+    /// [`crate::v2::fold`]).
     #[error(
-        "the value of {field} contains '&{hidden}=': the signed string also reads as a folded reply; refused"
+        "another reading of the signed reply changes {field}: it may have been folded; refused"
     )]
     PossibleFold {
-        /// The field whose value may hide others.
+        /// The field another reading changes (empty: too many split points to search).
         field: String,
-        /// The name that may have been folded into it.
-        hidden: String,
     },
     /// A field that identifies the request is absent or empty in a success reply.
     #[error("the reply has no {0} (a success reply must carry it)")]
@@ -344,28 +392,39 @@ impl Classify for ReplyError {
     fn disposition(&self) -> Disposition {
         match self {
             Self::ReturnFail { return_msg, .. } => return_fail_disposition(return_msg.as_deref()),
-            Self::BusinessFail { err_code, .. } => err_code
-                .as_ref()
-                .map_or(Disposition::Rejected, ErrCode::disposition),
+            Self::BusinessFail {
+                err_code,
+                err_code_des,
+            } => business_disposition(err_code.as_ref(), err_code_des.as_deref()),
             _ => Disposition::Untrusted,
         }
     }
-}
-
-/// The first non-empty of several spellings of a field.
-fn first_of(f: &Fields<'_>, names: &[&str]) -> Option<String> {
-    names
-        .iter()
-        .find_map(|n| f.get_non_empty(n))
-        .map(str::to_owned)
 }
 
 fn short(name: &str) -> String {
     name.chars().take(64).collect()
 }
 
-/// Steps 1 and 2 only (return code, result code): all an unsigned endpoint's reply gets, and
-/// no key is needed. `result_code` is required.
+/// Step 1 only: `return_code` present and `SUCCESS`.
+pub(crate) fn return_code(fields: &Fields<'_>) -> Result<(), ReplyError> {
+    let return_code = fields
+        .get("return_code")
+        .ok_or(ReplyError::MissingReturnCode)?;
+    if return_code == "SUCCESS" {
+        return Ok(());
+    }
+    Err(ReplyError::ReturnFail {
+        return_code: return_code.chars().take(32).collect(),
+        // The sandbox answers FAIL with `retmsg` instead of `return_msg`.
+        return_msg: fields
+            .get_non_empty("return_msg")
+            .or_else(|| fields.get_non_empty("retmsg"))
+            .map(str::to_owned),
+    })
+}
+
+/// Steps 1 and 2 of an unsigned endpoint's reply (return code, result code): all such a reply
+/// gets, and no key is needed. `result_code` is required.
 ///
 /// ```
 /// use wechatpay_sansio::v2::{reply::{check_codes, ReplyError}, xml};
@@ -383,78 +442,12 @@ pub fn check_codes(fields: &Fields<'_>) -> Result<(), ReplyError> {
     check_unsigned(fields, &Expect::unsigned())
 }
 
-fn codes(fields: &Fields<'_>, result_code_required: bool) -> Result<(), ReplyError> {
-    let return_code = fields
-        .get("return_code")
-        .ok_or(ReplyError::MissingReturnCode)?;
-    if return_code != "SUCCESS" {
-        return Err(ReplyError::ReturnFail {
-            return_code: return_code.chars().take(32).collect(),
-            // The sandbox answers FAIL with `retmsg` instead of `return_msg`.
-            return_msg: fields
-                .get_non_empty("return_msg")
-                .or_else(|| fields.get_non_empty("retmsg"))
-                .map(str::to_owned),
-        });
-    }
-    match fields.get_non_empty("result_code") {
-        Some("SUCCESS") => Ok(()),
-        None if !result_code_required => Ok(()),
-        None => Err(ReplyError::MissingResultCode),
-        Some(_) => Err(ReplyError::BusinessFail {
-            err_code: first_of(fields, &["err_code", "error_code"]).map(|c| ErrCode::from_wire(&c)),
-            err_code_des: first_of(fields, &["err_code_des", "error_code_des", "err_code_desc"]),
-        }),
-    }
-}
-
-/// The first value that may hide folded fields: `(field, hidden name)` when a participating
-/// value contains `&NAME=` with `NAME` a legal field name strictly between its own field's name
-/// and the next participating field's name (byte order; `sign` and empty values do not take
-/// part, as in the sign string).
-///
-/// ```
-/// use wechatpay_sansio::v2::{reply::possible_fold, Fields};
-/// let mut f = Fields::new();
-/// f.insert("mweb_url", "https://wx.tenpay.com/x?prepay_id=wx1&package=2731")?;
-/// f.insert("nonce_str", "N")?;
-/// assert_eq!(possible_fold(&f), None); // package sorts after nonce_str: no fold
-/// let mut g = Fields::new();
-/// g.insert("nonce_str", "N&openid=A")?;
-/// g.insert("result_code", "SUCCESS")?;
-/// assert_eq!(possible_fold(&g), Some(("nonce_str", "openid")));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[must_use]
-pub fn possible_fold<'f>(fields: &'f Fields<'_>) -> Option<(&'f str, &'f str)> {
-    let mut pairs: crate::v2::sign::SmallPairs<'f> = fields
-        .iter()
-        .filter(|(k, v)| *k != "sign" && !v.is_empty())
-        .collect();
-    let pairs = pairs.sorted();
-    pairs.iter().enumerate().find_map(|(i, (name, value))| {
-        let next = pairs.get(i + 1).map(|p| p.0);
-        folded_name(name, value, next).map(|hidden| (*name, hidden))
-    })
-}
-
-/// The first `&NAME=` inside `value` with `name < NAME < next`.
-fn folded_name<'v>(name: &str, value: &'v str, next: Option<&str>) -> Option<&'v str> {
-    value.match_indices('&').find_map(|(i, _)| {
-        let rest = &value[i + 1..];
-        let hidden = &rest[..rest.find('=')?];
-        let after = hidden.as_bytes() > name.as_bytes();
-        let before = next.is_none_or(|n| hidden.as_bytes() < n.as_bytes());
-        (xml::is_valid_name(hidden) && after && before).then_some(hidden)
-    })
-}
-
 /// Apply every check of [`Expect`] to parsed fields.
 ///
 /// # Errors
 /// See [`ReplyError`].
 pub fn check(fields: &Fields<'_>, key: &ApiV2Key, expect: &Expect<'_>) -> Result<(), ReplyError> {
-    checks(fields, Some(key), expect)
+    run(fields, Some(key), expect, true, |_| ())
 }
 
 /// [`check`] for the replies of endpoints that never sign (no key takes part): the signing
@@ -472,26 +465,91 @@ pub fn check(fields: &Fields<'_>, key: &ApiV2Key, expect: &Expect<'_>) -> Result
 /// # Errors
 /// See [`ReplyError`] (never [`ReplyError::Sign`] or [`ReplyError::PossibleFold`]).
 pub fn check_unsigned(fields: &Fields<'_>, expect: &Expect<'_>) -> Result<(), ReplyError> {
-    checks(fields, None, expect)
+    run(fields, None, expect, true, |_| ())
 }
 
-fn checks(
-    fields: &Fields<'_>,
+/// [`check`], then `decode` reads the typed outcome through a recording [`Reader`]: the fields
+/// it reads are the fields the fold rule covers (with the echoes and required fields). `key`
+/// `None`: an endpoint that never signs. `decode` runs only on a `result_code` of `SUCCESS`
+/// (or an absent optional one); its result is returned once every check passed.
+pub(crate) fn check_and_read<'f, 'a, T>(
+    fields: &'f Fields<'a>,
     key: Option<&ApiV2Key>,
     expect: &Expect<'_>,
-) -> Result<(), ReplyError> {
-    codes(fields, expect.result_code_required)?;
-    if let (ReplySigning::Signed { expected }, Some(key)) = (expect.signing, key) {
-        sign::verify_fields(fields, key, expected)?;
-        if expect.refuse_folds
-            && let Some((field, hidden)) = possible_fold(fields)
-        {
-            return Err(ReplyError::PossibleFold {
-                field: short(field),
-                hidden: short(hidden),
-            });
+    decode: impl FnOnce(&Reader<'f, 'a>) -> T,
+) -> Result<T, ReplyError> {
+    run(fields, key, expect, false, decode)
+}
+
+fn run<'f, 'a, T>(
+    fields: &'f Fields<'a>,
+    key: Option<&ApiV2Key>,
+    expect: &Expect<'_>,
+    every_field: bool,
+    decode: impl FnOnce(&Reader<'f, 'a>) -> T,
+) -> Result<T, ReplyError> {
+    return_code(fields)?;
+    let signed = match (expect.signing, key) {
+        (ReplySigning::Signed { expected }, Some(key)) => {
+            sign::verify_fields(fields, key, expected)?;
+            true
         }
+        _ => false,
+    };
+    // Authenticated from here on when `signed`; every field read is recorded.
+    let reader = Reader::new(fields);
+    reader.strict("return_code");
+    let result_code = reader.strict("result_code");
+    let success = match result_code {
+        Some("SUCCESS") => true,
+        None => !expect.result_code_required,
+        Some(_) => false,
+    };
+    let (err_code, err_code_des) = if success {
+        (None, None)
+    } else {
+        (
+            reader.first_of(&["err_code", "error_code"], Reliance::Strict),
+            // `return_msg` last: some endpoints (querymchrisk) put the reason there.
+            reader
+                .first_of(
+                    &["err_code_des", "error_code_des", "err_code_desc"],
+                    Reliance::Text,
+                )
+                .or_else(|| reader.text("return_msg").filter(|m| *m != "OK")),
+        )
+    };
+    let outcome = success.then(|| decode(&reader));
+    if signed {
+        let mut relied: Vec<(&str, Reliance)> = reader.relied().into_iter().collect();
+        let named = expect
+            .echoes
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(expect.required.iter().copied())
+            .chain(expect.relies_on.iter().copied());
+        let every = every_field
+            .then(|| fields.iter().map(|(n, _)| n))
+            .into_iter()
+            .flatten();
+        for name in named.chain(every) {
+            if name != "sign" && !relied.iter().any(|(n, _)| *n == name) {
+                relied.push((name, expect.reliance(name)));
+            }
+        }
+        fold::check(fields, &relied).map_err(|a| ReplyError::PossibleFold {
+            field: short(a.field()),
+        })?;
     }
+    let Some(outcome) = outcome else {
+        return Err(match result_code {
+            None => ReplyError::MissingResultCode,
+            Some(_) => ReplyError::BusinessFail {
+                err_code: err_code.map(ErrCode::from_wire),
+                err_code_des: err_code_des.map(str::to_owned),
+            },
+        });
+    };
     for name in expect.required {
         if fields.get_non_empty(name).is_none() {
             return Err(ReplyError::MissingField(short(name)));
@@ -504,7 +562,7 @@ fn checks(
             Some(_) => {}
         }
     }
-    Ok(())
+    Ok(outcome)
 }
 
 /// Parse a reply body with `limits` and [`check`] it.
@@ -586,15 +644,29 @@ mod tests {
                 return_msg: Some("签名错误".into())
             })
         );
-        let biz = body(
-            &[
-                ("return_code", "SUCCESS"),
-                ("result_code", "FAIL"),
-                ("error_code", "20002"),
-                ("error_code_des", "商户号信息有误"),
-            ],
-            None,
+        // A business FAIL is signed like any SUCCESS return_code: unsigned, it is untrusted…
+        let biz_pairs = [
+            ("return_code", "SUCCESS"),
+            ("result_code", "FAIL"),
+            ("error_code", "20002"),
+            ("error_code_des", "商户号信息有误"),
+        ];
+        let unsigned_biz = body(&biz_pairs, None);
+        assert_eq!(
+            parse_and_check(&unsigned_biz, &key(), &SIGNED, &l),
+            Err(ReplyError::Sign(SignError::Missing))
         );
+        // …signed and then altered (the code chooses the disposition), untrusted too…
+        let biz = body(&biz_pairs, Some(SignType::Md5));
+        let forged = String::from_utf8(biz.clone())
+            .unwrap()
+            .replace("20002", "SYSTEMERROR")
+            .into_bytes();
+        assert_eq!(
+            parse_and_check(&forged, &key(), &SIGNED, &l),
+            Err(ReplyError::Sign(SignError::Mismatch))
+        );
+        // …and believed once the signature verifies.
         let e = parse_and_check(&biz, &key(), &SIGNED, &l).unwrap_err();
         assert_eq!(
             e,
@@ -604,6 +676,11 @@ mod tests {
             }
         );
         assert!(e.to_string().contains("20002"));
+        // On an unsigned endpoint the same unsigned body is read (nothing is authenticated).
+        assert!(matches!(
+            parse_and_check(&unsigned_biz, &key(), &Expect::unsigned(), &l),
+            Err(ReplyError::BusinessFail { .. })
+        ));
         assert_eq!(
             parse_and_check(b"<xml><a>1</a></xml>", &key(), &SIGNED, &l),
             Err(ReplyError::MissingReturnCode)
@@ -631,39 +708,6 @@ mod tests {
     }
 
     #[test]
-    fn fold_detector_boundaries() {
-        // Strictly between the field and its successor; the last field has no upper bound.
-        let f = fields(&[("b", "x&c=1"), ("d", "y")]);
-        assert_eq!(possible_fold(&f), Some(("b", "c")));
-        let f = fields(&[("b", "x&d=1"), ("d", "y")]);
-        assert_eq!(
-            possible_fold(&f),
-            None,
-            "equal to the next name: not a fold"
-        );
-        let f = fields(&[("b", "x&a=1"), ("d", "y")]);
-        assert_eq!(possible_fold(&f), None, "before its own name: not a fold");
-        let f = fields(&[("b", "x&b=1"), ("d", "y")]);
-        assert_eq!(possible_fold(&f), None, "its own name: not a fold");
-        let f = fields(&[("b", "y"), ("d", "x&zz=1")]);
-        assert_eq!(possible_fold(&f), Some(("d", "zz")));
-        // Not a legal name, no '=', empty name: no fold.
-        for v in ["x&1a=1", "x&c", "x&=1", "x&c d=1", "x&"] {
-            let f = fields(&[("b", v), ("d", "y")]);
-            assert_eq!(possible_fold(&f), None, "{v}");
-        }
-        // The second '&' can be the fold.
-        let f = fields(&[("b", "x&a=1&c=2"), ("d", "y")]);
-        assert_eq!(possible_fold(&f), Some(("b", "c")));
-        // `sign` and empty values do not take part: the next participating name bounds it.
-        let f = fields(&[("b", "x&c=1"), ("c0", ""), ("sign", "S"), ("e", "y")]);
-        assert_eq!(possible_fold(&f), Some(("b", "c")));
-        // Document order does not matter.
-        let f = fields(&[("d", "y"), ("b", "x&c=1")]);
-        assert_eq!(possible_fold(&f), Some(("b", "c")));
-    }
-
-    #[test]
     fn expectations() {
         let k = key();
         let pairs = [
@@ -680,13 +724,27 @@ mod tests {
             check(&f, &k, &signed),
             Err(ReplyError::PossibleFold {
                 field: "nonce_str".into(),
-                hidden: "openid".into()
             })
         );
-        let lax = signed.allow_folds();
-        assert!(!lax.refuses_folds());
+        // Declared free text, the reading nonce_str="N", openid="A" still moves nonce_str.
+        assert_eq!(
+            check(&f, &k, &signed.text(&["nonce_str"])),
+            Err(ReplyError::PossibleFold {
+                field: "nonce_str".into(),
+            })
+        );
+        // Opaque, nonce_str is not compared; openid is not relied on: accepted.
+        let lax = signed.opaque(&["nonce_str"]);
         assert_eq!(check(&f, &k, &lax), Ok(()));
         assert_eq!(check(&f, &k, &lax.echo(&[("out_trade_no", "T1")])), Ok(()));
+        // …but relying on openid (absent here, present in another reading) refuses it: the
+        // opaque nonce_str then carries a known name and cannot be genuine.
+        assert_eq!(
+            check(&f, &k, &lax.relies_on(&["openid"])),
+            Err(ReplyError::PossibleFold {
+                field: "nonce_str".into(),
+            })
+        );
         assert_eq!(
             check(&f, &k, &lax.echo(&[("out_trade_no", "T2")])),
             Err(ReplyError::Mismatch("out_trade_no".into()))

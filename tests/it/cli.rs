@@ -1916,12 +1916,11 @@ mod parse {
         assert_eq!(v["risk_level"], "HIGH");
         let v = ok_json(
             parse("querymchrisk", &[]).write_stdin(risk_reply(RiskScript::Fail {
-                err_code: "PARAM_ERROR".into(),
-                err_code_des: "参数错误".into(),
+                return_msg: "参数错误".into(),
             })),
         );
         assert_eq!(v["outcome"], "business_fail");
-        assert_eq!(v["err_code"], "PARAM_ERROR");
+        assert_eq!(v["err_code"], Value::Null);
         assert!(v["disposition"].is_string(), "{v}");
         assert_eq!(v["retryable"], false);
         let v = ok_json(

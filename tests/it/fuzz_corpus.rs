@@ -188,6 +188,53 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         out.push(("v2_sign_roundtrip", format!("{label}.pairs"), pairs(f)));
         out.push(("v2_xml_roundtrip", format!("{label}.pairs"), pairs(f)));
     }
+    // v2 pay notifications: MD5 with sign_type, HMAC without it (as WeChat Pay sends them), an
+    // attach holding a query string, and a re-split that hides cash_fee.
+    let key = wechatpay_sansio::secret::ApiV2Key::new(simulator::TEST_API_V2_KEY).unwrap();
+    let paid = [
+        ("return_code", "SUCCESS"),
+        ("result_code", "SUCCESS"),
+        ("appid", "wx2421b1c4370ec43b"),
+        ("mch_id", simulator::TEST_MCHID),
+        ("openid", "oUpF8uMEb4qRXf22hE3X68TekukE"),
+        ("out_trade_no", "1409811653"),
+        ("transaction_id", "1004400740201409030005092168"),
+        ("trade_type", "JSAPI"),
+        ("time_end", "20140903131540"),
+        ("total_fee", "1"),
+        ("bank_type", "CFT"),
+        ("cash_fee", "1"),
+        ("attach", "a=1&b=2"),
+    ];
+    let notification = |fields: &[(&str, &str)], t: SignType, name_it: bool| {
+        let mut v: Vec<(&str, &str)> = fields.to_vec();
+        if name_it {
+            v.push(("sign_type", t.as_str()));
+        }
+        let s = wechatpay_sansio::v2::sign::sign(v.iter().copied(), &key, t).unwrap();
+        let s = s.as_str().to_owned();
+        v.push(("sign", &s));
+        wechatpay_sansio::v2::xml::to_xml(v).unwrap().into_bytes()
+    };
+    out.push((
+        "v2_pay_notify",
+        "md5.xml".into(),
+        notification(&paid, SignType::Md5, true),
+    ));
+    out.push((
+        "v2_pay_notify",
+        "hmac-no-sign-type.xml".into(),
+        notification(&paid, SignType::HmacSha256, false),
+    ));
+    let mut folded = paid.to_vec();
+    folded.retain(|(k, _)| *k != "cash_fee" && *k != "bank_type");
+    folded.push(("bank_type", "CFT&cash_fee=1"));
+    out.push((
+        "v2_pay_notify",
+        "folded.xml".into(),
+        notification(&folded, SignType::Md5, false),
+    ));
+
     let fail = simulator::v2_fail("签名错误").into_body();
     out.push(("v2_reply", "fail.xml".into(), fail.clone()));
     out.push(("v2_xml_parse", "fail.xml".into(), fail));

@@ -596,11 +596,16 @@ fn v2_refundnotify_real_redacted_wxjava(b: &[u8]) {
     // req_info: base64 of AES-256-ECB, whole blocks.
     let ct = STANDARD.decode(f.get("req_info").unwrap()).unwrap();
     assert_eq!(ct.len() % 16, 0);
-    // Unsigned, no result_code: it authenticates through req_info's encryption. A generic
-    // signed check would call it "missing sign", which is wrong for this notification type.
+    // Unsigned, no result_code: it authenticates through req_info's encryption, so a generic
+    // signed check is the wrong tool for it: the signature is checked before result_code and
+    // it is refused as unsigned; as an unsigned reply it lacks result_code.
     let l = Default::default();
     assert_eq!(
         reply::parse_and_check(b, &doc_v2_key(), &Expect::signed(None), &l),
+        Err(ReplyError::Sign(SignError::Missing))
+    );
+    assert_eq!(
+        reply::check_unsigned(&f, &Expect::unsigned()),
         Err(ReplyError::MissingResultCode)
     );
     assert_eq!(

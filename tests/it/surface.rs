@@ -370,10 +370,7 @@ fn every_error_variant_has_the_documented_disposition() {
     );
     t.row(
         "v2::reply::ReplyError::PossibleFold",
-        ReplyError::PossibleFold {
-            field: "a".into(),
-            hidden: "b".into(),
-        },
+        ReplyError::PossibleFold { field: "a".into() },
         Untrusted,
     );
     t.row(
@@ -421,6 +418,13 @@ fn every_error_variant_has_the_documented_disposition() {
     t.row(
         "v2::notify::PayNotifyError::SignType",
         PayNotifyError::SignType(field()),
+        Untrusted,
+    );
+    t.row(
+        "v2::notify::PayNotifyError::WrongSignType",
+        PayNotifyError::WrongSignType {
+            configured: wechatpay_sansio::v2::SignType::HmacSha256,
+        },
         Untrusted,
     );
     t.row(
@@ -748,10 +752,7 @@ fn every_error_variant_has_the_documented_disposition() {
     );
     t.row(
         "api::ApiError::PossibleFold",
-        ApiError::PossibleFold {
-            field: "a".into(),
-            hidden: "b".into(),
-        },
+        ApiError::PossibleFold { field: "a".into() },
         Untrusted,
     );
     t.row(
@@ -1051,6 +1052,7 @@ fn layering_holds() {
         ("validate", 0),
         ("wire", 0),
         ("error", 0),
+        ("untrusted_text", 0),
         ("request", 0),
         ("crypto", 1),
         ("keys", 2),

@@ -79,6 +79,14 @@ pub fn business(err_code: ErrCode, err_code_des: &str) -> ApiError {
     })
 }
 
+/// A business failure with no code, its reason in `return_msg` (querymchrisk).
+pub fn business_reason(reason: &str) -> ApiError {
+    failure(Failure::Business {
+        err_code: None,
+        err_code_des: Some(reason.into()),
+    })
+}
+
 /// An RNG whose every fill starts with the bytes that make `Nonce::generate` draw `nonce`
 /// (base62 indices), then bytes the generator rejects: a document's fixed `nonce_str` through an
 /// API that draws its nonces from the RNG. Not random at all: for known-answer tests only.

@@ -1,0 +1,480 @@
+//! The exact fold rule: when a valid v2 signature also proves the *meaning* of a reply.
+//!
+//! A v2 signature covers the string `k1=v1&k2=v2&…&kn=vn` (names sorted, empty values and
+//! `sign` left out) followed by `&key=…`. Values may contain `&` and `=`, so the same string can
+//! be *read* as other sorted sets of fields: `nonce_str=N&openid=A` is two fields or one
+//! `nonce_str` whose value is `N&openid=A`. Whoever can rewrite a reply in transit can present
+//! any reading of a genuine reply's string, and the signature still verifies.
+//!
+//! # The rule
+//!
+//! A reading is *plausible* when it could be a genuine WeChat Pay reply:
+//! its names are legal field names in strictly increasing byte order (none is `sign`), every
+//! value is non-empty, and
+//! - a field the caller relies on as an identifier, code or amount ([`Reliance::Strict`]) has no
+//!   `&name=` inside its value at all;
+//! - any other field (free text and URLs the caller reads, [`Reliance::Text`]; merchant-opaque
+//!   echoes such as `attach`, [`Reliance::Opaque`]; fields the caller does not read) has no
+//!   `&name=` inside its value whose `name` is a *known* name: a field of the reply as received
+//!   or a field the caller relies on.
+//!
+//! A signed reply is accepted only if the reply as received is itself plausible and **every
+//! plausible reading of its signed string gives the same value (or the same absence) to every
+//! field the caller relies on**. Opaque fields are the exception: WeChat Pay returns them as the
+//! merchant sent them, and no reading can tell `attach=a=1&b=2` from `attach=a=1` plus `b=2`;
+//! they are kept as received and not compared. Look an order up by `out_trade_no`, never by
+//! `attach`, and keep reply field names (`&openid=`, `&total_fee=`…) out of `attach`.
+//!
+//! What "relied on" means is derived from the typed outcome: the typed APIs read their outcome
+//! through a recording reader, so every field a typed outcome exposes is covered without a hand
+//! list. On the generic path ([`crate::v2::reply::Expect`]) every field of the reply is relied
+//! on (strictly) except the ones declared opaque or text.
+//!
+//! The assumption behind "plausible" — a genuine value never carries `&name=` for a name of its
+//! own reply — is what lets an H5 `mweb_url` (`…?prepay_id=…&package=…`) or an `attach` of
+//! `a=1&b=2` through while a value such as `CMB&cash_fee=1` is refused. A relied-on URL can still
+//! lose a trailing `&name=…` whose name is a field the reply as received carries but the caller
+//! does not read; read such URLs whole from a query by `out_trade_no` if that matters.
+//!
+//! ```
+//! use wechatpay_sansio::v2::{fold::{check, Reliance}, Fields};
+//! let mut f = Fields::new();
+//! f.insert("attach", "a=1&b=2")?;            // opaque: may carry a query string
+//! f.insert("bank_type", "CMB")?;
+//! f.insert("cash_fee", "1")?;
+//! let relied = [("attach", Reliance::Opaque), ("bank_type", Reliance::Strict), ("cash_fee", Reliance::Strict)];
+//! assert_eq!(check(&f, &relied), Ok(()));
+//!
+//! let mut g = Fields::new();                 // cash_fee folded into bank_type
+//! g.insert("attach", "x")?;
+//! g.insert("bank_type", "CMB&cash_fee=1")?;
+//! assert_eq!(check(&g, &relied).unwrap_err().field(), "bank_type");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use crate::v2::Fields;
+use crate::v2::xml;
+
+/// How the caller relies on a field of a signed reply.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reliance {
+    /// An identifier, code, amount or time: its value never contains `&name=`.
+    Strict,
+    /// Free text or a URL the caller reads: its value may contain `&name=` for names that are
+    /// not fields of the reply.
+    Text,
+    /// A merchant-opaque echo (`attach`): kept as received, never compared across readings.
+    Opaque,
+}
+
+/// The most `&name=` split points a signed string may hold before the rule refuses to search
+/// its readings (a genuine reply has a few; the search is quadratic in their number).
+pub const MAX_SPLIT_POINTS: usize = 512;
+
+/// A signed reply whose meaning the signature does not pin down.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ambiguity {
+    field: String,
+}
+
+impl Ambiguity {
+    fn new(field: &str) -> Self {
+        Self {
+            field: field.chars().take(64).collect(),
+        }
+    }
+
+    /// The field another reading changes (or whose value cannot be genuine); empty when the
+    /// string has more than [`MAX_SPLIT_POINTS`] split points.
+    #[must_use]
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+}
+
+/// One `&name=` point of the signed string (or its start) where a field may begin.
+struct Point {
+    /// Byte offset of the name.
+    start: usize,
+    /// Byte offset of the value (after the `=`).
+    value: usize,
+}
+
+struct Signed<'t> {
+    text: &'t str,
+    points: Vec<Point>,
+    /// `strict[i]`: the name at point `i` is relied on strictly.
+    strict: Vec<bool>,
+    /// `known[i]`: the name at point `i` is a field of the reply or relied on.
+    known: Vec<bool>,
+    /// `limit[i]`: the first point after `i`'s value starts that no plausible value of `i` may
+    /// contain (its segment may end there at the latest); `None`: it may run to the end.
+    limit: Vec<Option<usize>>,
+}
+
+impl<'t> Signed<'t> {
+    fn name(&self, i: usize) -> &'t str {
+        &self.text[self.points[i].start..self.points[i].value - 1]
+    }
+
+    /// The value of point `i` when its segment ends before point `j` (`None`: at the end).
+    fn value(&self, i: usize, j: Option<usize>) -> &'t str {
+        let end = j.map_or(self.text.len(), |j| self.points[j].start - 1);
+        self.text.get(self.points[i].value..end).unwrap_or("")
+    }
+
+    /// Whether a field may start at `i` and end right before `j` (or at the end).
+    fn edge(&self, i: usize, j: Option<usize>) -> bool {
+        if self.value(i, j).is_empty() {
+            return false;
+        }
+        match (j, self.limit[i]) {
+            (None, limit) => limit.is_none(),
+            (Some(j), limit) => {
+                self.points[j].start > self.points[i].value
+                    && limit.is_none_or(|l| j <= l)
+                    && self.name(j).as_bytes() > self.name(i).as_bytes()
+            }
+        }
+    }
+
+    /// Points reachable from the start by plausible fields, skipping points named `avoid`.
+    fn forward(&self, avoid: Option<&str>) -> Vec<bool> {
+        let n = self.points.len();
+        let mut reach = vec![false; n];
+        if n > 0 && self.points[0].start == 0 && avoid != Some(self.name(0)) {
+            reach[0] = true;
+        }
+        for i in 0..n {
+            if !reach[i] {
+                continue;
+            }
+            for j in i + 1..n {
+                if !reach[j] && avoid != Some(self.name(j)) && self.edge(i, Some(j)) {
+                    reach[j] = true;
+                }
+            }
+        }
+        reach
+    }
+
+    /// Points from which plausible fields reach the end.
+    fn backward(&self) -> Vec<bool> {
+        let n = self.points.len();
+        let mut reach = vec![false; n];
+        for i in (0..n).rev() {
+            reach[i] = self.edge(i, None) || (i + 1..n).any(|j| reach[j] && self.edge(i, Some(j)));
+        }
+        reach
+    }
+}
+
+fn reliance(relied: &[(&str, Reliance)], name: &str) -> Option<Reliance> {
+    relied.iter().find(|(n, _)| *n == name).map(|(_, r)| *r)
+}
+
+/// Apply the rule of the module documentation to a reply's fields: `relied` lists the fields
+/// the caller relies on (and the opaque ones); any other field is read as not relied on.
+///
+/// # Errors
+/// [`Ambiguity`] naming the first relied-on field another plausible reading changes, or the
+/// field whose value cannot be genuine.
+pub fn check(fields: &Fields<'_>, relied: &[(&str, Reliance)]) -> Result<(), Ambiguity> {
+    let mut pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .filter(|(k, v)| *k != "sign" && !v.is_empty())
+        .collect();
+    // Nothing to re-split: the reply as received is the only reading.
+    if pairs.iter().all(|(_, v)| !v.contains('&')) {
+        return Ok(());
+    }
+    pairs.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut text = String::new();
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            text.push('&');
+        }
+        text.push_str(k);
+        text.push('=');
+        text.push_str(v);
+    }
+    let is_known = |name: &str| {
+        pairs
+            .binary_search_by(|p| p.0.as_bytes().cmp(name.as_bytes()))
+            .is_ok()
+            || reliance(relied, name).is_some()
+    };
+    let mut points = Vec::new();
+    for start in core::iter::once(0).chain(text.match_indices('&').map(|(i, _)| i + 1)) {
+        let rest = &text[start..];
+        let Some(eq) = rest.find('=') else { continue };
+        let name = &rest[..eq];
+        if name != "sign" && xml::is_valid_name(name) {
+            points.push(Point {
+                start,
+                value: start + eq + 1,
+            });
+        }
+        if points.len() > MAX_SPLIT_POINTS {
+            return Err(Ambiguity::new(""));
+        }
+    }
+    let mut s = Signed {
+        text: &text,
+        strict: Vec::with_capacity(points.len()),
+        known: Vec::with_capacity(points.len()),
+        limit: Vec::new(),
+        points,
+    };
+    for i in 0..s.points.len() {
+        let name = s.name(i);
+        s.strict
+            .push(reliance(relied, name) == Some(Reliance::Strict));
+        s.known.push(is_known(name));
+    }
+    s.limit = (0..s.points.len())
+        .map(|i| {
+            (i + 1..s.points.len())
+                .find(|&k| s.points[k].start > s.points[i].value && (s.strict[i] || s.known[k]))
+        })
+        .collect();
+
+    // The reply as received must itself be plausible: its own fields are the points where a
+    // field of `pairs` starts (each `&` between two of them, and the start).
+    let own: Vec<usize> = {
+        let mut at = 0;
+        let mut own = Vec::with_capacity(pairs.len());
+        for (k, v) in &pairs {
+            if let Some(i) = s.points.iter().position(|p| p.start == at) {
+                own.push(i);
+            }
+            at += k.len() + 1 + v.len() + 1;
+        }
+        own
+    };
+    for (w, &i) in own.iter().enumerate() {
+        if own.len() != pairs.len() || !s.edge(i, own.get(w + 1).copied()) {
+            return Err(Ambiguity::new(pairs.get(w).map_or("", |p| p.0)));
+        }
+    }
+
+    let reach = s.forward(None);
+    let finish = s.backward();
+    for (name, how) in relied {
+        if *how == Reliance::Opaque {
+            continue;
+        }
+        let received = fields.get_non_empty(name);
+        // Every plausible field named `name` on a plausible reading has the received value.
+        for i in (0..s.points.len()).filter(|&i| reach[i] && s.name(i) == *name) {
+            let ends = (i + 1..s.points.len())
+                .filter(|&j| finish[j])
+                .map(Some)
+                .chain(core::iter::once(None));
+            for j in ends {
+                if s.edge(i, j) && received != Some(s.value(i, j)) {
+                    return Err(Ambiguity::new(name));
+                }
+            }
+        }
+        // …and when the reply carries it, no plausible reading goes without it.
+        if received.is_some() {
+            let avoiding = s.forward(Some(name));
+            if (0..s.points.len()).any(|i| avoiding[i] && s.edge(i, None)) {
+                return Err(Ambiguity::new(name));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads a reply's fields for a typed outcome and records how each one is relied on, so that
+/// [`check`] covers exactly what the outcome exposes (crate-private: the typed APIs and
+/// notifications decode through it).
+pub(crate) struct Reader<'f, 'a> {
+    fields: &'f Fields<'a>,
+    read: core::cell::RefCell<Vec<(&'static str, Reliance)>>,
+}
+
+impl<'f, 'a> Reader<'f, 'a> {
+    pub(crate) fn new(fields: &'f Fields<'a>) -> Self {
+        Self {
+            fields,
+            read: core::cell::RefCell::new(Vec::with_capacity(16)),
+        }
+    }
+
+    fn record(&self, name: &'static str, how: Reliance) -> Option<&'f str> {
+        let mut read = self.read.borrow_mut();
+        if !read.iter().any(|(n, _)| *n == name) {
+            read.push((name, how));
+        }
+        self.fields.get_non_empty(name)
+    }
+
+    /// An identifier, code, amount or time (non-empty, else `None`).
+    pub(crate) fn strict(&self, name: &'static str) -> Option<&'f str> {
+        self.record(name, Reliance::Strict)
+    }
+
+    /// Free text or a URL.
+    pub(crate) fn text(&self, name: &'static str) -> Option<&'f str> {
+        self.record(name, Reliance::Text)
+    }
+
+    /// A merchant-opaque echo (not covered by the rule).
+    pub(crate) fn opaque(&self, name: &'static str) -> Option<&'f str> {
+        self.record(name, Reliance::Opaque)
+    }
+
+    /// The first non-empty of several spellings, each recorded as `how`.
+    pub(crate) fn first_of(&self, names: &[&'static str], how: Reliance) -> Option<&'f str> {
+        let mut found = None;
+        for n in names {
+            let v = self.record(n, how);
+            found = found.or(v);
+        }
+        found
+    }
+
+    /// The fields read so far, for [`check`].
+    pub(crate) fn relied(&self) -> Vec<(&'static str, Reliance)> {
+        self.read.borrow().clone()
+    }
+
+    /// The fields, unrecorded (for what the rule does not cover, such as `Debug`).
+    pub(crate) fn fields(&self) -> &'f Fields<'a> {
+        self.fields
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields<'a>(pairs: &[(&'a str, &'a str)]) -> Fields<'a> {
+        let mut f = Fields::new();
+        for (k, v) in pairs {
+            f.insert(*k, *v).unwrap();
+        }
+        f
+    }
+
+    const S: Reliance = Reliance::Strict;
+
+    #[test]
+    fn plain_replies_have_one_reading() {
+        let f = fields(&[("a", "1"), ("b", "2"), ("sign", "S&x=1")]);
+        assert_eq!(check(&f, &[("a", S), ("b", S), ("c", S)]), Ok(()));
+    }
+
+    #[test]
+    fn a_hidden_field_is_refused_where_it_is_relied_on() {
+        // cash_fee folded into bank_type: bank_type cannot be genuine.
+        let f = fields(&[("bank_type", "CMB&cash_fee=1"), ("fee_type", "CNY")]);
+        let relied = [("bank_type", S), ("cash_fee", S)];
+        assert_eq!(check(&f, &relied), Err(Ambiguity::new("bank_type")));
+        // The same reply where nobody reads bank_type and cash_fee: accepted? No — cash_fee is
+        // a known name only when relied on or present; here neither, so the value is plain text.
+        assert_eq!(check(&f, &[("fee_type", S)]), Ok(()));
+        // Relied on cash_fee only: an unread field hides it.
+        assert_eq!(
+            check(&f, &[("cash_fee", S)]),
+            Err(Ambiguity::new("bank_type"))
+        );
+    }
+
+    #[test]
+    fn the_issue_bypass_is_refused() {
+        // Genuine: attach="x&c=1", bank_type, cash_fee. Re-split: attach="x", c swallows them.
+        let f = fields(&[
+            ("attach", "x"),
+            ("c", "1&bank_type=CMB&cash_fee=10"),
+            ("coupon_fee", "1"),
+        ]);
+        let relied = [
+            ("attach", Reliance::Opaque),
+            ("bank_type", S),
+            ("cash_fee", S),
+            ("coupon_fee", S),
+        ];
+        assert_eq!(check(&f, &relied), Err(Ambiguity::new("c")));
+        // A split reading that only moves an unread field out of attach is fine…
+        let g = fields(&[
+            ("attach", "a=1&b=2"),
+            ("bank_type", "CMB"),
+            ("cash_fee", "1"),
+        ]);
+        assert_eq!(check(&g, &relied), Ok(()));
+        // …but attach may not carry a name of the reply.
+        let h = fields(&[("attach", "a=1&cash_fee=2"), ("bank_type", "CMB")]);
+        assert_eq!(check(&h, &relied), Err(Ambiguity::new("attach")));
+    }
+
+    #[test]
+    fn a_split_that_changes_a_relied_field_is_refused() {
+        // Received text c="2&e=3": the reading c="2", e="3" is plausible and changes c.
+        let f = fields(&[("b", "1"), ("c", "2&e=3")]);
+        assert_eq!(
+            check(&f, &[("b", S), ("c", Reliance::Text)]),
+            Err(Ambiguity::new("c"))
+        );
+        // A query name that sorts before its own field cannot start a field there: one reading.
+        let g = fields(&[("b", "1"), ("c", "2&a=3")]);
+        assert_eq!(check(&g, &[("b", S), ("c", Reliance::Text)]), Ok(()));
+        // e relied on and absent: the reading with e changes it too.
+        assert_eq!(
+            check(&f, &[("b", S), ("c", Reliance::Text), ("e", S)]),
+            Err(Ambiguity::new("c"))
+        );
+        // A relied field no reading may drop: f after c; the split c="2", e="3", f="x" moves c.
+        let h = fields(&[("c", "2&e=3"), ("f", "x")]);
+        assert_eq!(
+            check(&h, &[("c", Reliance::Text), ("f", S)]),
+            Err(Ambiguity::new("c"))
+        );
+        // Opaque c: not compared; f keeps its value in every reading.
+        assert_eq!(check(&h, &[("c", Reliance::Opaque), ("f", S)]), Ok(()));
+    }
+
+    #[test]
+    fn mweb_url_is_not_a_fold() {
+        let f = fields(&[
+            ("appid", "wx2421b1c4370ec43b"),
+            ("mch_id", "10000100"),
+            (
+                "mweb_url",
+                "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242444321ca0631331346&package=1405458241",
+            ),
+            ("nonce_str", "IITRi8Iabbblz1Jc"),
+            ("prepay_id", "wx2016121516420242444321ca0631331346"),
+            ("result_code", "SUCCESS"),
+            ("return_code", "SUCCESS"),
+            ("return_msg", "OK"),
+            ("trade_type", "MWEB"),
+        ]);
+        let relied = [
+            ("appid", S),
+            ("mch_id", S),
+            ("mweb_url", Reliance::Text),
+            ("prepay_id", S),
+            ("result_code", S),
+            ("return_code", S),
+            ("trade_type", S),
+        ];
+        assert_eq!(check(&f, &relied), Ok(()));
+        // Strictly relied on, the URL would be refused (it carries `&package=`).
+        let mut strict = relied;
+        strict[2].1 = S;
+        assert_eq!(check(&f, &strict), Err(Ambiguity::new("mweb_url")));
+    }
+
+    #[test]
+    fn too_many_split_points() {
+        let v = "&a=1".repeat(MAX_SPLIT_POINTS + 1);
+        let f = fields(&[("x", v.as_str())]);
+        assert_eq!(check(&f, &[("x", Reliance::Text)]), Err(Ambiguity::new("")));
+        assert_eq!(Ambiguity::new("").field(), "");
+    }
+}
