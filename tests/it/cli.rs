@@ -1671,9 +1671,10 @@ mod parse {
                 error_code_des: "商户号信息有误".into(),
             },
         );
-        let v = ok_json(parse("realnameauth", &["--key-file", &key]).write_stdin(body));
+        let v = ok_json(parse("realnameauth", &["--key-file", &key]).write_stdin(&body));
         assert_eq!(v["outcome"], "business_fail");
-        assert_eq!(v["authenticated"], false);
+        // Signed and verified before it was read.
+        assert_eq!(v["authenticated"], true);
         assert_eq!(v["err_code"], "20002");
         assert_eq!(v["err_code_des"], "商户号信息有误");
         assert!(v["disposition"].is_string(), "{v}");
@@ -1685,6 +1686,37 @@ mod parse {
         assert_eq!(v["return_msg"], "签名错误");
         // "签名错误" (sign error): the merchant's key or sign type is wrong.
         assert_disposition(&v, "misconfigured", false);
+    }
+
+    /// Issue 15, item 1: a business FAIL of a signed endpoint is believed only once its sign
+    /// verifies; unsigned, or signed and then altered, it is an invalid reply (exit 1).
+    #[test]
+    fn realnameauth_unsigned_or_forged_business_fail_exits_1() {
+        let key = v2_key_file();
+        let unsigned = "<xml><return_code>SUCCESS</return_code><result_code>FAIL</result_code>\
+                        <error_code>SYSTEMERROR</error_code><error_code_des>x</error_code_des></xml>";
+        let e = fails(
+            "unsigned business FAIL",
+            parse("realnameauth", &["--key-file", &key]).write_stdin(unsigned),
+            1,
+        );
+        assert!(e.contains("not a valid reply"), "{e}");
+        let body = realnameauth_reply(
+            SignType::Md5,
+            RealNameAuthScript::Fail {
+                error_code: "PARAM_ERROR".into(),
+                error_code_des: "参数错误".into(),
+            },
+        );
+        let forged = String::from_utf8(body)
+            .unwrap()
+            .replace("PARAM_ERROR", "SYSTEMERROR");
+        let e = fails(
+            "altered err_code",
+            parse("realnameauth", &["--key-file", &key]).write_stdin(forged),
+            1,
+        );
+        assert!(e.contains("not a valid reply"), "{e}");
     }
 
     #[test]

@@ -7,8 +7,9 @@
 //! - `outcome` is `success`, or the kind of error reply WeChat Pay sent (`return_fail`,
 //!   `business_fail`, `service_error`, `error`) — a well-formed error reply is a valid reply of
 //!   the API, so it exits 0 too;
-//! - `authenticated` says whether a signature was checked (v2 `realnameauth` success replies,
-//!   v3 2xx replies); error replies and the unsigned APIs are never authenticated;
+//! - `authenticated` says whether a signature was checked (v2 `realnameauth` replies whose
+//!   `return_code` is SUCCESS — business failures included: they are refused unsigned — and v3
+//!   2xx replies); other error replies and the unsigned APIs are never authenticated;
 //! - personal values (names, ID numbers, `name_mask`, a v3 error's offending `value`) are printed
 //!   as `<redacted>`.
 //!
@@ -171,6 +172,9 @@ fn failure_or_invalid(api: ParseApi, e: ApiError) -> Outcome {
     };
     let disposition = Value::String(f.disposition().to_string());
     let retryable = Value::Bool(f.is_retryable());
+    // A business failure of a signed v2 endpoint was verified before it was read.
+    let authenticated =
+        matches!(api, ParseApi::Realnameauth) && matches!(f, WeChatFailure::Business { .. });
     let (kind, fields) = match f {
         WeChatFailure::Return {
             return_code,
@@ -211,7 +215,7 @@ fn failure_or_invalid(api: ParseApi, e: ApiError) -> Outcome {
         WeChatFailure::V3(r) => ("error", v3_failure_fields(r)),
         other => ("error", kv([("message", s(&other.to_string()))])),
     };
-    let mut all = kv([("authenticated", Value::Bool(false))]);
+    let mut all = kv([("authenticated", Value::Bool(authenticated))]);
     all.extend(fields);
     all.extend(kv([("disposition", disposition), ("retryable", retryable)]));
     json_output(&outcome(api, kind, all))

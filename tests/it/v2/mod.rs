@@ -1,5 +1,6 @@
 //! The v2 protocol (XML, MD5 / HMAC-SHA256).
 
+mod fold;
 mod reply;
 mod sign;
 mod xml;
