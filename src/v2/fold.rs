@@ -150,9 +150,9 @@ impl<'t> Signed<'t> {
             if !reach[i] {
                 continue;
             }
-            for j in i + 1..n {
-                if !reach[j] && avoid != Some(self.name(j)) && self.edge(i, Some(j)) {
-                    reach[j] = true;
+            for (j, r) in reach.iter_mut().enumerate().skip(i + 1) {
+                if !*r && avoid != Some(self.name(j)) && self.edge(i, Some(j)) {
+                    *r = true;
                 }
             }
         }
@@ -181,14 +181,12 @@ fn reliance(relied: &[(&str, Reliance)], name: &str) -> Option<Reliance> {
 /// [`Ambiguity`] naming the first relied-on field another plausible reading changes, or the
 /// field whose value cannot be genuine.
 pub fn check(fields: &Fields<'_>, relied: &[(&str, Reliance)]) -> Result<(), Ambiguity> {
-    let mut pairs: Vec<(&str, &str)> = fields
-        .iter()
-        .filter(|(k, v)| *k != "sign" && !v.is_empty())
-        .collect();
+    let participating = || fields.iter().filter(|(k, v)| *k != "sign" && !v.is_empty());
     // Nothing to re-split: the reply as received is the only reading.
-    if pairs.iter().all(|(_, v)| !v.contains('&')) {
+    if participating().all(|(_, v)| !v.contains('&')) {
         return Ok(());
     }
+    let mut pairs: Vec<(&str, &str)> = participating().collect();
     pairs.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let mut text = String::new();
     for (i, (k, v)) in pairs.iter().enumerate() {

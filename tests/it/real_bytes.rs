@@ -84,6 +84,14 @@ const REPLAYS: &[(&str, Replay)] = &[
         v2_paynotify_partner_real_redacted_demo117,
     ),
     (
+        "v2_paynotify_hmac_no_sign_type_real_wxjava1585.xml",
+        v2_paynotify_hmac_no_sign_type,
+    ),
+    (
+        "v2_paynotify_hmac_no_sign_type_real_redacted_wxjava1671.xml",
+        v2_paynotify_hmac_no_sign_type,
+    ),
+    (
         "v2_refund_doc_danpin_wxjava.xml",
         v2_refund_doc_danpin_wxjava,
     ),
@@ -532,6 +540,45 @@ fn v2_paynotify_doc_php_fixture(b: &[u8]) {
     assert_eq!(n.attach(), Some("支付测试"));
     assert_eq!(n.trade_type(), "JSAPI");
     assert_eq!(n.fields().get("coupon_fee"), Some("10"));
+}
+
+/// Real notifications of orders placed with HMAC-SHA256: no `sign_type`, a 64-hex sign, fields
+/// in alphabetical order on separate lines, a bare `total_fee`. The key is unknown: the sign's
+/// length must choose HMAC-SHA256 (a mismatch under any key we hold, never "not 32 hex
+/// characters"); re-signed with HMAC in place, the bytes verify and type.
+fn v2_paynotify_hmac_no_sign_type(b: &[u8]) {
+    let f = xml::parse(b).unwrap();
+    assert_eq!(f.len(), 16);
+    assert_eq!(f.get("sign_type"), None);
+    let n = names(&f);
+    let mut sorted = n.clone();
+    sorted.sort_unstable();
+    assert_eq!(n, sorted);
+    let old = f.get("sign").unwrap().to_owned();
+    assert_eq!(old.len(), 64);
+    assert_eq!(
+        v2_notify::parse(b, &doc_v2_key()),
+        Err(PayNotifyError::Reply(ReplyError::Sign(SignError::Mismatch)))
+    );
+    let new = sign::sign(f.iter(), &doc_v2_key(), SignType::HmacSha256).unwrap();
+    let good = std::str::from_utf8(b)
+        .unwrap()
+        .replace(old.as_str(), new.as_str());
+    let n = v2_notify::parse(good.as_bytes(), &doc_v2_key()).unwrap();
+    assert_eq!(n.sign_type(), SignType::HmacSha256);
+    assert_eq!(n.bank_type(), Some("OTHERS"));
+    assert_eq!(n.fee_type(), Some("CNY"));
+    assert_eq!(n.trade_type(), "JSAPI");
+    assert_eq!(Some(n.total_fee()), n.cash_fee());
+    assert_eq!(n.transaction_id(), f.get("transaction_id").unwrap());
+    // Never MD5 where HMAC-SHA256 is configured, never HMAC where MD5 is.
+    let md5 = v2_notify::PayNotifyOptions::default().with_sign_type(SignType::Md5);
+    assert_eq!(
+        v2_notify::parse_with(good.as_bytes(), &doc_v2_key(), &md5),
+        Err(PayNotifyError::Reply(ReplyError::Sign(
+            SignError::Malformed { expected: 32 }
+        )))
+    );
 }
 
 fn v2_paynotify_partner_real_redacted_demo117(b: &[u8]) {
