@@ -319,3 +319,107 @@ fn the_reported_bypass_and_false_alarm() {
     assert_eq!(r.as_ref().map(|n| n.attach()), Ok(Some("a=1&b=2")));
     assert_eq!(notify::answer(&r).body(), notify::SUCCESS_XML.as_bytes());
 }
+
+/// The rule of `v2::fold`, by brute force over every split of the signed string (the oracle
+/// for the crate's graph search; small inputs only).
+fn oracle(pairs: &[(String, String)], relied: &[(&str, Reliance)]) -> bool {
+    let how = |name: &str| relied.iter().find(|(n, _)| *n == name).map(|(_, r)| *r);
+    let mut sorted: Vec<&(String, String)> = pairs.iter().filter(|(_, v)| !v.is_empty()).collect();
+    sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let known = |name: &str| sorted.iter().any(|(k, _)| k == name) || how(name).is_some();
+    let legal = |k: &str| {
+        !k.is_empty()
+            && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && !k.as_bytes()[0].is_ascii_digit()
+            && k != "sign"
+    };
+    // A value's `&name=` points (legal names only).
+    let inner = |v: &str| -> Vec<String> {
+        v.match_indices('&')
+            .filter_map(|(i, _)| {
+                let rest = &v[i + 1..];
+                let name = &rest[..rest.find('=')?];
+                legal(name).then(|| name.to_owned())
+            })
+            .collect()
+    };
+    let plausible = |r: &[(String, String)]| {
+        r.iter().all(|(k, v)| {
+            let names = inner(v);
+            if how(k) == Some(Reliance::Strict) {
+                names.is_empty()
+            } else {
+                names.iter().all(|n| !known(n))
+            }
+        })
+    };
+    let own: Vec<(String, String)> = sorted.iter().map(|p| (*p).clone()).collect();
+    if !plausible(&own) {
+        return false;
+    }
+    let amps = own
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+        .matches('&')
+        .count();
+    for bits in 0..(1u32 << amps) {
+        let mask: Vec<bool> = (0..amps).map(|i| bits & (1 << i) != 0).collect();
+        let Some(r) = reading(&own, &mask) else {
+            continue;
+        };
+        if !plausible(&r) {
+            continue;
+        }
+        let value = |p: &[(String, String)], n: &str| {
+            p.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone())
+        };
+        for (n, h) in relied {
+            if *h != Reliance::Opaque && value(&r, n) != value(&own, n) {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+use wechatpay_sansio::v2::Fields;
+use wechatpay_sansio::v2::fold::{self, Reliance};
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
+
+    /// The crate's search and the brute-force oracle agree on every small reply.
+    #[test]
+    fn the_search_agrees_with_brute_force(
+        values in prop::collection::vec(
+            prop::collection::vec(prop::sample::select(vec!["x", "&", "=", "a", "b", "c", "d", "&b=", "&d=", "&e=1", "&a="]), 0..4),
+            4,
+        ),
+        hows in prop::collection::vec(0u8..4, 5),
+    ) {
+        let names = ["a", "b", "c", "d"];
+        let pairs: Vec<(String, String)> = names
+            .iter()
+            .zip(&values)
+            .map(|(n, v)| ((*n).to_owned(), v.concat()))
+            .collect();
+        let mut f = Fields::new();
+        for (k, v) in &pairs {
+            f.insert(k.as_str(), v.as_str()).unwrap();
+        }
+        let all = ["a", "b", "c", "d", "e"];
+        let relied: Vec<(&str, Reliance)> = all
+            .iter()
+            .zip(&hows)
+            .filter_map(|(n, h)| match h {
+                0 => None,
+                1 => Some((*n, Reliance::Strict)),
+                2 => Some((*n, Reliance::Text)),
+                _ => Some((*n, Reliance::Opaque)),
+            })
+            .collect();
+        prop_assert_eq!(fold::check(&f, &relied).is_ok(), oracle(&pairs, &relied), "{:?} {:?}", pairs, relied);
+    }
+}
