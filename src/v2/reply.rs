@@ -374,7 +374,7 @@ pub enum ReplyError {
         "another reading of the signed reply changes {field}: it may have been folded; refused"
     )]
     PossibleFold {
-        /// The field another reading changes (empty: too many split points to search).
+        /// The field another reading changes, or whose value cannot be genuine.
         field: String,
     },
     /// A field that identifies the request is absent or empty in a success reply.
