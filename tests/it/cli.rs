@@ -2248,6 +2248,70 @@ mod trust_boundary {
         assert!(e.contains("valid"), "{e}");
     }
 
+    /// `--public-key` given a certificate PEM keeps the certificate's validity (issue 15 item
+    /// 5): the Go vector verified in 2032 (expired) or in 2020 (not yet valid) exits 1 with a
+    /// message naming the validity; inside it, the same invocation verifies.
+    #[test]
+    fn v3_verify_public_key_given_a_certificate_keeps_its_validity() {
+        let run = |now: &str| {
+            wxpay()
+                .args([
+                    "v3-verify",
+                    "--public-key",
+                    &data_path("go_platform_cert.pem"),
+                ])
+                .args(["--headers-file", &data_path("go_notify_headers.txt")])
+                .args(["--body-file", &data_path("go_notify_body.json")])
+                .args(["--now", now, "--max-skew", "999999999"])
+        };
+        for (case, now) in [("expired", "1970000000"), ("not yet valid", "1600000000")] {
+            let e = fails(case, run(now), 1);
+            assert!(e.contains("outside its validity"), "{case}: {e}");
+            assert!(e.contains(&format!("at {now}")), "{case}: {e}");
+        }
+        run(GO_NOW).assert().success();
+    }
+
+    /// The same for `parse` with `--public-key` given a certificate.
+    #[test]
+    fn parse_customs_with_public_key_given_an_expired_certificate_exits_1() {
+        let (sim, m) = (sim(), merchant());
+        let mut rng = rng(7);
+        let req = VerifyCertificateRequest::new(
+            "wxd678efh567hg6787",
+            "20150806125346",
+            "1000320306201511078440737890",
+            Customs::ShanghaiZs,
+            "123456",
+            Personal::new("11010519491231002X"),
+            Personal::new("张三"),
+        );
+        let not_after = platform_cert().not_after().as_secs();
+        let built = req
+            .build(&m, &mut rng, t(not_after - 10))
+            .unwrap()
+            .into_http();
+        let resp = sim.handle(&built, t(not_after - 5), &mut rng, &Script::default());
+        let mut headers = String::new();
+        for (k, v) in resp.headers() {
+            headers.push_str(&format!("{}: {}\n", k, v.to_str().unwrap()));
+        }
+        let headers = scratch("late-headers", headers);
+        let body = resp.into_body();
+        let run = |now: u64| {
+            wxpay()
+                .args(["parse", "customs-verify"])
+                .args(["--public-key", &data_path("test_platform_cert.pem")])
+                .args(["--headers-file", &headers, "--now", &now.to_string()])
+                .write_stdin(body.clone())
+        };
+        // Inside the validity (and the skew) it parses; 10 s after the certificate expired
+        // (still within the 300 s skew of the reply's timestamp) it must not.
+        run(not_after).assert().success();
+        let e = fails("certificate expired at receipt", run(not_after + 10), 1);
+        assert!(e.contains("outside its validity"), "{e}");
+    }
+
     #[test]
     fn parse_customs_with_a_certificate_outside_its_validity_exits_1() {
         let (sim, m) = (sim(), merchant());

@@ -297,7 +297,8 @@ pub struct V3SignArgs {
 #[derive(Args, Debug)]
 #[command(group = clap::ArgGroup::new("verify_key").required(true).args(["public_key", "certificate"]))]
 pub struct V3VerifyArgs {
-    /// The WeChat Pay public key (SPKI, PKCS#1, or a certificate).
+    /// The WeChat Pay public key (SPKI, PKCS#1, or a certificate: then only within its validity
+    /// at --now, filed under the id the headers name).
     #[arg(long, value_name = "PEM_FILE")]
     pub public_key: Option<PathBuf>,
     /// The WeChat Pay platform certificate.
@@ -436,7 +437,8 @@ pub struct ParseArgs {
     pub headers_file: Option<PathBuf>,
     #[command(flatten)]
     pub key: V2KeyArgs,
-    /// The WeChat Pay public key, to verify v3 reply signatures.
+    /// The WeChat Pay public key, to verify v3 reply signatures (a certificate PEM is used only
+    /// within its validity at --now).
     #[arg(long, value_name = "PEM_FILE", conflicts_with = "certificate")]
     pub public_key: Option<PathBuf>,
     /// The WeChat Pay platform certificate, to verify v3 reply signatures.

@@ -334,7 +334,11 @@ fn parse_querymchrisk(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) ->
 
 /// The one WeChat Pay key given on the command line, filed under its id (a bare public key
 /// under the id the reply's `Wechatpay-Serial` names), or none.
-fn v3_key(a: &ParseArgs, headers: &HeaderMap) -> Result<Option<WechatPayKey>, Failure> {
+fn v3_key(
+    a: &ParseArgs,
+    status: StatusCode,
+    headers: &HeaderMap,
+) -> Result<Option<WechatPayKey>, Failure> {
     if let Some(path) = &a.certificate {
         let pem = read_file(path)?;
         let cert = PlatformCertificate::from_pem(&pem)
@@ -342,7 +346,13 @@ fn v3_key(a: &ParseArgs, headers: &HeaderMap) -> Result<Option<WechatPayKey>, Fa
         return Ok(Some(WechatPayKey::certificate(&cert)));
     }
     if let Some(path) = &a.public_key {
-        let key = any_public_key(path)?;
+        let given = any_public_key(path)?;
+        // A certificate given as --public-key keeps its validity where a signature is verified
+        // (2xx replies), as with --certificate.
+        if status.is_success() {
+            given.check_valid_at(a.now.map_or_else(os::now, UnixTime::from_secs), path)?;
+        }
+        let key = given.key;
         let serial = headers
             .get(&WECHATPAY_SERIAL)
             .and_then(|v| v.to_str().ok())
@@ -380,7 +390,7 @@ fn v3_failure_fields(f: &ErrorReply) -> Vec<(String, Value)> {
 
 fn parse_v3(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) -> Outcome {
     let api = a.api;
-    let key = v3_key(a, headers)?;
+    let key = v3_key(a, status, headers)?;
     if status.is_success() {
         let need = match (&key, &a.headers_file) {
             (None, _) => Some("--certificate or --public-key, and --headers-file"),
