@@ -183,8 +183,9 @@ impl NameAuthStatus {
     }
 }
 
-/// A `nameautheasy` request. `src` and the key come from the [`Merchant`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A `nameautheasy` request. `src` and the key come from the [`Merchant`]. `Debug` redacts the
+/// openid (an identifier of a person).
+#[derive(Clone, PartialEq, Eq)]
 pub struct NameAuthRequest {
     /// appid (1–32 visible ASCII).
     pub appid: String,
@@ -201,6 +202,20 @@ pub struct NameAuthRequest {
     pub reply_type: ReplyType,
     /// Hex case of `sign` (default lower).
     pub hex_case: HexCase,
+}
+
+impl core::fmt::Debug for NameAuthRequest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("NameAuthRequest")
+            .field("appid", &self.appid)
+            .field("openid", &crate::secret::REDACTED)
+            .field("truename", &self.truename)
+            .field("creid", &self.creid)
+            .field("cretype", &self.cretype)
+            .field("reply_type", &self.reply_type)
+            .field("hex_case", &self.hex_case)
+            .finish()
+    }
 }
 
 impl NameAuthRequest {

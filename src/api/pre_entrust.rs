@@ -79,8 +79,8 @@ crate::wire::closed_enum!(
 );
 
 /// The request (constructed per scene: [`PreEntrustSignRequest::mini_program`],
-/// [`PreEntrustSignRequest::app`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// [`PreEntrustSignRequest::app`]). `Debug` redacts the openid (an identifier of a person).
+#[derive(Clone, PartialEq, Eq)]
 pub struct PreEntrustSignRequest {
     /// Which endpoint.
     pub scene: Scene,
@@ -97,6 +97,23 @@ pub struct PreEntrustSignRequest {
     pub cred_type: PreEntrustCredType,
     /// `cred_id`: a mainland ID number (trailing `X` upper-case); encrypted.
     pub cred_id: Personal,
+}
+
+impl core::fmt::Debug for PreEntrustSignRequest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PreEntrustSignRequest")
+            .field("scene", &self.scene)
+            .field("appid", &self.appid)
+            .field("out_contract_code", &self.out_contract_code)
+            .field(
+                "openid",
+                &self.openid.as_ref().map(|_| crate::secret::REDACTED),
+            )
+            .field("real_name", &self.real_name)
+            .field("cred_type", &self.cred_type)
+            .field("cred_id", &self.cred_id)
+            .finish()
+    }
 }
 
 #[derive(Serialize)]

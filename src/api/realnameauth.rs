@@ -140,7 +140,8 @@ crate::wire::open_enum!(
 );
 
 /// A `realnameauth` request. `mch_id` and `nonce_str` come from the [`Merchant`] and the RNG.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `Debug` redacts the openid (an identifier of a person), as the outcome's does.
+#[derive(Clone, PartialEq, Eq)]
 pub struct RealNameAuthRequest {
     /// 公众账号ID (1–32 visible ASCII).
     pub appid: String,
@@ -352,6 +353,21 @@ pub struct RealNameAuthOutcome {
     pub verify_real_name: Option<VerifyRealName>,
     /// `bind_bankcard`, when returned.
     pub bind_bankcard: Option<BindBankcard>,
+}
+
+impl fmt::Debug for RealNameAuthRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RealNameAuthRequest")
+            .field("appid", &self.appid)
+            .field("openid", &REDACTED)
+            .field("real_name", &self.real_name)
+            .field("cred_type", &self.cred_type)
+            .field("cred_id", &self.cred_id)
+            .field("access_token", &self.access_token)
+            .field("version", &self.version)
+            .field("sign_type", &self.sign_type)
+            .finish()
+    }
 }
 
 impl fmt::Debug for RealNameAuthOutcome {
