@@ -76,7 +76,10 @@ async fn main() -> Result<(), BoxError> {
             );
             Ok(())
         })
-        .on_refused(|route, why| eprintln!("refused on {route}: {why}"));
+        .on_refused(|route, why| eprintln!("refused on {route}: {why}"))
+        // A body still arriving 10 s after the request head is cut off with 408 (the default,
+        // stated here to show the knob): slow clients cannot hold connections open.
+        .with_body_timeout(Duration::from_secs(10));
 
     let budget = Arc::new(Budget {
         answered: AtomicUsize::new(0),

@@ -388,3 +388,81 @@ async fn run() {
     // The port is closed now.
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
+
+/// A server on 127.0.0.1:0 running `notify_router(state)`; returns its address, the stop
+/// signal and the task.
+async fn serve(
+    state: NotifyState,
+) -> (
+    std::net::SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    assert!(addr.ip().is_loopback());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, notify_router(state))
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    (addr, stop, server)
+}
+
+/// Sends the request head (announcing a body of 1000 bytes) and a few body bytes, then stalls;
+/// returns what the server sent back before closing, and how long that took.
+async fn stalled_client(addr: std::net::SocketAddr, path: &str) -> (String, Duration) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let start = std::time::Instant::now();
+    s.write_all(
+        format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+             Content-Length: 1000\r\n\r\n{{\"id\":"
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut answer = Vec::new();
+    // Read until the server closes (or 5 s pass: a failure below).
+    let _ = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut answer)).await;
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        start.elapsed(),
+    )
+}
+
+/// A client that sends the headers and then stalls is answered (408) and disconnected once the
+/// body-read timeout passes, on both routes, for many such clients at once (issue 15 item 5:
+/// 50 slow connections were held 22 s).
+#[tokio::test]
+async fn a_stalled_body_is_cut_off_at_the_timeout() {
+    let sim = Simulator::new();
+    let state = NotifyState::new(sim.merchant()).with_body_timeout(Duration::from_millis(300));
+    let (addr, stop, server) = serve(state).await;
+    let clients: Vec<_> = (0..20)
+        .map(|i| {
+            let path = if i % 2 == 0 { V3_PATH } else { V2_PATH };
+            tokio::spawn(stalled_client(addr, path))
+        })
+        .collect();
+    for c in clients {
+        let (answer, took) = c.await.unwrap();
+        assert!(
+            answer.starts_with("HTTP/1.1 408"),
+            "{answer:?} after {took:?}"
+        );
+        assert!(took >= Duration::from_millis(250), "{took:?}");
+        assert!(took < Duration::from_secs(3), "{took:?}");
+    }
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("the server did not shut down within 10 s")
+        .unwrap()
+        .unwrap();
+}
