@@ -1,6 +1,6 @@
 //! wechatpay-sansio behind a real web framework: an [axum] router that receives WeChat Pay
-//! notifications, verifies them with the crate, calls the application's handlers once per
-//! verified notification, and answers the way WeChat Pay expects.
+//! notifications, verifies them with the crate, calls the application's handlers for every
+//! verified delivery, and answers the way WeChat Pay expects.
 //!
 //! This package is never published; it holds the examples and tests that need HTTP stacks
 //! (`examples/axum_notify.rs` runs this router, `tests/axum_notify.rs` tests it over
@@ -12,8 +12,19 @@
 //! | `POST /wechatpay/v2/notify` ([`V2_PATH`]) | v2 payment result notifications (XML signed with the APIv2 key) | `200` `SUCCESS` XML once handled; `200` `FAIL` XML otherwise (`408` for a body not received in time, `413` for a body over [`MAX_BODY`]) |
 //!
 //! Every answer other than success makes WeChat Pay send the notification again later, so a
-//! handler that fails is retried. WeChat Pay may also deliver a notification twice: handlers
-//! must be idempotent (key on the order number). Official rules:
+//! handler that fails is retried. **A handler runs for every verified delivery, not once per
+//! notification**: WeChat Pay redelivers, and anyone holding a copy can post it again. A v3
+//! copy verifies only within the 5-minute timestamp skew; a v2 notification carries no time and
+//! no nonce check, so a copy verifies **forever**. Handlers must therefore be idempotent, keyed
+//! on the notification's idempotency key:
+//!
+//! | route | idempotency key |
+//! |---|---|
+//! | v3 | the notification `id` ([`DecryptedNotification`]`.notification.id`), or for payments the `transaction_id` in the payload |
+//! | v2 | [`PayNotification::transaction_id`] (WeChat Pay's order number) |
+//!
+//! In production the key is a unique constraint in the database, set in the same transaction
+//! as the work; [`OncePerKey`] is the in-memory illustration the example uses. Official rules:
 //! <https://pay.weixin.qq.com/doc/v3/merchant/4012071382> (v3),
 //! <https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_7> (v2).
 //!
@@ -34,8 +45,9 @@
 //! # }
 //! ```
 
+use std::collections::HashSet;
 use std::error::Error as StdError;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::Router;
@@ -114,8 +126,9 @@ impl NotifyState {
         self
     }
 
-    /// Called once per verified and decrypted v3 notification, before the answer is sent.
-    /// Keep it short (WeChat Pay waits 5 seconds at most): record the event, hand the work to
+    /// Called for every verified and decrypted v3 delivery (a redelivery or a replayed copy
+    /// within the timestamp skew included: dedupe on `notification.id`, see [`OncePerKey`]),
+    /// before the answer is sent. Keep it short (WeChat Pay waits 5 seconds at most): record the event, hand the work to
     /// a queue, return.
     #[must_use]
     pub fn on_v3(
@@ -126,7 +139,9 @@ impl NotifyState {
         self
     }
 
-    /// Called once per verified v2 payment result notification (`result_code` `SUCCESS`).
+    /// Called for every verified v2 payment result delivery (`result_code` `SUCCESS`). A v2
+    /// notification has no timestamp: a replayed copy verifies forever, so dedupe on
+    /// [`PayNotification::transaction_id`] (see [`OncePerKey`]).
     #[must_use]
     pub fn on_v2(
         mut self,
@@ -148,6 +163,70 @@ impl NotifyState {
     ) -> Self {
         self.on_refused = Arc::new(f);
         self
+    }
+}
+
+/// Runs the application's work once per idempotency key, in memory: the dedupe the router's
+/// handlers need because they run for every verified delivery.
+///
+/// This is an illustration for one process. In production use the database: a unique
+/// constraint on the key (v3 notification `id`, v2 `transaction_id`), inserted in the same
+/// transaction as the work, so that restarts and several servers share it. The set here only
+/// grows.
+///
+/// ```
+/// use wechatpay_sansio_interop::OncePerKey;
+/// let once = OncePerKey::new();
+/// let mut runs = 0;
+/// for _ in 0..3 {
+///     once.run("4200000001202601010000000001", || { runs += 1; Ok(()) })?;
+/// }
+/// assert_eq!(runs, 1);
+/// // A failed run forgets the key: the redelivery WeChat Pay sends after the error answer retries.
+/// assert!(once.run("k2", || Err("database down".into())).is_err());
+/// once.run("k2", || { runs += 1; Ok(()) })?;
+/// assert_eq!(runs, 2);
+/// # Ok::<(), wechatpay_sansio_interop::HandlerError>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct OncePerKey {
+    seen: Mutex<HashSet<String>>,
+}
+
+impl OncePerKey {
+    /// An empty set of keys.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs `work` unless `key` was run before (or is running now), and returns its result;
+    /// `Ok(())` for a key already done. When `work` fails the key is forgotten, so that the
+    /// redelivery prompted by the error answer runs it again.
+    ///
+    /// # Errors
+    /// The error of `work`.
+    pub fn run(
+        &self,
+        key: &str,
+        work: impl FnOnce() -> Result<(), HandlerError>,
+    ) -> Result<(), HandlerError> {
+        let first = self
+            .seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key.to_owned());
+        if !first {
+            return Ok(());
+        }
+        let result = work();
+        if result.is_err() {
+            self.seen
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(key);
+        }
+        result
     }
 }
 

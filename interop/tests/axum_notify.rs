@@ -20,7 +20,9 @@ use wechatpay_sansio::simulator::Simulator;
 use wechatpay_sansio::v2::notify::SUCCESS_XML;
 use wechatpay_sansio::v2::{SignType, sign, xml};
 use wechatpay_sansio::v3::header::{WECHATPAY_SERIAL, WECHATPAY_SIGNATURE};
-use wechatpay_sansio_interop::{MAX_BODY, NotifyState, V2_PATH, V3_PATH, notify_router};
+use wechatpay_sansio_interop::{
+    MAX_BODY, NotifyState, OncePerKey, V2_PATH, V3_PATH, notify_router,
+};
 
 const HOUR: Duration = Duration::from_secs(3600);
 
@@ -459,6 +461,87 @@ async fn a_stalled_body_is_cut_off_at_the_timeout() {
         assert!(took >= Duration::from_millis(250), "{took:?}");
         assert!(took < Duration::from_secs(3), "{took:?}");
     }
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("the server did not shut down within 10 s")
+        .unwrap()
+        .unwrap();
+}
+
+/// A replayed notification (the same signed bytes posted again: WeChat Pay redelivers, and a v2
+/// notification carries no time so a copy verifies forever) is acknowledged again, but the
+/// application's work runs once per idempotency key: the v3 notification `id`, the v2
+/// `transaction_id` (issue 15 item 5).
+#[tokio::test]
+async fn a_replayed_notification_runs_the_work_once() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sim = Simulator::new();
+    let merchant = sim.merchant();
+    let v2_key = merchant.api_v2_key().unwrap().clone();
+    let mchid = merchant.mchid().as_str().to_owned();
+    let (v3_work, v2_work, v3_calls) = (
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    // As in examples/axum_notify.rs: the work behind a dedupe on the idempotency key.
+    let (once3, once2) = (Arc::new(OncePerKey::new()), Arc::new(OncePerKey::new()));
+    let state = {
+        let (w3, w2, c3) = (v3_work.clone(), v2_work.clone(), v3_calls.clone());
+        NotifyState::new(merchant)
+            .on_v3(move |n| {
+                c3.fetch_add(1, Ordering::SeqCst);
+                once3.run(&n.notification.id, || {
+                    w3.fetch_add(1, Ordering::SeqCst);
+                    Ok(())
+                })
+            })
+            .on_v2(move |n| {
+                once2.run(n.transaction_id(), || {
+                    w2.fetch_add(1, Ordering::SeqCst);
+                    Ok(())
+                })
+            })
+    };
+    let (addr, stop, server) = serve(state).await;
+    let base = format!("http://{addr}");
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(15);
+    let v3 = sim.notification(
+        "TRANSACTION.SUCCESS",
+        br#"{"out_trade_no":"1217752501201407033233368018","trade_state":"SUCCESS"}"#,
+        os::now(),
+        &mut rng,
+    );
+    let (parts, body) = v3.into_parts();
+    for _ in 0..3 {
+        let a = post(&client, &base, V3_PATH, parts.headers.clone(), body.clone()).await;
+        assert_eq!(
+            a.status,
+            StatusCode::NO_CONTENT,
+            "every delivery is acknowledged"
+        );
+    }
+    let v2 = v2_notification(&v2_key, &mchid, "1409811653", "1", SignType::Md5);
+    for _ in 0..3 {
+        let a = post(&client, &base, V2_PATH, xml_headers(), v2.clone()).await;
+        assert_eq!(
+            a.body,
+            SUCCESS_XML.as_bytes(),
+            "every delivery is acknowledged"
+        );
+    }
+    // The router hands every verified delivery to the handler…
+    assert_eq!(v3_calls.load(Ordering::SeqCst), 3);
+    // …and the work behind the dedupe ran once per key.
+    assert_eq!(v3_work.load(Ordering::SeqCst), 1);
+    assert_eq!(v2_work.load(Ordering::SeqCst), 1);
+    drop(client);
     stop.send(()).unwrap();
     tokio::time::timeout(Duration::from_secs(10), server)
         .await
