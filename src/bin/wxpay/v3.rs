@@ -1,7 +1,8 @@
 //! `v3-authorization`, `v3-sign`, `v3-verify`, `encrypt`, `decrypt-resource`.
 
 use crate::common::{
-    Failure, Outcome, line, note, quoted, read_file, read_stdin, secret_from, trim_line_end, utf8,
+    Failure, Outcome, line, mask_json, mask_query, note, quoted, read_file, read_stdin,
+    secret_from, trim_line_end, utf8,
 };
 use crate::{
     DecryptResourceArgs, EncryptArgs, PaddingArg, V3AuthorizationArgs, V3SignArgs, V3VerifyArgs,
@@ -112,17 +113,19 @@ pub fn v3_authorization(a: &V3AuthorizationArgs) -> Outcome {
         None => Vec::new(),
     };
     if a.explain {
-        let msg = canonical::request_message(
+        let ts = UnixTime::from_secs(a.timestamp);
+        let len = canonical::request_message(method, &a.url, ts, nonce.as_str(), &body).len();
+        // Shown with personal values masked (query parameters and JSON members).
+        let shown = canonical::request_message(
             method,
-            &a.url,
-            UnixTime::from_secs(a.timestamp),
+            &mask_query(&a.url),
+            ts,
             nonce.as_str(),
-            &body,
+            &mask_json(&body),
         );
         note(format_args!(
-            "canonical string ({} bytes): {}",
-            msg.len(),
-            quoted(&msg)
+            "canonical string ({len} bytes): {}",
+            quoted(&shown)
         ));
     }
     let signer = MerchantSigner::new(mchid, serial, key);
@@ -265,11 +268,12 @@ pub fn v3_verify(a: &V3VerifyArgs) -> Outcome {
     };
     let body = read_file(&a.body_file)?;
     if a.explain {
-        let msg = canonical::response_message(headers.timestamp, headers.nonce, &body);
+        let len = canonical::response_message(headers.timestamp, headers.nonce, &body).len();
+        let shown =
+            canonical::response_message(headers.timestamp, headers.nonce, &mask_json(&body));
         note(format_args!(
-            "canonical string ({} bytes): {}",
-            msg.len(),
-            quoted(&msg)
+            "canonical string ({len} bytes): {}",
+            quoted(&shown)
         ));
         note(format_args!("now: {now}, max skew: {} s", a.max_skew));
     }
