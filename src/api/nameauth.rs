@@ -16,6 +16,12 @@
 //!   codes are [`Failure::NameAuth`]. The service also checks the caller's IP against an
 //!   allow-list.
 //!
+//! **What a reply does not prove.** The reply is unsigned and echoes nothing of the request (no
+//! openid, no name, no ID number, no time): only the TLS connection it arrived on ties it to the
+//! request. Safe use: take the answer of *this* HTTP exchange for *this* request only, one check
+//! per request; never match replies to requests afterwards (from a log, a queue or a cache), and
+//! never accept a reply relayed by a third party.
+//!
 //! ```
 //! use wechatpay_sansio::api::{Operation, nameauth::*};
 //! use wechatpay_sansio::{merchant::Merchant, request::ResponseRef, secret::{NameAuthKey, Personal},

@@ -7,6 +7,13 @@
 //! WeChat Pay public key (`PUB_KEY_ID_…`) if it has one, else the newest valid platform
 //! certificate; that key's id goes in `Wechatpay-Serial`.
 //!
+//! **What a verified reply does not prove.** The reply is signed by WeChat Pay, but it carries
+//! only `pre_entrustweb_id`: not the `out_contract_code`, the openid or the identity it answers.
+//! A genuine reply to one request verifies equally as the reply to another. The protocol cannot
+//! bind them. Safe use: record `pre_entrustweb_id` against the `out_contract_code` you sent, in
+//! your own state, from the reply of *that* HTTP exchange (one request per `out_contract_code`),
+//! and later act only on ids found there.
+//!
 //! ```
 //! use wechatpay_sansio::api::{Operation, pre_entrust::PreEntrustSignRequest};
 //! use wechatpay_sansio::{request::ResponseRef, secret::Personal, simulator::Simulator, time::UnixTime};

@@ -420,3 +420,57 @@ fn identity_requests_debug_redacts_openid_and_code() {
     );
     assert!(format!("{app:?}").contains("openid: None"), "{app:?}");
 }
+
+/// The identity replies are not bound to the personal data sent, and the protocol cannot bind
+/// them: the module docs users read and the README say so, with the safe usage (issue 15 item 5).
+#[test]
+fn identity_docs_say_what_a_reply_does_not_prove() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let module_doc = |file: &str| -> String {
+        std::fs::read_to_string(root.join("src/api").join(file))
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.strip_prefix("//!"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for (file, needles) in [
+        (
+            "realnameauth.rs",
+            &[
+                "does not prove",
+                "another",
+                "fresh access token",
+                "carries no time",
+            ][..],
+        ),
+        (
+            "nameauth.rs",
+            &["does not prove", "echoes nothing", "*this* HTTP exchange"][..],
+        ),
+        (
+            "pre_entrust.rs",
+            &[
+                "does not prove",
+                "pre_entrustweb_id",
+                "against the `out_contract_code`",
+            ][..],
+        ),
+    ] {
+        let doc = module_doc(file);
+        let doc = doc.split_whitespace().collect::<Vec<_>>().join(" ");
+        for n in needles {
+            assert!(doc.contains(n), "{file}: the module doc lacks {n:?}");
+        }
+    }
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    for n in [
+        "not bound to the personal data sent",
+        "per fresh access token",
+        "against the `out_contract_code`",
+        "v2 payment notifications carry no time",
+    ] {
+        assert!(readme.contains(n), "README lacks {n:?}");
+    }
+}
