@@ -292,7 +292,7 @@ fn java_pkcs1v15_ciphertext_opens_with_the_java_merchant_key() {
     use wechatpay_sansio::cipher::{self, CipherError, Padding};
     use wechatpay_sansio::keys::MerchantPrivateKey;
     let pem = String::from_utf8(data("java_merchant_private_key.pem")).unwrap();
-    let rsa_key = rsa::RsaPrivateKey::from_pkcs8_pem(&pem).unwrap();
+    let rsa_key = rsa::PrivateKey::from_pkcs8_pem(&pem).unwrap();
     let b64 = String::from_utf8(data("java_pkcs1_ciphertext.b64")).unwrap();
     let ct = STANDARD.decode(b64.trim()).unwrap();
     assert_eq!(ct.len(), 256);
@@ -308,7 +308,7 @@ fn java_pkcs1v15_ciphertext_opens_with_the_java_merchant_key() {
     );
     // Another key does not open it.
     let other = String::from_utf8(data("java_wechat_pay_private_key.pem")).unwrap();
-    let other = rsa::RsaPrivateKey::from_pkcs8_pem(&other).unwrap();
+    let other = rsa::PrivateKey::from_pkcs8_pem(&other).unwrap();
     assert_ne!(
         other.decrypt(rsa::Pkcs1v15Encrypt, &ct).ok().as_deref(),
         Some(&b"plaintext"[..])
