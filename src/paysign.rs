@@ -5,6 +5,11 @@
 //!   (`signType` `RSA`); APP `appid\ntimestamp\nnoncestr\nprepayid\n`.
 //! - v2: the v2 sign over the camelCase (JSAPI) or lower-case (APP) parameter names.
 //!
+//! Every string that goes into a signed message (`appid`, `mchid`, `prepay_id`) must be a token:
+//! non-empty visible ASCII without `&` or `=` (so no whitespace or control characters). A `\n`
+//! would add a line to the v3 message, `&k=v` a field to the v2 one; such input is refused with
+//! [`PaySignError::Field`], which names the field and never echoes the value.
+//!
 //! ```
 //! use wechatpay_sansio::{ids::Nonce, paysign, secret::ApiV2Key, v2::SignType};
 //! let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d")?;
@@ -15,7 +20,19 @@
 //! assert_eq!(p.pay_sign.len(), 32);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ```
+//! use wechatpay_sansio::{ids::Nonce, paysign::{self, PaySignError}, secret::ApiV2Key, v2::SignType};
+//! let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d")?;
+//! let e = paysign::v2_jsapi(&key, SignType::Md5, "wxd930ea5d5a258f4f",
+//!     wechatpay_sansio::time::UnixTime::from_secs(1414561699),
+//!     &Nonce::new("5K8264ILTKCH16CQ2502SI8ZNMTM67VS")?, "wx2014&key=forged").unwrap_err();
+//! assert!(matches!(&e, PaySignError::Field(f) if f.field() == "prepay_id"));
+//! assert!(!e.to_string().contains("forged"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
+use crate::error::{Classify, Disposition};
 use crate::ids::Nonce;
 use crate::keys::MerchantPrivateKey;
 use crate::secret::ApiV2Key;
@@ -23,8 +40,55 @@ use crate::time::UnixTime;
 use crate::v2::sign::{self, SignError, SignType};
 use crate::v3::auth::{AuthError, sign_parts};
 use crate::v3::canonical::Decimal;
+use crate::validate::{self, FieldError};
 use rand_core::TryCryptoRng;
 use serde::Serialize;
+
+/// Why a front-end payment signature was not produced.
+///
+/// ```
+/// use wechatpay_sansio::error::{Classify, Disposition};
+/// use wechatpay_sansio::paysign::PaySignError;
+/// use wechatpay_sansio::validate::FieldError;
+/// let e = PaySignError::from(FieldError::Missing { field: "appid" });
+/// assert_eq!(e.to_string(), "appid is required");
+/// assert_eq!(e.disposition(), Disposition::Rejected);
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaySignError {
+    /// An input is not a token (empty, or a character outside visible ASCII, or `&` / `=`):
+    /// names the field, never the value.
+    #[error(transparent)]
+    Field(#[from] FieldError),
+    /// RSA signing failed (v3).
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// The v2 sign failed (not for inputs that pass the token check).
+    #[error(transparent)]
+    Sign(#[from] SignError),
+}
+
+impl Classify for PaySignError {
+    /// [`PaySignError::Field`] is [`Disposition::Rejected`]; the others as their source.
+    fn disposition(&self) -> Disposition {
+        match self {
+            Self::Field(e) => e.disposition(),
+            Self::Auth(e) => e.disposition(),
+            Self::Sign(e) => e.disposition(),
+        }
+    }
+}
+
+/// What the signed strings may hold: non-empty visible ASCII without `&` or `=`.
+fn token(field: &'static str, value: &str) -> Result<(), FieldError> {
+    if value.is_empty() {
+        return Err(FieldError::Missing { field });
+    }
+    validate::charset(field, value, "visible ASCII except '&' and '='", |c| {
+        c.is_ascii_graphic() && c != '&' && c != '='
+    })
+}
 
 /// Parameters for `WeixinJSBridge.invoke('getBrandWCPayRequest', …)` / `wx.requestPayment`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -77,7 +141,8 @@ fn sign_four_lines<R: TryCryptoRng + ?Sized>(
 /// v3 JSAPI / mini-program `paySign`.
 ///
 /// # Errors
-/// [`AuthError`]. `rng` blinds the RSA operation under RustCrypto and is not consulted under
+/// [`PaySignError::Field`] when `appid` or `prepay_id` is not a token (before any signing);
+/// [`PaySignError::Auth`] from the RSA signature. `rng` blinds the RSA operation under RustCrypto and is not consulted under
 /// `aws-lc-rs`.
 pub fn jsapi<R: TryCryptoRng + ?Sized>(
     rng: &mut R,
@@ -86,7 +151,9 @@ pub fn jsapi<R: TryCryptoRng + ?Sized>(
     timestamp: UnixTime,
     nonce: &Nonce,
     prepay_id: &str,
-) -> Result<JsapiPayParams, AuthError> {
+) -> Result<JsapiPayParams, PaySignError> {
+    token("appid", appid)?;
+    token("prepay_id", prepay_id)?;
     let ts = Decimal::new(timestamp.as_secs());
     let package = format!("prepay_id={prepay_id}");
     let pay_sign = sign_four_lines(rng, key, [appid, ts.as_str(), nonce.as_str(), &package])?;
@@ -103,7 +170,8 @@ pub fn jsapi<R: TryCryptoRng + ?Sized>(
 /// v3 APP `sign` (the fourth line is the bare prepay id).
 ///
 /// # Errors
-/// [`AuthError`]. `rng` blinds the RSA operation under RustCrypto and is not consulted under
+/// [`PaySignError::Field`] when `appid`, `mchid` or `prepay_id` is not a token (before any
+/// signing); [`PaySignError::Auth`] from the RSA signature. `rng` blinds the RSA operation under RustCrypto and is not consulted under
 /// `aws-lc-rs`.
 pub fn app<R: TryCryptoRng + ?Sized>(
     rng: &mut R,
@@ -113,7 +181,10 @@ pub fn app<R: TryCryptoRng + ?Sized>(
     timestamp: UnixTime,
     nonce: &Nonce,
     prepay_id: &str,
-) -> Result<AppPayParams, AuthError> {
+) -> Result<AppPayParams, PaySignError> {
+    token("appid", appid)?;
+    token("mchid", mchid)?;
+    token("prepay_id", prepay_id)?;
     let ts = Decimal::new(timestamp.as_secs());
     let sign = sign_four_lines(rng, key, [appid, ts.as_str(), nonce.as_str(), prepay_id])?;
     Ok(AppPayParams {
@@ -131,7 +202,8 @@ pub fn app<R: TryCryptoRng + ?Sized>(
 /// order's sign type.
 ///
 /// # Errors
-/// [`SignError`] (not for well-formed input).
+/// [`PaySignError::Field`] when `appid` or `prepay_id` is not a token; [`PaySignError::Sign`]
+/// (not for inputs that pass that check).
 pub fn v2_jsapi(
     key: &ApiV2Key,
     sign_type: SignType,
@@ -139,7 +211,9 @@ pub fn v2_jsapi(
     timestamp: UnixTime,
     nonce: &Nonce,
     prepay_id: &str,
-) -> Result<JsapiPayParams, SignError> {
+) -> Result<JsapiPayParams, PaySignError> {
+    token("appid", appid)?;
+    token("prepay_id", prepay_id)?;
     let ts = Decimal::new(timestamp.as_secs());
     let package = format!("prepay_id={prepay_id}");
     let s = sign::sign(
@@ -166,7 +240,8 @@ pub fn v2_jsapi(
 /// v2 APP `sign` over `appid, noncestr, package=Sign=WXPay, partnerid, prepayid, timestamp`.
 ///
 /// # Errors
-/// [`SignError`] (not for well-formed input).
+/// [`PaySignError::Field`] when `appid`, `mchid` or `prepay_id` is not a token;
+/// [`PaySignError::Sign`] (not for inputs that pass that check).
 pub fn v2_app(
     key: &ApiV2Key,
     sign_type: SignType,
@@ -175,7 +250,10 @@ pub fn v2_app(
     timestamp: UnixTime,
     nonce: &Nonce,
     prepay_id: &str,
-) -> Result<AppPayParams, SignError> {
+) -> Result<AppPayParams, PaySignError> {
+    token("appid", appid)?;
+    token("mchid", mchid)?;
+    token("prepay_id", prepay_id)?;
     let ts = Decimal::new(timestamp.as_secs());
     let s = sign::sign(
         [

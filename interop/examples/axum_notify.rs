@@ -27,7 +27,7 @@ use tokio::sync::Notify;
 use wechatpay_sansio::os::{self, OsRng};
 use wechatpay_sansio::simulator::Simulator;
 use wechatpay_sansio::v2::{SignType, sign, xml};
-use wechatpay_sansio_interop::{NotifyState, V2_PATH, V3_PATH, notify_router};
+use wechatpay_sansio_interop::{NotifyState, OncePerKey, V2_PATH, V3_PATH, notify_router};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -54,29 +54,54 @@ async fn main() -> Result<(), BoxError> {
 
     let sim = Simulator::new();
     let merchant = sim.merchant(); // TEST ONLY keys, the simulator's counterpart
+    // The handlers run for every verified delivery: WeChat Pay redelivers, and a copy can be
+    // posted again (a v3 copy within its 5-minute timestamp window, a v2 copy forever: v2
+    // notifications carry no time). So the work is deduplicated on the idempotency key: the
+    // v3 notification `id`, the v2 `transaction_id`. Here in memory (a Mutex<HashSet> inside
+    // `OncePerKey`); in production, a unique constraint in the database, inserted in the same
+    // transaction as the work. Run a curl command below twice: the second prints "duplicate".
+    let (v3_done, v2_done) = (OncePerKey::new(), OncePerKey::new());
     let state = NotifyState::new(merchant.clone())
-        .on_v3(|n| {
-            // Verified and decrypted. Record the event idempotently (WeChat Pay may send it
-            // twice), e.g. keyed on `out_trade_no` inside the payload; hand slow work to a queue.
-            println!(
-                "v3 {} {}: {} bytes of payload",
-                n.notification.event_type,
-                n.notification.id,
-                n.plaintext.len()
-            );
+        .on_v3(move |n| {
+            // Verified and decrypted; hand slow work to a queue.
+            let mut first = false;
+            v3_done.run(&n.notification.id, || {
+                first = true;
+                println!(
+                    "v3 {} {}: {} bytes of payload",
+                    n.notification.event_type,
+                    n.notification.id,
+                    n.plaintext.len()
+                );
+                Ok(())
+            })?;
+            if !first {
+                println!("v3 {}: duplicate, acknowledged again", n.notification.id);
+            }
             Ok(())
         })
-        .on_v2(|n| {
-            // Compare `total_fee` with the order before marking it paid.
-            println!(
-                "v2 paid: out_trade_no {} transaction_id {} total_fee {}",
-                n.out_trade_no(),
-                n.transaction_id(),
-                n.total_fee()
-            );
+        .on_v2(move |n| {
+            let mut first = false;
+            v2_done.run(n.transaction_id(), || {
+                first = true;
+                // Compare `total_fee` with the order before marking it paid.
+                println!(
+                    "v2 paid: out_trade_no {} transaction_id {} total_fee {}",
+                    n.out_trade_no(),
+                    n.transaction_id(),
+                    n.total_fee()
+                );
+                Ok(())
+            })?;
+            if !first {
+                println!("v2 {}: duplicate, acknowledged again", n.transaction_id());
+            }
             Ok(())
         })
-        .on_refused(|route, why| eprintln!("refused on {route}: {why}"));
+        .on_refused(|route, why| eprintln!("refused on {route}: {why}"))
+        // A body still arriving 10 s after the request head is cut off with 408 (the default,
+        // stated here to show the knob): slow clients cannot hold connections open.
+        .with_body_timeout(Duration::from_secs(10));
 
     let budget = Arc::new(Budget {
         answered: AtomicUsize::new(0),

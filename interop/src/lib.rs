@@ -1,6 +1,6 @@
 //! wechatpay-sansio behind a real web framework: an [axum] router that receives WeChat Pay
-//! notifications, verifies them with the crate, calls the application's handlers once per
-//! verified notification, and answers the way WeChat Pay expects.
+//! notifications, verifies them with the crate, calls the application's handlers for every
+//! verified delivery, and answers the way WeChat Pay expects.
 //!
 //! This package is never published; it holds the examples and tests that need HTTP stacks
 //! (`examples/axum_notify.rs` runs this router, `tests/axum_notify.rs` tests it over
@@ -8,12 +8,23 @@
 //!
 //! | route | what | answers |
 //! |---|---|---|
-//! | `POST /wechatpay/notify` ([`V3_PATH`]) | v3 notifications (JSON, `Wechatpay-*` signature headers, AES-256-GCM resource) | `204` empty once handled; `401` signature (incl. `WECHATPAY/SIGNTEST/` probes, stale timestamps, unknown serials), `400` not a notification, `413` body over [`MAX_BODY`], `500` undecryptable or handler failure, each with `{"code":"FAIL","message":…}` |
-//! | `POST /wechatpay/v2/notify` ([`V2_PATH`]) | v2 payment result notifications (XML signed with the APIv2 key) | `200` `SUCCESS` XML once handled; `200` `FAIL` XML otherwise (`413` for a body over [`MAX_BODY`]) |
+//! | `POST /wechatpay/notify` ([`V3_PATH`]) | v3 notifications (JSON, `Wechatpay-*` signature headers, AES-256-GCM resource) | `204` empty once handled; `401` signature (incl. `WECHATPAY/SIGNTEST/` probes, stale timestamps, unknown serials), `400` not a notification, `408` body not received within the [body timeout](NotifyState::with_body_timeout) (connection closed), `413` body over [`MAX_BODY`], `500` undecryptable or handler failure, each with `{"code":"FAIL","message":…}` |
+//! | `POST /wechatpay/v2/notify` ([`V2_PATH`]) | v2 payment result notifications (XML signed with the APIv2 key) | `200` `SUCCESS` XML once handled; `200` `FAIL` XML otherwise (`408` for a body not received in time, `413` for a body over [`MAX_BODY`]) |
 //!
 //! Every answer other than success makes WeChat Pay send the notification again later, so a
-//! handler that fails is retried. WeChat Pay may also deliver a notification twice: handlers
-//! must be idempotent (key on the order number). Official rules:
+//! handler that fails is retried. **A handler runs for every verified delivery, not once per
+//! notification**: WeChat Pay redelivers, and anyone holding a copy can post it again. A v3
+//! copy verifies only within the 5-minute timestamp skew; a v2 notification carries no time and
+//! no nonce check, so a copy verifies **forever**. Handlers must therefore be idempotent, keyed
+//! on the notification's idempotency key:
+//!
+//! | route | idempotency key |
+//! |---|---|
+//! | v3 | the notification `id` ([`DecryptedNotification`]`.notification.id`), or for payments the `transaction_id` in the payload |
+//! | v2 | [`PayNotification::transaction_id`] (WeChat Pay's order number) |
+//!
+//! In production the key is a unique constraint in the database, set in the same transaction
+//! as the work; [`OncePerKey`] is the in-memory illustration the example uses. Official rules:
 //! <https://pay.weixin.qq.com/doc/v3/merchant/4012071382> (v3),
 //! <https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_7> (v2).
 //!
@@ -34,8 +45,10 @@
 //! # }
 //! ```
 
+use std::collections::HashSet;
 use std::error::Error as StdError;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -56,6 +69,10 @@ pub const V3_PATH: &str = "/wechatpay/notify";
 pub const V2_PATH: &str = "/wechatpay/v2/notify";
 /// Largest accepted notification body: 64 KiB (real ones are 1–2 KiB).
 pub const MAX_BODY: usize = 64 * 1024;
+/// How long reading a notification body may take by default, from the moment the request head
+/// has arrived: 10 s. WeChat Pay sends 1–2 KiB at once and gives up on an answer after 5 s, so a
+/// body still arriving after 10 s is a stalled or hostile client holding a connection.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What a handler returns when it could not process a verified notification: the answer is a
 /// failure and WeChat Pay sends the notification again. The error itself is not sent back.
@@ -73,6 +90,7 @@ pub struct NotifyState {
     on_v3: Arc<V3Handler>,
     on_v2: Arc<V2Handler>,
     on_refused: Arc<RefusedHook>,
+    body_timeout: Duration,
 }
 
 impl NotifyState {
@@ -85,11 +103,32 @@ impl NotifyState {
             on_v3: Arc::new(|_| Ok(())),
             on_v2: Arc::new(|_| Ok(())),
             on_refused: Arc::new(|_, _| {}),
+            body_timeout: DEFAULT_BODY_TIMEOUT,
         }
     }
 
-    /// Called once per verified and decrypted v3 notification, before the answer is sent.
-    /// Keep it short (WeChat Pay waits 5 seconds at most): record the event, hand the work to
+    /// How long reading a body may take (default [`DEFAULT_BODY_TIMEOUT`]). A body not complete
+    /// by then is answered `408` (a v3 FAIL JSON, or FAIL XML for v2) and the connection closed,
+    /// so that slow clients cannot hold connections open. This bounds the body only: the time to
+    /// receive the request head is the HTTP server's setting (`axum::serve` has none; put the
+    /// router behind a reverse proxy with a header timeout, or serve it with `hyper-util`).
+    ///
+    /// ```
+    /// # let merchant = wechatpay_sansio::simulator::Simulator::new().merchant();
+    /// use std::time::Duration;
+    /// let state = wechatpay_sansio_interop::NotifyState::new(merchant)
+    ///     .with_body_timeout(Duration::from_secs(5));
+    /// # let _ = wechatpay_sansio_interop::notify_router(state);
+    /// ```
+    #[must_use]
+    pub fn with_body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
+    /// Called for every verified and decrypted v3 delivery (a redelivery or a replayed copy
+    /// within the timestamp skew included: dedupe on `notification.id`, see [`OncePerKey`]),
+    /// before the answer is sent. Keep it short (WeChat Pay waits 5 seconds at most): record the event, hand the work to
     /// a queue, return.
     #[must_use]
     pub fn on_v3(
@@ -100,7 +139,9 @@ impl NotifyState {
         self
     }
 
-    /// Called once per verified v2 payment result notification (`result_code` `SUCCESS`).
+    /// Called for every verified v2 payment result delivery (`result_code` `SUCCESS`). A v2
+    /// notification has no timestamp: a replayed copy verifies forever, so dedupe on
+    /// [`PayNotification::transaction_id`] (see [`OncePerKey`]).
     #[must_use]
     pub fn on_v2(
         mut self,
@@ -125,6 +166,70 @@ impl NotifyState {
     }
 }
 
+/// Runs the application's work once per idempotency key, in memory: the dedupe the router's
+/// handlers need because they run for every verified delivery.
+///
+/// This is an illustration for one process. In production use the database: a unique
+/// constraint on the key (v3 notification `id`, v2 `transaction_id`), inserted in the same
+/// transaction as the work, so that restarts and several servers share it. The set here only
+/// grows.
+///
+/// ```
+/// use wechatpay_sansio_interop::OncePerKey;
+/// let once = OncePerKey::new();
+/// let mut runs = 0;
+/// for _ in 0..3 {
+///     once.run("4200000001202601010000000001", || { runs += 1; Ok(()) })?;
+/// }
+/// assert_eq!(runs, 1);
+/// // A failed run forgets the key: the redelivery WeChat Pay sends after the error answer retries.
+/// assert!(once.run("k2", || Err("database down".into())).is_err());
+/// once.run("k2", || { runs += 1; Ok(()) })?;
+/// assert_eq!(runs, 2);
+/// # Ok::<(), wechatpay_sansio_interop::HandlerError>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct OncePerKey {
+    seen: Mutex<HashSet<String>>,
+}
+
+impl OncePerKey {
+    /// An empty set of keys.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs `work` unless `key` was run before (or is running now), and returns its result;
+    /// `Ok(())` for a key already done. When `work` fails the key is forgotten, so that the
+    /// redelivery prompted by the error answer runs it again.
+    ///
+    /// # Errors
+    /// The error of `work`.
+    pub fn run(
+        &self,
+        key: &str,
+        work: impl FnOnce() -> Result<(), HandlerError>,
+    ) -> Result<(), HandlerError> {
+        let first = self
+            .seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key.to_owned());
+        if !first {
+            return Ok(());
+        }
+        let result = work();
+        if result.is_err() {
+            self.seen
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(key);
+        }
+        result
+    }
+}
+
 /// `POST` [`V3_PATH`] and `POST` [`V2_PATH`], bodies capped at [`MAX_BODY`].
 pub fn notify_router(state: NotifyState) -> Router {
     Router::new()
@@ -139,15 +244,26 @@ pub fn notify_router(state: NotifyState) -> Router {
 /// Why the body could not be read.
 enum BodyError {
     TooLarge,
+    TimedOut,
     Read(HandlerError),
 }
 
-async fn read_body(body: Body) -> Result<Bytes, BodyError> {
-    match Limited::new(body, MAX_BODY).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.is::<LengthLimitError>() => Err(BodyError::TooLarge),
-        Err(e) => Err(BodyError::Read(e)),
+async fn read_body(body: Body, timeout: Duration) -> Result<Bytes, BodyError> {
+    match tokio::time::timeout(timeout, Limited::new(body, MAX_BODY).collect()).await {
+        Err(_elapsed) => Err(BodyError::TimedOut),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.is::<LengthLimitError>() => Err(BodyError::TooLarge),
+        Ok(Err(e)) => Err(BodyError::Read(e)),
     }
+}
+
+/// The answer with `Connection: close`: the rest of the body is not waited for.
+fn close(mut resp: axum::http::Response<Vec<u8>>) -> axum::http::Response<Vec<u8>> {
+    resp.headers_mut().insert(
+        axum::http::header::CONNECTION,
+        axum::http::HeaderValue::from_static("close"),
+    );
+    resp
 }
 
 fn into_axum(resp: axum::http::Response<Vec<u8>>) -> Response {
@@ -169,7 +285,7 @@ impl StdError for Refusal {}
 async fn v3_notify(State(state): State<NotifyState>, req: Request) -> Response {
     let now = os::now(); // the clock at receipt
     let (parts, body) = req.into_parts();
-    let body = match read_body(body).await {
+    let body = match read_body(body, state.body_timeout).await {
         Ok(b) => b,
         Err(BodyError::TooLarge) => {
             (state.on_refused)(V3_PATH, &Refusal("body larger than 64 KiB"));
@@ -177,6 +293,13 @@ async fn v3_notify(State(state): State<NotifyState>, req: Request) -> Response {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "notification body too large",
             ));
+        }
+        Err(BodyError::TimedOut) => {
+            (state.on_refused)(V3_PATH, &Refusal("body not received within the timeout"));
+            return into_axum(close(v3::notify::failure(
+                StatusCode::REQUEST_TIMEOUT,
+                "notification body not received in time",
+            )));
         }
         Err(BodyError::Read(e)) => {
             (state.on_refused)(V3_PATH, e.as_ref());
@@ -213,13 +336,19 @@ async fn v3_notify(State(state): State<NotifyState>, req: Request) -> Response {
 }
 
 async fn v2_notify(State(state): State<NotifyState>, req: Request) -> Response {
-    let body = match read_body(req.into_body()).await {
+    let body = match read_body(req.into_body(), state.body_timeout).await {
         Ok(b) => b,
         Err(BodyError::TooLarge) => {
             (state.on_refused)(V2_PATH, &Refusal("body larger than 64 KiB"));
             let mut r = v2::notify::failure("body too large");
             *r.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
             return into_axum(r);
+        }
+        Err(BodyError::TimedOut) => {
+            (state.on_refused)(V2_PATH, &Refusal("body not received within the timeout"));
+            let mut r = v2::notify::failure("body not received in time");
+            *r.status_mut() = StatusCode::REQUEST_TIMEOUT;
+            return into_axum(close(r));
         }
         Err(BodyError::Read(e)) => {
             (state.on_refused)(V2_PATH, e.as_ref());

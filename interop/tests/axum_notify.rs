@@ -20,7 +20,9 @@ use wechatpay_sansio::simulator::Simulator;
 use wechatpay_sansio::v2::notify::SUCCESS_XML;
 use wechatpay_sansio::v2::{SignType, sign, xml};
 use wechatpay_sansio::v3::header::{WECHATPAY_SERIAL, WECHATPAY_SIGNATURE};
-use wechatpay_sansio_interop::{MAX_BODY, NotifyState, V2_PATH, V3_PATH, notify_router};
+use wechatpay_sansio_interop::{
+    MAX_BODY, NotifyState, OncePerKey, V2_PATH, V3_PATH, notify_router,
+};
 
 const HOUR: Duration = Duration::from_secs(3600);
 
@@ -387,4 +389,163 @@ async fn run() {
         .unwrap();
     // The port is closed now.
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+}
+
+/// A server on 127.0.0.1:0 running `notify_router(state)`; returns its address, the stop
+/// signal and the task.
+async fn serve(
+    state: NotifyState,
+) -> (
+    std::net::SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    assert!(addr.ip().is_loopback());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, notify_router(state))
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    (addr, stop, server)
+}
+
+/// Sends the request head (announcing a body of 1000 bytes) and a few body bytes, then stalls;
+/// returns what the server sent back before closing, and how long that took.
+async fn stalled_client(addr: std::net::SocketAddr, path: &str) -> (String, Duration) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let start = std::time::Instant::now();
+    s.write_all(
+        format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+             Content-Length: 1000\r\n\r\n{{\"id\":"
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut answer = Vec::new();
+    // Read until the server closes (or 5 s pass: a failure below).
+    let _ = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut answer)).await;
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        start.elapsed(),
+    )
+}
+
+/// A client that sends the headers and then stalls is answered (408) and disconnected once the
+/// body-read timeout passes, on both routes, for many such clients at once (issue 15 item 5:
+/// 50 slow connections were held 22 s).
+#[tokio::test]
+async fn a_stalled_body_is_cut_off_at_the_timeout() {
+    let sim = Simulator::new();
+    let state = NotifyState::new(sim.merchant()).with_body_timeout(Duration::from_millis(300));
+    let (addr, stop, server) = serve(state).await;
+    let clients: Vec<_> = (0..20)
+        .map(|i| {
+            let path = if i % 2 == 0 { V3_PATH } else { V2_PATH };
+            tokio::spawn(stalled_client(addr, path))
+        })
+        .collect();
+    for c in clients {
+        let (answer, took) = c.await.unwrap();
+        assert!(
+            answer.starts_with("HTTP/1.1 408"),
+            "{answer:?} after {took:?}"
+        );
+        assert!(took >= Duration::from_millis(250), "{took:?}");
+        assert!(took < Duration::from_secs(3), "{took:?}");
+    }
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("the server did not shut down within 10 s")
+        .unwrap()
+        .unwrap();
+}
+
+/// A replayed notification (the same signed bytes posted again: WeChat Pay redelivers, and a v2
+/// notification carries no time so a copy verifies forever) is acknowledged again, but the
+/// application's work runs once per idempotency key: the v3 notification `id`, the v2
+/// `transaction_id` (issue 15 item 5).
+#[tokio::test]
+async fn a_replayed_notification_runs_the_work_once() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sim = Simulator::new();
+    let merchant = sim.merchant();
+    let v2_key = merchant.api_v2_key().unwrap().clone();
+    let mchid = merchant.mchid().as_str().to_owned();
+    let (v3_work, v2_work, v3_calls) = (
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    // As in examples/axum_notify.rs: the work behind a dedupe on the idempotency key.
+    let (once3, once2) = (Arc::new(OncePerKey::new()), Arc::new(OncePerKey::new()));
+    let state = {
+        let (w3, w2, c3) = (v3_work.clone(), v2_work.clone(), v3_calls.clone());
+        NotifyState::new(merchant)
+            .on_v3(move |n| {
+                c3.fetch_add(1, Ordering::SeqCst);
+                once3.run(&n.notification.id, || {
+                    w3.fetch_add(1, Ordering::SeqCst);
+                    Ok(())
+                })
+            })
+            .on_v2(move |n| {
+                once2.run(n.transaction_id(), || {
+                    w2.fetch_add(1, Ordering::SeqCst);
+                    Ok(())
+                })
+            })
+    };
+    let (addr, stop, server) = serve(state).await;
+    let base = format!("http://{addr}");
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(15);
+    let v3 = sim.notification(
+        "TRANSACTION.SUCCESS",
+        br#"{"out_trade_no":"1217752501201407033233368018","trade_state":"SUCCESS"}"#,
+        os::now(),
+        &mut rng,
+    );
+    let (parts, body) = v3.into_parts();
+    for _ in 0..3 {
+        let a = post(&client, &base, V3_PATH, parts.headers.clone(), body.clone()).await;
+        assert_eq!(
+            a.status,
+            StatusCode::NO_CONTENT,
+            "every delivery is acknowledged"
+        );
+    }
+    let v2 = v2_notification(&v2_key, &mchid, "1409811653", "1", SignType::Md5);
+    for _ in 0..3 {
+        let a = post(&client, &base, V2_PATH, xml_headers(), v2.clone()).await;
+        assert_eq!(
+            a.body,
+            SUCCESS_XML.as_bytes(),
+            "every delivery is acknowledged"
+        );
+    }
+    // The router hands every verified delivery to the handler…
+    assert_eq!(v3_calls.load(Ordering::SeqCst), 3);
+    // …and the work behind the dedupe ran once per key.
+    assert_eq!(v3_work.load(Ordering::SeqCst), 1);
+    assert_eq!(v2_work.load(Ordering::SeqCst), 1);
+    drop(client);
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("the server did not shut down within 10 s")
+        .unwrap()
+        .unwrap();
 }

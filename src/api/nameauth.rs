@@ -16,6 +16,12 @@
 //!   codes are [`Failure::NameAuth`]. The service also checks the caller's IP against an
 //!   allow-list.
 //!
+//! **What a reply does not prove.** The reply is unsigned and echoes nothing of the request (no
+//! openid, no name, no ID number, no time): only the TLS connection it arrived on ties it to the
+//! request. Safe use: take the answer of *this* HTTP exchange for *this* request only, one check
+//! per request; never match replies to requests afterwards (from a log, a queue or a cache), and
+//! never accept a reply relayed by a third party.
+//!
 //! ```
 //! use wechatpay_sansio::api::{Operation, nameauth::*};
 //! use wechatpay_sansio::{merchant::Merchant, request::ResponseRef, secret::{NameAuthKey, Personal},
@@ -183,8 +189,9 @@ impl NameAuthStatus {
     }
 }
 
-/// A `nameautheasy` request. `src` and the key come from the [`Merchant`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A `nameautheasy` request. `src` and the key come from the [`Merchant`]. `Debug` redacts the
+/// openid (an identifier of a person).
+#[derive(Clone, PartialEq, Eq)]
 pub struct NameAuthRequest {
     /// appid (1–32 visible ASCII).
     pub appid: String,
@@ -201,6 +208,20 @@ pub struct NameAuthRequest {
     pub reply_type: ReplyType,
     /// Hex case of `sign` (default lower).
     pub hex_case: HexCase,
+}
+
+impl core::fmt::Debug for NameAuthRequest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("NameAuthRequest")
+            .field("appid", &self.appid)
+            .field("openid", &crate::secret::REDACTED)
+            .field("truename", &self.truename)
+            .field("creid", &self.creid)
+            .field("cretype", &self.cretype)
+            .field("reply_type", &self.reply_type)
+            .field("hex_case", &self.hex_case)
+            .finish()
+    }
 }
 
 impl NameAuthRequest {

@@ -166,7 +166,7 @@ impl AuthorizeUrl {
 /// assert_eq!(grant.access_token_expires_at.as_secs(), 1_767_225_900);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct GetAccessTokenRequest {
     /// The appid used in step 1.
     pub appid: String,
@@ -176,6 +176,18 @@ pub struct GetAccessTokenRequest {
     pub code: String,
     /// The scope used in step 1 (default [`Scope::PayIdentity`]).
     pub scope: Scope,
+}
+
+/// Redacts the openid (an identifier of a person) and the single-use `code` (it buys a token).
+impl core::fmt::Debug for GetAccessTokenRequest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("GetAccessTokenRequest")
+            .field("appid", &self.appid)
+            .field("openid", &crate::secret::REDACTED)
+            .field("code", &crate::secret::REDACTED)
+            .field("scope", &self.scope)
+            .finish()
+    }
 }
 
 impl GetAccessTokenRequest {

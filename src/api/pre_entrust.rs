@@ -7,6 +7,13 @@
 //! WeChat Pay public key (`PUB_KEY_ID_…`) if it has one, else the newest valid platform
 //! certificate; that key's id goes in `Wechatpay-Serial`.
 //!
+//! **What a verified reply does not prove.** The reply is signed by WeChat Pay, but it carries
+//! only `pre_entrustweb_id`: not the `out_contract_code`, the openid or the identity it answers.
+//! A genuine reply to one request verifies equally as the reply to another. The protocol cannot
+//! bind them. Safe use: record `pre_entrustweb_id` against the `out_contract_code` you sent, in
+//! your own state, from the reply of *that* HTTP exchange (one request per `out_contract_code`),
+//! and later act only on ids found there.
+//!
 //! ```
 //! use wechatpay_sansio::api::{Operation, pre_entrust::PreEntrustSignRequest};
 //! use wechatpay_sansio::{request::ResponseRef, secret::Personal, simulator::Simulator, time::UnixTime};
@@ -79,8 +86,8 @@ crate::wire::closed_enum!(
 );
 
 /// The request (constructed per scene: [`PreEntrustSignRequest::mini_program`],
-/// [`PreEntrustSignRequest::app`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// [`PreEntrustSignRequest::app`]). `Debug` redacts the openid (an identifier of a person).
+#[derive(Clone, PartialEq, Eq)]
 pub struct PreEntrustSignRequest {
     /// Which endpoint.
     pub scene: Scene,
@@ -97,6 +104,23 @@ pub struct PreEntrustSignRequest {
     pub cred_type: PreEntrustCredType,
     /// `cred_id`: a mainland ID number (trailing `X` upper-case); encrypted.
     pub cred_id: Personal,
+}
+
+impl core::fmt::Debug for PreEntrustSignRequest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PreEntrustSignRequest")
+            .field("scene", &self.scene)
+            .field("appid", &self.appid)
+            .field("out_contract_code", &self.out_contract_code)
+            .field(
+                "openid",
+                &self.openid.as_ref().map(|_| crate::secret::REDACTED),
+            )
+            .field("real_name", &self.real_name)
+            .field("cred_type", &self.cred_type)
+            .field("cred_id", &self.cred_id)
+            .finish()
+    }
 }
 
 #[derive(Serialize)]

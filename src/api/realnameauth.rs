@@ -13,6 +13,16 @@
 //! `real_name` and `cred_id` travel in clear inside the TLS body (no encryption is documented):
 //! they are [`Personal`] here, and [`Request`]'s `Debug` never prints the body.
 //!
+//! **What a verified reply does not prove.** The reply echoes `mch_id`, `appid`, `openid` and
+//! `access_token`, but not the name or the ID number asked about, and it carries no time. So a
+//! genuine "match" for one person is also a valid-looking reply to a request about **another
+//! person** with the same `openid` and token, and an old reply verifies as well as a fresh one.
+//! The protocol cannot bind them; this crate cannot check what the reply does not say. Safe use:
+//! one check per fresh access token (obtain a token through [`crate::api::oauth`] for each check
+//! and never reuse it, so that a reply can belong to one request only), keep the request and its
+//! reply together in your own state (the reply of *this* HTTP exchange, never one looked up by
+//! openid or token), and do not accept replies from a log or a queue as proof.
+//!
 //! ```
 //! use wechatpay_sansio::api::{Operation, realnameauth::*};
 //! use wechatpay_sansio::{request::ResponseRef, secret::{AccessToken, Personal}, simulator::Simulator,
@@ -140,7 +150,8 @@ crate::wire::open_enum!(
 );
 
 /// A `realnameauth` request. `mch_id` and `nonce_str` come from the [`Merchant`] and the RNG.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `Debug` redacts the openid (an identifier of a person), as the outcome's does.
+#[derive(Clone, PartialEq, Eq)]
 pub struct RealNameAuthRequest {
     /// 公众账号ID (1–32 visible ASCII).
     pub appid: String,
@@ -349,6 +360,21 @@ pub struct RealNameAuthOutcome {
     pub verify_real_name: Option<VerifyRealName>,
     /// `bind_bankcard`, when returned.
     pub bind_bankcard: Option<BindBankcard>,
+}
+
+impl fmt::Debug for RealNameAuthRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RealNameAuthRequest")
+            .field("appid", &self.appid)
+            .field("openid", &REDACTED)
+            .field("real_name", &self.real_name)
+            .field("cred_type", &self.cred_type)
+            .field("cred_id", &self.cred_id)
+            .field("access_token", &self.access_token)
+            .field("version", &self.version)
+            .field("sign_type", &self.sign_type)
+            .finish()
+    }
 }
 
 impl fmt::Debug for RealNameAuthOutcome {

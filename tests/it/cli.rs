@@ -2119,10 +2119,21 @@ mod parse {
         assert_eq!(v["code"], "FREQUENCY_LIMITED");
         assert_disposition(&v, "transient", true);
         let (status, _, body) = v3_reply(SigningKeyMode::Certificate, &script, false);
-        let v = ok_json(parse("pre-entrust", &["--status", &status.to_string()]).write_stdin(body));
+        let v = ok_json(
+            parse("pre-entrust", &["--status", &status.to_string()]).write_stdin(body.clone()),
+        );
         assert_eq!(v["code"], "USER_ACCOUNT_ABNORMAL");
-        assert_eq!(v["message"], "用户账户异常");
+        // WeChat Pay's free-form text only on request (it may quote a submitted value).
+        assert_eq!(v["message"], "<redacted>");
         assert_eq!(v["detail"], Value::Null);
+        let v = ok_json(
+            parse(
+                "pre-entrust",
+                &["--status", &status.to_string(), "--show-messages"],
+            )
+            .write_stdin(body),
+        );
+        assert_eq!(v["message"], "用户账户异常");
         // An error detail's value may be the caller's personal data.
         let detail = format!(
             r#"{{"code":"PARAM_ERROR","message":"m","detail":{{"field":"/cred_id","value":"{ID}","issue":"bad","location":"body"}}}}"#
@@ -2279,6 +2290,70 @@ mod trust_boundary {
         assert!(e.contains("valid"), "{e}");
     }
 
+    /// `--public-key` given a certificate PEM keeps the certificate's validity (issue 15 item
+    /// 5): the Go vector verified in 2032 (expired) or in 2020 (not yet valid) exits 1 with a
+    /// message naming the validity; inside it, the same invocation verifies.
+    #[test]
+    fn v3_verify_public_key_given_a_certificate_keeps_its_validity() {
+        let run = |now: &str| {
+            wxpay()
+                .args([
+                    "v3-verify",
+                    "--public-key",
+                    &data_path("go_platform_cert.pem"),
+                ])
+                .args(["--headers-file", &data_path("go_notify_headers.txt")])
+                .args(["--body-file", &data_path("go_notify_body.json")])
+                .args(["--now", now, "--max-skew", "999999999"])
+        };
+        for (case, now) in [("expired", "1970000000"), ("not yet valid", "1600000000")] {
+            let e = fails(case, run(now), 1);
+            assert!(e.contains("outside its validity"), "{case}: {e}");
+            assert!(e.contains(&format!("at {now}")), "{case}: {e}");
+        }
+        run(GO_NOW).assert().success();
+    }
+
+    /// The same for `parse` with `--public-key` given a certificate.
+    #[test]
+    fn parse_customs_with_public_key_given_an_expired_certificate_exits_1() {
+        let (sim, m) = (sim(), merchant());
+        let mut rng = rng(7);
+        let req = VerifyCertificateRequest::new(
+            "wxd678efh567hg6787",
+            "20150806125346",
+            "1000320306201511078440737890",
+            Customs::ShanghaiZs,
+            "123456",
+            Personal::new("11010519491231002X"),
+            Personal::new("张三"),
+        );
+        let not_after = platform_cert().not_after().as_secs();
+        let built = req
+            .build(&m, &mut rng, t(not_after - 10))
+            .unwrap()
+            .into_http();
+        let resp = sim.handle(&built, t(not_after - 5), &mut rng, &Script::default());
+        let mut headers = String::new();
+        for (k, v) in resp.headers() {
+            headers.push_str(&format!("{}: {}\n", k, v.to_str().unwrap()));
+        }
+        let headers = scratch("late-headers", headers);
+        let body = resp.into_body();
+        let run = |now: u64| {
+            wxpay()
+                .args(["parse", "customs-verify"])
+                .args(["--public-key", &data_path("test_platform_cert.pem")])
+                .args(["--headers-file", &headers, "--now", &now.to_string()])
+                .write_stdin(body.clone())
+        };
+        // Inside the validity (and the skew) it parses; 10 s after the certificate expired
+        // (still within the 300 s skew of the reply's timestamp) it must not.
+        run(not_after).assert().success();
+        let e = fails("certificate expired at receipt", run(not_after + 10), 1);
+        assert!(e.contains("outside its validity"), "{e}");
+    }
+
     #[test]
     fn parse_customs_with_a_certificate_outside_its_validity_exits_1() {
         let (sim, m) = (sim(), merchant());
@@ -2362,5 +2437,196 @@ mod trust_boundary {
                 1,
             );
         }
+    }
+}
+
+// ---------------------------------------------------------------- personal data in diagnostics
+
+/// `--explain` masks personal fields (names, ID numbers, openids, phone and bank card numbers,
+/// tokens and OAuth codes) in the canonical string it prints, and `parse` prints WeChat Pay's
+/// free-form error texts (`message`, `detail.issue`) redacted unless `--show-messages`
+/// (issue 15 item 5).
+mod privacy {
+    use super::*;
+
+    const NAME: &str = "张三丰";
+    const ID: &str = "11010519491231002X";
+    const OPENID: &str = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o";
+    const PHONE: &str = "13812345678";
+    const CARD: &str = "6222020200112233445";
+    const TOKEN: &str = "81_ThisIsATestOnlyAccessToken";
+
+    #[track_caller]
+    fn clean(what: &str, text: &str) {
+        for p in [NAME, ID, OPENID, PHONE, CARD, TOKEN, "11010519"] {
+            assert!(!text.contains(p), "{what}: {p} leaked: {text}");
+        }
+    }
+
+    fn personal_fields() -> String {
+        format!(
+            r#"{{"appid":"wx2421b1c4370ec43b","mch_id":"10000100","nonce_str":"ibuaiVcKdpRxkhJA","openid":"{OPENID}","real_name":"{NAME}","cred_type":"1","cred_id":"{ID}","access_token":"{TOKEN}","mobile":"{PHONE}","bank_card_no":"{CARD}","version":"1.0"}}"#
+        )
+    }
+
+    #[test]
+    fn v2_sign_explain_masks_personal_fields_and_signs_the_real_values() {
+        let key = scratch("v2key", V2_KEY);
+        let fields = personal_fields();
+        let out = wxpay()
+            .args([
+                "v2-sign",
+                "--sign-type",
+                "MD5",
+                "--key-file",
+                &key,
+                "--explain",
+            ])
+            .write_stdin(&fields)
+            .output();
+        assert!(out.status.success(), "{out:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        clean("v2-sign --explain", &err);
+        // The structure stays readable: names, order, the other values, a length per value.
+        assert!(
+            err.contains("access_token=<redacted 29 chars>&appid=wx2421b1c4370ec43b"),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "&openid=<redacted 28 chars>&real_name=<redacted 3 chars>&version=1.0&key=***"
+            ),
+            "{err}"
+        );
+        // The sign is over the real values.
+        let pairs: Vec<(String, String)> = serde_json::from_str::<serde_json::Map<_, _>>(&fields)
+            .unwrap()
+            .into_iter()
+            .map(|(k, v)| (k, v.as_str().unwrap().to_owned()))
+            .collect();
+        let expect = wechatpay_sansio::v2::sign::sign(
+            pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            &wechatpay_sansio::secret::ApiV2Key::new(V2_KEY).unwrap(),
+            wechatpay_sansio::v2::SignType::Md5,
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            format!("{}\n", expect.as_str())
+        );
+    }
+
+    #[test]
+    fn v2_verify_explain_masks_personal_fields() {
+        let key = scratch("v2key", V2_KEY);
+        let v2 = wechatpay_sansio::secret::ApiV2Key::new(V2_KEY).unwrap();
+        let pairs = [
+            ("appid", "wx2421b1c4370ec43b"),
+            ("openid", OPENID),
+            ("return_code", "SUCCESS"),
+            ("true_name", NAME),
+        ];
+        let sign =
+            wechatpay_sansio::v2::sign::sign(pairs, &v2, wechatpay_sansio::v2::SignType::Md5)
+                .unwrap();
+        let xml =
+            wechatpay_sansio::v2::xml::to_xml(pairs.into_iter().chain([("sign", sign.as_str())]))
+                .unwrap();
+        let out = wxpay()
+            .args(["v2-verify", "--key-file", &key, "--explain"])
+            .write_stdin(xml)
+            .output();
+        assert!(out.status.success(), "{out:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        clean("v2-verify --explain", &err);
+        assert!(
+            err.contains("openid=<redacted 28 chars>&return_code=SUCCESS"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn v3_authorization_explain_masks_personal_fields_of_body_and_query() {
+        let body = scratch(
+            "body.json",
+            format!(
+                r#"{{"appid":"wxd678efh567hg6787","openid":"{OPENID}","payer": {{"phone" : "{PHONE}", "name":"{NAME}"}},"note":"openid","real_name":"ENCRYPTED=="}}"#
+            ),
+        );
+        let out = wxpay()
+            .args(["v3-authorization", "--mchid", "1900009191"])
+            .args(["--serial", "5F1C72E2A8931B72A2E13AF8DEE92471EB397115"])
+            .args(["--private-key", &data_path("java_merchant_private_key.pem")])
+            .args(["--method", "POST"])
+            .args(["--url", &format!("/v3/x?openid={OPENID}&limit=10")])
+            .args(["--timestamp", "1624523846", "--nonce", "A1B2C3D4E5F6G7"])
+            .args(["--body-file", &body, "--explain"])
+            .output();
+        assert!(out.status.success(), "{out:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        clean("v3-authorization --explain", &err);
+        assert!(
+            err.contains("/v3/x?openid=<redacted 28 chars>&limit=10"),
+            "{err}"
+        );
+        assert!(
+            err.contains(r#"\"openid\":\"<redacted 28 chars>\""#),
+            "{err}"
+        );
+        assert!(
+            err.contains(r#"\"phone\" : \"<redacted 11 chars>\""#),
+            "{err}"
+        );
+        // A value that merely reads "openid" is not a field; a ciphertext is not personal text
+        // but sits in a personal field: masked too.
+        assert!(err.contains(r#"\"note\":\"openid\""#), "{err}");
+        assert!(
+            err.contains(r#"\"real_name\":\"<redacted 11 chars>\""#),
+            "{err}"
+        );
+        // The byte count is of the real message.
+        assert!(err.starts_with("canonical string ("), "{err}");
+    }
+
+    #[test]
+    fn parse_redacts_v3_error_texts_unless_asked() {
+        let body = format!(
+            r#"{{"code":"PARAM_ERROR","message":"姓名{NAME}与证件号{ID}不匹配","detail":{{"field":"/cred_id","value":"{ID}","issue":"证件号{ID}格式错误","location":"body"}}}}"#
+        );
+        let out = wxpay()
+            .args(["parse", "pre-entrust", "--status", "400"])
+            .write_stdin(&body)
+            .output();
+        assert!(out.status.success(), "{out:?}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        clean("parse", &text);
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["code"], "PARAM_ERROR");
+        assert_eq!(v["message"], "<redacted>");
+        assert_eq!(v["detail"]["issue"], "<redacted>");
+        assert_eq!(v["detail"]["field"], "/cred_id");
+        assert_eq!(v["detail"]["location"], "body");
+        assert_eq!(v["detail"]["value"], "<redacted>");
+        // On request, the texts as received (the value stays redacted).
+        let v: serde_json::Value = serde_json::from_slice(
+            &wxpay()
+                .args(["parse", "pre-entrust", "--status", "400", "--show-messages"])
+                .write_stdin(&body)
+                .assert()
+                .success()
+                .0
+                .stdout,
+        )
+        .unwrap();
+        assert_eq!(v["message"], format!("姓名{NAME}与证件号{ID}不匹配"));
+        assert_eq!(v["detail"]["issue"], format!("证件号{ID}格式错误"));
+        assert_eq!(v["detail"]["value"], "<redacted>");
+        // The v2 APIs have no such texts to show: the flag is refused there.
+        let e = fails(
+            "--show-messages on a v2 API",
+            wxpay().args(["parse", "nameauth", "--show-messages"]),
+            2,
+        );
+        assert!(e.contains("--show-messages does not apply"), "{e}");
     }
 }

@@ -119,3 +119,98 @@ fn v2_jsapi_and_app_use_the_v2_sign_over_documented_names() {
         assert_eq!(a.sign.len(), t.hex_len());
     }
 }
+
+/// Every input that goes into a signed string is a token (visible ASCII without `&`, `=`,
+/// whitespace or control characters): a `\n` would forge a line of the v3 message, `&k=v` a
+/// field of the v2 one. The error names the field, never the value (issue 15 item 5).
+#[test]
+fn inputs_that_are_signed_must_be_tokens() {
+    let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d").unwrap();
+    let mk = merchant_key();
+    let n = Nonce::new("5K8264ILTKCH16CQ2502SI8ZNMTM67VS").unwrap();
+    let ts = crate::common::t(1414561699);
+    let good = ["wxd930ea5d5a258f4f", "10000100", "wx2017"];
+    let bad = [
+        "wx1\nforged",
+        "wx1&key=forged",
+        "wx1=2",
+        "wx 1",
+        "wx1\t",
+        "",
+        "wx\u{7f}1",
+        "张三",
+    ];
+    // One function per call shape; `at` is which of (appid, mchid, prepay_id) is bad.
+    type Call<'a> = Box<dyn Fn([&str; 3]) -> Result<String, String> + 'a>;
+    let calls: [(&str, Call, &[&str]); 4] = [
+        (
+            "jsapi",
+            Box::new(|[a, _, p]: [&str; 3]| {
+                paysign::jsapi(&mut rng(1), &mk, a, ts, &n, p)
+                    .map(|v| v.pay_sign)
+                    .map_err(|e| check_field_error(&e))
+            }),
+            &["appid", "", "prepay_id"],
+        ),
+        (
+            "app",
+            Box::new(|[a, m, p]: [&str; 3]| {
+                paysign::app(&mut rng(1), &mk, a, m, ts, &n, p)
+                    .map(|v| v.sign)
+                    .map_err(|e| check_field_error(&e))
+            }),
+            &["appid", "mchid", "prepay_id"],
+        ),
+        (
+            "v2_jsapi",
+            Box::new(|[a, _, p]: [&str; 3]| {
+                paysign::v2_jsapi(&key, SignType::Md5, a, ts, &n, p)
+                    .map(|v| v.pay_sign)
+                    .map_err(|e| check_field_error(&e))
+            }),
+            &["appid", "", "prepay_id"],
+        ),
+        (
+            "v2_app",
+            Box::new(|[a, m, p]: [&str; 3]| {
+                paysign::v2_app(&key, SignType::HmacSha256, a, m, ts, &n, p)
+                    .map(|v| v.sign)
+                    .map_err(|e| check_field_error(&e))
+            }),
+            &["appid", "mchid", "prepay_id"],
+        ),
+    ];
+    for (name, call, fields) in &calls {
+        assert!(call(good).is_ok(), "{name}: the good inputs sign");
+        for (at, field) in fields.iter().enumerate() {
+            if field.is_empty() {
+                continue;
+            }
+            for b in bad {
+                let mut input = good;
+                input[at] = b;
+                let e = match call(input) {
+                    Ok(_) => panic!("{name}: {field} = {b:?} was signed"),
+                    Err(e) => e,
+                };
+                assert!(e.contains(field), "{name}: {field} = {b:?}: {e}");
+                if !b.is_empty() {
+                    assert!(!e.contains(b), "{name}: the error echoes {b:?}: {e}");
+                }
+            }
+        }
+    }
+}
+
+/// The error's Display (checked for the field name by the caller), after checking that it is
+/// the typed field error.
+fn check_field_error(e: &paysign::PaySignError) -> String {
+    use wechatpay_sansio::error::{Classify, Disposition};
+    assert!(
+        matches!(e, paysign::PaySignError::Field(f) if e.to_string().contains(f.field())),
+        "not a field error: {e:?}"
+    );
+    assert_eq!(e.disposition(), Disposition::Rejected);
+    let d = format!("{e:?}");
+    e.to_string() + &d
+}

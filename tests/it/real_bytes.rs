@@ -6,7 +6,9 @@
 //!
 //! [`REPLAYS`] names the function that replays each file; `every_file_is_indexed_and_replayed`
 //! fails when a file is added to the directory without an entry there (or without a row in
-//! the index), so no sample is skipped silently.
+//! the index), so no sample is skipped silently; `every_replay_fails_on_junk` fails when a replay
+//! ignores the bytes it is given (a junk file would pass it); `every_listed_vector_file_is_read`
+//! fails when a file of `tests/data/VECTORS.md` is read by no test.
 //!
 //! The second half checks that the simulator produces what these real bytes show (layouts,
 //! CDATA, error bodies, notification envelopes) and that the typed parsers accept each of its
@@ -115,12 +117,12 @@ const REPLAYS: &[(&str, Replay)] = &[
     // v3: the official signed /v3/certificates example (four files, one sample)
     (
         "v3_certificates_doc_headers.txt",
-        v3_certificates_doc_signed,
+        v3_certificates_doc_headers,
     ),
-    ("v3_certificates_doc_body.json", v3_certificates_doc_signed),
+    ("v3_certificates_doc_body.json", v3_certificates_doc_body),
     (
         "v3_certificates_doc_openssl_body.json",
-        v3_certificates_doc_signed,
+        v3_certificates_doc_openssl_body,
     ),
     (
         "v3_certificates_doc_platform_pubkey.pem",
@@ -166,11 +168,11 @@ const REPLAYS: &[(&str, Replay)] = &[
     ("v3_notify_java_sdk_body.json", v3_notify_java_sdk_body),
     (
         "v3_notify_reserialized_httpclient56_body.json",
-        v3_notify_reserialized_httpclient56,
+        v3_notify_reserialized_httpclient56_body,
     ),
     (
         "v3_notify_reserialized_httpclient56_headers.txt",
-        v3_notify_reserialized_httpclient56,
+        v3_notify_reserialized_httpclient56_headers,
     ),
 ];
 
@@ -285,6 +287,120 @@ fn every_file_is_indexed_and_replayed() {
     assert!(
         index.contains("Retrieved **2026-12-01**"),
         "the retrieval date"
+    );
+}
+
+/// `java_pkcs1_ciphertext.b64` (wechatpay-java `RSAPkcs1v15DecryptorTest`, TEST ONLY): an
+/// RSAES-PKCS1-v1_5 ciphertext of `plaintext` to the Java **merchant** key. It opens with that
+/// key under PKCS#1 v1.5 (the apihk customs padding), not under OAEP and not with another key;
+/// and what the crate encrypts with `Padding::Pkcs1v15` to the same key opens the same way.
+#[test]
+fn java_pkcs1v15_ciphertext_opens_with_the_java_merchant_key() {
+    use rsa::pkcs8::DecodePrivateKey as _;
+    use wechatpay_sansio::cipher::{self, CipherError, Padding};
+    use wechatpay_sansio::keys::MerchantPrivateKey;
+    let pem = String::from_utf8(data("java_merchant_private_key.pem")).unwrap();
+    let rsa_key = rsa::PrivateKey::from_pkcs8_pem(&pem).unwrap();
+    let b64 = String::from_utf8(data("java_pkcs1_ciphertext.b64")).unwrap();
+    let ct = STANDARD.decode(b64.trim()).unwrap();
+    assert_eq!(ct.len(), 256);
+    assert_eq!(
+        rsa_key.decrypt(rsa::Pkcs1v15Encrypt, &ct).unwrap(),
+        b"plaintext"
+    );
+    // Not an OAEP ciphertext: the crate's OAEP decryption refuses it.
+    let key = MerchantPrivateKey::from_pem(pem.as_bytes()).unwrap();
+    assert_eq!(
+        cipher::decrypt_oaep(&mut rng(3), &key, b64.trim()).unwrap_err(),
+        CipherError::Decrypt
+    );
+    // Another key does not open it.
+    let other = String::from_utf8(data("java_wechat_pay_private_key.pem")).unwrap();
+    let other = rsa::PrivateKey::from_pkcs8_pem(&other).unwrap();
+    assert_ne!(
+        other.decrypt(rsa::Pkcs1v15Encrypt, &ct).ok().as_deref(),
+        Some(&b"plaintext"[..])
+    );
+    // The crate's PKCS#1 v1.5 encryption to the same key interoperates.
+    let ours = cipher::encrypt(
+        &mut rng(4),
+        &key.public_key(),
+        Padding::Pkcs1v15,
+        b"plaintext",
+    )
+    .unwrap();
+    let ours = STANDARD.decode(ours).unwrap();
+    assert_ne!(ours, ct, "randomised padding");
+    assert_eq!(
+        rsa_key.decrypt(rsa::Pkcs1v15Encrypt, &ours).unwrap(),
+        b"plaintext"
+    );
+}
+
+/// The guard on the replays themselves: each must consume the bytes it is given, so a file
+/// replaced by junk (or emptied) makes its replay fail. A replay that ignores its argument and
+/// reads fixed files instead would pass on junk.
+#[test]
+fn every_replay_fails_on_junk() {
+    let mut passed = Vec::new();
+    for (name, f) in REPLAYS {
+        for junk in [&b""[..], b"junk", b"{}", b"<xml></xml>"] {
+            if catch_unwind(AssertUnwindSafe(|| f(junk))).is_ok() {
+                passed.push(format!("{name} with {:?}", String::from_utf8_lossy(junk)));
+            }
+        }
+    }
+    assert!(
+        passed.is_empty(),
+        "replays that ignore their bytes:\n{}",
+        passed.join("\n")
+    );
+}
+
+/// Every file listed in `tests/data/VECTORS.md` is read by some test: its name appears in a
+/// code line (not a comment) of the test sources or of `src/` (`simulator::pem` embeds some).
+#[test]
+fn every_listed_vector_file_is_read() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let vectors = std::fs::read_to_string(root.join("tests/data/VECTORS.md")).unwrap();
+    // The rows of the "## Files" table.
+    let files = vectors.split("\n## Files\n").nth(1).unwrap();
+    let files = files.split("\n## ").next().unwrap();
+    let listed: Vec<&str> = files
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .filter_map(|l| l.split('`').nth(1))
+        .collect();
+    assert!(listed.len() >= 15, "only {} listed files", listed.len());
+    let mut code = String::new();
+    let mut todo = vec![root.join("tests"), root.join("src")];
+    while let Some(p) = todo.pop() {
+        if p.is_dir() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                todo.push(e.unwrap().path());
+            }
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            for line in std::fs::read_to_string(&p).unwrap().lines() {
+                if !line.trim_start().starts_with("//") {
+                    code.push_str(line);
+                    code.push('\n');
+                }
+            }
+        }
+    }
+    let mut unread = Vec::new();
+    for name in &listed {
+        assert!(
+            root.join("tests/data").join(name).is_file(),
+            "VECTORS.md lists {name}, which does not exist"
+        );
+        if !code.contains(&format!("\"{name}\"")) {
+            unread.push(*name);
+        }
+    }
+    assert!(
+        unread.is_empty(),
+        "listed in VECTORS.md, read by no test: {unread:?}"
     );
 }
 
@@ -743,9 +859,10 @@ fn doc_store() -> KeyStore {
 /// The official signed `/v3/certificates` response (doc headers + the body with its
 /// ciphertext elided, and the body the page feeds to `openssl dgst`): the published key is
 /// the signer, over an unelided body, so both bodies must fail as a **mismatch** — not as an
-/// unknown key, a malformed signature or a stale timestamp.
-fn v3_certificates_doc_signed(_: &[u8]) {
-    let h = headers_file(&real_str("v3_certificates_doc_headers.txt"));
+/// unknown key, a malformed signature or a stale timestamp. Each of the three files is replayed
+/// in its role, with the others read from the directory.
+fn v3_certificates_doc_headers(b: &[u8]) {
+    let h = headers_file(std::str::from_utf8(b).unwrap());
     // 2019: no Wechatpay-Signature-Type (optional); a UUID Request-ID.
     assert!(h.get("wechatpay-signature-type").is_none());
     assert_eq!(
@@ -753,58 +870,82 @@ fn v3_certificates_doc_signed(_: &[u8]) {
         "e2762b10-b6b9-5108-a42c-16fe2422fc8a"
     );
     assert_eq!(header(&h, "wechatpay-timestamp"), DOC_NOW.to_string());
+    assert_eq!(header(&h, "wechatpay-serial"), DOC_SERIAL);
     let sig = STANDARD.decode(header(&h, "wechatpay-signature")).unwrap();
     assert_eq!(sig.len(), 256);
-    let store = doc_store();
-    let verifier = Verifier::new(&store);
     for name in [
         "v3_certificates_doc_body.json",
         "v3_certificates_doc_openssl_body.json",
     ] {
-        let body = real(name);
-        // Never trust Content-Length against the sample: 2204 against 283 bytes shown.
-        assert_eq!(header(&h, "content-length"), "2204");
-        assert_eq!(body.len(), 283);
-        assert_eq!(
-            verifier.verify(&h, &body, t(DOC_NOW)),
-            Err(VerifyError::BadSignature)
-        );
-        let e = response::check(
-            ResponseRef::new(StatusCode::OK, &h, &body),
-            &verifier,
-            t(DOC_NOW),
-        )
-        .unwrap_err();
-        assert_eq!(e, ResponseError::Verify(VerifyError::BadSignature));
-        assert_eq!(e.disposition(), Disposition::Untrusted);
-        // The body's shape decodes; the elided ciphertext "..." is a base64 error.
-        let v: Value = serde_json::from_slice(&body).unwrap();
-        let d = &v["data"][0];
-        assert_eq!(d["serial_no"], DOC_SERIAL);
-        assert_eq!(d["effective_time"], "2018-03-26T11:39:50+08:00");
-        assert_eq!(d["expire_time"], "2023-03-25T11:39:50+08:00");
-        assert_eq!(d["encrypt_certificate"]["ciphertext"], "...");
-        let e = certificates::decrypt(&body, &doc_v3_key()).unwrap_err();
-        assert_eq!(e, DownloadError::Resource(ResourceError::Base64));
-        assert_eq!(e.disposition(), Disposition::Untrusted);
-        let e = certificates::bootstrap(
-            ResponseRef::new(StatusCode::OK, &h, &body),
-            &doc_v3_key(),
-            Default::default(),
-            t(DOC_NOW),
-        )
-        .unwrap_err();
-        assert_eq!(e, DownloadError::Resource(ResourceError::Base64));
+        doc_signed_body(&h, &real(name));
     }
+}
+
+fn v3_certificates_doc_body(b: &[u8]) {
+    let h = headers_file(&real_str("v3_certificates_doc_headers.txt"));
+    doc_signed_body(&h, b);
     // The two bodies differ only in the nonce (4de73afd28b6 / d215b0511e9c).
-    let a = real_str("v3_certificates_doc_body.json");
-    let b = real_str("v3_certificates_doc_openssl_body.json");
-    assert_eq!(a.replace("4de73afd28b6", "d215b0511e9c"), b);
+    let a = std::str::from_utf8(b).unwrap();
+    assert_eq!(
+        a.replace("4de73afd28b6", "d215b0511e9c"),
+        real_str("v3_certificates_doc_openssl_body.json")
+    );
     // Outside the 5-minute window the same reply is stale first.
+    let store = doc_store();
     assert!(matches!(
-        verifier.verify(&h, a.as_bytes(), t(DOC_NOW + 301)),
+        Verifier::new(&store).verify(&h, b, t(DOC_NOW + 301)),
         Err(VerifyError::StaleTimestamp { skew: 301, .. })
     ));
+}
+
+fn v3_certificates_doc_openssl_body(b: &[u8]) {
+    let h = headers_file(&real_str("v3_certificates_doc_headers.txt"));
+    doc_signed_body(&h, b);
+    let a = real_str("v3_certificates_doc_body.json");
+    assert_eq!(
+        a.replace("4de73afd28b6", "d215b0511e9c"),
+        std::str::from_utf8(b).unwrap()
+    );
+}
+
+/// One body of the doc sample under the doc headers: a signature mismatch, a body whose shape
+/// decodes, a ciphertext elided to `...`.
+fn doc_signed_body(h: &HeaderMap, body: &[u8]) {
+    let store = doc_store();
+    let verifier = Verifier::new(&store);
+    // Never trust Content-Length against the sample: 2204 against 283 bytes shown.
+    assert_eq!(header(h, "content-length"), "2204");
+    assert_eq!(body.len(), 283);
+    assert_eq!(
+        verifier.verify(h, body, t(DOC_NOW)),
+        Err(VerifyError::BadSignature)
+    );
+    let e = response::check(
+        ResponseRef::new(StatusCode::OK, h, body),
+        &verifier,
+        t(DOC_NOW),
+    )
+    .unwrap_err();
+    assert_eq!(e, ResponseError::Verify(VerifyError::BadSignature));
+    assert_eq!(e.disposition(), Disposition::Untrusted);
+    // The body's shape decodes; the elided ciphertext "..." is a base64 error.
+    let v: Value = serde_json::from_slice(body).unwrap();
+    let d = &v["data"][0];
+    assert_eq!(d["serial_no"], DOC_SERIAL);
+    assert_eq!(d["effective_time"], "2018-03-26T11:39:50+08:00");
+    assert_eq!(d["expire_time"], "2023-03-25T11:39:50+08:00");
+    assert_eq!(d["encrypt_certificate"]["ciphertext"], "...");
+    let e = certificates::decrypt(body, &doc_v3_key()).unwrap_err();
+    assert_eq!(e, DownloadError::Resource(ResourceError::Base64));
+    assert_eq!(e.disposition(), Disposition::Untrusted);
+    let e = certificates::bootstrap(
+        ResponseRef::new(StatusCode::OK, h, body),
+        &doc_v3_key(),
+        Default::default(),
+        t(DOC_NOW),
+    )
+    .unwrap_err();
+    assert_eq!(e, DownloadError::Resource(ResourceError::Base64));
 }
 
 fn v3_certificates_doc_platform_pubkey(b: &[u8]) {
@@ -1080,9 +1221,33 @@ fn v3_notify_java_sdk_body(b: &[u8]) {
     assert_eq!(v["resource"], go["resource"]);
 }
 
-fn v3_notify_reserialized_httpclient56(_: &[u8]) {
-    let body = real("v3_notify_reserialized_httpclient56_body.json");
+fn v3_notify_reserialized_httpclient56_body(b: &[u8]) {
     let h = headers_file(&real_str("v3_notify_reserialized_httpclient56_headers.txt"));
+    v3_notify_reserialized_httpclient56(&h, b);
+}
+
+fn v3_notify_reserialized_httpclient56_headers(b: &[u8]) {
+    let h = headers_file(std::str::from_utf8(b).unwrap());
+    // Three of the four signature headers, as posted.
+    assert_eq!(header(&h, "wechatpay-timestamp"), "1619690959");
+    assert_eq!(
+        header(&h, "wechatpay-nonce"),
+        "rSKfmIQTYJ1xSr8BeKRDtJt7CVM7HHGm"
+    );
+    assert_eq!(
+        STANDARD
+            .decode(header(&h, "wechatpay-signature"))
+            .unwrap()
+            .len(),
+        256
+    );
+    v3_notify_reserialized_httpclient56(&h, &real("v3_notify_reserialized_httpclient56_body.json"));
+}
+
+/// A notification body re-serialised by the poster (HashMap order) and its headers without
+/// `Wechatpay-Serial`.
+fn v3_notify_reserialized_httpclient56(h: &HeaderMap, body: &[u8]) {
+    let body = body.to_vec();
     // The envelope is complete and typed.
     let n: Notification = serde_json::from_slice(&body).unwrap();
     assert_eq!(n.event_type, "TRANSACTION.SUCCESS");
@@ -1098,7 +1263,7 @@ fn v3_notify_reserialized_httpclient56(_: &[u8]) {
     // The posted headers have no Wechatpay-Serial.
     let key = doc_v3_key();
     let m = merchant();
-    let e = notify::parse(&h, &body, &m.verifier(), &key, t(1_619_690_959)).unwrap_err();
+    let e = notify::parse(h, &body, &m.verifier(), &key, t(1_619_690_959)).unwrap_err();
     assert_eq!(
         e,
         NotifyError::Verify(VerifyError::MissingHeader("wechatpay-serial"))

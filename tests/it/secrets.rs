@@ -349,3 +349,128 @@ fn response_ref_debug_prints_no_body() {
     assert!(d.contains(&body.len().to_string()), "{d}");
     assert!(d.contains("wechatpay-nonce"), "{d}");
 }
+
+/// `Debug` of the identity requests redacts the openid and the OAuth `code` (as the outcomes
+/// do), and still shows the non-personal fields (issue 15 item 5).
+#[test]
+fn identity_requests_debug_redacts_openid_and_code() {
+    use wechatpay_sansio::api::nameauth::NameAuthRequest;
+    use wechatpay_sansio::api::oauth::GetAccessTokenRequest;
+    use wechatpay_sansio::api::pre_entrust::PreEntrustSignRequest;
+    use wechatpay_sansio::api::realnameauth::{CredType, RealNameAuthRequest};
+    use wechatpay_sansio::secret::AccessToken;
+    const OPENID: &str = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o";
+    const CODE: &str = "081kQeGa1MbkFL0XA5Ha1e7Wdo2kQeGq";
+    const TOKEN: &str = "81_ThisIsATestOnlyAccessToken";
+    let debugs = [
+        format!(
+            "{:?}",
+            RealNameAuthRequest::new(
+                "wxd678efh567hg6787",
+                OPENID,
+                Personal::new(NAME),
+                CredType::IdCard,
+                Personal::new(ID),
+                AccessToken::new(TOKEN),
+            )
+        ),
+        format!(
+            "{:?}",
+            NameAuthRequest::new(
+                "wxd678efh567hg6787",
+                OPENID,
+                Personal::new(NAME),
+                Personal::new(ID)
+            )
+        ),
+        format!(
+            "{:?}",
+            PreEntrustSignRequest::mini_program(
+                "wxd678efh567hg6787",
+                "contract_001",
+                OPENID,
+                Personal::new(NAME),
+                Personal::new(ID),
+            )
+        ),
+        format!(
+            "{:?}",
+            GetAccessTokenRequest::new("wxd678efh567hg6787", OPENID, CODE)
+        ),
+    ];
+    for d in &debugs {
+        assert_clean("identity request Debug", d);
+        for needle in [OPENID, CODE, TOKEN] {
+            assert!(!d.contains(needle), "leaks {needle:?}: {d}");
+        }
+        assert!(d.contains("wxd678efh567hg6787"), "appid is shown: {d}");
+        assert!(
+            d.contains("openid: \"<redacted>\"") || d.contains("openid: Some(\"<redacted>\")"),
+            "{d}"
+        );
+    }
+    assert!(debugs[2].contains("contract_001"), "{}", debugs[2]);
+    assert!(debugs[3].contains("code: \"<redacted>\""), "{}", debugs[3]);
+    // The APP scene has no openid: shown as None, not as a redaction of nothing.
+    let app = PreEntrustSignRequest::app(
+        "wxd678efh567hg6787",
+        "contract_002",
+        Personal::new(NAME),
+        Personal::new(ID),
+    );
+    assert!(format!("{app:?}").contains("openid: None"), "{app:?}");
+}
+
+/// The identity replies are not bound to the personal data sent, and the protocol cannot bind
+/// them: the module docs users read and the README say so, with the safe usage (issue 15 item 5).
+#[test]
+fn identity_docs_say_what_a_reply_does_not_prove() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let module_doc = |file: &str| -> String {
+        std::fs::read_to_string(root.join("src/api").join(file))
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.strip_prefix("//!"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for (file, needles) in [
+        (
+            "realnameauth.rs",
+            &[
+                "does not prove",
+                "another",
+                "fresh access token",
+                "carries no time",
+            ][..],
+        ),
+        (
+            "nameauth.rs",
+            &["does not prove", "echoes nothing", "*this* HTTP exchange"][..],
+        ),
+        (
+            "pre_entrust.rs",
+            &[
+                "does not prove",
+                "pre_entrustweb_id",
+                "against the `out_contract_code`",
+            ][..],
+        ),
+    ] {
+        let doc = module_doc(file);
+        let doc = doc.split_whitespace().collect::<Vec<_>>().join(" ");
+        for n in needles {
+            assert!(doc.contains(n), "{file}: the module doc lacks {n:?}");
+        }
+    }
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    for n in [
+        "not bound to the personal data sent",
+        "per fresh access token",
+        "against the `out_contract_code`",
+        "v2 payment notifications carry no time",
+    ] {
+        assert!(readme.contains(n), "README lacks {n:?}");
+    }
+}

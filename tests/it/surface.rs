@@ -809,6 +809,22 @@ fn every_error_variant_has_the_documented_disposition() {
         Untrusted,
     );
 
+    t.row(
+        "paysign::PaySignError::Field",
+        wechatpay_sansio::paysign::PaySignError::from(field()),
+        Rejected,
+    );
+    t.row(
+        "paysign::PaySignError::Auth",
+        wechatpay_sansio::paysign::PaySignError::from(AuthError::Rng),
+        Transient,
+    );
+    t.row(
+        "paysign::PaySignError::Sign",
+        wechatpay_sansio::paysign::PaySignError::from(SignError::Mismatch),
+        Untrusted,
+    );
+
     assert_eq!(NotConfigured("APIv3 key").disposition(), Misconfigured);
 
     // Every variant declared in src/ has a row above.
@@ -1054,6 +1070,7 @@ fn layering_holds() {
         ("error", 0),
         ("untrusted_text", 0),
         ("request", 0),
+        ("untrusted_text", 0),
         ("crypto", 1),
         ("keys", 2),
         ("cipher", 2),

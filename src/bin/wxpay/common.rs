@@ -158,6 +158,157 @@ pub fn quoted(bytes: &[u8]) -> String {
     out
 }
 
+/// Field names whose values are personal data or credentials (names, ID numbers, openids,
+/// phone and bank card numbers, tokens): `--explain` prints them masked. Compared without
+/// regard to case, as whole names.
+const PERSONAL_FIELDS: &[&str] = &[
+    // names
+    "real_name",
+    "truename",
+    "true_name",
+    "name",
+    "user_name",
+    "username",
+    "re_user_name",
+    "payee_name",
+    "account_name",
+    // ID numbers
+    "cred_id",
+    "creid",
+    "id_number",
+    "id_card_number",
+    "id_card_no",
+    "id_no",
+    "identity_card",
+    "certificate_id",
+    // openids
+    "openid",
+    "sub_openid",
+    "sp_openid",
+    "unionid",
+    // phone numbers
+    "mobile",
+    "phone",
+    "phone_number",
+    "mobile_phone",
+    "telephone",
+    "contact_phone",
+    // bank cards
+    "bank_card_no",
+    "bank_no",
+    "enc_bank_no",
+    "enc_true_name",
+    "card_no",
+    "bank_account",
+    "account_number",
+    // credentials
+    "access_token",
+    "refresh_token",
+];
+
+/// Whether the value of the field `name` is masked by `--explain`. `code` (the OAuth code, a
+/// single-use credential) is masked in v2 fields and query strings, not in JSON bodies, where
+/// `code` is a v3 error code.
+pub fn is_personal(name: &str, in_json: bool) -> bool {
+    PERSONAL_FIELDS.iter().any(|p| p.eq_ignore_ascii_case(name))
+        || (!in_json && name.eq_ignore_ascii_case("code"))
+}
+
+/// What `--explain` prints instead of a personal value: its length only (in characters as
+/// written: a JSON escape counts as its characters).
+pub fn masked(value: &str) -> String {
+    format!("<redacted {} chars>", value.chars().count())
+}
+
+/// v2 fields with personal values masked (for display only: never sign these).
+pub fn mask_pairs<'a>(pairs: &[(&'a str, &'a str)]) -> Vec<(&'a str, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let shown = if !v.is_empty() && is_personal(k, false) {
+                masked(v)
+            } else {
+                (*v).to_owned()
+            };
+            (*k, shown)
+        })
+        .collect()
+}
+
+/// A path and query with the values of personal query parameters masked.
+pub fn mask_query(path_and_query: &str) -> String {
+    let Some((path, query)) = path_and_query.split_once('?') else {
+        return path_and_query.to_owned();
+    };
+    let params: Vec<String> = query
+        .split('&')
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) if !v.is_empty() && is_personal(k, false) => format!("{k}={}", masked(v)),
+            _ => p.to_owned(),
+        })
+        .collect();
+    format!("{path}?{}", params.join("&"))
+}
+
+/// JSON text with the values of personal members masked, everything else byte for byte (so
+/// that whitespace and order still show). A string or number value of a member whose name is
+/// personal, at any depth, is replaced by [`masked`] (a string keeps its quotes). Works on any
+/// bytes: what is not JSON passes through.
+pub fn mask_json(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut i = 0;
+    // The last string was a member name, and it is personal; a ':' has been passed since.
+    let (mut key_personal, mut after_colon) = (false, false);
+    while i < body.len() {
+        let b = body[i];
+        if b == b'"' {
+            // The end of the string: the next unescaped quote (or the end of the input).
+            let mut j = i + 1;
+            while j < body.len() && body[j] != b'"' {
+                j += if body[j] == b'\\' { 2 } else { 1 };
+            }
+            let end = j.min(body.len());
+            let content = &body[i + 1..end];
+            let close = usize::from(j < body.len());
+            if after_colon && key_personal {
+                out.push(b'"');
+                out.extend_from_slice(masked(&String::from_utf8_lossy(content)).as_bytes());
+                out.extend_from_slice(&body[end..end + close]);
+                (key_personal, after_colon) = (false, false);
+            } else {
+                out.extend_from_slice(&body[i..end + close]);
+                let next = body[end + close..]
+                    .iter()
+                    .find(|c| !c.is_ascii_whitespace());
+                if next == Some(&b':') {
+                    key_personal = std::str::from_utf8(content).is_ok_and(|k| is_personal(k, true));
+                }
+                after_colon = false;
+            }
+            i = end + close;
+            continue;
+        }
+        if b == b':' {
+            after_colon = true;
+        } else if after_colon && key_personal && (b.is_ascii_digit() || b == b'-') {
+            let len = body[i..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit() || b"+-.eE".contains(c))
+                .count();
+            let number = String::from_utf8_lossy(&body[i..i + len]);
+            out.extend_from_slice(masked(&number).as_bytes());
+            i += len;
+            (key_personal, after_colon) = (false, false);
+            continue;
+        } else if !b.is_ascii_whitespace() {
+            (key_personal, after_colon) = (false, false);
+        }
+        out.push(b);
+        i += 1;
+    }
+    out
+}
+
 /// A JSON string literal.
 pub fn json_string(s: &str) -> String {
     // Serialising a &str cannot fail.
@@ -190,6 +341,35 @@ pub fn json_output(value: &serde_json::Value) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masking_keeps_the_shape() {
+        assert_eq!(
+            String::from_utf8(mask_json(
+                br#"{"a":"x","openid" : "o1\"2", "p":{"Mobile":138, "name":null},"o":["openid"]}"#
+            ))
+            .unwrap(),
+            r#"{"a":"x","openid" : "<redacted 5 chars>", "p":{"Mobile":<redacted 3 chars>, "name":null},"o":["openid"]}"#
+        );
+        assert_eq!(mask_json(b"\"unterminated"), b"\"unterminated");
+        assert_eq!(mask_json(br#"{"openid":"#), br#"{"openid":"#);
+        assert_eq!(
+            String::from_utf8(mask_json(br#"{"openid":"abc"#)).unwrap(),
+            r#"{"openid":"<redacted 3 chars>"#
+        );
+        assert_eq!(
+            mask_query("/p?code=abc&openid=&x=1"),
+            "/p?code=<redacted 3 chars>&openid=&x=1"
+        );
+        assert_eq!(mask_query("/p"), "/p");
+        assert_eq!(
+            mask_pairs(&[("CODE", "c"), ("appid", "wx")]),
+            [
+                ("CODE", "<redacted 1 chars>".to_owned()),
+                ("appid", "wx".to_owned())
+            ]
+        );
+    }
 
     #[test]
     fn quoting_shows_invisible_bytes() {

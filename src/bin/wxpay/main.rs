@@ -27,6 +27,11 @@ Secrets: a key passed as a command-line flag is visible to other users through `
 shell history. Prefer --key-file / --apiv3-key-file or the WXPAY_KEY / WXPAY_APIV3_KEY
 environment variables. No subcommand ever prints a key: --explain masks it as ***.
 
+Personal data: --explain prints the values of personal fields (names, ID numbers, openids,
+phone and bank card numbers, tokens, the OAuth code: real_name, cred_id, openid, mobile,
+bank_card_no, access_token, code, …) as <redacted N chars> in the v2 fields, v3 query strings
+and JSON bodies it shows; the sign is computed over the real values.
+
 Example (the official v2 signing example):
   echo '{"appid":"wxd930ea5d5a258f4f","mch_id":"10000100","device_info":"1000",
          "body":"test","nonce_str":"ibuaiVcKdpRxkhJA"}' > fields.json
@@ -36,7 +41,8 @@ Example (the official v2 signing example):
 const V2_SIGN_HELP: &str = r#"Reads a JSON object of string values (the request fields) on stdin and prints the sign in
 upper-case hex. The rules: drop `sign` and empty values, sort names by bytes, join `k=v` with `&`,
 append `&key=<APIv2 key>`, then MD5 or HMAC-SHA256 (keyed by the same API key).
---explain prints the canonical string (key masked as ***) to stderr, with hints on common mistakes.
+--explain prints the canonical string (key masked as ***, personal values such as openid,
+real_name or cred_id as <redacted N chars>) to stderr, with hints on common mistakes.
 
 Example, with fields.json holding the official example
   {"appid":"wxd930ea5d5a258f4f","mch_id":"10000100","device_info":"1000",
@@ -138,6 +144,9 @@ const PARSE_HELP: &str = r#"Reads a reply body of the named API on stdin and pri
   {"api": …, "outcome": "success" | "return_fail" | "business_fail" | "service_error" | "error",
    "authenticated": true when a signature was checked, …the outcome's fields}
 Personal data (names, ID numbers, name_mask, an error's offending value) shows as <redacted>.
+v3 error replies: the code, status, detail.field and detail.location are printed; message and
+detail.issue are free-form texts that may quote the value sent (a name, an ID number), so they
+show as <redacted> unless --show-messages.
 A well-formed error reply of the API is an outcome too (exit 0). Exit 1 when the body is not a
 valid reply of that API (malformed, missing fields, bad signature, stale timestamp, an echoed id
 that differs from --mch-id/--appid/--openid), 2 when flags, keys or files cannot be used.
@@ -297,7 +306,8 @@ pub struct V3SignArgs {
 #[derive(Args, Debug)]
 #[command(group = clap::ArgGroup::new("verify_key").required(true).args(["public_key", "certificate"]))]
 pub struct V3VerifyArgs {
-    /// The WeChat Pay public key (SPKI, PKCS#1, or a certificate).
+    /// The WeChat Pay public key (SPKI, PKCS#1, or a certificate: then only within its validity
+    /// at --now, filed under the id the headers name).
     #[arg(long, value_name = "PEM_FILE")]
     pub public_key: Option<PathBuf>,
     /// The WeChat Pay platform certificate.
@@ -436,7 +446,8 @@ pub struct ParseArgs {
     pub headers_file: Option<PathBuf>,
     #[command(flatten)]
     pub key: V2KeyArgs,
-    /// The WeChat Pay public key, to verify v3 reply signatures.
+    /// The WeChat Pay public key, to verify v3 reply signatures (a certificate PEM is used only
+    /// within its validity at --now).
     #[arg(long, value_name = "PEM_FILE", conflicts_with = "certificate")]
     pub public_key: Option<PathBuf>,
     /// The WeChat Pay platform certificate, to verify v3 reply signatures.
@@ -457,6 +468,10 @@ pub struct ParseArgs {
     /// The openid of the request, which the reply must echo.
     #[arg(long, value_name = "OPENID")]
     pub openid: Option<String>,
+    /// Print a v3 error reply's message and detail.issue as received (they may quote the value
+    /// sent: a name, an ID number); without it they show as <redacted>.
+    #[arg(long)]
+    pub show_messages: bool,
 }
 
 fn run(cli: Cli) -> Outcome {

@@ -100,6 +100,7 @@ fn refuse_unused_flags(a: &ParseArgs) -> Result<(), Failure> {
         ("--mch-id", a.mch_id.is_some()),
         ("--appid", a.appid.is_some()),
         ("--openid", a.openid.is_some()),
+        ("--show-messages", a.show_messages),
     ];
     let allowed: &[&str] = match a.api {
         ParseApi::Realnameauth => &[
@@ -118,8 +119,14 @@ fn refuse_unused_flags(a: &ParseArgs) -> Result<(), Failure> {
             "--headers-file",
             "--mch-id",
             "--appid",
+            "--show-messages",
         ],
-        ParseApi::PreEntrust => &["--certificate/--public-key", "--now", "--headers-file"],
+        ParseApi::PreEntrust => &[
+            "--certificate/--public-key",
+            "--now",
+            "--headers-file",
+            "--show-messages",
+        ],
     };
     match given
         .iter()
@@ -159,7 +166,7 @@ fn merchant_for(a: &ParseArgs) -> Result<Merchant, Failure> {
 
 /// WeChat Pay's failure answers are outcomes of the API (exit 0); everything else about the
 /// reply is "not a valid reply" (exit 1).
-fn failure_or_invalid(api: ParseApi, e: ApiError) -> Outcome {
+fn failure_or_invalid(api: ParseApi, e: ApiError, show_messages: bool) -> Outcome {
     let Some(f) = e.failure() else {
         return Err(match e {
             ApiError::Verify(v) => Failure::invalid(format!(
@@ -212,7 +219,7 @@ fn failure_or_invalid(api: ParseApi, e: ApiError) -> Outcome {
                 ("message", s(&f.to_string())),
             ]),
         ),
-        WeChatFailure::V3(r) => ("error", v3_failure_fields(r)),
+        WeChatFailure::V3(r) => ("error", v3_failure_fields(r, show_messages)),
         other => ("error", kv([("message", s(&other.to_string()))])),
     };
     let mut all = kv([("authenticated", Value::Bool(authenticated))]);
@@ -230,7 +237,7 @@ fn parse_realnameauth(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) ->
     let out = match realnameauth::read_reply(&merchant, response, now, a.sign_type.map(Into::into))
     {
         Ok(o) => o,
-        Err(e) => return failure_or_invalid(api, e),
+        Err(e) => return failure_or_invalid(api, e, a.show_messages),
     };
     check_echo(api, "mch_id", "--mch-id", a.mch_id.as_deref(), &out.mch_id)?;
     check_echo(api, "appid", "--appid", a.appid.as_deref(), &out.appid)?;
@@ -270,7 +277,7 @@ fn parse_nameauth(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) -> Out
     let now = os::now();
     let out = match nameauth::read_reply(&merchant, ResponseRef::new(status, headers, &body), now) {
         Ok(o) => o,
-        Err(e) => return failure_or_invalid(api, e),
+        Err(e) => return failure_or_invalid(api, e, a.show_messages),
     };
     let (status_name, reason, raw) = match &out.status {
         S::Verified => ("verified", None, None),
@@ -321,7 +328,7 @@ fn parse_querymchrisk(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) ->
     let response = ResponseRef::new(status, headers, &body);
     let out = match querymchrisk::read_reply(&merchant, response, os::now()) {
         Ok(o) => o,
-        Err(e) => return failure_or_invalid(api, e),
+        Err(e) => return failure_or_invalid(api, e, a.show_messages),
     };
     check_echo(api, "mch_id", "--mch-id", a.mch_id.as_deref(), &out.mch_id)?;
     json_output(&outcome(
@@ -338,7 +345,11 @@ fn parse_querymchrisk(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) ->
 
 /// The one WeChat Pay key given on the command line, filed under its id (a bare public key
 /// under the id the reply's `Wechatpay-Serial` names), or none.
-fn v3_key(a: &ParseArgs, headers: &HeaderMap) -> Result<Option<WechatPayKey>, Failure> {
+fn v3_key(
+    a: &ParseArgs,
+    status: StatusCode,
+    headers: &HeaderMap,
+) -> Result<Option<WechatPayKey>, Failure> {
     if let Some(path) = &a.certificate {
         let pem = read_file(path)?;
         let cert = PlatformCertificate::from_pem(&pem)
@@ -346,7 +357,13 @@ fn v3_key(a: &ParseArgs, headers: &HeaderMap) -> Result<Option<WechatPayKey>, Fa
         return Ok(Some(WechatPayKey::certificate(&cert)));
     }
     if let Some(path) = &a.public_key {
-        let key = any_public_key(path)?;
+        let given = any_public_key(path)?;
+        // A certificate given as --public-key keeps its validity where a signature is verified
+        // (2xx replies), as with --certificate.
+        if status.is_success() {
+            given.check_valid_at(a.now.map_or_else(os::now, UnixTime::from_secs), path)?;
+        }
+        let key = given.key;
         let serial = headers
             .get(&WECHATPAY_SERIAL)
             .and_then(|v| v.to_str().ok())
@@ -358,11 +375,18 @@ fn v3_key(a: &ParseArgs, headers: &HeaderMap) -> Result<Option<WechatPayKey>, Fa
     Ok(None)
 }
 
-fn v3_failure_fields(f: &ErrorReply) -> Vec<(String, Value)> {
+/// WeChat Pay's free-form texts (`message`, `detail.issue`) may quote the submitted value (a
+/// name, an ID number): printed as [`redacted`] unless `--show-messages`. The code, the status,
+/// `detail.field` and `detail.location` are always printed; `detail.value` never.
+fn v3_failure_fields(f: &ErrorReply, show_messages: bool) -> Vec<(String, Value)> {
+    let text = |t: &str| if show_messages { s(t) } else { redacted() };
     let detail = f.detail.as_ref().map(|d| {
         let mut m = Map::new();
         m.insert("field".to_owned(), Value::from(d.field.clone()));
-        m.insert("issue".to_owned(), Value::from(d.issue.clone()));
+        m.insert(
+            "issue".to_owned(),
+            d.issue.as_deref().map_or(Value::Null, text),
+        );
         m.insert("location".to_owned(), Value::from(d.location.clone()));
         m.insert(
             "value".to_owned(),
@@ -377,14 +401,14 @@ fn v3_failure_fields(f: &ErrorReply) -> Vec<(String, Value)> {
     kv([
         ("status", Value::from(f.status)),
         ("code", s(f.code.as_str())),
-        ("message", s(&f.message)),
+        ("message", text(&f.message)),
         ("detail", Value::from(detail)),
     ])
 }
 
 fn parse_v3(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) -> Outcome {
     let api = a.api;
-    let key = v3_key(a, headers)?;
+    let key = v3_key(a, status, headers)?;
     if status.is_success() {
         let need = match (&key, &a.headers_file) {
             (None, _) => Some("--certificate or --public-key, and --headers-file"),
@@ -415,7 +439,7 @@ fn parse_v3(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) -> Outcome {
                 api.name(),
                 verify_error(v, key_id.as_ref()).message()
             ))),
-            e => failure_or_invalid(api, e),
+            e => failure_or_invalid(api, e, a.show_messages),
         }
     };
     if api == ParseApi::PreEntrust {

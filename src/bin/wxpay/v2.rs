@@ -1,6 +1,8 @@
 //! `v2-sign`, `v2-verify`, `xml2json`, `json2xml`.
 
-use crate::common::{Failure, Outcome, json_object, line, note, quoted, read_stdin, secret_from};
+use crate::common::{
+    Failure, Outcome, json_object, line, mask_pairs, note, quoted, read_stdin, secret_from,
+};
 use crate::{SignTypeArg, V2KeyArgs};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use std::fmt;
@@ -141,7 +143,11 @@ fn sign_error(e: SignError) -> Failure {
 /// The `--explain` report shared by `v2-sign` and `v2-verify`: the canonical string, what was
 /// left out, and hints for the usual causes of "签名错误".
 fn explain_v2(pairs: &[(&str, &str)], sign_type: SignType) -> Result<(), Failure> {
-    let canonical = sign::canonical_string_masked(pairs.iter().copied()).map_err(sign_error)?;
+    // Personal values (names, ID numbers, openids, tokens, …) show as their length only; the
+    // names, the order and the other values are what sign errors are about.
+    let shown = mask_pairs(pairs);
+    let canonical = sign::canonical_string_masked(shown.iter().map(|(k, v)| (*k, v.as_str())))
+        .map_err(sign_error)?;
     note(format_args!("sign type: {sign_type}"));
     note(format_args!(
         "canonical string (key masked): {}",

@@ -1,7 +1,8 @@
 //! `v3-authorization`, `v3-sign`, `v3-verify`, `encrypt`, `decrypt-resource`.
 
 use crate::common::{
-    Failure, Outcome, line, note, quoted, read_file, read_stdin, secret_from, trim_line_end, utf8,
+    Failure, Outcome, line, mask_json, mask_query, note, quoted, read_file, read_stdin,
+    secret_from, trim_line_end, utf8,
 };
 use crate::{
     DecryptResourceArgs, EncryptArgs, PaddingArg, V3AuthorizationArgs, V3SignArgs, V3VerifyArgs,
@@ -11,7 +12,7 @@ use wechatpay_sansio::cipher::{self, CipherError};
 use wechatpay_sansio::http::{HeaderMap, HeaderName, HeaderValue};
 use wechatpay_sansio::ids::{MchId, Nonce};
 use wechatpay_sansio::keys::{
-    KeyId, KeyStore, MerchantPrivateKey, PlatformCertificate, PublicKey, WechatPayKey,
+    KeyId, KeyStore, MerchantPrivateKey, PlatformCertificate, PublicKey, Validity, WechatPayKey,
 };
 use wechatpay_sansio::os::{self, OsRng};
 use wechatpay_sansio::secret::ApiV3Key;
@@ -30,17 +31,48 @@ fn private_key(path: &Path) -> Result<MerchantPrivateKey, Failure> {
         .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))
 }
 
+/// A public key read by `--public-key`, with the validity of the certificate it came from.
+pub struct GivenPublicKey {
+    /// The RSA public key.
+    pub key: PublicKey,
+    /// The certificate's validity when the PEM was a certificate; `None` for a bare key.
+    pub validity: Option<Validity>,
+}
+
+impl GivenPublicKey {
+    /// A key taken from a certificate may be used only within the certificate's validity: at
+    /// any other `now` this is an "invalid" failure (exit 1) saying so. A bare key has no dates.
+    pub fn check_valid_at(&self, now: UnixTime, path: &Path) -> Result<(), Failure> {
+        match self.validity {
+            Some(v) if !v.contains(now) => Err(Failure::invalid(format_args!(
+                "{}: the certificate is outside its validity at {now} (valid {} to {})",
+                path.display(),
+                v.not_before,
+                v.not_after
+            ))),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// A public key from a PEM file: SPKI (`PUBLIC KEY`), PKCS#1 (`RSA PUBLIC KEY`) or an X.509
-/// certificate (`CERTIFICATE`), told apart by the PEM label.
-pub fn any_public_key(path: &Path) -> Result<PublicKey, Failure> {
+/// certificate (`CERTIFICATE`), told apart by the PEM label. A certificate's validity is kept.
+pub fn any_public_key(path: &Path) -> Result<GivenPublicKey, Failure> {
     let pem = read_file(path)?;
     let shown = path.display();
     if contains(&pem, b"-----BEGIN CERTIFICATE-----") {
         let cert = PlatformCertificate::from_pem(&pem)
             .map_err(|e| Failure::usage(format!("{shown}: {e}")))?;
-        Ok(cert.public_key().clone())
+        Ok(GivenPublicKey {
+            key: cert.public_key().clone(),
+            validity: Some(cert.validity()),
+        })
     } else {
-        PublicKey::from_pem(&pem).map_err(|e| Failure::usage(format!("{shown}: {e}")))
+        let key = PublicKey::from_pem(&pem).map_err(|e| Failure::usage(format!("{shown}: {e}")))?;
+        Ok(GivenPublicKey {
+            key,
+            validity: None,
+        })
     }
 }
 
@@ -81,17 +113,19 @@ pub fn v3_authorization(a: &V3AuthorizationArgs) -> Outcome {
         None => Vec::new(),
     };
     if a.explain {
-        let msg = canonical::request_message(
+        let ts = UnixTime::from_secs(a.timestamp);
+        let len = canonical::request_message(method, &a.url, ts, nonce.as_str(), &body).len();
+        // Shown with personal values masked (query parameters and JSON members).
+        let shown = canonical::request_message(
             method,
-            &a.url,
-            UnixTime::from_secs(a.timestamp),
+            &mask_query(&a.url),
+            ts,
             nonce.as_str(),
-            &body,
+            &mask_json(&body),
         );
         note(format_args!(
-            "canonical string ({} bytes): {}",
-            msg.len(),
-            quoted(&msg)
+            "canonical string ({len} bytes): {}",
+            quoted(&shown)
         ));
     }
     let signer = MerchantSigner::new(mchid, serial, key);
@@ -172,7 +206,7 @@ pub fn verify_error(e: VerifyError, cert_serial: Option<&KeyId>) -> Failure {
 /// The one key `v3-verify` checks against.
 enum GivenKey {
     Certificate(PlatformCertificate),
-    Public(PublicKey),
+    Public(GivenPublicKey),
 }
 
 /// `wxpay v3-verify`.
@@ -222,20 +256,24 @@ pub fn v3_verify(a: &V3VerifyArgs) -> Outcome {
             store.insert_certificate(&cert);
             cert.serial().clone()
         }
-        GivenKey::Public(key) => {
+        GivenKey::Public(given) => {
             let id = KeyId::new(headers.serial)
                 .map_err(|e| Failure::usage(format!("Wechatpay-Serial / --serial: {e}")))?;
-            store.insert(WechatPayKey::public_key(id.clone(), key));
+            if let Some(path) = &a.public_key {
+                given.check_valid_at(now, path)?;
+            }
+            store.insert(WechatPayKey::public_key(id.clone(), given.key));
             id
         }
     };
     let body = read_file(&a.body_file)?;
     if a.explain {
-        let msg = canonical::response_message(headers.timestamp, headers.nonce, &body);
+        let len = canonical::response_message(headers.timestamp, headers.nonce, &body).len();
+        let shown =
+            canonical::response_message(headers.timestamp, headers.nonce, &mask_json(&body));
         note(format_args!(
-            "canonical string ({} bytes): {}",
-            msg.len(),
-            quoted(&msg)
+            "canonical string ({len} bytes): {}",
+            quoted(&shown)
         ));
         note(format_args!("now: {now}, max skew: {} s", a.max_skew));
     }
@@ -254,7 +292,8 @@ fn cipher_error(e: CipherError) -> Failure {
 
 /// `wxpay encrypt`.
 pub fn encrypt(a: &EncryptArgs) -> Outcome {
-    let key = any_public_key(&a.public_key)?;
+    // Encryption takes no --now: a certificate's dates are not checked here.
+    let key = any_public_key(&a.public_key)?.key;
     let plaintext = if a.plaintext == "-" {
         let text = zeroize::Zeroizing::new(utf8(read_stdin()?, "standard input")?);
         zeroize::Zeroizing::new(trim_line_end(&text).to_owned())
