@@ -1052,6 +1052,7 @@ fn layering_holds() {
         ("wire", 0),
         ("error", 0),
         ("request", 0),
+        ("untrusted_text", 0),
         ("crypto", 1),
         ("keys", 2),
         ("cipher", 2),
