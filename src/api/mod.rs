@@ -56,6 +56,7 @@ use crate::keys::KeyError;
 use crate::merchant::{Merchant, NotConfigured};
 use crate::request::{Request, ResponseRef};
 use crate::time::UnixTime;
+use crate::untrusted_text::{Shown, shown};
 use crate::v2::reply::{ErrCode, ReplyError, return_fail_disposition};
 use crate::v2::request::V2RequestError;
 use crate::v2::sign::SignError;
@@ -257,6 +258,8 @@ impl Failure {
     }
 }
 
+/// Every piece of received text is shown escaped and capped ([`crate::untrusted_text`]): a
+/// forged failure reply cannot forge log lines.
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -265,8 +268,9 @@ impl fmt::Display for Failure {
                 return_msg,
             } => write!(
                 f,
-                "return_code {return_code}: {}",
-                return_msg.as_deref().unwrap_or("")
+                "return_code {}: {}",
+                Shown(return_code),
+                shown(return_msg.as_deref())
             ),
             Self::Business {
                 err_code,
@@ -274,12 +278,14 @@ impl fmt::Display for Failure {
             } => write!(
                 f,
                 "result_code FAIL: {} {}",
-                err_code.as_ref().map_or("-", ErrCode::as_str),
-                err_code_des.as_deref().unwrap_or("")
+                Shown(err_code.as_ref().map_or("-", ErrCode::as_str)),
+                shown(err_code_des.as_deref())
             ),
             Self::V3(r) => r.fmt(f),
-            Self::OAuth { retcode, retmsg } => write!(f, "retcode {retcode}: {retmsg}"),
-            Self::NameAuth(c) => write!(f, "nameautheasy error_code {c}"),
+            Self::OAuth { retcode, retmsg } => {
+                write!(f, "retcode {}: {}", Shown(retcode.as_str()), Shown(retmsg))
+            }
+            Self::NameAuth(c) => write!(f, "nameautheasy error_code {}", Shown(c.as_str())),
         }
     }
 }
@@ -333,7 +339,9 @@ pub enum ApiError {
     /// A signed v2 reply whose signed string also reads as more fields (see
     /// [`crate::v2::reply`]).
     #[error(
-        "the value of {field} contains '&{hidden}=': the signed string also reads as a folded reply; refused"
+        "the value of {} contains '&{}=': the signed string also reads as a folded reply; refused",
+        Shown(field),
+        Shown(hidden)
     )]
     PossibleFold {
         /// The field whose value may hide others.
@@ -342,10 +350,10 @@ pub enum ApiError {
         hidden: String,
     },
     /// A field a success reply must carry is absent or empty.
-    #[error("the reply has no {0}")]
+    #[error("the reply has no {}", Shown(.0))]
     MissingField(String),
     /// A field that identifies the request differs from what was sent.
-    #[error("the reply's {0} differs from the request's")]
+    #[error("the reply's {} differs from the request's", Shown(.0))]
     Mismatch(String),
     /// A field of the reply has the wrong form (an expiry that is not a non-negative integer…).
     #[error("the reply's {0} is malformed")]

@@ -39,6 +39,7 @@ use crate::keys::{KeyError, KeyId, KeyStore, PlatformCertificate, Validity};
 use crate::request::ResponseRef;
 use crate::secret::ApiV3Key;
 use crate::time::UnixTime;
+use crate::untrusted_text::Shown;
 use crate::v3::resource::{EncryptedResource, ResourceError};
 use crate::v3::response::{self, ResponseError};
 use crate::v3::verify::{Verifier, VerifyOptions};
@@ -72,7 +73,7 @@ pub enum DownloadError {
     #[error(transparent)]
     Certificate(#[from] KeyError),
     /// A certificate's serial differs from its `serial_no`.
-    #[error("certificate serial differs from serial_no {0}")]
+    #[error("certificate serial differs from serial_no {}", Shown(.0))]
     SerialMismatch(String),
     /// The reply itself was rejected (error status, or signature not by one of its certificates).
     #[error(transparent)]

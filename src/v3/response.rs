@@ -21,6 +21,7 @@ use crate::keys::KeyId;
 use crate::request::ResponseRef;
 use crate::secret::Personal;
 use crate::time::UnixTime;
+use crate::untrusted_text::Shown;
 use crate::v3::verify::{Verifier, VerifyError};
 use core::fmt;
 use serde::Deserialize;
@@ -318,13 +319,20 @@ impl ErrorReply {
 
 impl fmt::Display for ErrorReply {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "HTTP {} {}: {}", self.status, self.code, self.message)?;
+        // Unauthenticated text: escaped and capped (a forged reply must not forge log lines).
+        write!(
+            f,
+            "HTTP {} {}: {}",
+            self.status,
+            Shown(self.code.as_str()),
+            Shown(&self.message)
+        )?;
         if let Some(d) = &self.detail {
             write!(
                 f,
                 " (field {}, issue {})",
-                d.field.as_deref().unwrap_or("?"),
-                d.issue.as_deref().unwrap_or("?")
+                Shown(d.field.as_deref().unwrap_or("?")),
+                Shown(d.issue.as_deref().unwrap_or("?"))
             )?;
         }
         Ok(())
