@@ -50,12 +50,18 @@ mod tests {
             Shown("a\nb\r\u{1b}[31mc\u{0}").to_string(),
             "a\\nb\\r\\u{1b}[31mc\\u{0}"
         );
-        assert_eq!(Shown("x\u{2028}y\u{202E}").to_string(), "x\\u{2028}y\\u{202e}");
+        assert_eq!(
+            Shown("x\u{2028}y\u{202E}").to_string(),
+            "x\\u{2028}y\\u{202e}"
+        );
         let long = "长".repeat(MAX_SHOWN_CHARS + 5);
         let s = Shown(&long).to_string();
         assert_eq!(s.chars().count(), MAX_SHOWN_CHARS + 1);
         assert!(s.ends_with('…'));
-        assert_eq!(Shown(&"a".repeat(MAX_SHOWN_CHARS)).to_string().len(), MAX_SHOWN_CHARS);
+        assert_eq!(
+            Shown(&"a".repeat(MAX_SHOWN_CHARS)).to_string().len(),
+            MAX_SHOWN_CHARS
+        );
         assert_eq!(shown(None).to_string(), "");
         assert!(!shown(Some("x\ny")).to_string().contains('\n'));
     }
