@@ -417,17 +417,24 @@ mod tests {
 
     #[test]
     fn seed_002_error_example() {
-        // The error example of the customs verify-certificate document.
-        let body = br#"{
-  "code": "INVALID_REQUEST",
-  "message": "Error message",
-  "detail": {"field": "/amount/currency", "value": "XYZ", "issue": "Currency code is invalid", "location": "body"}
-}"#;
-        let e = ErrorBody::parse(body).unwrap();
+        // The error example of the customs verify-certificate document (seed 002), byte for
+        // byte: tab-indented, as published.
+        let body = "{\n\t\"code\": \"INVALID_REQUEST\",\n\t\"message\": \"Parameter format verification error\",\n\t\"detail\": {\n\t\t\"field\": \"#/properties/payer\",\n\t\t\"value\": \"1346177081915535577\",\n\t\t\"issue\": \"与ALLOF schema不符\",\n\t\t\"location\": \"body\"\n\t}\n}";
+        let e = ErrorBody::parse(body.as_bytes()).unwrap();
         assert_eq!(e.code, "INVALID_REQUEST");
-        let d = e.detail.unwrap();
-        assert_eq!(d.value.as_ref().map(Personal::expose_secret), Some("XYZ"));
-        assert_eq!(d.issue.as_deref(), Some("Currency code is invalid"));
+        assert_eq!(e.message, "Parameter format verification error");
+        let d = e.detail.clone().unwrap();
+        assert_eq!(d.field.as_deref(), Some("#/properties/payer"));
+        assert_eq!(
+            d.value.as_ref().map(Personal::expose_secret),
+            Some("1346177081915535577")
+        );
+        assert_eq!(d.issue.as_deref(), Some("与ALLOF schema不符"));
+        assert_eq!(d.location.as_deref(), Some("body"));
+        assert!(d.sign_information.is_none());
+        let r = ErrorReply::new(400, e);
+        assert_eq!(r.code, ErrorCode::InvalidRequest);
+        assert_eq!(r.disposition(), Disposition::Rejected);
     }
 
     #[test]

@@ -83,7 +83,7 @@ fn every_outcome_with_both_signing_modes() {
             let out = parse(&m, &resp, NOW.as_secs() + 1).unwrap();
             assert_eq!(out.certificate_check_result, expect);
             assert_eq!(out.is_same(), wire == "SAME");
-            assert_eq!(out.sub_order_no.as_deref(), Some("20150806125346"));
+            assert_eq!(out.sub_order_no, None); // not in the document's reply table
             assert_eq!(out.mchid, m.mchid().as_str());
         }
     }
@@ -584,5 +584,45 @@ fn simulator_answers_a_merchant_mismatch_as_wechat_pay_does_with_a_detail_on_par
             assert!(d.issue.is_some());
         }
         other => panic!("{other:?}"),
+    }
+}
+
+/// Issue 15 item 5: the document's reply table has no `sub_order_no`, so the simulator does not
+/// echo it; an absent one is accepted, a present one must equal the request's.
+#[test]
+fn sub_order_no_is_not_echoed_and_checked_only_when_present() {
+    let m = merchant();
+    let resp = roundtrip(&sim(), CustomsScript::default(), 24);
+    let v: serde_json::Value = serde_json::from_slice(resp.body()).unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut keys = keys;
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "appid",
+            "certificate_check_result",
+            "mchid",
+            "out_trade_no",
+            "transaction_id"
+        ]
+    );
+    assert!(customs_req().sub_order_no.is_some());
+    assert_eq!(parse(&m, &resp, NOW.as_secs()).unwrap().sub_order_no, None);
+    // A reply that does carry one: equal is accepted, different is refused.
+    for (sub, ok) in [("20150806125346", true), ("20150806125347", false)] {
+        let mut body = v.clone();
+        body["sub_order_no"] = sub.into();
+        let signed = sim().signed_v3_reply(
+            &mut rng(25),
+            StatusCode::OK,
+            body.to_string().into_bytes(),
+            NOW,
+        );
+        match parse(&m, &signed, NOW.as_secs()) {
+            Ok(out) if ok => assert_eq!(out.sub_order_no.as_deref(), Some(sub)),
+            Err(e) if !ok => assert_eq!(e, ApiError::Mismatch("sub_order_no".into())),
+            other => panic!("{sub}: {other:?}"),
+        }
     }
 }
