@@ -51,7 +51,9 @@ mod v2_common;
 mod v3_common;
 
 use crate::cipher::CipherError;
-use crate::error::{Classify, Disposition, transient_status};
+use crate::error::{
+    Classify, Disposition, Distrust, KEY_REJECTED, tampered_if_untrusted, transient_status,
+};
 use crate::keys::KeyError;
 use crate::merchant::{Merchant, NotConfigured};
 use crate::request::{Request, ResponseRef};
@@ -180,6 +182,7 @@ impl NameAuthCode {
 /// authenticated (failure replies are not signed): report it, never act on it as a fact.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // boxed where it travels (`ApiError::Failure(Box<Failure>)`)
 pub enum Failure {
     /// v2 `return_code` other than `SUCCESS`: the request was not accepted (sign, parameters,
     /// mutual TLS, IP allow-list, rate limits).
@@ -209,18 +212,11 @@ pub enum Failure {
     NameAuth(NameAuthCode),
 }
 
-/// The texts WeChat Pay answers with when it cannot decrypt a field this crate encrypted:
-/// the encryption key is stale (risk key) or not the one named (platform key).
-const KEY_REJECTED: &[&str] = &[
-    "解密失败",
-    "the field you encrypt is error",
-    "平台私钥解密失败",
-];
-
 impl Failure {
-    /// What to do about it (see [`ErrCode::disposition`], [`crate::v3::response::ErrorCode::disposition`],
-    /// [`return_fail_disposition`]); a field WeChat Pay could not decrypt is
-    /// [`Disposition::Misconfigured`] whatever the code.
+    /// What to do about it (see [`ErrCode::disposition`], [`ErrorReply::disposition`] — where
+    /// the per-endpoint meanings of v3 codes are —, [`return_fail_disposition`]); a key WeChat
+    /// Pay rejected ([`Failure::is_key_rejected`]) is [`Disposition::Misconfigured`] whatever
+    /// the code.
     #[must_use]
     pub fn disposition(&self) -> Disposition {
         if self.is_key_rejected() {
@@ -243,15 +239,26 @@ impl Failure {
         self.disposition().is_retryable()
     }
 
-    /// Whether WeChat Pay could not decrypt a field this crate encrypted: the key used is stale
-    /// or wrong (for `querymchrisk`, fetch the risk key again with
-    /// [`getpublickey`]; for v3 APIs, refresh the platform certificates).
+    /// Whether WeChat Pay refused the key this crate encrypted with or named: it could not
+    /// decrypt a field, or (v3) the `Wechatpay-Serial` names no key it holds
+    /// ([`ErrorReply::is_key_rejected`]). The key used is stale or wrong: for `querymchrisk`,
+    /// fetch the risk key again with [`getpublickey`]; for v3 APIs, refresh the platform
+    /// certificates.
+    ///
+    /// ```
+    /// use wechatpay_sansio::api::Failure;
+    /// use wechatpay_sansio::v3::response::{ErrorBody, ErrorReply};
+    /// let body = r#"{"code":"PARAM_ERROR","message":"平台证书序列号Wechatpay-Serial错误"}"#;
+    /// let f = Failure::V3(ErrorReply::new(400, ErrorBody::parse(body.as_bytes())?));
+    /// assert!(f.is_key_rejected());
+    /// # Ok::<(), wechatpay_sansio::v3::response::ErrorBodyError>(())
+    /// ```
     #[must_use]
     pub fn is_key_rejected(&self) -> bool {
         let text = match self {
             Self::Return { return_msg, .. } => return_msg.as_deref(),
             Self::Business { err_code_des, .. } => err_code_des.as_deref(),
-            Self::V3(r) => Some(r.message.as_str()),
+            Self::V3(r) => return r.is_key_rejected(),
             Self::OAuth { .. } | Self::NameAuth(_) => None,
         };
         text.is_some_and(|t| KEY_REJECTED.iter().any(|k| t.contains(k)))
@@ -404,8 +411,9 @@ impl ApiError {
         }
     }
 
-    /// Whether WeChat Pay could not decrypt a field this crate encrypted (see
-    /// [`Failure::is_key_rejected`]): for `querymchrisk` a stale risk key.
+    /// Whether WeChat Pay refused the key this crate encrypted with or named (see
+    /// [`Failure::is_key_rejected`]): for `querymchrisk` a stale risk key, for v3 APIs stale
+    /// platform certificates.
     #[must_use]
     pub fn is_key_rejected(&self) -> bool {
         self.failure().is_some_and(Failure::is_key_rejected)
@@ -456,6 +464,15 @@ impl Classify for ApiError {
             | Self::Json { .. }
             | Self::NotJson
             | Self::TooLarge { .. } => Disposition::Untrusted,
+        }
+    }
+
+    /// A v3 signature failure's own reason ([`VerifyError`]'s: probe, clock, key rotation,
+    /// tampered); [`Distrust::Tampered`] for the other untrusted replies.
+    fn distrust(&self) -> Option<Distrust> {
+        match self {
+            Self::Verify(e) => e.distrust(),
+            _ => tampered_if_untrusted(self.disposition()),
         }
     }
 }

@@ -34,7 +34,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::error::{Classify, Disposition};
+use crate::error::{Classify, Disposition, Distrust, tampered_if_untrusted};
 use crate::keys::{KeyError, KeyId, KeyStore, PlatformCertificate, Validity};
 use crate::request::ResponseRef;
 use crate::secret::ApiV3Key;
@@ -88,6 +88,15 @@ impl Classify for DownloadError {
             Self::Json | Self::SerialMismatch(_) | Self::Certificate(_) => Disposition::Untrusted,
             Self::Resource(e) => e.disposition(),
             Self::Response(e) => e.disposition(),
+        }
+    }
+
+    /// The reply's own reason for a signature failure (a probe, the clock, key rotation); the
+    /// default otherwise.
+    fn distrust(&self) -> Option<Distrust> {
+        match self {
+            Self::Response(e) => e.distrust(),
+            _ => tampered_if_untrusted(self.disposition()),
         }
     }
 }
@@ -152,7 +161,12 @@ pub fn bootstrap(
             all.insert_certificate(cert);
         }
     }
-    response::check(response, &Verifier::new(&all).with_options(options), now)?;
+    response::check(response, &Verifier::new(&all).with_options(options), now).map_err(
+        |e| match e {
+            ResponseError::Failure(r) => ResponseError::Failure(Box::new(r.with_endpoint(PATH))),
+            other => other,
+        },
+    )?;
     let mut store = KeyStore::new();
     let mut skipped = Vec::new();
     for cert in certs {

@@ -863,7 +863,11 @@ fn v3_error(b: &[u8], status: u16) -> ErrorReply {
     assert_eq!(e.disposition(), reply.disposition());
     // The typed APIs say the same (error replies are not verified: no Wechatpay-* headers).
     let e = customs::read_reply(&m, ResponseRef::new(st, &h, b), NOW).unwrap_err();
-    assert_eq!(e.failure(), Some(&Failure::V3((**reply).clone())));
+    // The typed API knows the endpoint that answered.
+    assert_eq!(
+        e.failure(),
+        Some(&Failure::V3((**reply).clone().with_endpoint(customs::PATH)))
+    );
     assert_eq!(e.disposition(), reply.disposition());
     (**reply).clone()
 }
@@ -885,9 +889,10 @@ fn v3_certificates_error_resource_not_exists(b: &[u8]) {
     assert!(
         matches!(&e, DownloadError::Response(ResponseError::Failure(f)) if f.code == ErrorCode::ResourceNotExists)
     );
-    // The crate's table says Rejected for RESOURCE_NOT_EXISTS; on /v3/certificates it means
-    // "no platform certificate: switch to the WeChat Pay public key" (see the report).
+    // RESOURCE_NOT_EXISTS is Rejected by its code alone; on /v3/certificates it means "no
+    // platform certificate: switch to the WeChat Pay public key", the merchant's setup.
     assert_eq!(r.disposition(), Disposition::Rejected);
+    assert_eq!(e.disposition(), Disposition::Misconfigured);
 }
 
 fn v3_error_param_error_missing_serial(b: &[u8]) {
@@ -907,6 +912,9 @@ fn v3_error_param_error_bad_serial(b: &[u8]) {
     assert_eq!(r.code, ErrorCode::ParamError);
     assert_eq!(r.message, "平台证书序列号Wechatpay-Serial错误");
     assert!(r.detail.is_none());
+    // It means "refresh the platform keys", on any endpoint.
+    assert!(r.is_key_rejected());
+    assert_eq!(r.disposition(), Disposition::Misconfigured);
 }
 
 fn v3_error_sign_error_doc(b: &[u8]) {

@@ -77,6 +77,12 @@ impl Table {
     #[track_caller]
     fn row<E: Classify + StdError>(&mut self, name: &str, e: E, want: Disposition) {
         assert_eq!(e.disposition(), want, "{name}: {e}");
+        // A reason exactly for the untrusted ones.
+        assert_eq!(
+            e.distrust().is_some(),
+            want == Disposition::Untrusted,
+            "{name}: {e}"
+        );
         let shown = e.to_string();
         assert!(!shown.is_empty(), "{name}: empty message");
         if let Some(source) = e.source() {

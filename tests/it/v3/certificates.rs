@@ -4,6 +4,8 @@ use crate::common::*;
 use http::StatusCode;
 use wechatpay_sansio::keys::PlatformCertificate;
 use wechatpay_sansio::request::ResponseRef;
+use wechatpay_sansio::v3::certificates::DownloadError;
+use wechatpay_sansio::v3::response::ResponseError;
 use wechatpay_sansio::v3::verify::{VerifyError, VerifyOptions};
 
 #[test]
@@ -79,4 +81,38 @@ fn certificate_download_keeps_only_valid_certificates_and_says_so() {
         ),
         "{e:?}"
     );
+}
+
+fn download(
+    headers: &http::HeaderMap,
+    status: StatusCode,
+    body: &[u8],
+) -> Result<
+    wechatpay_sansio::v3::certificates::Download,
+    wechatpay_sansio::v3::certificates::DownloadError,
+> {
+    let key = wechatpay_sansio::secret::ApiV3Key::new(wechatpay_sansio::simulator::TEST_API_V3_KEY)
+        .unwrap();
+    wechatpay_sansio::v3::certificates::bootstrap(
+        ResponseRef::new(status, headers, body),
+        &key,
+        VerifyOptions::default(),
+        NOW,
+    )
+}
+
+/// Issue 15 item 4: `RESOURCE_NOT_EXISTS` on `/v3/certificates` (the real reply,
+/// `tests/data/real/v3_certificates_error_resource_not_exists_php_readme.json`) means "this
+/// merchant has no platform certificate: use the WeChat Pay public key": Misconfigured.
+#[test]
+fn resource_not_exists_on_the_download_means_use_the_public_key() {
+    use wechatpay_sansio::error::{Classify, Disposition};
+    let b = crate::common::data("real/v3_certificates_error_resource_not_exists_php_readme.json");
+    let e = download(&http::HeaderMap::new(), StatusCode::NOT_FOUND, &b).unwrap_err();
+    assert_eq!(e.disposition(), Disposition::Misconfigured, "{e}");
+    let DownloadError::Response(ResponseError::Failure(r)) = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(r.endpoint, Some(wechatpay_sansio::v3::certificates::PATH));
+    assert!(!r.is_key_rejected());
 }
