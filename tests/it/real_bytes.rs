@@ -742,7 +742,9 @@ fn v3_certificates_doc_signed(_: &[u8]) {
             t(DOC_NOW),
         )
         .unwrap_err();
-        assert_eq!(e, DownloadError::Resource(ResourceError::Base64));
+        // The signing certificate is the one that does not decode: nothing verified the body.
+        assert_eq!(e, DownloadError::UnverifiedResource(ResourceError::Base64));
+        assert_eq!(e.disposition(), Disposition::Untrusted);
     }
     // The two bodies differ only in the nonce (4de73afd28b6 / d215b0511e9c).
     let a = real_str("v3_certificates_doc_body.json");

@@ -622,6 +622,11 @@ fn every_error_variant_has_the_documented_disposition() {
         Misconfigured,
     );
     t.row(
+        "v3::certificates::DownloadError::UnverifiedResource",
+        DownloadError::UnverifiedResource(ResourceError::TagMismatch),
+        Untrusted,
+    );
+    t.row(
         "v3::certificates::DownloadError::Certificate",
         DownloadError::Certificate(KeyError::Certificate),
         Untrusted,
