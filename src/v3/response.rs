@@ -311,8 +311,8 @@ struct Meaning {
     key_rejected: bool,
 }
 
-/// The table (first matching row wins). Sources: the official pages of the endpoints (seed
-/// 002's error table for customs) and real replies (`tests/data/real/INDEX.md`).
+/// The table (first matching row wins). Sources: the official pages of the endpoints (the
+/// customs page's error-code table) and real replies (`tests/data/real/INDEX.md`).
 const MEANINGS: &[Meaning] = &[
     // `GET /v3/certificates` 404 RESOURCE_NOT_EXISTS "无可用的平台证书，请在商户平台-API安全申请使用
     // 微信支付公钥": the merchant has no platform certificate; use the WeChat Pay public key.
@@ -409,7 +409,7 @@ impl ErrorReply {
     ///
     /// ```
     /// use wechatpay_sansio::v3::response::{ErrorBody, ErrorReply};
-    /// // The real reply (tests/data/real/v3_error_param_error_bad_serial_httpclient47.json).
+    /// // A real reply (tests/data/real/INDEX.md: wechatpay-apache-httpclient#47).
     /// let body = r#"{"code":"PARAM_ERROR","message":"平台证书序列号Wechatpay-Serial错误"}"#;
     /// assert!(ErrorReply::new(400, ErrorBody::parse(body.as_bytes())?).is_key_rejected());
     /// # Ok::<(), wechatpay_sansio::v3::response::ErrorBodyError>(())

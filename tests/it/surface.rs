@@ -1002,6 +1002,7 @@ fn errors_and_settings_are_non_exhaustive() {
         "XmlLimits",
         "Expect",
         "Disposition",
+        "Distrust",
         "Failure",
         "ErrorReply",
         "ErrorBody",
