@@ -297,7 +297,7 @@ pub fn read_reply(
     response: ResponseRef<'_>,
     now: UnixTime,
 ) -> Result<VerifyCertificateOutcome, ApiError> {
-    let r: Reply = v3_common::decode(merchant, response, now)?;
+    let r: Reply = v3_common::decode(merchant, response, now, Some(PATH))?;
     Ok(VerifyCertificateOutcome {
         appid: r.appid,
         mchid: r.mchid,
@@ -311,6 +311,18 @@ pub fn read_reply(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn customs_not_configured_is_keyed_by_this_path() {
+        // The v3 table of per-endpoint meanings names this path (it cannot import it).
+        use crate::error::Disposition;
+        use crate::v3::response::{ErrorBody, ErrorReply};
+        let body = r#"{"code":"INVALID_REQUEST","message":"海关配置未设置"}"#;
+        let reply = ErrorReply::new(400, ErrorBody::parse(body.as_bytes()).unwrap());
+        assert_eq!(reply.disposition(), Disposition::Rejected);
+        let reply = reply.with_endpoint(PATH);
+        assert_eq!(reply.disposition(), Disposition::Misconfigured);
+    }
 
     #[test]
     fn enums() {

@@ -51,11 +51,14 @@ mod v2_common;
 mod v3_common;
 
 use crate::cipher::CipherError;
-use crate::error::{Classify, Disposition, transient_status};
+use crate::error::{
+    Classify, Disposition, Distrust, KEY_REJECTED, tampered_if_untrusted, transient_status,
+};
 use crate::keys::KeyError;
 use crate::merchant::{Merchant, NotConfigured};
 use crate::request::{Request, ResponseRef};
 use crate::time::UnixTime;
+use crate::untrusted_text::{Shown, shown};
 use crate::v2::reply::{ErrCode, ReplyError, business_disposition, return_fail_disposition};
 use crate::v2::request::V2RequestError;
 use crate::v2::sign::SignError;
@@ -179,6 +182,7 @@ impl NameAuthCode {
 /// authenticated (failure replies are not signed): report it, never act on it as a fact.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // boxed where it travels (`ApiError::Failure(Box<Failure>)`)
 pub enum Failure {
     /// v2 `return_code` other than `SUCCESS`: the request was not accepted (sign, parameters,
     /// mutual TLS, IP allow-list, rate limits).
@@ -208,18 +212,11 @@ pub enum Failure {
     NameAuth(NameAuthCode),
 }
 
-/// The texts WeChat Pay answers with when it cannot decrypt a field this crate encrypted:
-/// the encryption key is stale (risk key) or not the one named (platform key).
-const KEY_REJECTED: &[&str] = &[
-    "解密失败",
-    "the field you encrypt is error",
-    "平台私钥解密失败",
-];
-
 impl Failure {
-    /// What to do about it (see [`ErrCode::disposition`], [`crate::v3::response::ErrorCode::disposition`],
-    /// [`return_fail_disposition`]); a field WeChat Pay could not decrypt is
-    /// [`Disposition::Misconfigured`] whatever the code.
+    /// What to do about it (see [`ErrCode::disposition`], [`ErrorReply::disposition`] — where
+    /// the per-endpoint meanings of v3 codes are —, [`return_fail_disposition`]); a key WeChat
+    /// Pay rejected ([`Failure::is_key_rejected`]) is [`Disposition::Misconfigured`] whatever
+    /// the code.
     #[must_use]
     pub fn disposition(&self) -> Disposition {
         if self.is_key_rejected() {
@@ -243,21 +240,34 @@ impl Failure {
         self.disposition().is_retryable()
     }
 
-    /// Whether WeChat Pay could not decrypt a field this crate encrypted: the key used is stale
-    /// or wrong (for `querymchrisk`, fetch the risk key again with
-    /// [`getpublickey`]; for v3 APIs, refresh the platform certificates).
+    /// Whether WeChat Pay refused the key this crate encrypted with or named: it could not
+    /// decrypt a field, or (v3) the `Wechatpay-Serial` names no key it holds
+    /// ([`ErrorReply::is_key_rejected`]). The key used is stale or wrong: for `querymchrisk`,
+    /// fetch the risk key again with [`getpublickey`]; for v3 APIs, refresh the platform
+    /// certificates.
+    ///
+    /// ```
+    /// use wechatpay_sansio::api::Failure;
+    /// use wechatpay_sansio::v3::response::{ErrorBody, ErrorReply};
+    /// let body = r#"{"code":"PARAM_ERROR","message":"平台证书序列号Wechatpay-Serial错误"}"#;
+    /// let f = Failure::V3(ErrorReply::new(400, ErrorBody::parse(body.as_bytes())?));
+    /// assert!(f.is_key_rejected());
+    /// # Ok::<(), wechatpay_sansio::v3::response::ErrorBodyError>(())
+    /// ```
     #[must_use]
     pub fn is_key_rejected(&self) -> bool {
         let text = match self {
             Self::Return { return_msg, .. } => return_msg.as_deref(),
             Self::Business { err_code_des, .. } => err_code_des.as_deref(),
-            Self::V3(r) => Some(r.message.as_str()),
+            Self::V3(r) => return r.is_key_rejected(),
             Self::OAuth { .. } | Self::NameAuth(_) => None,
         };
         text.is_some_and(|t| KEY_REJECTED.iter().any(|k| t.contains(k)))
     }
 }
 
+/// Every piece of received text is shown escaped and capped ([`crate::untrusted_text`]): a
+/// forged failure reply cannot forge log lines.
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -266,8 +276,9 @@ impl fmt::Display for Failure {
                 return_msg,
             } => write!(
                 f,
-                "return_code {return_code}: {}",
-                return_msg.as_deref().unwrap_or("")
+                "return_code {}: {}",
+                Shown(return_code),
+                shown(return_msg.as_deref())
             ),
             Self::Business {
                 err_code,
@@ -275,12 +286,14 @@ impl fmt::Display for Failure {
             } => write!(
                 f,
                 "result_code FAIL: {} {}",
-                err_code.as_ref().map_or("-", ErrCode::as_str),
-                err_code_des.as_deref().unwrap_or("")
+                Shown(err_code.as_ref().map_or("-", ErrCode::as_str)),
+                shown(err_code_des.as_deref())
             ),
             Self::V3(r) => r.fmt(f),
-            Self::OAuth { retcode, retmsg } => write!(f, "retcode {retcode}: {retmsg}"),
-            Self::NameAuth(c) => write!(f, "nameautheasy error_code {c}"),
+            Self::OAuth { retcode, retmsg } => {
+                write!(f, "retcode {}: {}", Shown(retcode.as_str()), Shown(retmsg))
+            }
+            Self::NameAuth(c) => write!(f, "nameautheasy error_code {}", Shown(c.as_str())),
         }
     }
 }
@@ -334,17 +347,18 @@ pub enum ApiError {
     /// A signed v2 reply that another reading of its signed string changes (see
     /// [`crate::v2::fold`]).
     #[error(
-        "another reading of the signed reply changes {field}: it may have been folded; refused"
+        "another reading of the signed reply changes {}: it may have been folded; refused",
+        Shown(field)
     )]
     PossibleFold {
         /// The field another reading changes.
         field: String,
     },
     /// A field a success reply must carry is absent or empty.
-    #[error("the reply has no {0}")]
+    #[error("the reply has no {}", Shown(.0))]
     MissingField(String),
     /// A field that identifies the request differs from what was sent.
-    #[error("the reply's {0} differs from the request's")]
+    #[error("the reply's {} differs from the request's", Shown(.0))]
     Mismatch(String),
     /// A field of the reply has the wrong form (an expiry that is not a non-negative integer…).
     #[error("the reply's {0} is malformed")]
@@ -395,8 +409,9 @@ impl ApiError {
         }
     }
 
-    /// Whether WeChat Pay could not decrypt a field this crate encrypted (see
-    /// [`Failure::is_key_rejected`]): for `querymchrisk` a stale risk key.
+    /// Whether WeChat Pay refused the key this crate encrypted with or named (see
+    /// [`Failure::is_key_rejected`]): for `querymchrisk` a stale risk key, for v3 APIs stale
+    /// platform certificates.
     #[must_use]
     pub fn is_key_rejected(&self) -> bool {
         self.failure().is_some_and(Failure::is_key_rejected)
@@ -447,6 +462,15 @@ impl Classify for ApiError {
             | Self::Json { .. }
             | Self::NotJson
             | Self::TooLarge { .. } => Disposition::Untrusted,
+        }
+    }
+
+    /// A v3 signature failure's own reason ([`VerifyError`]'s: probe, clock, key rotation,
+    /// tampered); [`Distrust::Tampered`] for the other untrusted replies.
+    fn distrust(&self) -> Option<Distrust> {
+        match self {
+            Self::Verify(e) => e.distrust(),
+            _ => tampered_if_untrusted(self.disposition()),
         }
     }
 }

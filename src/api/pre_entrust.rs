@@ -270,7 +270,8 @@ pub fn read_reply(
     response: ResponseRef<'_>,
     now: UnixTime,
 ) -> Result<PreEntrustOutcome, ApiError> {
-    let out: PreEntrustOutcome = v3_common::decode(merchant, response, now)?;
+    // The scene (and so the path) is not known here; no per-endpoint meaning is listed for it.
+    let out: PreEntrustOutcome = v3_common::decode(merchant, response, now, None)?;
     if out.pre_entrustweb_id.is_empty() {
         return Err(ApiError::MissingField("pre_entrustweb_id".into()));
     }

@@ -10,7 +10,7 @@ use crate::request::{Request, ResponseRef};
 use crate::secret::Personal;
 use crate::time::UnixTime;
 use crate::v3::request::JsonRequest;
-use crate::v3::response;
+use crate::v3::response::{self, ResponseError};
 use rand_core::TryCryptoRng;
 
 /// Encrypt a personal field for WeChat Pay with `key`.
@@ -43,14 +43,21 @@ pub(crate) fn post_json<R: TryCryptoRng + ?Sized>(
         .sign(signer, rng, now, &nonce)?)
 }
 
-/// Check a reply (verify 2xx with the merchant's keys at `now`, type the error of others) and
-/// decode its JSON as `T`.
+/// Check a reply (verify 2xx with the merchant's keys at `now`, type the error of others, from
+/// the endpoint at `endpoint` when known) and decode its JSON as `T`.
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     merchant: &Merchant,
     response: ResponseRef<'_>,
     now: UnixTime,
+    endpoint: Option<&'static str>,
 ) -> Result<T, ApiError> {
-    let verified = response::check(response, &merchant.verifier(), now)?;
+    let verified = response::check(response, &merchant.verifier(), now).map_err(|e| match e {
+        ResponseError::Failure(r) => match endpoint {
+            Some(path) => ResponseError::Failure(Box::new(r.with_endpoint(path))),
+            None => ResponseError::Failure(r),
+        },
+        other => other,
+    })?;
     serde_json::from_slice(verified.body).map_err(|e| ApiError::json(&e))
 }
 

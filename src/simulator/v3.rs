@@ -303,14 +303,9 @@ impl Simulator {
         match script {
             CustomsScript::Error(e) => scripted(e),
             CustomsScript::Result(result) => {
+                // The fields of the document's reply table (it lists no `sub_order_no`).
                 let mut out = Map::new();
-                for f in [
-                    "appid",
-                    "mchid",
-                    "out_trade_no",
-                    "transaction_id",
-                    "sub_order_no",
-                ] {
+                for f in ["appid", "mchid", "out_trade_no", "transaction_id"] {
                     if let Some(v) = body.get(f) {
                         out.insert(f.to_owned(), v.clone());
                     }

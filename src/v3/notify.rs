@@ -20,7 +20,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::error::{Classify, Disposition};
+use crate::error::{Classify, Disposition, Distrust, tampered_if_untrusted};
 use crate::secret::ApiV3Key;
 use crate::time::UnixTime;
 use crate::v3::resource::{EncryptedResource, ResourceError};
@@ -116,6 +116,17 @@ impl Classify for NotifyError {
             Self::Verify(e) => e.disposition(),
             Self::TooLarge(_) | Self::Json { .. } => Disposition::Untrusted,
             Self::Resource(e) => e.disposition(),
+        }
+    }
+
+    /// A signature failure's own reason (a `WECHATPAY/SIGNTEST/` probe is
+    /// [`Distrust::Probe`]: answer it with [`answer`], raise no alarm); the default otherwise.
+    fn distrust(&self) -> Option<Distrust> {
+        match self {
+            Self::Verify(e) => e.distrust(),
+            Self::TooLarge(_) | Self::Json { .. } | Self::Resource(_) => {
+                tampered_if_untrusted(self.disposition())
+            }
         }
     }
 }

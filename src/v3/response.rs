@@ -16,11 +16,14 @@
 //! assert_eq!(err.disposition(), Disposition::Transient);
 //! ```
 
-use crate::error::{Classify, Disposition, transient_status};
+use crate::error::{
+    Classify, Disposition, Distrust, KEY_REJECTED, tampered_if_untrusted, transient_status,
+};
 use crate::keys::KeyId;
 use crate::request::ResponseRef;
 use crate::secret::Personal;
 use crate::time::UnixTime;
+use crate::untrusted_text::Shown;
 use crate::v3::verify::{Verifier, VerifyError};
 use core::fmt;
 use serde::Deserialize;
@@ -248,10 +251,11 @@ crate::wire::open_enum!(
 );
 
 impl ErrorCode {
-    /// What to do about the code: system, bank, availability and rate-limit codes are
-    /// [`Disposition::Transient`]; sign, permission and merchant/appid codes are
-    /// [`Disposition::Misconfigured`]; the rest (and unknown codes) are
-    /// [`Disposition::Rejected`].
+    /// What to do about the code wherever it comes from: system, bank, availability and
+    /// rate-limit codes are [`Disposition::Transient`]; sign, permission and merchant/appid
+    /// codes are [`Disposition::Misconfigured`]; the rest (and unknown codes) are
+    /// [`Disposition::Rejected`]. Where an endpoint or a message gives a code another meaning,
+    /// [`ErrorReply::disposition`] says so.
     #[must_use]
     pub fn disposition(&self) -> Disposition {
         match self {
@@ -285,10 +289,62 @@ pub struct ErrorReply {
     pub message: String,
     /// The `detail` object, when present (its `value` is kept as personal data).
     pub detail: Option<ErrorDetail>,
+    /// The path of the endpoint that answered, when known (the typed APIs and
+    /// [`crate::v3::certificates::bootstrap`] set it; [`check`] cannot know it): some codes
+    /// mean something else on some endpoints ([`ErrorReply::disposition`]).
+    pub endpoint: Option<&'static str>,
 }
 
+/// What a v3 error means where its code alone says too little: one row per (endpoint, code,
+/// message marker). The one table of per-endpoint and per-message meanings of v3 codes.
+struct Meaning {
+    /// The endpoint's path; `None`: every v3 endpoint.
+    endpoint: Option<&'static str>,
+    /// The code.
+    code: ErrorCode,
+    /// A text the message contains; `None`: any message.
+    marker: Option<&'static str>,
+    /// What to do.
+    disposition: Disposition,
+    /// WeChat Pay refused the platform key the request named or encrypted with: refresh the
+    /// platform keys ([`ErrorReply::is_key_rejected`]).
+    key_rejected: bool,
+}
+
+/// The table (first matching row wins). Sources: the official pages of the endpoints (the
+/// customs page's error-code table) and real replies (`tests/data/real/INDEX.md`).
+const MEANINGS: &[Meaning] = &[
+    // `GET /v3/certificates` 404 RESOURCE_NOT_EXISTS "无可用的平台证书，请在商户平台-API安全申请使用
+    // 微信支付公钥": the merchant has no platform certificate; use the WeChat Pay public key.
+    Meaning {
+        endpoint: Some(crate::v3::certificates::PATH),
+        code: ErrorCode::ResourceNotExists,
+        marker: None,
+        disposition: Disposition::Misconfigured,
+        key_rejected: false,
+    },
+    // customs verify-certificate INVALID_REQUEST 海关配置未设置: the merchant's customs filing
+    // is not set up (the document: 进行海关信息报备).
+    Meaning {
+        endpoint: Some("/v3/global/customs/verify-certificate"),
+        code: ErrorCode::InvalidRequest,
+        marker: Some("海关配置未设置"),
+        disposition: Disposition::Misconfigured,
+        key_rejected: false,
+    },
+    // Any endpoint: 400 PARAM_ERROR "平台证书序列号Wechatpay-Serial错误" — the request named a
+    // platform key WeChat Pay does not hold (any more): refresh the platform keys.
+    Meaning {
+        endpoint: None,
+        code: ErrorCode::ParamError,
+        marker: Some("Wechatpay-Serial错误"),
+        disposition: Disposition::Misconfigured,
+        key_rejected: true,
+    },
+];
+
 impl ErrorReply {
-    /// From a status and a parsed body.
+    /// From a status and a parsed body (no endpoint: see [`ErrorReply::with_endpoint`]).
     #[must_use]
     pub fn new(status: u16, body: ErrorBody) -> Self {
         Self {
@@ -296,17 +352,72 @@ impl ErrorReply {
             code: ErrorCode::from_wire(&body.code),
             message: body.message,
             detail: body.detail,
+            endpoint: None,
         }
     }
 
-    /// What to do about it: by code; an unknown code on a 429 or 5xx is
+    /// The same reply, known to come from the endpoint at `path`.
+    ///
+    /// ```
+    /// use wechatpay_sansio::error::Disposition;
+    /// use wechatpay_sansio::v3::{certificates, response::{ErrorBody, ErrorReply}};
+    /// let body = ErrorBody::parse(br#"{"code":"RESOURCE_NOT_EXISTS","message":"m"}"#)?;
+    /// let reply = ErrorReply::new(404, body);
+    /// assert_eq!(reply.disposition(), Disposition::Rejected); // no such resource
+    /// // On the certificate download: no platform certificate, use the WeChat Pay public key.
+    /// let reply = reply.with_endpoint(certificates::PATH);
+    /// assert_eq!(reply.disposition(), Disposition::Misconfigured);
+    /// # Ok::<(), wechatpay_sansio::v3::response::ErrorBodyError>(())
+    /// ```
+    #[must_use]
+    pub fn with_endpoint(mut self, path: &'static str) -> Self {
+        self.endpoint = Some(path);
+        self
+    }
+
+    fn meaning(&self) -> Option<&'static Meaning> {
+        MEANINGS.iter().find(|m| {
+            m.code == self.code
+                && m.endpoint.is_none_or(|e| self.endpoint == Some(e))
+                && m.marker.is_none_or(|k| self.message.contains(k))
+        })
+    }
+
+    /// What to do about it: the per-endpoint and per-message meanings first (customs
+    /// `INVALID_REQUEST` 海关配置未设置 and `RESOURCE_NOT_EXISTS` on `/v3/certificates` are
+    /// [`Disposition::Misconfigured`]); a key WeChat Pay rejected
+    /// ([`ErrorReply::is_key_rejected`]) is [`Disposition::Misconfigured`]; otherwise by code
+    /// ([`ErrorCode::disposition`]), and an unknown code on a 429 or 5xx is
     /// [`Disposition::Transient`].
     #[must_use]
     pub fn disposition(&self) -> Disposition {
+        if let Some(m) = self.meaning() {
+            return m.disposition;
+        }
+        if self.is_key_rejected() {
+            return Disposition::Misconfigured;
+        }
         match (&self.code, transient_status(self.status)) {
             (ErrorCode::Other(_), true) => Disposition::Transient,
             (code, _) => code.disposition(),
         }
+    }
+
+    /// Whether WeChat Pay refused the platform key this crate named (`Wechatpay-Serial`:
+    /// `PARAM_ERROR` 平台证书序列号Wechatpay-Serial错误) or could not decrypt a field encrypted
+    /// with it: refresh the platform certificates (or the WeChat Pay public key).
+    ///
+    /// ```
+    /// use wechatpay_sansio::v3::response::{ErrorBody, ErrorReply};
+    /// // A real reply (tests/data/real/INDEX.md: wechatpay-apache-httpclient#47).
+    /// let body = r#"{"code":"PARAM_ERROR","message":"平台证书序列号Wechatpay-Serial错误"}"#;
+    /// assert!(ErrorReply::new(400, ErrorBody::parse(body.as_bytes())?).is_key_rejected());
+    /// # Ok::<(), wechatpay_sansio::v3::response::ErrorBodyError>(())
+    /// ```
+    #[must_use]
+    pub fn is_key_rejected(&self) -> bool {
+        self.meaning().is_some_and(|m| m.key_rejected)
+            || KEY_REJECTED.iter().any(|k| self.message.contains(k))
     }
 
     /// Whether retrying the same request later may succeed.
@@ -318,13 +429,20 @@ impl ErrorReply {
 
 impl fmt::Display for ErrorReply {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "HTTP {} {}: {}", self.status, self.code, self.message)?;
+        // Unauthenticated text: escaped and capped (a forged reply must not forge log lines).
+        write!(
+            f,
+            "HTTP {} {}: {}",
+            self.status,
+            Shown(self.code.as_str()),
+            Shown(&self.message)
+        )?;
         if let Some(d) = &self.detail {
             write!(
                 f,
                 " (field {}, issue {})",
-                d.field.as_deref().unwrap_or("?"),
-                d.issue.as_deref().unwrap_or("?")
+                Shown(d.field.as_deref().unwrap_or("?")),
+                Shown(d.issue.as_deref().unwrap_or("?"))
             )?;
         }
         Ok(())
@@ -353,9 +471,9 @@ pub enum ResponseError {
 }
 
 impl Classify for ResponseError {
-    /// A failure by its code; an unreadable error body by its status (429 and 5xx
-    /// [`Disposition::Transient`], else [`Disposition::Untrusted`]); a signature failure
-    /// [`Disposition::Untrusted`].
+    /// A failure per [`ErrorReply::disposition`]; an unreadable error body by its status (429
+    /// and 5xx [`Disposition::Transient`], else [`Disposition::Untrusted`]); a signature
+    /// failure [`Disposition::Untrusted`].
     fn disposition(&self) -> Disposition {
         match self {
             Self::Failure(f) => f.disposition(),
@@ -363,6 +481,16 @@ impl Classify for ResponseError {
                 Disposition::Transient
             }
             Self::UnreadableError { .. } | Self::Verify(_) => Disposition::Untrusted,
+        }
+    }
+
+    /// A signature failure's own reason ([`VerifyError`]'s); the default otherwise.
+    fn distrust(&self) -> Option<Distrust> {
+        match self {
+            Self::Verify(e) => e.distrust(),
+            Self::Failure(_) | Self::UnreadableError { .. } => {
+                tampered_if_untrusted(self.disposition())
+            }
         }
     }
 }
@@ -409,17 +537,154 @@ mod tests {
 
     #[test]
     fn seed_002_error_example() {
-        // The error example of the customs verify-certificate document.
-        let body = br#"{
-  "code": "INVALID_REQUEST",
-  "message": "Error message",
-  "detail": {"field": "/amount/currency", "value": "XYZ", "issue": "Currency code is invalid", "location": "body"}
-}"#;
-        let e = ErrorBody::parse(body).unwrap();
+        // The error example of the customs verify-certificate document (seed 002), byte for
+        // byte: tab-indented, as published.
+        let body = "{\n\t\"code\": \"INVALID_REQUEST\",\n\t\"message\": \"Parameter format verification error\",\n\t\"detail\": {\n\t\t\"field\": \"#/properties/payer\",\n\t\t\"value\": \"1346177081915535577\",\n\t\t\"issue\": \"与ALLOF schema不符\",\n\t\t\"location\": \"body\"\n\t}\n}";
+        let e = ErrorBody::parse(body.as_bytes()).unwrap();
         assert_eq!(e.code, "INVALID_REQUEST");
-        let d = e.detail.unwrap();
-        assert_eq!(d.value.as_ref().map(Personal::expose_secret), Some("XYZ"));
-        assert_eq!(d.issue.as_deref(), Some("Currency code is invalid"));
+        assert_eq!(e.message, "Parameter format verification error");
+        let d = e.detail.clone().unwrap();
+        assert_eq!(d.field.as_deref(), Some("#/properties/payer"));
+        assert_eq!(
+            d.value.as_ref().map(Personal::expose_secret),
+            Some("1346177081915535577")
+        );
+        assert_eq!(d.issue.as_deref(), Some("与ALLOF schema不符"));
+        assert_eq!(d.location.as_deref(), Some("body"));
+        assert!(d.sign_information.is_none());
+        let r = ErrorReply::new(400, e);
+        assert_eq!(r.code, ErrorCode::InvalidRequest);
+        assert_eq!(r.disposition(), Disposition::Rejected);
+    }
+
+    fn reply(status: u16, code: &str, message: &str) -> ErrorReply {
+        let body = serde_json::json!({ "code": code, "message": message }).to_string();
+        ErrorReply::new(status, ErrorBody::parse(body.as_bytes()).unwrap())
+    }
+
+    #[test]
+    fn meanings_are_keyed_by_endpoint_code_and_message() {
+        use Disposition::{Misconfigured, Rejected};
+        let customs = "/v3/global/customs/verify-certificate";
+        let other =
+            "/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app";
+        let certs = crate::v3::certificates::PATH;
+        for (endpoint, status, code, message, want, key) in [
+            (
+                Some(customs),
+                400,
+                "INVALID_REQUEST",
+                "海关配置未设置",
+                Misconfigured,
+                false,
+            ),
+            (
+                Some(customs),
+                400,
+                "INVALID_REQUEST",
+                "海关申报记录不存在",
+                Rejected,
+                false,
+            ),
+            (
+                None,
+                400,
+                "INVALID_REQUEST",
+                "海关配置未设置",
+                Rejected,
+                false,
+            ),
+            (
+                Some(other),
+                400,
+                "INVALID_REQUEST",
+                "海关配置未设置",
+                Rejected,
+                false,
+            ),
+            (
+                Some(customs),
+                400,
+                "NOAUTH",
+                "海关配置未设置",
+                Misconfigured,
+                false,
+            ),
+            (
+                Some(certs),
+                404,
+                "RESOURCE_NOT_EXISTS",
+                "无可用的平台证书",
+                Misconfigured,
+                false,
+            ),
+            (
+                Some(customs),
+                404,
+                "RESOURCE_NOT_EXISTS",
+                "无可用的平台证书",
+                Rejected,
+                false,
+            ),
+            (
+                None,
+                404,
+                "RESOURCE_NOT_EXISTS",
+                "无可用的平台证书",
+                Rejected,
+                false,
+            ),
+            (
+                None,
+                400,
+                "PARAM_ERROR",
+                "平台证书序列号Wechatpay-Serial错误",
+                Misconfigured,
+                true,
+            ),
+            (
+                Some(customs),
+                400,
+                "PARAM_ERROR",
+                "平台证书序列号Wechatpay-Serial错误",
+                Misconfigured,
+                true,
+            ),
+            (
+                Some(customs),
+                400,
+                "PARAM_ERROR",
+                "HTTP header缺少微信支付平台证书序列号(Wechatpay-Serial)",
+                Rejected,
+                false,
+            ),
+            (
+                Some(customs),
+                400,
+                "PARAM_ERROR",
+                "参数错误：certificate_id解密失败",
+                Misconfigured,
+                true,
+            ),
+            (
+                Some(customs),
+                400,
+                "SIGN_ERROR",
+                "Wechatpay-Serial错误",
+                Misconfigured,
+                false,
+            ),
+        ] {
+            let mut r = reply(status, code, message);
+            if let Some(e) = endpoint {
+                r = r.with_endpoint(e);
+            }
+            assert_eq!(
+                (r.disposition(), r.is_key_rejected()),
+                (want, key),
+                "{endpoint:?} {code} {message}"
+            );
+        }
     }
 
     #[test]

@@ -29,7 +29,7 @@
 //! ```
 
 use crate::crypto::RsaPublic as _;
-use crate::error::{Classify, Disposition};
+use crate::error::{Classify, Disposition, Distrust};
 use crate::keys::{KeyId, KeyStore};
 use crate::time::UnixTime;
 use crate::v3::SCHEME;
@@ -228,11 +228,30 @@ pub enum VerifyError {
 
 impl Classify for VerifyError {
     /// [`Disposition::Untrusted`], always: a reply or notification that does not verify proves
-    /// nothing (answer a notification with an error status so that WeChat Pay retries; refresh
-    /// the platform certificates on [`VerifyError::UnknownKey`] and
-    /// [`VerifyError::KeyNotValidAt`]).
+    /// nothing (answer a notification with an error status so that WeChat Pay retries). Why is
+    /// [`Classify::distrust`].
     fn disposition(&self) -> Disposition {
         Disposition::Untrusted
+    }
+
+    /// [`Distrust::Probe`] for [`VerifyError::SignatureProbe`]; [`Distrust::Clock`] for
+    /// [`VerifyError::StaleTimestamp`]; [`Distrust::KeyRotation`] for
+    /// [`VerifyError::UnknownKey`] and [`VerifyError::KeyNotValidAt`]; [`Distrust::Tampered`]
+    /// for the rest (a signature that does not verify, headers missing or garbled).
+    fn distrust(&self) -> Option<Distrust> {
+        Some(match self {
+            Self::SignatureProbe => Distrust::Probe,
+            Self::StaleTimestamp { .. } => Distrust::Clock,
+            Self::UnknownKey(_) | Self::KeyNotValidAt { .. } => Distrust::KeyRotation,
+            Self::MissingHeader(_)
+            | Self::DuplicateHeader(_)
+            | Self::InvalidHeader(_)
+            | Self::UnsupportedSignatureType
+            | Self::InvalidTimestamp
+            | Self::SignatureEncoding
+            | Self::SignatureLength { .. }
+            | Self::BadSignature => Distrust::Tampered,
+        })
     }
 }
 

@@ -945,7 +945,9 @@ fn doc_signed_body(h: &HeaderMap, body: &[u8]) {
         t(DOC_NOW),
     )
     .unwrap_err();
-    assert_eq!(e, DownloadError::Resource(ResourceError::Base64));
+    // The signing certificate is the one that does not decode: nothing verified the body.
+    assert_eq!(e, DownloadError::UnverifiedResource(ResourceError::Base64));
+    assert_eq!(e.disposition(), Disposition::Untrusted);
 }
 
 fn v3_certificates_doc_platform_pubkey(b: &[u8]) {
@@ -1056,7 +1058,11 @@ fn v3_error(b: &[u8], status: u16) -> ErrorReply {
     assert_eq!(e.disposition(), reply.disposition());
     // The typed APIs say the same (error replies are not verified: no Wechatpay-* headers).
     let e = customs::read_reply(&m, ResponseRef::new(st, &h, b), NOW).unwrap_err();
-    assert_eq!(e.failure(), Some(&Failure::V3((**reply).clone())));
+    // The typed API knows the endpoint that answered.
+    assert_eq!(
+        e.failure(),
+        Some(&Failure::V3((**reply).clone().with_endpoint(customs::PATH)))
+    );
     assert_eq!(e.disposition(), reply.disposition());
     (**reply).clone()
 }
@@ -1078,9 +1084,10 @@ fn v3_certificates_error_resource_not_exists(b: &[u8]) {
     assert!(
         matches!(&e, DownloadError::Response(ResponseError::Failure(f)) if f.code == ErrorCode::ResourceNotExists)
     );
-    // The crate's table says Rejected for RESOURCE_NOT_EXISTS; on /v3/certificates it means
-    // "no platform certificate: switch to the WeChat Pay public key" (see the report).
+    // RESOURCE_NOT_EXISTS is Rejected by its code alone; on /v3/certificates it means "no
+    // platform certificate: switch to the WeChat Pay public key", the merchant's setup.
     assert_eq!(r.disposition(), Disposition::Rejected);
+    assert_eq!(e.disposition(), Disposition::Misconfigured);
 }
 
 fn v3_error_param_error_missing_serial(b: &[u8]) {
@@ -1100,6 +1107,9 @@ fn v3_error_param_error_bad_serial(b: &[u8]) {
     assert_eq!(r.code, ErrorCode::ParamError);
     assert_eq!(r.message, "平台证书序列号Wechatpay-Serial错误");
     assert!(r.detail.is_none());
+    // It means "refresh the platform keys", on any endpoint.
+    assert!(r.is_key_rejected());
+    assert_eq!(r.disposition(), Disposition::Misconfigured);
 }
 
 fn v3_error_sign_error_doc(b: &[u8]) {

@@ -474,3 +474,80 @@ fn identity_docs_say_what_a_reply_does_not_prove() {
         assert!(readme.contains(n), "README lacks {n:?}");
     }
 }
+
+/// Issue 15 item 5 (log injection): the `Display` of every error that quotes unauthenticated
+/// text — a v3 `message`, `detail`, an unknown code; v2 `return_msg`, `err_code_des`, unknown
+/// codes; OAuth `retmsg` — escapes control characters and caps the text's length, so that
+/// `error.to_string()` in a log can forge no line and colour no terminal.
+#[test]
+fn received_text_is_escaped_and_capped_in_display() {
+    use wechatpay_sansio::api::{ApiError, Failure, NameAuthCode, Retcode};
+    use wechatpay_sansio::v2::reply::ErrCode;
+    use wechatpay_sansio::v3::response::{ErrorReply, ResponseError};
+    let evil = "x\nFAKE LOG LINE\r\u{1b}[31mred\u{0}";
+    let long = "长".repeat(4_000); // four copies fit the 64 KiB error-body limit
+    let v3 = |code: &str, message: &str| {
+        let body = serde_json::json!({"code": code, "message": message,
+            "detail": {"field": message, "issue": message, "value": "v", "location": "body"}});
+        ErrorReply::new(400, ErrorBody::parse(body.to_string().as_bytes()).unwrap())
+    };
+    let shown: Vec<(String, String)> = [evil, long.as_str()]
+        .into_iter()
+        .flat_map(|t| {
+            let failures = [
+                Failure::V3(v3(t, t)),
+                Failure::Return {
+                    return_code: t.into(),
+                    return_msg: Some(t.into()),
+                },
+                Failure::Business {
+                    err_code: Some(ErrCode::from_wire(t)),
+                    err_code_des: Some(t.into()),
+                },
+                Failure::OAuth {
+                    retcode: Retcode::from_wire(t),
+                    retmsg: t.into(),
+                },
+                Failure::NameAuth(NameAuthCode::from_wire(t)),
+            ];
+            let mut out: Vec<(String, String)> = failures
+                .iter()
+                .map(|f| (format!("{f:?}"), f.to_string()))
+                .collect();
+            let reply = v3(t, t);
+            out.push(("ErrorReply".into(), reply.to_string()));
+            out.push((
+                "ResponseError".into(),
+                ResponseError::Failure(Box::new(reply)).to_string(),
+            ));
+            for f in failures {
+                out.push((
+                    "ApiError".into(),
+                    ApiError::Failure(Box::new(f)).to_string(),
+                ));
+            }
+            out
+        })
+        .collect();
+    assert_eq!(shown.len(), 2 * 12);
+    for (what, s) in &shown {
+        assert!(
+            !s.chars().any(char::is_control),
+            "{what}: control character in {s:?}"
+        );
+        // Each piece of received text is capped (256 characters), a few pieces per message.
+        assert!(
+            s.chars().count() < 2_000,
+            "{what}: {} chars",
+            s.chars().count()
+        );
+    }
+    // Escaped, not dropped: the text is still there to read.
+    assert!(
+        shown[0]
+            .1
+            .contains("x\\nFAKE LOG LINE\\r\\u{1b}[31mred\\u{0}"),
+        "{}",
+        shown[0].1
+    );
+}

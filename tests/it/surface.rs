@@ -77,6 +77,12 @@ impl Table {
     #[track_caller]
     fn row<E: Classify + StdError>(&mut self, name: &str, e: E, want: Disposition) {
         assert_eq!(e.disposition(), want, "{name}: {e}");
+        // A reason exactly for the untrusted ones.
+        assert_eq!(
+            e.distrust().is_some(),
+            want == Disposition::Untrusted,
+            "{name}: {e}"
+        );
         let shown = e.to_string();
         assert!(!shown.is_empty(), "{name}: empty message");
         if let Some(source) = e.source() {
@@ -620,6 +626,11 @@ fn every_error_variant_has_the_documented_disposition() {
         Misconfigured,
     );
     t.row(
+        "v3::certificates::DownloadError::UnverifiedResource",
+        DownloadError::UnverifiedResource(ResourceError::TagMismatch),
+        Untrusted,
+    );
+    t.row(
         "v3::certificates::DownloadError::Certificate",
         DownloadError::Certificate(KeyError::Certificate),
         Untrusted,
@@ -1008,6 +1019,7 @@ fn errors_and_settings_are_non_exhaustive() {
         "XmlLimits",
         "Expect",
         "Disposition",
+        "Distrust",
         "Failure",
         "ErrorReply",
         "ErrorBody",
@@ -1070,7 +1082,6 @@ fn layering_holds() {
         ("error", 0),
         ("untrusted_text", 0),
         ("request", 0),
-        ("untrusted_text", 0),
         ("crypto", 1),
         ("keys", 2),
         ("cipher", 2),

@@ -83,7 +83,7 @@ fn every_outcome_with_both_signing_modes() {
             let out = parse(&m, &resp, NOW.as_secs() + 1).unwrap();
             assert_eq!(out.certificate_check_result, expect);
             assert_eq!(out.is_same(), wire == "SAME");
-            assert_eq!(out.sub_order_no.as_deref(), Some("20150806125346"));
+            assert_eq!(out.sub_order_no, None); // not in the document's reply table
             assert_eq!(out.mchid, m.mchid().as_str());
         }
     }
@@ -584,5 +584,100 @@ fn simulator_answers_a_merchant_mismatch_as_wechat_pay_does_with_a_detail_on_par
             assert!(d.issue.is_some());
         }
         other => panic!("{other:?}"),
+    }
+}
+
+/// Issue 15 item 4: the real reply to a `Wechatpay-Serial` naming no platform key (reproduced by
+/// the simulator, `tests/data/real/v3_error_param_error_bad_serial_httpclient47.json`) means
+/// "refresh the platform keys": `is_key_rejected()`, not a plain `Rejected`.
+#[test]
+fn wrong_wechatpay_serial_means_refresh_the_platform_keys() {
+    use wechatpay_sansio::error::{Classify, Disposition};
+    let m = merchant();
+    let mut r = rng(21);
+    let mut built = customs_req().build(&m, &mut r, NOW).unwrap().into_http();
+    // A serial the platform does not hold (the Authorization does not sign this header).
+    built.headers_mut().insert(
+        "wechatpay-serial",
+        HeaderValue::from_static("5157F09EFDC096DE15EBE81A47057A7232F1B8E1"),
+    );
+    let resp = sim().handle(&built, NOW, &mut r, &Script::default());
+    assert_eq!(resp.status(), 400);
+    let real: serde_json::Value = serde_json::from_slice(&crate::common::data(
+        "real/v3_error_param_error_bad_serial_httpclient47.json",
+    ))
+    .unwrap();
+    let got: serde_json::Value = serde_json::from_slice(resp.body()).unwrap();
+    assert_eq!(got, real, "the simulator answers the real body");
+    let err = parse(&m, &resp, NOW.as_secs()).unwrap_err();
+    assert!(err.is_key_rejected(), "{err}");
+    assert_eq!(err.disposition(), Disposition::Misconfigured);
+    // The reply missing the header altogether is not about a stale key.
+    let mut none = customs_req().build(&m, &mut r, NOW).unwrap().into_http();
+    none.headers_mut().remove("wechatpay-serial");
+    let resp = sim().handle(&none, NOW, &mut r, &Script::default());
+    assert!(
+        !parse(&m, &resp, NOW.as_secs())
+            .unwrap_err()
+            .is_key_rejected()
+    );
+}
+
+/// Issue 15 item 4: customs `INVALID_REQUEST` "海关配置未设置" is the merchant's customs setup
+/// (Misconfigured); the other `INVALID_REQUEST` messages of the document stay `Rejected`.
+#[test]
+fn customs_not_configured_is_misconfigured() {
+    use wechatpay_sansio::error::{Classify, Disposition};
+    let m = merchant();
+    for (message, want) in [
+        ("海关配置未设置", Disposition::Misconfigured),
+        ("海关申报记录不存在", Disposition::Rejected),
+        ("微信实名身份证号格式异常,请检查", Disposition::Rejected),
+    ] {
+        let s = CustomsScript::Error(ScriptedError::new(400, "INVALID_REQUEST", message));
+        let resp = roundtrip(&sim(), s, 23);
+        let err = parse(&m, &resp, NOW.as_secs()).unwrap_err();
+        assert_eq!(err.disposition(), want, "{message}");
+        assert!(!err.is_key_rejected());
+    }
+}
+
+/// Issue 15 item 5: the document's reply table has no `sub_order_no`, so the simulator does not
+/// echo it; an absent one is accepted, a present one must equal the request's.
+#[test]
+fn sub_order_no_is_not_echoed_and_checked_only_when_present() {
+    let m = merchant();
+    let resp = roundtrip(&sim(), CustomsScript::default(), 24);
+    let v: serde_json::Value = serde_json::from_slice(resp.body()).unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut keys = keys;
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "appid",
+            "certificate_check_result",
+            "mchid",
+            "out_trade_no",
+            "transaction_id"
+        ]
+    );
+    assert!(customs_req().sub_order_no.is_some());
+    assert_eq!(parse(&m, &resp, NOW.as_secs()).unwrap().sub_order_no, None);
+    // A reply that does carry one: equal is accepted, different is refused.
+    for (sub, ok) in [("20150806125346", true), ("20150806125347", false)] {
+        let mut body = v.clone();
+        body["sub_order_no"] = sub.into();
+        let signed = sim().signed_v3_reply(
+            &mut rng(25),
+            StatusCode::OK,
+            body.to_string().into_bytes(),
+            NOW,
+        );
+        match parse(&m, &signed, NOW.as_secs()) {
+            Ok(out) if ok => assert_eq!(out.sub_order_no.as_deref(), Some(sub)),
+            Err(e) if !ok => assert_eq!(e, ApiError::Mismatch("sub_order_no".into())),
+            other => panic!("{sub}: {other:?}"),
+        }
     }
 }

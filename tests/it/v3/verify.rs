@@ -550,3 +550,79 @@ proptest! {
         prop_assert_eq!(v.verify_headers(&h, &changed, crate::common::t(ts)), Err(VerifyError::BadSignature));
     }
 }
+
+/// Issue 15 item 4: the four kinds of `Untrusted` are told apart without matching text, through
+/// every error type that carries a verification failure (`VerifyError`, `ResponseError`,
+/// `NotifyError`, `ApiError`): a WeChat Pay signature probe (drop it), a timestamp outside the
+/// window (our clock), an unknown or retired platform key (refresh the certificates), a
+/// signature that does not verify (possible attack).
+#[test]
+fn untrusted_says_why_probe_clock_key_rotation_tampered() {
+    use wechatpay_sansio::api::ApiError;
+    use wechatpay_sansio::error::{Classify, Disposition, Distrust};
+    use wechatpay_sansio::request::ResponseRef;
+    use wechatpay_sansio::v3::notify::{self, NotifyError};
+    use wechatpay_sansio::v3::response::{self, ResponseError};
+    let sim = Simulator::new();
+    let m = sim.merchant();
+    let no_keys = m.clone().with_keys(KeyStore::new());
+    let good = sim.signed_v3_reply(&mut rng(31), StatusCode::OK, b"{}".to_vec(), NOW);
+    let with_signature = |sig: &str| {
+        let mut r = good.clone();
+        r.headers_mut()
+            .insert("wechatpay-signature", HeaderValue::from_str(sig).unwrap());
+        r
+    };
+    let probe = with_signature("WECHATPAY/SIGNTEST/AAAA");
+    let s = good.headers()["wechatpay-signature"].to_str().unwrap();
+    let forged = with_signature(&format!(
+        "{}{}",
+        if s.starts_with('A') { "B" } else { "A" },
+        &s[1..]
+    ));
+    let mut altered = good.clone();
+    altered.body_mut().push(b' ');
+    // 2101: after the TEST ONLY platform certificate's validity, signed and checked then.
+    let late = t(4_133_980_800);
+    let retired = sim.signed_v3_reply(&mut rng(32), StatusCode::OK, b"{}".to_vec(), late);
+    let cases = [
+        (&probe, &m, NOW, Distrust::Probe),
+        (&good, &m, t(NOW.as_secs() + 300), Distrust::Clock),
+        (&good, &m, t(NOW.as_secs() - 300), Distrust::Clock),
+        (&good, &no_keys, NOW, Distrust::KeyRotation),
+        (&retired, &m, late, Distrust::KeyRotation),
+        (&forged, &m, NOW, Distrust::Tampered),
+        (&altered, &m, NOW, Distrust::Tampered),
+    ];
+    for (i, (reply, merchant, now, want)) in cases.into_iter().enumerate() {
+        let v = merchant
+            .verifier()
+            .verify(reply.headers(), reply.body(), now)
+            .unwrap_err();
+        assert_eq!(v.disposition(), Disposition::Untrusted, "{i}: {v}");
+        assert_eq!(v.distrust(), Some(want), "{i}: {v}");
+        let r =
+            response::check(ResponseRef::from_http(reply), &merchant.verifier(), now).unwrap_err();
+        assert_eq!(r, ResponseError::Verify(v.clone()));
+        assert_eq!(r.distrust(), Some(want), "{i}: {r}");
+        let a = ApiError::from(r);
+        assert_eq!(a.distrust(), Some(want), "{i}: {a}");
+        // Notifications are signed the same way.
+        let n = notify::parse(
+            reply.headers(),
+            reply.body(),
+            &merchant.verifier(),
+            m.api_v3_key().unwrap(),
+            now,
+        )
+        .unwrap_err();
+        assert_eq!(n, NotifyError::Verify(v));
+        assert_eq!(n.distrust(), Some(want), "{i}: {n}");
+    }
+    // Only Untrusted errors have a reason; the default for the others of that kind is Tampered.
+    assert_eq!(ApiError::Rng.distrust(), None);
+    assert_eq!(
+        ApiError::Mismatch("appid".into()).distrust(),
+        Some(Distrust::Tampered)
+    );
+}
