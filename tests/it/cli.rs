@@ -2630,3 +2630,230 @@ mod privacy {
         assert!(e.contains("--show-messages does not apply"), "{e}");
     }
 }
+
+/// `wxpay parse pay-notify` and `wxpay parse notify` (issue 15, item 3).
+mod notifications {
+    use super::{fails, scratch, wxpay};
+    use crate::common::{NOW, data_path, rng};
+    use serde_json::Value;
+    use wechatpay_sansio::simulator::{Simulator, TEST_API_V2_KEY, TEST_API_V3_KEY, TEST_MCHID};
+    use wechatpay_sansio::v2::{SignType, sign, xml};
+
+    const OPENID: &str = "oUpF8uMEb4qRXf22hE3X68TekukE";
+
+    fn paid(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+        let mut v = vec![
+            ("return_code", "SUCCESS"),
+            ("result_code", "SUCCESS"),
+            ("appid", "wx2421b1c4370ec43b"),
+            ("mch_id", TEST_MCHID),
+            ("openid", OPENID),
+            ("out_trade_no", "1409811653"),
+            ("transaction_id", "1004400740201409030005092168"),
+            ("trade_type", "JSAPI"),
+            ("time_end", "20140903131540"),
+            ("total_fee", "101"),
+            ("cash_fee", "100"),
+            ("bank_type", "CMB_CREDIT"),
+        ];
+        v.extend_from_slice(extra);
+        v
+    }
+
+    fn signed(pairs: &[(&str, &str)], t: SignType) -> String {
+        let key = wechatpay_sansio::secret::ApiV2Key::new(TEST_API_V2_KEY).unwrap();
+        let s = sign::sign(pairs.iter().copied(), &key, t).unwrap();
+        let mut v = pairs.to_vec();
+        v.push(("sign", s.as_str()));
+        xml::to_xml(v).unwrap()
+    }
+
+    fn key_file() -> String {
+        scratch("v2.key", format!("{TEST_API_V2_KEY}\n"))
+    }
+
+    #[track_caller]
+    fn ok_json(cmd: super::Cmd) -> Value {
+        let out = cmd.output();
+        assert!(out.status.success(), "{out:?}");
+        for stream in [&out.stdout, &out.stderr] {
+            assert!(
+                !String::from_utf8_lossy(stream).contains(OPENID),
+                "openid leaked"
+            );
+        }
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn pay_notify(args: &[&str]) -> super::Cmd {
+        wxpay().args(["parse", "pay-notify"]).args(args)
+    }
+
+    #[test]
+    fn pay_notify_outcomes() {
+        let key = key_file();
+        // As WeChat Pay sends it for an HMAC-SHA256 order: no sign_type.
+        let body = signed(&paid(&[("attach", "a=1&b=2")]), SignType::HmacSha256);
+        for args in [
+            &["--key-file", &key][..],
+            &["--key-file", &key, "--sign-type", "HMAC-SHA256"],
+        ] {
+            let v = ok_json(pay_notify(args).write_stdin(body.as_str()));
+            assert_eq!(v["api"], "pay-notify");
+            assert_eq!(v["outcome"], "success");
+            assert_eq!(v["authenticated"], true);
+            assert_eq!(v["sign_type"], "HMAC-SHA256");
+            assert_eq!(v["transaction_id"], "1004400740201409030005092168");
+            assert_eq!(v["total_fee"], 101);
+            assert_eq!(v["cash_fee"], 100);
+            assert_eq!(v["openid"], "<redacted>");
+            assert_eq!(v["attach"], "a=1&b=2");
+        }
+        // A verified payment failure: an outcome.
+        let fail = signed(
+            &[
+                ("return_code", "SUCCESS"),
+                ("result_code", "FAIL"),
+                ("err_code", "SYSTEMERROR"),
+                ("err_code_des", "系统错误"),
+            ],
+            SignType::Md5,
+        );
+        let v = ok_json(pay_notify(&["--key-file", &key]).write_stdin(fail.as_str()));
+        assert_eq!(v["outcome"], "business_fail");
+        assert_eq!(v["authenticated"], true);
+        assert_eq!(v["err_code"], "SYSTEMERROR");
+        // An unsigned return FAIL: an outcome, not authenticated.
+        let v =
+            ok_json(pay_notify(&["--key-file", &key]).write_stdin(
+                "<xml><return_code>FAIL</return_code><return_msg>x</return_msg></xml>",
+            ));
+        assert_eq!(v["outcome"], "return_fail");
+        assert_eq!(v["authenticated"], false);
+    }
+
+    #[test]
+    fn pay_notify_invalid_exits_1_and_unusable_exits_2() {
+        let key = key_file();
+        let hmac = signed(&paid(&[]), SignType::HmacSha256);
+        let md5_named = signed(&paid(&[("sign_type", "MD5")]), SignType::Md5);
+        let mut folded = paid(&[]);
+        folded.retain(|(k, _)| *k != "cash_fee" && *k != "bank_type");
+        folded.push(("bank_type", "CMB_CREDIT&cash_fee=100"));
+        let folded = signed(&folded, SignType::Md5);
+        let unsigned_fail =
+            "<xml><return_code>SUCCESS</return_code><result_code>FAIL</result_code></xml>";
+        for (case, args, body, needle) in [
+            (
+                "HMAC read as MD5",
+                &["--sign-type", "MD5"][..],
+                hmac.as_str(),
+                "32 hex",
+            ),
+            (
+                "MD5 where HMAC is configured",
+                &["--sign-type", "HMAC-SHA256"],
+                md5_named.as_str(),
+                "sign_type",
+            ),
+            ("a hidden cash_fee", &[], folded.as_str(), "folded"),
+            ("an unsigned business FAIL", &[], unsigned_fail, "sign"),
+            (
+                "a tampered amount",
+                &[],
+                &hmac.replace(">101<", ">1<"),
+                "sign",
+            ),
+        ] {
+            let e = fails(
+                case,
+                pay_notify(&["--key-file", &key])
+                    .args(args)
+                    .write_stdin(body),
+                1,
+            );
+            assert!(
+                e.contains("not a valid notification") && e.contains(needle),
+                "{case}: {e}"
+            );
+            assert!(!e.contains(OPENID), "{case}: {e}");
+        }
+        // No key at all, or a flag that does not apply.
+        fails("no key", pay_notify(&[]).write_stdin(hmac.as_str()), 2);
+        fails(
+            "--now does not apply",
+            pay_notify(&["--key-file", &key, "--now", "1"]).write_stdin(hmac.as_str()),
+            2,
+        );
+    }
+
+    #[test]
+    fn v3_notify_verifies_decrypts_and_redacts() {
+        let sim = Simulator::new();
+        let payload = br#"{"mchid":"1900000109","appid":"wxd678efh567hg6787","out_trade_no":"1217752501201407033233368018","transaction_id":"1217752501201407033233368018","trade_state":"SUCCESS","payer":{"openid":"oUpF8uMEb4qRXf22hE3X68TekukE"},"amount":{"total":100,"payer_total":100,"currency":"CNY"}}"#;
+        let req = sim.notification("TRANSACTION.SUCCESS", payload, NOW, &mut rng(5));
+        let mut headers = String::new();
+        for (k, v) in req.headers() {
+            headers.push_str(&format!("{}: {}\n", k, v.to_str().unwrap()));
+        }
+        let headers = scratch("headers.txt", headers);
+        let v3_key = scratch("apiv3.key", format!("{TEST_API_V3_KEY}\n"));
+        let cert = data_path("test_platform_cert.pem");
+        let now = NOW.as_secs().to_string();
+        let run = |key_file: &str| {
+            wxpay()
+                .args([
+                    "parse",
+                    "notify",
+                    "--headers-file",
+                    &headers,
+                    "--certificate",
+                    &cert,
+                ])
+                .args(["--apiv3-key-file", key_file, "--now", &now])
+        };
+        let v = ok_json(run(&v3_key).write_stdin(req.body().clone()));
+        assert_eq!(v["api"], "notify");
+        assert_eq!(v["outcome"], "success");
+        assert_eq!(v["authenticated"], true);
+        assert_eq!(v["event_type"], "TRANSACTION.SUCCESS");
+        assert!(v["id"].as_str().is_some_and(|id| !id.is_empty()), "{v}");
+        assert_eq!(v["plaintext"]["trade_state"], "SUCCESS");
+        assert_eq!(v["plaintext"]["amount"]["total"], 100);
+        assert_eq!(v["plaintext"]["payer"]["openid"], "<redacted>");
+        // A tampered body, the wrong APIv3 key, an old clock: exit 1.
+        let mut tampered = req.body().clone();
+        let i = tampered.iter().position(|b| *b == b'S').unwrap();
+        tampered[i] = b'X';
+        fails("tampered", run(&v3_key).write_stdin(tampered), 1);
+        let wrong = scratch("wrong.key", "TESTONLYwrongApiV3Key00000000001\n");
+        let e = fails(
+            "wrong APIv3 key",
+            run(&wrong).write_stdin(req.body().clone()),
+            1,
+        );
+        assert!(e.contains("not a valid notification"), "{e}");
+        let stale = wxpay()
+            .args([
+                "parse",
+                "notify",
+                "--headers-file",
+                &headers,
+                "--certificate",
+                &cert,
+            ])
+            .args(["--apiv3-key-file", &v3_key, "--now", "1900000000"])
+            .write_stdin(req.body().clone());
+        fails("stale", stale, 1);
+        // Verification is never skipped.
+        let e = fails(
+            "no certificate",
+            wxpay()
+                .args(["parse", "notify", "--headers-file", &headers])
+                .args(["--apiv3-key-file", &v3_key])
+                .write_stdin(req.body().clone()),
+            2,
+        );
+        assert!(e.contains("signature verified"), "{e}");
+    }
+}

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 mod common;
+mod notify;
 mod parse;
 mod v2;
 mod v3;
@@ -157,12 +158,23 @@ customs-verify and pre-entrust 2xx replies are always verified: give --certifica
 --public-key, --headers-file with the reply's Wechatpay-* headers, and --now for an old reply;
 error replies (--status 4xx/5xx) can be read without them.
 
+Notifications: pay-notify reads a v2 payment notification (XML) with the APIv2 key and
+--sign-type, the sign type of your orders (default: the notification's sign_type, else the sign's
+length: WeChat Pay omits sign_type for HMAC-SHA256 orders); outcome success / business_fail
+(verified) / return_fail (unsigned by design). notify reads a v3 notification: --headers-file,
+--certificate or --public-key, --now, and the APIv3 key (--apiv3-key-file, WXPAY_APIV3_KEY); it
+prints the envelope and the decrypted resource with personal members as <redacted>. Both print
+the idempotency key (v2 transaction_id, v3 id): a replayed notification verifies again.
+
 Example:
   wxpay parse realnameauth --key-file apiv2.key --sign-type HMAC-SHA256 < reply.xml
   wxpay parse querymchrisk --mch-id 1900000109 < reply.xml
   wxpay parse customs-verify --status 200 --headers-file headers.txt \
     --certificate wechatpay_cert.pem --now 1700000000 < reply.json
-  wxpay parse pre-entrust --status 400 < error.json"#;
+  wxpay parse pre-entrust --status 400 < error.json
+  wxpay parse pay-notify --key-file apiv2.key --sign-type HMAC-SHA256 < notification.xml
+  wxpay parse notify --headers-file headers.txt --certificate wechatpay_cert.pem \
+    --apiv3-key-file apiv3.key --now 1700000000 < notification.json"#;
 
 /// Reproduce WeChat Pay (微信支付) signatures, verifications, encryption and parsing offline.
 #[derive(Parser, Debug)]
@@ -219,7 +231,7 @@ enum Cmd {
     /// Decrypt an AES-256-GCM resource with the APIv3 key.
     #[command(after_help = DECRYPT_HELP)]
     DecryptResource(DecryptResourceArgs),
-    /// Parse a reply of one of the identity-verification APIs into its typed outcome (JSON).
+    /// Parse a reply of an identity-verification API, or a notification, into its typed outcome (JSON).
     #[command(after_help = PARSE_HELP)]
     Parse(ParseArgs),
 }
@@ -417,6 +429,10 @@ pub enum ParseApi {
     PreEntrust,
     /// v2 风险商户核查 (mchrisk/querymchrisk), XML.
     Querymchrisk,
+    /// A v2 payment result notification (支付结果通知), XML.
+    PayNotify,
+    /// A v3 notification (TRANSACTION.SUCCESS, REFUND.*, …): verified, then decrypted.
+    Notify,
 }
 
 impl ParseApi {
@@ -428,6 +444,8 @@ impl ParseApi {
             Self::CustomsVerify => "customs-verify",
             Self::PreEntrust => "pre-entrust",
             Self::Querymchrisk => "querymchrisk",
+            Self::PayNotify => "pay-notify",
+            Self::Notify => "notify",
         }
     }
 }
@@ -472,6 +490,18 @@ pub struct ParseArgs {
     /// sent: a name, an ID number); without it they show as <redacted>.
     #[arg(long)]
     pub show_messages: bool,
+    /// The APIv3 key, to decrypt a v3 notification (`notify`). Visible to `ps`: prefer
+    /// --apiv3-key-file or WXPAY_APIV3_KEY.
+    #[arg(
+        long,
+        env = "WXPAY_APIV3_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub apiv3_key: Option<String>,
+    /// A file holding the APIv3 key (one trailing newline ignored).
+    #[arg(long, value_name = "FILE", conflicts_with = "apiv3_key")]
+    pub apiv3_key_file: Option<PathBuf>,
 }
 
 fn run(cli: Cli) -> Outcome {

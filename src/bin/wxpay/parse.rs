@@ -83,6 +83,8 @@ pub fn parse(a: &ParseArgs) -> Outcome {
         ParseApi::Nameauth => parse_nameauth(a, status, &headers),
         ParseApi::Querymchrisk => parse_querymchrisk(a, status, &headers),
         ParseApi::CustomsVerify | ParseApi::PreEntrust => parse_v3(a, status, &headers),
+        ParseApi::PayNotify => crate::notify::pay_notify(a),
+        ParseApi::Notify => crate::notify::v3_notify(a, &headers, v3_key(a, status, &headers)?),
     }
 }
 
@@ -101,6 +103,8 @@ fn refuse_unused_flags(a: &ParseArgs) -> Result<(), Failure> {
         ("--appid", a.appid.is_some()),
         ("--openid", a.openid.is_some()),
         ("--show-messages", a.show_messages),
+        // Only the file: WXPAY_APIV3_KEY may be set in the environment for other commands.
+        ("--apiv3-key/--apiv3-key-file", a.apiv3_key_file.is_some()),
     ];
     let allowed: &[&str] = match a.api {
         ParseApi::Realnameauth => &[
@@ -126,6 +130,13 @@ fn refuse_unused_flags(a: &ParseArgs) -> Result<(), Failure> {
             "--now",
             "--headers-file",
             "--show-messages",
+        ],
+        ParseApi::PayNotify => &["--key/--key-file", "--sign-type"],
+        ParseApi::Notify => &[
+            "--certificate/--public-key",
+            "--now",
+            "--headers-file",
+            "--apiv3-key/--apiv3-key-file",
         ],
     };
     match given
