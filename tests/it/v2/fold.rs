@@ -423,3 +423,32 @@ proptest! {
         prop_assert_eq!(fold::check(&f, &relied).is_ok(), oracle(&pairs, &relied), "{:?} {:?}", pairs, relied);
     }
 }
+
+/// Issue 15 item 5: the simulator follows seed 000 — `sign_type` is not marked required, so an
+/// MD5 request without it is answered (before, "缺少参数sign_type").
+#[test]
+fn simulator_realnameauth_takes_md5_without_sign_type() {
+    use wechatpay_sansio::simulator::Script;
+    let pairs = [
+        ("version", "1.0"),
+        ("mch_id", TEST_MCHID),
+        ("appid", "wx2421b1c4370ec43b"),
+        ("openid", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
+        ("real_name", "张三"),
+        ("cred_type", "1"),
+        ("cred_id", "11010519491231002X"),
+        ("nonce_str", "ibuaiVcKdpRxkhJA"),
+        ("access_token", "81_TESTONLYtoken"),
+    ];
+    let body = signed_xml(&pairs, SignType::Md5);
+    let req = http::Request::post("https://fraud.mch.weixin.qq.com/secsvc/realnameauth")
+        .body(body.into_bytes())
+        .unwrap();
+    let sim = Simulator::new();
+    let reply = sim.handle(&req, NOW, &mut rng(3), &Script::default());
+    let f = xml::parse(reply.body()).unwrap();
+    assert_eq!(f.get("return_code"), Some("SUCCESS"), "{f:?}");
+    assert_eq!(f.get("result_code"), Some("SUCCESS"));
+    // Signed with MD5, the request's type.
+    assert!(sign::verify_fields(&f, &key(), Some(SignType::Md5)).is_ok());
+}
