@@ -33,6 +33,13 @@ struct Cmd {
     stdin: Option<Vec<u8>>,
 }
 
+/// Header lines (`Name: value`) for `--headers-file`.
+fn header_lines(h: &wechatpay_sansio::http::HeaderMap) -> String {
+    h.iter()
+        .map(|(k, v)| format!("{}: {}\n", k, v.to_str().unwrap()))
+        .collect()
+}
+
 /// `wxpay` with no key from the environment: keys come only from what each test passes.
 fn wxpay() -> Cmd {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_wxpay"));
@@ -2334,10 +2341,7 @@ mod trust_boundary {
             .unwrap()
             .into_http();
         let resp = sim.handle(&built, t(not_after - 5), &mut rng, &Script::default());
-        let mut headers = String::new();
-        for (k, v) in resp.headers() {
-            headers.push_str(&format!("{}: {}\n", k, v.to_str().unwrap()));
-        }
+        let headers = super::header_lines(resp.headers());
         let headers = scratch("late-headers", headers);
         let body = resp.into_body();
         let run = |now: u64| {
@@ -2376,10 +2380,7 @@ mod trust_boundary {
             .into_http();
         let late = not_after + 10;
         let resp = sim.handle(&built, t(late), &mut rng, &Script::default());
-        let mut headers = String::new();
-        for (k, v) in resp.headers() {
-            headers.push_str(&format!("{}: {}\n", k, v.to_str().unwrap()));
-        }
+        let headers = super::header_lines(resp.headers());
         let headers = scratch("late-headers", headers);
         let e = fails(
             "certificate expired at receipt",
@@ -2792,10 +2793,7 @@ mod notifications {
         let sim = Simulator::new();
         let payload = br#"{"mchid":"1900000109","appid":"wxd678efh567hg6787","out_trade_no":"1217752501201407033233368018","transaction_id":"1217752501201407033233368018","trade_state":"SUCCESS","payer":{"openid":"oUpF8uMEb4qRXf22hE3X68TekukE"},"amount":{"total":100,"payer_total":100,"currency":"CNY"}}"#;
         let req = sim.notification("TRANSACTION.SUCCESS", payload, NOW, &mut rng(5));
-        let mut headers = String::new();
-        for (k, v) in req.headers() {
-            headers.push_str(&format!("{}: {}\n", k, v.to_str().unwrap()));
-        }
+        let headers = super::header_lines(req.headers());
         let headers = scratch("headers.txt", headers);
         let v3_key = scratch("apiv3.key", format!("{TEST_API_V3_KEY}\n"));
         let cert = data_path("test_platform_cert.pem");

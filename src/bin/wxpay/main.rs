@@ -268,6 +268,23 @@ pub struct V2KeyArgs {
     pub key_file: Option<PathBuf>,
 }
 
+/// Where the APIv3 key comes from.
+#[derive(Args, Debug)]
+pub struct V3KeyArgs {
+    /// The APIv3 key (32 bytes). Visible to `ps`: prefer --apiv3-key-file or the
+    /// WXPAY_APIV3_KEY environment variable.
+    #[arg(
+        long,
+        env = "WXPAY_APIV3_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub apiv3_key: Option<String>,
+    /// A file holding the APIv3 key (one trailing newline ignored).
+    #[arg(long, value_name = "FILE", conflicts_with = "apiv3_key")]
+    pub apiv3_key_file: Option<PathBuf>,
+}
+
 /// `v3-authorization` arguments.
 #[derive(Args, Debug)]
 pub struct V3AuthorizationArgs {
@@ -385,17 +402,8 @@ pub struct EncryptArgs {
 /// `decrypt-resource` arguments.
 #[derive(Args, Debug)]
 pub struct DecryptResourceArgs {
-    /// The APIv3 key (32 bytes). Visible to `ps`: prefer --apiv3-key-file or WXPAY_APIV3_KEY.
-    #[arg(
-        long,
-        env = "WXPAY_APIV3_KEY",
-        hide_env_values = true,
-        value_name = "KEY"
-    )]
-    pub apiv3_key: Option<String>,
-    /// A file holding the APIv3 key (one trailing newline ignored).
-    #[arg(long, value_name = "FILE", conflicts_with = "apiv3_key")]
-    pub apiv3_key_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub apiv3: V3KeyArgs,
     /// The resource nonce (12 characters).
     #[arg(long, value_name = "NONCE", required_unless_present = "resource_file")]
     pub nonce: Option<String>,
@@ -490,18 +498,8 @@ pub struct ParseArgs {
     /// sent: a name, an ID number); without it they show as <redacted>.
     #[arg(long)]
     pub show_messages: bool,
-    /// The APIv3 key, to decrypt a v3 notification (`notify`). Visible to `ps`: prefer
-    /// --apiv3-key-file or WXPAY_APIV3_KEY.
-    #[arg(
-        long,
-        env = "WXPAY_APIV3_KEY",
-        hide_env_values = true,
-        value_name = "KEY"
-    )]
-    pub apiv3_key: Option<String>,
-    /// A file holding the APIv3 key (one trailing newline ignored).
-    #[arg(long, value_name = "FILE", conflicts_with = "apiv3_key")]
-    pub apiv3_key_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub apiv3: V3KeyArgs,
 }
 
 fn run(cli: Cli) -> Outcome {

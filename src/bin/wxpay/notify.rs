@@ -12,16 +12,15 @@
 //!   envelope and the plaintext with personal members (`openid`, names, …) as `<redacted>`.
 //!   Exit 1 when the signature or the decryption fails.
 
-use crate::common::{Failure, Outcome, is_personal, json_output, read_stdin, secret_from};
+use crate::common::{Failure, Outcome, is_personal, json_output, read_stdin};
 use crate::parse::{outcome, redacted};
 use crate::v2::api_v2_key;
-use crate::v3::verify_error;
+use crate::v3::{api_v3_key, verify_error};
 use crate::{ParseApi, ParseArgs};
 use serde_json::{Map, Value};
 use wechatpay_sansio::http::HeaderMap;
 use wechatpay_sansio::keys::{KeyStore, WechatPayKey};
 use wechatpay_sansio::os;
-use wechatpay_sansio::secret::ApiV3Key;
 use wechatpay_sansio::time::UnixTime;
 use wechatpay_sansio::v2::notify::{self as v2_notify, PayNotifyError, PayNotifyOptions};
 use wechatpay_sansio::v2::reply::{ReplyError, return_fail_disposition};
@@ -144,14 +143,7 @@ pub fn v3_notify(a: &ParseArgs, headers: &HeaderMap, key: Option<WechatPayKey>) 
             api.name()
         )));
     };
-    let raw = secret_from(
-        a.apiv3_key.as_deref(),
-        a.apiv3_key_file.as_ref(),
-        "apiv3-key",
-        "WXPAY_APIV3_KEY",
-    )?;
-    let v3_key =
-        ApiV3Key::new(raw.as_bytes()).map_err(|e| Failure::usage(format!("APIv3 key: {e}")))?;
+    let v3_key = api_v3_key(&a.apiv3)?;
     let key_id = key.id().clone();
     let mut store = KeyStore::new();
     store.insert(key);

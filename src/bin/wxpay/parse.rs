@@ -104,7 +104,10 @@ fn refuse_unused_flags(a: &ParseArgs) -> Result<(), Failure> {
         ("--openid", a.openid.is_some()),
         ("--show-messages", a.show_messages),
         // Only the file: WXPAY_APIV3_KEY may be set in the environment for other commands.
-        ("--apiv3-key/--apiv3-key-file", a.apiv3_key_file.is_some()),
+        (
+            "--apiv3-key/--apiv3-key-file",
+            a.apiv3.apiv3_key_file.is_some(),
+        ),
     ];
     let allowed: &[&str] = match a.api {
         ParseApi::Realnameauth => &[

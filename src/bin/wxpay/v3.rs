@@ -5,7 +5,8 @@ use crate::common::{
     secret_from, trim_line_end, utf8,
 };
 use crate::{
-    DecryptResourceArgs, EncryptArgs, PaddingArg, V3AuthorizationArgs, V3SignArgs, V3VerifyArgs,
+    DecryptResourceArgs, EncryptArgs, PaddingArg, V3AuthorizationArgs, V3KeyArgs, V3SignArgs,
+    V3VerifyArgs,
 };
 use std::path::Path;
 use wechatpay_sansio::cipher::{self, CipherError};
@@ -324,16 +325,20 @@ fn encrypted_resource(json: &[u8]) -> Result<EncryptedResource, String> {
     })
 }
 
-/// `wxpay decrypt-resource`.
-pub fn decrypt_resource(a: &DecryptResourceArgs) -> Outcome {
+/// The APIv3 key from `--apiv3-key`, `--apiv3-key-file` or `WXPAY_APIV3_KEY`.
+pub fn api_v3_key(args: &V3KeyArgs) -> Result<ApiV3Key, Failure> {
     let raw = secret_from(
-        a.apiv3_key.as_deref(),
-        a.apiv3_key_file.as_ref(),
+        args.apiv3_key.as_deref(),
+        args.apiv3_key_file.as_ref(),
         "apiv3-key",
         "WXPAY_APIV3_KEY",
     )?;
-    let key =
-        ApiV3Key::new(raw.as_bytes()).map_err(|e| Failure::usage(format!("APIv3 key: {e}")))?;
+    ApiV3Key::new(raw.as_bytes()).map_err(|e| Failure::usage(format!("APIv3 key: {e}")))
+}
+
+/// `wxpay decrypt-resource`.
+pub fn decrypt_resource(a: &DecryptResourceArgs) -> Outcome {
+    let key = api_v3_key(&a.apiv3)?;
     let tag_or_usage = |e: ResourceError| match e {
         ResourceError::TagMismatch => Failure::invalid(e),
         _ => Failure::usage(e),
