@@ -101,7 +101,9 @@ async fn main() -> Result<(), BoxError> {
         .on_refused(|route, why| eprintln!("refused on {route}: {why}"))
         // A body still arriving 10 s after the request head is cut off with 408 (the default,
         // stated here to show the knob): slow clients cannot hold connections open.
-        .with_body_timeout(Duration::from_secs(10));
+        .with_body_timeout(Duration::from_secs(10))
+        // The sign type the v2 orders are placed with (the simulator signs v2 with MD5 here).
+        .with_v2_sign_type(wechatpay_sansio::v2::SignType::Md5);
 
     let budget = Arc::new(Budget {
         answered: AtomicUsize::new(0),

@@ -91,6 +91,7 @@ pub struct NotifyState {
     on_v2: Arc<V2Handler>,
     on_refused: Arc<RefusedHook>,
     body_timeout: Duration,
+    v2_options: v2::notify::PayNotifyOptions,
 }
 
 impl NotifyState {
@@ -104,7 +105,26 @@ impl NotifyState {
             on_v2: Arc::new(|_| Ok(())),
             on_refused: Arc::new(|_, _| {}),
             body_timeout: DEFAULT_BODY_TIMEOUT,
+            v2_options: v2::notify::PayNotifyOptions::default(),
         }
+    }
+
+    /// The sign type your v2 orders are placed with: v2 notifications are verified with it
+    /// (WeChat Pay omits `sign_type` on notifications of HMAC-SHA256 orders, and MD5 is never
+    /// accepted where HMAC-SHA256 is configured). Unset: the notification's `sign_type`, else
+    /// the sign's length.
+    ///
+    /// ```
+    /// # let merchant = wechatpay_sansio::simulator::Simulator::new().merchant();
+    /// use wechatpay_sansio::v2::SignType;
+    /// let state = wechatpay_sansio_interop::NotifyState::new(merchant)
+    ///     .with_v2_sign_type(SignType::HmacSha256);
+    /// # let _ = wechatpay_sansio_interop::notify_router(state);
+    /// ```
+    #[must_use]
+    pub fn with_v2_sign_type(mut self, sign_type: wechatpay_sansio::v2::SignType) -> Self {
+        self.v2_options.sign_type = Some(sign_type);
+        self
     }
 
     /// How long reading a body may take (default [`DEFAULT_BODY_TIMEOUT`]). A body not complete
@@ -362,7 +382,7 @@ async fn v2_notify(State(state): State<NotifyState>, req: Request) -> Response {
             return into_axum(v2::notify::failure("not configured"));
         }
     };
-    let result = v2::notify::parse(&body, key);
+    let result = v2::notify::parse_with(&body, key, &state.v2_options);
     match &result {
         Ok(n) => {
             if let Err(e) = (state.on_v2)(n) {

@@ -549,3 +549,36 @@ async fn a_replayed_notification_runs_the_work_once() {
         .unwrap()
         .unwrap();
 }
+
+/// Issue 15 item 3 over HTTP: a router configured for HMAC-SHA256 orders acknowledges a
+/// notification without `sign_type` (as WeChat Pay sends it) and refuses an MD5 one.
+#[tokio::test]
+async fn the_configured_v2_sign_type_is_used() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sim = Simulator::new();
+    let merchant = sim.merchant();
+    let key = merchant.api_v2_key().unwrap().clone();
+    let mchid = merchant.mchid().as_str().to_owned();
+    let state = NotifyState::new(merchant).with_v2_sign_type(SignType::HmacSha256);
+    let (addr, stop, server) = serve(state).await;
+    let base = format!("http://{addr}");
+    let client = reqwest::Client::new();
+    // HMAC-SHA256, sign_type left out: built with sign_type, then re-signed without it.
+    let with_type = v2_notification(&key, &mchid, "1409811660", "1", SignType::HmacSha256);
+    let f = xml::parse(&with_type).unwrap();
+    let mut pairs: Vec<(&str, &str)> = f
+        .iter()
+        .filter(|(k, _)| *k != "sign" && *k != "sign_type")
+        .collect();
+    let s = sign::sign(pairs.iter().copied(), &key, SignType::HmacSha256).unwrap();
+    pairs.push(("sign", s.as_str()));
+    let without_type = xml::to_xml(pairs).unwrap().into_bytes();
+    let a = post(&client, &base, V2_PATH, xml_headers(), without_type).await;
+    assert_eq!(a.v2_xml(), ("SUCCESS".into(), "OK".into()));
+    // MD5 where HMAC-SHA256 is configured: refused, so WeChat Pay would resend.
+    let md5 = v2_notification(&key, &mchid, "1409811661", "1", SignType::Md5);
+    let a = post(&client, &base, V2_PATH, xml_headers(), md5).await;
+    assert_eq!(a.v2_xml(), ("FAIL".into(), "签名失败".into()));
+    stop.send(()).unwrap();
+    let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
+}
