@@ -562,7 +562,11 @@ async fn the_configured_v2_sign_type_is_used() {
     let state = NotifyState::new(merchant).with_v2_sign_type(SignType::HmacSha256);
     let (addr, stop, server) = serve(state).await;
     let base = format!("http://{addr}");
-    let client = reqwest::Client::new();
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
     // HMAC-SHA256, sign_type left out: built with sign_type, then re-signed without it.
     let with_type = v2_notification(&key, &mchid, "1409811660", "1", SignType::HmacSha256);
     let f = xml::parse(&with_type).unwrap();
