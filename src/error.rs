@@ -116,6 +116,17 @@ pub trait Classify {
     /// What to do about this error.
     fn disposition(&self) -> Disposition;
 
+    /// Whether retrying the same request later may succeed: the disposition is
+    /// [`Disposition::Transient`]. The one `is_retryable` of the crate.
+    ///
+    /// ```
+    /// use wechatpay_sansio::error::Classify;
+    /// assert!(wechatpay_sansio::api::ApiError::Rng.is_retryable());
+    /// ```
+    fn is_retryable(&self) -> bool {
+        self.disposition().is_retryable()
+    }
+
     /// Why an [`Disposition::Untrusted`] error is untrusted; `None` for every other
     /// disposition. The default says [`Distrust::Tampered`] for every untrusted error: the
     /// signature-verification errors (and the errors that carry one) say more.

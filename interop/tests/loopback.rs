@@ -21,6 +21,7 @@ use wechatpay_sansio::api::pre_entrust::PreEntrustSignRequest;
 use wechatpay_sansio::api::querymchrisk::{QueryMchRiskRequest, RiskLevel};
 use wechatpay_sansio::api::realnameauth::{CredType, RealNameAuthRequest, Version};
 use wechatpay_sansio::api::{ApiError, Failure, Operation};
+use wechatpay_sansio::error::Classify;
 use wechatpay_sansio::http::{self, HeaderMap, HeaderName, HeaderValue};
 use wechatpay_sansio::rand_core::SeedableRng;
 use wechatpay_sansio::request::{Request, ResponseRef};
@@ -30,7 +31,7 @@ use wechatpay_sansio::simulator::v3::{CustomsScript, ScriptedError};
 use wechatpay_sansio::simulator::{Script, Simulator};
 use wechatpay_sansio::time::UnixTime;
 use wechatpay_sansio::v3::header::WECHATPAY_SERIAL;
-use wechatpay_sansio::v3::response::ErrorCode;
+use wechatpay_sansio::v3::response::{ErrorCode, ResponseError};
 use wechatpay_sansio::v3::verify::VerifyError;
 
 const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
@@ -201,7 +202,9 @@ fn every_api_round_trips_over_http() {
     // The same bytes an hour later are refused: the reply timestamp is checked.
     assert!(matches!(
         req.parse_reply(&m, reply.as_ref(), NOW + HOUR),
-        Err(ApiError::Verify(VerifyError::StaleTimestamp { .. }))
+        Err(ApiError::V3Reply(ResponseError::Verify(
+            VerifyError::StaleTimestamp { .. }
+        )))
     ));
 
     // 7. v3 pre-entrust sign, app scene.
@@ -254,11 +257,10 @@ fn failures_survive_the_wire() {
     assert_eq!(reply.status, 429);
     assert!(chunked(&reply));
     match customs::read_reply(&m, reply.as_ref(), NOW) {
-        Err(ApiError::Failure(f)) => match &*f {
-            Failure::V3(r) => {
+        Err(e) => match e.failure() {
+            Some(Failure::V3(r)) => {
                 assert_eq!(r.code, ErrorCode::FrequencyLimited);
-                assert!(r.code.is_retryable());
-                assert!(f.is_retryable());
+                assert!(e.is_retryable());
             }
             other => panic!("{other:?}"),
         },
@@ -269,8 +271,8 @@ fn failures_survive_the_wire() {
     let built = customs_req().build(&m, &mut rng, NOW - HOUR).unwrap();
     let reply = send(&agent, &server.base, built);
     match customs::read_reply(&m, reply.as_ref(), NOW) {
-        Err(ApiError::Failure(f)) => match &*f {
-            Failure::V3(r) => assert_eq!((r.status, &r.code), (401, &ErrorCode::SignError)),
+        Err(e) => match e.failure() {
+            Some(Failure::V3(r)) => assert_eq!((r.status, &r.code), (401, &ErrorCode::SignError)),
             other => panic!("{other:?}"),
         },
         other => panic!("{other:?}"),

@@ -290,7 +290,7 @@ struct Reply {
 /// [`ApiError::Failure`] with a typed code. Compare the ids with your order yourself.
 ///
 /// # Errors
-/// [`ApiError::Failure`], [`ApiError::UnreadableError`], [`ApiError::Verify`],
+/// [`ApiError::Failure`], [`ApiError::V3Reply(ResponseError::UnreadableError)`], [`ApiError::V3Reply(ResponseError::Verify)`],
 /// [`ApiError::Json`].
 pub fn read_reply(
     merchant: &Merchant,

@@ -47,7 +47,7 @@
 //! ```
 
 use crate::api::v2_common::{self, NumOrStr};
-use crate::api::{ApiError, Failure, NameAuthCode, Operation};
+use crate::api::{ApiError, NameAuthCode, Operation};
 use crate::merchant::Merchant;
 use crate::request::{Request, ResponseRef, USER_AGENT};
 use crate::secret::{NameAuthKey, Personal};
@@ -405,7 +405,7 @@ fn unwrap_jsonp(body: &[u8]) -> Option<&[u8]> {
 /// assert_eq!(out.name_mask.to_string(), "<redacted>"); // personal: never displayed
 /// let ip = br#"jsonp1({"error_code":1007})"#;
 /// let e = nameauth::read_reply(&merchant, ResponseRef::new(http::StatusCode::OK, &headers, ip), now).unwrap_err();
-/// assert_eq!(e.failure(), Some(&Failure::NameAuth(NameAuthCode::IpNotAuthorized)));
+/// assert_eq!(e.failure(), Some(Failure::NameAuth(&NameAuthCode::IpNotAuthorized)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
@@ -438,13 +438,14 @@ pub fn read_reply(
         &text(raw.nameauth_status),
         &text(raw.notmatch_param),
     )
-    .map_err(|c| ApiError::failure_of(Failure::NameAuth(c)))?;
+    .map_err(ApiError::NameAuth)?;
     Ok(NameAuthOutcome { status, name_mask })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::merchant::NotConfigured;
 
     #[test]
     fn jsonp_shapes() {
@@ -490,7 +491,7 @@ mod tests {
         let no_creds = Merchant::new("1900000109").unwrap();
         assert_eq!(
             req.build_at(URL, &no_creds).unwrap_err(),
-            ApiError::NotConfigured("nameautheasy src and key")
+            ApiError::NotConfigured(NotConfigured("nameautheasy src and key"))
         );
         assert_eq!(NameAuthCode::from_wire("1000").as_str(), "1000");
     }

@@ -28,7 +28,7 @@
 //! ```
 
 use crate::api::v2_common::{self, NumOrStr};
-use crate::api::{ApiError, Failure, Operation, Retcode};
+use crate::api::{ApiError, Operation, Retcode};
 use crate::merchant::Merchant;
 use crate::request::{Request, ResponseRef};
 use crate::secret::{AccessToken, RefreshToken};
@@ -337,10 +337,10 @@ pub fn read_reply(
         .as_ref()
         .ok_or_else(|| ApiError::MissingField("retcode".into()))?;
     if retcode.as_i64() != Some(0) {
-        return Err(ApiError::failure_of(Failure::OAuth {
+        return Err(ApiError::OAuth {
             retcode: Retcode::from_wire(&retcode.to_text()),
             retmsg: raw.retmsg.unwrap_or_default(),
-        }));
+        });
     }
     let access_token = access_token.ok_or_else(|| ApiError::MissingField("access_token".into()))?;
     if access_token.expose_secret().len() > crate::api::realnameauth::MAX_ACCESS_TOKEN_LEN

@@ -263,7 +263,7 @@ pub struct PreEntrustOutcome {
 /// [`ApiError::Failure`].
 ///
 /// # Errors
-/// [`ApiError::Failure`], [`ApiError::UnreadableError`], [`ApiError::Verify`],
+/// [`ApiError::Failure`], [`ApiError::V3Reply(ResponseError::UnreadableError)`], [`ApiError::V3Reply(ResponseError::Verify)`],
 /// [`ApiError::Json`], [`ApiError::MissingField`] for an empty `pre_entrustweb_id`.
 pub fn read_reply(
     merchant: &Merchant,

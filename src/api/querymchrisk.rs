@@ -285,7 +285,7 @@ impl Operation for QueryMchRiskRequest {
 /// [`MchRiskOutcome::mch_id`] yourself).
 ///
 /// # Errors
-/// [`ApiError::HttpStatus`], [`ApiError::Xml`], [`ApiError::Failure`],
+/// [`ApiError::HttpStatus`], [`ApiError::V2Reply(ReplyError::Xml)`], [`ApiError::Failure`],
 /// [`ApiError::MissingField`].
 pub fn read_reply(
     _merchant: &Merchant,
@@ -333,6 +333,7 @@ impl fmt::Display for MchRiskOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::merchant::NotConfigured;
     use rand_core::SeedableRng;
 
     #[test]
@@ -359,7 +360,7 @@ mod tests {
         );
         assert_eq!(
             req.build_at(URL, &no_key, &mut rng).unwrap_err(),
-            ApiError::NotConfigured("risk key (from risk/getpublickey)")
+            ApiError::NotConfigured(NotConfigured("risk key (from risk/getpublickey)"))
         );
         let o = MchRiskOutcome {
             mch_id: "1".into(),

@@ -5,7 +5,7 @@ use crate::api::ApiError;
 use crate::request::ResponseRef;
 use crate::secret::ApiV2Key;
 use crate::v2::fold::Reader;
-use crate::v2::reply::{self, Expect};
+use crate::v2::reply::{self, Expect, ReplyError};
 use crate::v2::xml::{self, XmlLimits};
 
 /// Every v2 reply of these APIs comes with HTTP 200; anything outside 2xx is reported as such.
@@ -27,7 +27,8 @@ pub(crate) fn xml_reply<T>(
     decode: impl FnOnce(&Reader<'_, '_>) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
     success_status(response)?;
-    let fields = xml::parse_with_limits(response.body, &XmlLimits::default())?;
+    let fields =
+        xml::parse_with_limits(response.body, &XmlLimits::default()).map_err(ReplyError::Xml)?;
     reply::check_and_read(&fields, key, expect, decode)?
 }
 

@@ -9,7 +9,7 @@
 //! ```
 //! use wechatpay_sansio::api::{ApiError, Failure, Operation, pre_entrust::PreEntrustSignRequest};
 //! use wechatpay_sansio::simulator::{Script, Simulator, v3::{PreEntrustScript, ScriptedError}};
-//! use wechatpay_sansio::{request::ResponseRef, secret::Personal, time::UnixTime};
+//! use wechatpay_sansio::{error::Classify, request::ResponseRef, secret::Personal, time::UnixTime};
 //! # use rand_core::SeedableRng; let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
 //! let (sim, now) = (Simulator::new(), UnixTime::from_secs(1_767_225_600));
 //! let merchant = sim.merchant();
@@ -21,7 +21,8 @@
 //! };
 //! let reply = sim.handle(&req.build(&merchant, &mut rng, now)?.into_http(), now, &mut rng, &script);
 //! let err = req.parse_reply(&merchant, ResponseRef::from_http(&reply), now).unwrap_err();
-//! assert!(matches!(err.failure(), Some(Failure::V3(r)) if r.is_retryable()));
+//! assert!(matches!(err.failure(), Some(Failure::V3(_))));
+//! assert!(err.is_retryable());
 //! # let _: &ApiError = &err;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -187,7 +187,7 @@ crate::wire::open_enum!(
     /// use wechatpay_sansio::error::Disposition;
     /// use wechatpay_sansio::v2::reply::ErrCode;
     /// assert_eq!(ErrCode::from_wire("SYSTEM_ERROR"), ErrCode::SystemError);
-    /// assert!(ErrCode::from_wire("SYSTEMERROR").is_retryable());
+    /// assert!(ErrCode::from_wire("SYSTEMERROR").disposition().is_retryable());
     /// assert_eq!(ErrCode::from_wire("CA_ERROR").disposition(), Disposition::Misconfigured);
     /// assert_eq!(ErrCode::from_wire("NEW_CODE").as_str(), "NEW_CODE");
     /// ```
@@ -276,12 +276,6 @@ impl ErrCode {
             | Self::FraudMerchantInvalid => Disposition::Misconfigured,
             _ => Disposition::Rejected,
         }
-    }
-
-    /// Whether retrying the same request later may succeed.
-    #[must_use]
-    pub fn is_retryable(&self) -> bool {
-        self.disposition().is_retryable()
     }
 }
 
@@ -385,18 +379,48 @@ pub enum ReplyError {
     Mismatch(String),
 }
 
+impl ReplyError {
+    /// Whether WeChat Pay answered that it could not decrypt a field this crate encrypted
+    /// (`return_msg` / `err_code_des` saying 解密失败…): the key used is stale (querymchrisk:
+    /// fetch the risk key again).
+    #[must_use]
+    pub fn is_key_rejected(&self) -> bool {
+        match self {
+            Self::ReturnFail { return_msg, .. } => Self::text_rejects_key(return_msg.as_deref()),
+            Self::BusinessFail { err_code_des, .. } => {
+                Self::text_rejects_key(err_code_des.as_deref())
+            }
+            _ => false,
+        }
+    }
+
+    pub(crate) fn text_rejects_key(text: Option<&str>) -> bool {
+        text.is_some_and(|t| crate::error::KEY_REJECTED.iter().any(|k| t.contains(k)))
+    }
+}
+
 impl Classify for ReplyError {
-    /// `ReturnFail` per [`return_fail_disposition`], `BusinessFail` per
-    /// [`ErrCode::disposition`] (no code: [`Disposition::Rejected`]); everything else means
-    /// the reply cannot be trusted: [`Disposition::Untrusted`].
+    /// A key WeChat Pay could not decrypt with ([`ReplyError::is_key_rejected`]) is
+    /// [`Disposition::Misconfigured`]; `ReturnFail` per [`return_fail_disposition`],
+    /// `BusinessFail` per [`business_disposition`]; everything else means the reply cannot be
+    /// trusted: [`Disposition::Untrusted`].
     fn disposition(&self) -> Disposition {
+        if self.is_key_rejected() {
+            return Disposition::Misconfigured;
+        }
         match self {
             Self::ReturnFail { return_msg, .. } => return_fail_disposition(return_msg.as_deref()),
             Self::BusinessFail {
                 err_code,
                 err_code_des,
             } => business_disposition(err_code.as_ref(), err_code_des.as_deref()),
-            _ => Disposition::Untrusted,
+            Self::Xml(_)
+            | Self::MissingReturnCode
+            | Self::MissingResultCode
+            | Self::Sign(_)
+            | Self::PossibleFold { .. }
+            | Self::MissingField(_)
+            | Self::Mismatch(_) => Disposition::Untrusted,
         }
     }
 }

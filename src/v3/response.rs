@@ -269,12 +269,6 @@ impl ErrorCode {
             _ => Disposition::Rejected,
         }
     }
-
-    /// Whether retrying the same request later may succeed.
-    #[must_use]
-    pub fn is_retryable(&self) -> bool {
-        self.disposition().is_retryable()
-    }
 }
 
 /// A v3 error reply, typed: what WeChat Pay answered with an error status. Not authenticated.
@@ -418,12 +412,6 @@ impl ErrorReply {
     pub fn is_key_rejected(&self) -> bool {
         self.meaning().is_some_and(|m| m.key_rejected)
             || KEY_REJECTED.iter().any(|k| self.message.contains(k))
-    }
-
-    /// Whether retrying the same request later may succeed.
-    #[must_use]
-    pub fn is_retryable(&self) -> bool {
-        self.disposition().is_retryable()
     }
 }
 

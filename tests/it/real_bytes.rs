@@ -454,15 +454,15 @@ fn assert_return_fail(body: &[u8], return_msg: Option<&str>, disposition: Dispos
     }
     let (h, st) = ok_200();
     let want = Failure::Return {
-        return_code: "FAIL".into(),
-        return_msg: return_msg.map(str::to_owned),
+        return_code: "FAIL",
+        return_msg,
     };
     let e = realnameauth::read_reply(&merchant(), ResponseRef::new(st, &h, body), NOW, None)
         .unwrap_err();
-    assert_eq!(e.failure(), Some(&want));
+    assert_eq!(e.failure(), Some(want));
     assert_eq!(e.disposition(), disposition);
     let e = querymchrisk::read_reply(&merchant(), ResponseRef::new(st, &h, body), NOW).unwrap_err();
-    assert_eq!(e.failure(), Some(&want));
+    assert_eq!(e.failure(), Some(want));
     assert_eq!(e.disposition(), disposition);
 }
 
@@ -1061,7 +1061,7 @@ fn v3_error(b: &[u8], status: u16) -> ErrorReply {
     // The typed API knows the endpoint that answered.
     assert_eq!(
         e.failure(),
-        Some(&Failure::V3((**reply).clone().with_endpoint(customs::PATH)))
+        Some(Failure::V3(&(**reply).clone().with_endpoint(customs::PATH)))
     );
     assert_eq!(e.disposition(), reply.disposition());
     (**reply).clone()
@@ -1153,7 +1153,10 @@ fn v3_customs_doc_success(b: &[u8]) {
     let h = HeaderMap::new();
     let e = customs::read_reply(&m, ResponseRef::new(StatusCode::OK, &h, b), NOW).unwrap_err();
     assert!(
-        matches!(e, ApiError::Verify(VerifyError::MissingHeader(_))),
+        matches!(
+            e,
+            ApiError::V3Reply(ResponseError::Verify(VerifyError::MissingHeader(_)))
+        ),
         "{e:?}"
     );
     // Re-signed by the simulator: typed, with the doc's "UNchECKED" kept as an unknown value.
@@ -1438,7 +1441,7 @@ fn simulator_v2_layouts_round_trip() {
                 matches!(
                     e.failure(),
                     Some(Failure::Business {
-                        err_code: Some(ErrCode::SystemError),
+                        err_code: Some(&ErrCode::SystemError),
                         ..
                     })
                 ),

@@ -482,7 +482,7 @@ fn identity_docs_say_what_a_reply_does_not_prove() {
 #[test]
 fn received_text_is_escaped_and_capped_in_display() {
     use wechatpay_sansio::api::{ApiError, Failure, NameAuthCode, Retcode};
-    use wechatpay_sansio::v2::reply::ErrCode;
+    use wechatpay_sansio::v2::reply::{ErrCode, ReplyError};
     use wechatpay_sansio::v3::response::{ErrorReply, ResponseError};
     let evil = "x\nFAKE LOG LINE\r\u{1b}[31mred\u{0}";
     let long = "长".repeat(4_000); // four copies fit the 64 KiB error-body limit
@@ -494,25 +494,29 @@ fn received_text_is_escaped_and_capped_in_display() {
     let shown: Vec<(String, String)> = [evil, long.as_str()]
         .into_iter()
         .flat_map(|t| {
-            let failures = [
-                Failure::V3(v3(t, t)),
-                Failure::Return {
+            // Every failure answer, as the ApiError that carries it.
+            let errors = [
+                ApiError::V3Reply(ResponseError::Failure(Box::new(v3(t, t)))),
+                ApiError::V2Reply(ReplyError::ReturnFail {
                     return_code: t.into(),
                     return_msg: Some(t.into()),
-                },
-                Failure::Business {
+                }),
+                ApiError::V2Reply(ReplyError::BusinessFail {
                     err_code: Some(ErrCode::from_wire(t)),
                     err_code_des: Some(t.into()),
-                },
-                Failure::OAuth {
+                }),
+                ApiError::OAuth {
                     retcode: Retcode::from_wire(t),
                     retmsg: t.into(),
                 },
-                Failure::NameAuth(NameAuthCode::from_wire(t)),
+                ApiError::NameAuth(NameAuthCode::from_wire(t)),
             ];
-            let mut out: Vec<(String, String)> = failures
+            let mut out: Vec<(String, String)> = errors
                 .iter()
-                .map(|f| (format!("{f:?}"), f.to_string()))
+                .map(|e| {
+                    let f: Failure<'_> = e.failure().unwrap();
+                    (format!("{f:?}"), f.to_string())
+                })
                 .collect();
             let reply = v3(t, t);
             out.push(("ErrorReply".into(), reply.to_string()));
@@ -520,11 +524,8 @@ fn received_text_is_escaped_and_capped_in_display() {
                 "ResponseError".into(),
                 ResponseError::Failure(Box::new(reply)).to_string(),
             ));
-            for f in failures {
-                out.push((
-                    "ApiError".into(),
-                    ApiError::Failure(Box::new(f)).to_string(),
-                ));
+            for e in &errors {
+                out.push(("ApiError".into(), e.to_string()));
             }
             out
         })

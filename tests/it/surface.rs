@@ -105,19 +105,15 @@ fn v3_failure(status: u16, code: &str) -> ErrorReply {
     ErrorReply::new(status, ErrorBody::parse(body.as_bytes()).unwrap())
 }
 
-fn failure(f: Failure) -> ApiError {
-    ApiError::Failure(Box::new(f))
-}
-
-fn business(code: &str) -> Failure {
-    Failure::Business {
+fn business(code: &str) -> ReplyError {
+    ReplyError::BusinessFail {
         err_code: Some(ErrCode::from_wire(code)),
         err_code_des: None,
     }
 }
 
-fn ret(msg: &str) -> Failure {
-    Failure::Return {
+fn ret(msg: &str) -> ReplyError {
+    ReplyError::ReturnFail {
         return_code: "FAIL".into(),
         return_msg: Some(msg.into()),
     }
@@ -650,20 +646,24 @@ fn every_error_variant_has_the_documented_disposition() {
     );
 
     // The typed APIs' one family.
-    t.row("api::ApiError::Field", ApiError::Field(field()), Rejected);
     t.row(
-        "api::ApiError::NotConfigured",
-        ApiError::NotConfigured("APIv2 key"),
+        "api::error::ApiError::Field",
+        ApiError::Field(field()),
+        Rejected,
+    );
+    t.row(
+        "api::error::ApiError::NotConfigured",
+        ApiError::NotConfigured(wechatpay_sansio::merchant::NotConfigured("APIv2 key")),
         Misconfigured,
     );
     t.row(
-        "api::ApiError::NoEncryptionKey",
+        "api::error::ApiError::NoEncryptionKey",
         ApiError::NoEncryptionKey("x"),
         Misconfigured,
     );
-    t.row("api::ApiError::Rng", ApiError::Rng, Transient);
+    t.row("api::error::ApiError::Rng", ApiError::Rng, Transient);
     t.row(
-        "api::ApiError::Encrypt",
+        "api::error::ApiError::Encrypt",
         ApiError::Encrypt {
             field: "cred_id",
             source: CipherError::TooLong { len: 300, max: 214 },
@@ -671,16 +671,16 @@ fn every_error_variant_has_the_documented_disposition() {
         Rejected,
     );
     t.row(
-        "api::ApiError::V2Request",
+        "api::error::ApiError::V2Request",
         ApiError::V2Request(V2RequestError::SignPresent),
         Misconfigured,
     );
     t.row(
-        "api::ApiError::V3Request",
+        "api::error::ApiError::V3Request",
         ApiError::V3Request(V3RequestError::Auth(AuthError::Backend)),
         Misconfigured,
     );
-    for (f, want) in [
+    for (e, want) in [
         (ret("签名错误"), Misconfigured),
         (ret("请求需要双向证书"), Misconfigured),
         (ret("SYSTEMERROR"), Transient),
@@ -688,134 +688,135 @@ fn every_error_variant_has_the_documented_disposition() {
         (business("SYSTEMERROR"), Transient),
         (business("PARAM_ERROR"), Rejected),
         (
-            Failure::Business {
+            ReplyError::BusinessFail {
                 err_code: None,
                 err_code_des: None,
             },
             Rejected,
         ),
         (
-            Failure::Business {
+            ReplyError::BusinessFail {
                 err_code: Some(ErrCode::from_wire("X")),
                 err_code_des: Some("平台私钥解密失败".into()),
             },
             Misconfigured,
         ),
-        (Failure::V3(v3_failure(500, "SYSTEM_ERROR")), Transient),
-        (Failure::V3(v3_failure(400, "INVALID_REQUEST")), Rejected),
-        (
-            Failure::OAuth {
-                retcode: Retcode::from_wire("-1"),
-                retmsg: "系统繁忙".into(),
-            },
-            Transient,
-        ),
-        (
-            Failure::OAuth {
-                retcode: Retcode::from_wire("-1"),
-                retmsg: "商户签名验证失败".into(),
-            },
-            Misconfigured,
-        ),
-        (
-            Failure::OAuth {
-                retcode: Retcode::from_wire("参数错误"),
-                retmsg: String::new(),
-            },
-            Misconfigured,
-        ),
-        (
-            Failure::OAuth {
-                retcode: Retcode::CodeNotFound,
-                retmsg: "code not found".into(),
-            },
-            Rejected,
-        ),
-        (Failure::NameAuth(NameAuthCode::from_wire("42")), Transient),
-        (
-            Failure::NameAuth(NameAuthCode::IpNotAuthorized),
-            Misconfigured,
-        ),
     ] {
-        assert_eq!(f.disposition(), want, "{f}");
-        assert_eq!(f.is_retryable(), want == Transient, "{f}");
-        t.row("api::ApiError::Failure", failure(f), want);
+        let e = ApiError::V2Reply(e);
+        assert!(e.failure().is_some(), "{e}");
+        assert_eq!(e.is_retryable(), want == Transient, "{e}");
+        t.row("api::error::ApiError::V2Reply", e, want);
+    }
+    for (status, code, want) in [
+        (500, "SYSTEM_ERROR", Transient),
+        (400, "INVALID_REQUEST", Rejected),
+    ] {
+        let e = ApiError::V3Reply(ResponseError::Failure(Box::new(v3_failure(status, code))));
+        assert!(matches!(e.failure(), Some(Failure::V3(_))), "{e}");
+        t.row("api::error::ApiError::V3Reply", e, want);
+    }
+    for (retcode, retmsg, want) in [
+        (Retcode::from_wire("-1"), "系统繁忙", Transient),
+        (Retcode::from_wire("-1"), "商户签名验证失败", Misconfigured),
+        (Retcode::from_wire("参数错误"), "", Misconfigured),
+        (Retcode::CodeNotFound, "code not found", Rejected),
+    ] {
+        let e = ApiError::OAuth {
+            retcode,
+            retmsg: retmsg.into(),
+        };
+        assert!(matches!(e.failure(), Some(Failure::OAuth { .. })), "{e}");
+        t.row("api::error::ApiError::OAuth", e, want);
+    }
+    for (code, want) in [
+        (NameAuthCode::from_wire("42"), Transient),
+        (NameAuthCode::IpNotAuthorized, Misconfigured),
+    ] {
+        t.row(
+            "api::error::ApiError::NameAuth",
+            ApiError::NameAuth(code),
+            want,
+        );
     }
     t.row(
-        "api::ApiError::HttpStatus",
+        "api::error::ApiError::HttpStatus",
         ApiError::HttpStatus(503),
         Transient,
     );
     t.row(
-        "api::ApiError::HttpStatus",
+        "api::error::ApiError::HttpStatus",
         ApiError::HttpStatus(403),
         Misconfigured,
     );
     t.row(
-        "api::ApiError::Xml",
-        ApiError::Xml(XmlError::Doctype),
+        "api::error::ApiError::V2Reply",
+        ApiError::V2Reply(ReplyError::Xml(XmlError::Doctype)),
         Untrusted,
     );
     t.row(
-        "api::ApiError::Sign",
-        ApiError::Sign(SignError::Mismatch),
+        "api::error::ApiError::V2Reply",
+        ApiError::V2Reply(ReplyError::Sign(SignError::Mismatch)),
         Untrusted,
     );
     t.row(
-        "api::ApiError::PossibleFold",
-        ApiError::PossibleFold { field: "a".into() },
+        "api::error::ApiError::V2Reply",
+        ApiError::V2Reply(ReplyError::PossibleFold { field: "a".into() }),
         Untrusted,
     );
     t.row(
-        "api::ApiError::MissingField",
+        "api::error::ApiError::MissingField",
         ApiError::MissingField("openid".into()),
         Untrusted,
     );
     t.row(
-        "api::ApiError::Mismatch",
+        "api::error::ApiError::Mismatch",
         ApiError::Mismatch("openid".into()),
         Untrusted,
     );
     t.row(
-        "api::ApiError::InvalidField",
+        "api::error::ApiError::InvalidField",
         ApiError::InvalidField("expires_in"),
         Untrusted,
     );
     t.row(
-        "api::ApiError::Verify",
-        ApiError::Verify(VerifyError::BadSignature),
+        "api::error::ApiError::V3Reply",
+        ApiError::V3Reply(ResponseError::Verify(VerifyError::BadSignature)),
         Untrusted,
     );
     t.row(
-        "api::ApiError::Key",
+        "api::error::ApiError::Key",
         ApiError::Key(KeyError::NotRsa),
         Untrusted,
     );
     let body = || ErrorBodyError::Json { line: 1, column: 1 };
     t.row(
-        "api::ApiError::UnreadableError",
-        ApiError::UnreadableError {
+        "api::error::ApiError::V3Reply",
+        ApiError::V3Reply(ResponseError::UnreadableError {
             status: 502,
             reason: body(),
-        },
+        }),
         Transient,
     );
     t.row(
-        "api::ApiError::UnreadableError",
-        ApiError::UnreadableError {
+        "api::error::ApiError::V3Reply",
+        ApiError::V3Reply(ResponseError::UnreadableError {
             status: 400,
             reason: body(),
-        },
+        }),
         Untrusted,
     );
     t.row(
-        "api::ApiError::Json",
+        "api::error::ApiError::Json",
         ApiError::Json { line: 1, column: 2 },
         Untrusted,
     );
-    t.row("api::ApiError::NotJson", ApiError::NotJson, Untrusted);
     t.row(
-        "api::ApiError::TooLarge",
+        "api::error::ApiError::NotJson",
+        ApiError::NotJson,
+        Untrusted,
+    );
+    t.row(
+        "api::error::ApiError::TooLarge",
         ApiError::TooLarge { len: 2, max: 1 },
         Untrusted,
     );

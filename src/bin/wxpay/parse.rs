@@ -26,6 +26,7 @@ use serde_json::{Map, Value};
 use wechatpay_sansio::api::{
     ApiError, Failure as WeChatFailure, customs, nameauth, pre_entrust, querymchrisk, realnameauth,
 };
+use wechatpay_sansio::error::Classify;
 use wechatpay_sansio::http::{HeaderMap, StatusCode};
 use wechatpay_sansio::keys::{KeyId, PlatformCertificate, WechatPayKey};
 use wechatpay_sansio::merchant::Merchant;
@@ -33,7 +34,7 @@ use wechatpay_sansio::os;
 use wechatpay_sansio::request::ResponseRef;
 use wechatpay_sansio::time::UnixTime;
 use wechatpay_sansio::v3::header::WECHATPAY_SERIAL;
-use wechatpay_sansio::v3::response::ErrorReply;
+use wechatpay_sansio::v3::response::{ErrorReply, ResponseError};
 
 /// The JSON that stands for a personal value (a name, an ID number, a bank card): never printed.
 pub fn redacted() -> Value {
@@ -183,7 +184,7 @@ fn merchant_for(a: &ParseArgs) -> Result<Merchant, Failure> {
 fn failure_or_invalid(api: ParseApi, e: ApiError, show_messages: bool) -> Outcome {
     let Some(f) = e.failure() else {
         return Err(match e {
-            ApiError::Verify(v) => Failure::invalid(format!(
+            ApiError::V3Reply(ResponseError::Verify(v)) => Failure::invalid(format!(
                 "parse {}: not a valid reply: signature: {}",
                 api.name(),
                 verify_error(v, None).message()
@@ -191,8 +192,8 @@ fn failure_or_invalid(api: ParseApi, e: ApiError, show_messages: bool) -> Outcom
             e => invalid(api, e),
         });
     };
-    let disposition = Value::String(f.disposition().to_string());
-    let retryable = Value::Bool(f.is_retryable());
+    let disposition = Value::String(e.disposition().to_string());
+    let retryable = Value::Bool(e.is_retryable());
     // A business failure of a signed v2 endpoint was verified before it was read.
     let authenticated =
         matches!(api, ParseApi::Realnameauth) && matches!(f, WeChatFailure::Business { .. });
@@ -204,7 +205,7 @@ fn failure_or_invalid(api: ParseApi, e: ApiError, show_messages: bool) -> Outcom
             "return_fail",
             kv([
                 ("return_code", s(return_code)),
-                ("return_msg", Value::from(return_msg.clone())),
+                ("return_msg", Value::from(return_msg)),
             ]),
         ),
         WeChatFailure::Business {
@@ -217,7 +218,7 @@ fn failure_or_invalid(api: ParseApi, e: ApiError, show_messages: bool) -> Outcom
                     "err_code",
                     Value::from(err_code.as_ref().map(|c| c.as_str().to_owned())),
                 ),
-                ("err_code_des", Value::from(err_code_des.clone())),
+                ("err_code_des", Value::from(err_code_des)),
             ]),
         ),
         WeChatFailure::NameAuth(code) => (
@@ -448,7 +449,7 @@ fn parse_v3(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) -> Outcome {
     let response = ResponseRef::new(status, headers, &body);
     let map_err = |e: ApiError| -> Outcome {
         match e {
-            ApiError::Verify(v) => Err(Failure::invalid(format!(
+            ApiError::V3Reply(ResponseError::Verify(v)) => Err(Failure::invalid(format!(
                 "parse {}: not a valid reply: signature: {}",
                 api.name(),
                 verify_error(v, key_id.as_ref()).message()

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::{HeaderValue, StatusCode};
 use wechatpay_sansio::api::customs::{CheckResult, Customs, VerifyCertificateRequest};
-use wechatpay_sansio::api::{ApiError, Failure, Operation, customs};
+use wechatpay_sansio::api::{ApiError, Operation, customs};
 use wechatpay_sansio::cipher::CipherError;
 use wechatpay_sansio::ids::Nonce;
 use wechatpay_sansio::keys::{KeyStore, WechatPayKey};
@@ -17,7 +17,7 @@ use wechatpay_sansio::request::ResponseRef;
 use wechatpay_sansio::secret::Personal;
 use wechatpay_sansio::simulator::v3::{CustomsScript, ScriptedError};
 use wechatpay_sansio::simulator::{Script, SigningKeyMode, Simulator};
-use wechatpay_sansio::v3::response::ErrorCode;
+use wechatpay_sansio::v3::response::{ErrorCode, ResponseError};
 use wechatpay_sansio::v3::verify::VerifyError;
 use wechatpay_sansio::validate::FieldError;
 
@@ -109,13 +109,10 @@ fn every_error_code_is_typed() {
         let s = CustomsScript::Error(ScriptedError::new(status, code, "海关申报记录不存在"));
         let resp = roundtrip(&sim, s, 2);
         match parse(&m, &resp, NOW.as_secs()) {
-            Err(ApiError::Failure(f)) => match *f {
-                Failure::V3(r) => assert_eq!(
-                    (r.status, &r.code, r.message.as_str()),
-                    (status, &expect, "海关申报记录不存在")
-                ),
-                other => panic!("{code}: {other:?}"),
-            },
+            Err(ApiError::V3Reply(ResponseError::Failure(r))) => assert_eq!(
+                (r.status, &r.code, r.message.as_str()),
+                (status, &expect, "海关申报记录不存在")
+            ),
             other => panic!("{code}: {other:?}"),
         }
     }
@@ -150,22 +147,22 @@ fn official_reply_examples_parse() {
     let err = "{\n\t\"code\": \"INVALID_REQUEST\",\n\t\"message\": \"Parameter format verification error\",\n\t\"detail\": {\n\t\t\"field\": \"#/properties/payer\",\n\t\t\"value\": \"1346177081915535577\",\n\t\t\"issue\": \"与ALLOF schema不符\",\n\t\t\"location\": \"body\"\n\t}\n}";
     let resp = crate::common::raw(400, err.as_bytes());
     match customs::read_reply(&m, ResponseRef::from_http(&resp), NOW) {
-        Err(ApiError::Failure(f)) => match *f {
-            Failure::V3(r) => {
-                assert_eq!(r.code, ErrorCode::InvalidRequest);
-                let d = r.detail.unwrap();
-                assert_eq!(d.field.as_deref(), Some("#/properties/payer"));
-                assert_eq!(d.location.as_deref(), Some("body"));
-                assert_eq!(d.value.unwrap().expose_secret(), "1346177081915535577");
-            }
-            other => panic!("{other:?}"),
-        },
+        Err(ApiError::V3Reply(ResponseError::Failure(r))) => {
+            assert_eq!(r.code, ErrorCode::InvalidRequest);
+            let d = r.detail.unwrap();
+            assert_eq!(d.field.as_deref(), Some("#/properties/payer"));
+            assert_eq!(d.location.as_deref(), Some("body"));
+            assert_eq!(d.value.unwrap().expose_secret(), "1346177081915535577");
+        }
         other => panic!("{other:?}"),
     }
     let html = crate::common::raw(502, b"<html>502</html>");
     assert_matches!(
         customs::read_reply(&m, ResponseRef::from_http(&html), NOW),
-        Err(ApiError::UnreadableError { status: 502, .. })
+        Err(ApiError::V3Reply(ResponseError::UnreadableError {
+            status: 502,
+            ..
+        }))
     );
 }
 
@@ -221,7 +218,7 @@ fn tampered_and_foreign_replies_fail_with_the_right_error() {
         .into_bytes();
     assert_eq!(
         parse(&m, &body, now).unwrap_err(),
-        ApiError::Verify(VerifyError::BadSignature)
+        ApiError::V3Reply(ResponseError::Verify(VerifyError::BadSignature))
     );
 
     let mut sig = good.clone();
@@ -236,7 +233,7 @@ fn tampered_and_foreign_replies_fail_with_the_right_error() {
     );
     assert_eq!(
         parse(&m, &sig, now).unwrap_err(),
-        ApiError::Verify(VerifyError::BadSignature)
+        ApiError::V3Reply(ResponseError::Verify(VerifyError::BadSignature))
     );
 
     let mut probe = good.clone();
@@ -246,23 +243,29 @@ fn tampered_and_foreign_replies_fail_with_the_right_error() {
     );
     assert_eq!(
         parse(&m, &probe, now).unwrap_err(),
-        ApiError::Verify(VerifyError::SignatureProbe)
+        ApiError::V3Reply(ResponseError::Verify(VerifyError::SignatureProbe))
     );
 
     let mut missing = good.clone();
     missing.headers_mut().remove("wechatpay-nonce");
     assert_eq!(
         parse(&m, &missing, now).unwrap_err(),
-        ApiError::Verify(VerifyError::MissingHeader("wechatpay-nonce"))
+        ApiError::V3Reply(ResponseError::Verify(VerifyError::MissingHeader(
+            "wechatpay-nonce"
+        )))
     );
     assert_matches!(
         parse(&m, &good, now + 300),
-        Err(ApiError::Verify(VerifyError::StaleTimestamp { .. }))
+        Err(ApiError::V3Reply(ResponseError::Verify(
+            VerifyError::StaleTimestamp { .. }
+        )))
     );
     let no_keys = m.clone().with_keys(KeyStore::new());
     assert_matches!(
         parse(&no_keys, &good, now),
-        Err(ApiError::Verify(VerifyError::UnknownKey(_)))
+        Err(ApiError::V3Reply(ResponseError::Verify(
+            VerifyError::UnknownKey(_)
+        )))
     );
 
     // A verified reply about another order is refused.

@@ -2,13 +2,13 @@
 //! its error codes, JSON and JSONP replies, validation. Every key here is TEST ONLY.
 
 // Named, not globbed: explicit imports win over `crate::common::*`, which may grow.
-use super::v2_shared::{APPID, ID, OPENID, charset, failure};
+use super::v2_shared::{APPID, ID, OPENID, charset};
 use crate::assert_matches;
 use crate::common::*;
 use wechatpay_sansio::api::nameauth::{
     HexCase, NameAuthOutcome, NameAuthRequest, NameAuthStatus, ReplyType, UnverifiedReason,
 };
-use wechatpay_sansio::api::{ApiError, Failure, NameAuthCode, Operation, nameauth};
+use wechatpay_sansio::api::{ApiError, NameAuthCode, Operation, nameauth};
 use wechatpay_sansio::error::{Classify, Disposition};
 use wechatpay_sansio::http::{HeaderMap, StatusCode};
 use wechatpay_sansio::merchant::Merchant;
@@ -52,7 +52,7 @@ fn na_run(req: &NameAuthRequest, script: NameAuthScript) -> Result<NameAuthOutco
 }
 
 fn service(code: NameAuthCode) -> ApiError {
-    failure(Failure::NameAuth(code))
+    ApiError::NameAuth(code)
 }
 
 #[test]
@@ -458,7 +458,12 @@ fn validation() {
     let e = na_req()
         .build(&Merchant::new("1900000109").unwrap(), &mut rng(1), NOW)
         .unwrap_err();
-    assert_eq!(e, ApiError::NotConfigured("nameautheasy src and key"));
+    assert_eq!(
+        e,
+        ApiError::NotConfigured(wechatpay_sansio::merchant::NotConfigured(
+            "nameautheasy src and key"
+        ))
+    );
     assert_eq!(e.disposition(), Disposition::Misconfigured);
     // The key.
     assert_eq!(

@@ -3,9 +3,7 @@
 
 use super::realnameauth::rna;
 // Named, not globbed: explicit imports win over `crate::common::*`, which may grow.
-use super::v2_shared::{
-    APPID, OPENID, charset, doc_merchant, failure, other_merchant, wrong_key_merchant,
-};
+use super::v2_shared::{APPID, OPENID, charset, doc_merchant, other_merchant, wrong_key_merchant};
 use crate::assert_matches;
 use crate::common::*;
 use core::time::Duration;
@@ -39,10 +37,10 @@ fn token_script(s: AccessTokenScript) -> Script {
 }
 
 fn oauth_failure(retcode: Retcode, retmsg: &str) -> ApiError {
-    failure(Failure::OAuth {
+    ApiError::OAuth {
         retcode,
         retmsg: retmsg.into(),
-    })
+    }
 }
 
 #[test]

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::HeaderValue;
 use wechatpay_sansio::api::pre_entrust::{PreEntrustSignRequest, Scene};
-use wechatpay_sansio::api::{ApiError, Failure, Operation};
+use wechatpay_sansio::api::{ApiError, Operation};
 use wechatpay_sansio::cipher::CipherError;
 use wechatpay_sansio::keys::KeyStore;
 use wechatpay_sansio::merchant::Merchant;
@@ -16,7 +16,7 @@ use wechatpay_sansio::request::ResponseRef;
 use wechatpay_sansio::secret::Personal;
 use wechatpay_sansio::simulator::v3::{PreEntrustScript, ScriptedError};
 use wechatpay_sansio::simulator::{Script, SigningKeyMode, Simulator};
-use wechatpay_sansio::v3::response::ErrorCode;
+use wechatpay_sansio::v3::response::{ErrorCode, ResponseError};
 use wechatpay_sansio::validate::FieldError;
 
 const ID: &str = "11010519491231002X";
@@ -100,10 +100,9 @@ fn every_outcome_scene_key_kind_and_signing_mode() {
                     )));
                     let resp = sim.handle(&http_req, NOW, &mut r, &s);
                     match req.parse_reply(&reader, ResponseRef::from_http(&resp), NOW) {
-                        Err(ApiError::Failure(f)) => match *f {
-                            Failure::V3(e) => assert_eq!((e.status, e.code), (status, expect)),
-                            other => panic!("{other:?}"),
-                        },
+                        Err(ApiError::V3Reply(ResponseError::Failure(e))) => {
+                            assert_eq!((e.status, e.code), (status, expect));
+                        }
                         other => panic!("{other:?}"),
                     }
                 }

@@ -22,7 +22,7 @@ use wechatpay_sansio::simulator::v2::RiskScript;
 use wechatpay_sansio::simulator::{Script, Simulator, TEST_API_V2_KEY, TEST_MCHID};
 use wechatpay_sansio::v2 as wire;
 use wechatpay_sansio::v2::SignType;
-use wechatpay_sansio::v2::reply::ErrCode;
+use wechatpay_sansio::v2::reply::{ErrCode, ReplyError};
 use wechatpay_sansio::validate::FieldError;
 
 // ---------------------------------------------------------------------------------------------
@@ -49,7 +49,9 @@ fn risk_merchant(sim: &Simulator) -> Merchant {
         QueryMchRiskRequest::new()
             .build(&m, &mut rng(1), NOW)
             .unwrap_err(),
-        ApiError::NotConfigured("risk key (from risk/getpublickey)")
+        ApiError::NotConfigured(wechatpay_sansio::merchant::NotConfigured(
+            "risk key (from risk/getpublickey)"
+        ))
     );
     let req = gpk_req(SignType::HmacSha256);
     let r = send(
@@ -107,7 +109,7 @@ fn getpublickey_official_sample() {
     let e = req
         .parse_reply(&other, resp(&raw(200, &body)), NOW)
         .unwrap_err();
-    assert_eq!(e, ApiError::Mismatch("mch_id".into()));
+    assert_eq!(e, ApiError::V2Reply(ReplyError::Mismatch("mch_id".into())));
     assert_eq!(e.disposition(), Disposition::Untrusted);
 }
 
@@ -156,13 +158,13 @@ fn getpublickey_failures() {
             200,
             "<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code></xml>"
                 .into(),
-            ApiError::MissingField("mch_id".into()),
+            ApiError::V2Reply(ReplyError::MissingField("mch_id".into())),
         ),
         (
             "no result_code",
             200,
             format!("<xml><return_code>SUCCESS</return_code><mch_id>{mch}</mch_id></xml>"),
-            ApiError::MissingField("result_code".into()),
+            ApiError::V2Reply(ReplyError::MissingResultCode),
         ),
         (
             "no pub_key",
@@ -180,7 +182,10 @@ fn getpublickey_failures() {
     for (case, status, body, expected) in cases {
         assert_eq!(p(status, &body).unwrap_err(), expected, "{case}");
     }
-    assert_matches!(p(200, "not xml"), Err(ApiError::Xml(_)));
+    assert_matches!(
+        p(200, "not xml"),
+        Err(ApiError::V2Reply(ReplyError::Xml(_)))
+    );
     // A 1024-bit key is refused.
     let small = format!(
         "{ok_head}<pub_key>{}</pub_key></xml>",
@@ -475,7 +480,7 @@ fn reply_parsing() {
             "no return_code",
             200,
             "<xml><result_code>SUCCESS</result_code></xml>".into(),
-            ApiError::MissingField("return_code".into()),
+            ApiError::V2Reply(ReplyError::MissingReturnCode),
         ),
         (
             "no risk_level",
@@ -489,14 +494,14 @@ fn reply_parsing() {
             "another mch_id",
             200,
             other_mch.into(),
-            ApiError::Mismatch("mch_id".into()),
+            ApiError::V2Reply(ReplyError::Mismatch("mch_id".into())),
         ),
         // mch_id and result_code are required, not "compared if present".
         (
             "no mch_id",
             200,
             no_mch.into(),
-            ApiError::MissingField("mch_id".into()),
+            ApiError::V2Reply(ReplyError::MissingField("mch_id".into())),
         ),
         (
             "no result_code",
@@ -504,7 +509,7 @@ fn reply_parsing() {
             format!(
                 "<xml><return_code>SUCCESS</return_code><mch_id>{mch}</mch_id><risk_level>LOW</risk_level></xml>"
             ),
-            ApiError::MissingField("result_code".into()),
+            ApiError::V2Reply(ReplyError::MissingResultCode),
         ),
     ];
     for (case, status, body, expected) in cases {
@@ -517,12 +522,15 @@ fn reply_parsing() {
         };
         assert_eq!(e.disposition(), disposition, "{case}");
     }
-    assert_matches!(p(200, "<xml><a>1</a><a>2</a></xml>"), Err(ApiError::Xml(_)));
+    assert_matches!(
+        p(200, "<xml><a>1</a><a>2</a></xml>"),
+        Err(ApiError::V2Reply(ReplyError::Xml(_)))
+    );
     // Without the request at hand: mch_id is required but not compared.
     assert_eq!(read(other_mch).unwrap().mch_id, "1");
     assert_eq!(
         read(no_mch).unwrap_err(),
-        ApiError::MissingField("mch_id".into())
+        ApiError::V2Reply(ReplyError::MissingField("mch_id".into()))
     );
     // A stray sign on this unsigned endpoint is not checked; no risk_level_desc → empty.
     let out = p(

@@ -17,7 +17,7 @@ use wechatpay_sansio::error::{Classify, Disposition};
 use wechatpay_sansio::secret::{AccessToken, Personal};
 use wechatpay_sansio::simulator::Script;
 use wechatpay_sansio::simulator::v2::RealNameAuthScript;
-use wechatpay_sansio::v2::reply::ErrCode;
+use wechatpay_sansio::v2::reply::{ErrCode, ReplyError};
 use wechatpay_sansio::v2::sign::SignError;
 use wechatpay_sansio::v2::{self as wire, SignType};
 use wechatpay_sansio::validate::FieldError;
@@ -237,29 +237,29 @@ fn tampered_replies_fail() {
         (
             "body altered",
             req.parse_reply(&m, resp(&edit("V_OP_NM_UM", "V_OP_NM_MA")), NOW),
-            ApiError::Sign(SignError::Mismatch),
+            ApiError::V2Reply(ReplyError::Sign(SignError::Mismatch)),
         ),
         // Sign altered (one hex digit).
         (
             "sign altered",
             req.parse_reply(&m, resp(&edit(sign, &flipped)), NOW),
-            ApiError::Sign(SignError::Mismatch),
+            ApiError::V2Reply(ReplyError::Sign(SignError::Mismatch)),
         ),
         (
             "verified with the wrong key",
             req.parse_reply(&wrong_key_merchant(), resp(&good), NOW),
-            ApiError::Sign(SignError::Mismatch),
+            ApiError::V2Reply(ReplyError::Sign(SignError::Mismatch)),
         ),
         (
             "sign removed",
             req.parse_reply(&m, resp(&edit(&format!("<sign>{sign}</sign>"), "")), NOW),
-            ApiError::Sign(SignError::Missing),
+            ApiError::V2Reply(ReplyError::Sign(SignError::Missing)),
         ),
         // The request said MD5; an HMAC-signed reply is refused, not silently re-interpreted.
         (
             "MD5 request, HMAC reply",
             md5_req.parse_reply(&m, resp(&good), NOW),
-            ApiError::Sign(SignError::Malformed { expected: 32 }),
+            ApiError::V2Reply(ReplyError::Sign(SignError::Malformed { expected: 32 })),
         ),
         (
             "HTTP 502",
@@ -280,7 +280,7 @@ fn tampered_replies_fail() {
     // Not XML.
     assert_matches!(
         req.parse_reply(&m, resp(&raw(200, b"<html>")), NOW),
-        Err(ApiError::Xml(_))
+        Err(ApiError::V2Reply(ReplyError::Xml(_)))
     );
 }
 
@@ -341,7 +341,7 @@ fn reply_shape_errors() {
         let other = with(Some((field, Some(value))));
         assert_eq!(
             req.parse_reply(&m, resp(&other), NOW).unwrap_err(),
-            ApiError::Mismatch(field.into())
+            ApiError::V2Reply(ReplyError::Mismatch(field.into()))
         );
         // Without the request at hand there is nothing to compare with.
         assert!(read(&other).is_ok(), "{field}");
@@ -349,12 +349,12 @@ fn reply_shape_errors() {
         let absent = with(Some((field, None)));
         assert_eq!(
             req.parse_reply(&m, resp(&absent), NOW).unwrap_err(),
-            ApiError::MissingField(field.into())
+            ApiError::V2Reply(ReplyError::MissingField(field.into()))
         );
         // Without the request at hand, presence is still required.
         assert_eq!(
             read(&absent).unwrap_err(),
-            ApiError::MissingField(field.into())
+            ApiError::V2Reply(ReplyError::MissingField(field.into()))
         );
     }
     let out = req.parse_reply(&m, resp(&with(None)), NOW).unwrap();
@@ -382,9 +382,9 @@ fn reply_shape_errors() {
     ] {
         assert_eq!(
             e,
-            ApiError::PossibleFold {
+            ApiError::V2Reply(ReplyError::PossibleFold {
                 field: "access_token".into(),
-            }
+            })
         );
         assert_eq!(e.disposition(), Disposition::Untrusted);
     }

@@ -9,13 +9,12 @@ use super::realnameauth::rna;
 use crate::common::*;
 use http::StatusCode;
 use wechatpay_sansio::api::{
-    ApiError, Failure, Operation, Retcode, getpublickey, nameauth, oauth, querymchrisk,
-    realnameauth,
+    ApiError, Operation, Retcode, getpublickey, nameauth, oauth, querymchrisk, realnameauth,
 };
 use wechatpay_sansio::merchant::Merchant;
 use wechatpay_sansio::secret::ApiV2Key;
 use wechatpay_sansio::simulator::{Script, TEST_API_V2_KEY};
-use wechatpay_sansio::v2::reply::ErrCode;
+use wechatpay_sansio::v2::reply::{ErrCode, ReplyError};
 use wechatpay_sansio::v2::{self as wire, SignType};
 use wechatpay_sansio::validate::FieldError;
 
@@ -58,14 +57,9 @@ pub fn charset(field: &'static str, allowed: &'static str) -> FieldError {
     FieldError::Charset { field, allowed }
 }
 
-/// WeChat Pay's failure answer `f`, as a typed API reports it.
-pub fn failure(f: Failure) -> ApiError {
-    ApiError::Failure(Box::new(f))
-}
-
-/// `return_code=FAIL` with `return_msg`.
+/// `return_code=FAIL` with `return_msg`, as a typed API reports it.
 pub fn return_fail(return_msg: &str) -> ApiError {
-    failure(Failure::Return {
+    ApiError::V2Reply(ReplyError::ReturnFail {
         return_code: "FAIL".into(),
         return_msg: Some(return_msg.into()),
     })
@@ -73,7 +67,7 @@ pub fn return_fail(return_msg: &str) -> ApiError {
 
 /// `result_code=FAIL` with this code and description.
 pub fn business(err_code: ErrCode, err_code_des: &str) -> ApiError {
-    failure(Failure::Business {
+    ApiError::V2Reply(ReplyError::BusinessFail {
         err_code: Some(err_code),
         err_code_des: Some(err_code_des.into()),
     })
@@ -81,7 +75,7 @@ pub fn business(err_code: ErrCode, err_code_des: &str) -> ApiError {
 
 /// A business failure with no code, its reason in `return_msg` (querymchrisk).
 pub fn business_reason(reason: &str) -> ApiError {
-    failure(Failure::Business {
+    ApiError::V2Reply(ReplyError::BusinessFail {
         err_code: None,
         err_code_des: Some(reason.into()),
     })
@@ -193,10 +187,10 @@ fn handle_v2_routing() {
         .unwrap();
     assert_eq!(
         token_req().parse_reply(&m, resp(&r), NOW).unwrap_err(),
-        failure(Failure::OAuth {
+        ApiError::OAuth {
             retcode: Retcode::Failed,
             retmsg: "缺少参数appid".into()
-        })
+        }
     );
 }
 
@@ -236,7 +230,7 @@ mod robustness {
             );
             let got = na_req().parse_reply(&merchant(), resp(&raw(200, body.as_bytes())), NOW);
             let expected = NameAuthStatus::from_reply(code, &status, &notmatch)
-                .map_err(|c| failure(Failure::NameAuth(c)));
+                .map_err(ApiError::NameAuth);
             prop_assert_eq!(got.map(|o| o.status), expected);
         }
 

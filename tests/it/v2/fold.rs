@@ -56,7 +56,7 @@ fn business_failures_are_believed_only_once_signed() {
                 .unwrap_err(),
             realnameauth::read_reply(&m, ResponseRef::from_http(&r), NOW, None).unwrap_err(),
         ] {
-            assert_eq!(e, ApiError::Sign(want.clone()));
+            assert_eq!(e, ApiError::V2Reply(ReplyError::Sign(want.clone())));
             assert_eq!(e.disposition(), Disposition::Untrusted);
             assert!(e.failure().is_none() && !e.disposition().is_retryable());
         }

@@ -31,7 +31,10 @@ fn folded_openid_is_refused_for_both_sign_types() {
         let e = for_b
             .parse_reply(&m, ResponseRef::from_http(&folded), NOW)
             .unwrap_err();
-        assert!(matches!(e, ApiError::PossibleFold { .. }), "{st}: {e:?}");
+        assert!(
+            matches!(e, ApiError::V2Reply(ReplyError::PossibleFold { .. })),
+            "{st}: {e:?}"
+        );
         // ... nor as an answer about A, nor read without the request at hand.
         assert!(
             for_a
@@ -70,7 +73,7 @@ fn a_success_reply_without_its_identifying_fields_is_refused() {
     assert_eq!(
         req.parse_reply(&m, ResponseRef::from_http(&reply), NOW)
             .unwrap_err(),
-        ApiError::MissingField("openid".into())
+        ApiError::V2Reply(ReplyError::MissingField("openid".into()))
     );
 }
 
