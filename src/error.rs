@@ -146,16 +146,3 @@ pub trait Classify {
 pub(crate) fn tampered_if_untrusted(d: Disposition) -> Option<Distrust> {
     (d == Disposition::Untrusted).then_some(Distrust::Tampered)
 }
-
-/// The texts WeChat Pay answers with when it cannot decrypt a field this crate encrypted (v2
-/// and v3): the encryption key is stale (risk key) or not the one named (platform key).
-pub(crate) const KEY_REJECTED: &[&str] = &[
-    "解密失败",
-    "the field you encrypt is error",
-    "平台私钥解密失败",
-];
-
-/// HTTP statuses that mean "busy, try later": 429 and 5xx.
-pub(crate) const fn transient_status(status: u16) -> bool {
-    status == 429 || status >= 500
-}

@@ -49,6 +49,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod disposition;
 mod untrusted_text;
 mod wire;
 

@@ -287,10 +287,10 @@ struct Reply {
 
 /// Check a reply without the request at hand (e.g. from a log): a 2xx reply is verified with the
 /// merchant's keys at `now` and must carry every documented field; other statuses become
-/// [`ApiError::Failure`] with a typed code. Compare the ids with your order yourself.
+/// [`ApiError::V3Reply`] with a typed code ([`ApiError::failure`]). Compare the ids with your order yourself.
 ///
 /// # Errors
-/// [`ApiError::Failure`], [`ApiError::V3Reply(ResponseError::UnreadableError)`], [`ApiError::V3Reply(ResponseError::Verify)`],
+/// WeChat Pay's failure answer ([`ApiError::failure`]), [`ApiError::V3Reply`] (`UnreadableError`), [`ApiError::V3Reply`] (`Verify`),
 /// [`ApiError::Json`].
 pub fn read_reply(
     merchant: &Merchant,

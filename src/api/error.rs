@@ -6,7 +6,8 @@
 //! `nameautheasy` error code.
 
 use crate::cipher::CipherError;
-use crate::error::{Classify, Disposition, Distrust, tampered_if_untrusted, transient_status};
+use crate::disposition::{self, transient_status};
+use crate::error::{Classify, Disposition, Distrust, tampered_if_untrusted};
 use crate::keys::KeyError;
 use crate::merchant::NotConfigured;
 use crate::untrusted_text::{Shown, shown};
@@ -41,13 +42,7 @@ impl Retcode {
     /// code from the user).
     #[must_use]
     pub fn disposition(&self, retmsg: &str) -> Disposition {
-        if retmsg.contains("签名") || matches!(self, Self::Other(s) if s.contains("参数")) {
-            Disposition::Misconfigured
-        } else if retmsg.contains("系统繁忙") || retmsg.contains("稍后") {
-            Disposition::Transient
-        } else {
-            Disposition::Rejected
-        }
+        disposition::oauth(self.as_str(), !matches!(self, Self::Other(_)), retmsg)
     }
 }
 
@@ -79,13 +74,7 @@ impl NameAuthCode {
     /// document's 系统错误: [`Disposition::Transient`].
     #[must_use]
     pub fn disposition(&self) -> Disposition {
-        match self {
-            Self::Other(_) => Disposition::Transient,
-            Self::EmptyParameter
-            | Self::InvalidSrc
-            | Self::SignatureRejected
-            | Self::IpNotAuthorized => Disposition::Misconfigured,
-        }
+        disposition::nameauth(self.as_str())
     }
 }
 
@@ -144,15 +133,15 @@ impl Failure<'_> {
     #[must_use]
     pub fn is_key_rejected(&self) -> bool {
         match self {
-            Self::Return { return_msg, .. } => ReplyError::text_rejects_key(*return_msg),
-            Self::Business { err_code_des, .. } => ReplyError::text_rejects_key(*err_code_des),
+            Self::Return { return_msg, .. } => disposition::text_rejects_key(*return_msg),
+            Self::Business { err_code_des, .. } => disposition::text_rejects_key(*err_code_des),
             Self::V3(r) => r.is_key_rejected(),
             Self::OAuth { .. } | Self::NameAuth(_) => false,
         }
     }
 }
 
-/// Every piece of received text is shown escaped and capped ([`crate::untrusted_text`]): a
+/// Every piece of received text is shown escaped and capped (control characters escaped): a
 /// forged failure reply cannot forge log lines.
 impl fmt::Display for Failure<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -22,7 +22,7 @@
 //! echoes of the request.
 //!
 //! Every failure is one [`ApiError`]; WeChat Pay's own failure answers are one [`Failure`];
-//! both answer "what now?" through [`Classify`].
+//! both answer "what now?" through [`crate::error::Classify`].
 //!
 //! ```
 //! use wechatpay_sansio::api::{Operation, nameauth::{NameAuthRequest, NameAuthStatus}};
@@ -82,7 +82,7 @@ pub trait Operation {
     /// the fields that identify the request — and read the outcome.
     ///
     /// # Errors
-    /// [`ApiError::Failure`] for WeChat Pay's failure answers; the other variants when the reply
+    /// [`ApiError::failure`] for WeChat Pay's failure answers; the other variants when the reply
     /// cannot be trusted or read.
     fn parse_reply(
         &self,

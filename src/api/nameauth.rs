@@ -13,7 +13,7 @@
 //! - the values are signed raw and percent-encoded (UTF-8) for the URL;
 //! - the reply is unsigned JSON or JSONP (any callback name), mapped to the status letters A–F of
 //!   the document ([`NameAuthStatus`]); error codes `1000`/`1001`/`1002`/`1007` and unknown
-//!   codes are [`Failure::NameAuth`]. The service also checks the caller's IP against an
+//!   codes are [`crate::api::ApiError::NameAuth`]. The service also checks the caller's IP against an
 //!   allow-list.
 //!
 //! **What a reply does not prove.** The reply is unsigned and echoes nothing of the request (no
@@ -411,7 +411,7 @@ fn unwrap_jsonp(body: &[u8]) -> Option<&[u8]> {
 ///
 /// # Errors
 /// [`ApiError::HttpStatus`], [`ApiError::TooLarge`], [`ApiError::NotJson`], [`ApiError::Json`],
-/// [`ApiError::MissingField`], [`ApiError::InvalidField`], [`ApiError::Failure`].
+/// [`ApiError::MissingField`], [`ApiError::InvalidField`], WeChat Pay's failure answer ([`ApiError::failure`]).
 pub fn read_reply(
     _merchant: &Merchant,
     response: ResponseRef<'_>,

@@ -299,11 +299,11 @@ fn expiry(v: Option<&NumOrStr>, field: &'static str) -> Result<Option<Duration>,
 
 /// Read a `getaccesstoken` reply (the reply carries nothing of the request, so this is exactly
 /// what [`Operation::parse_reply`] does). A `retcode` other than 0 — a number, or a string such
-/// as `"参数错误"` — is [`Failure::OAuth`].
+/// as `"参数错误"` — is [`ApiError::OAuth`].
 ///
 /// # Errors
 /// [`ApiError::HttpStatus`], [`ApiError::TooLarge`], [`ApiError::Json`],
-/// [`ApiError::Failure`], [`ApiError::MissingField`], [`ApiError::InvalidField`].
+/// WeChat Pay's failure answer ([`ApiError::failure`]), [`ApiError::MissingField`], [`ApiError::InvalidField`].
 pub fn read_reply(
     _merchant: &Merchant,
     response: ResponseRef<'_>,

@@ -260,10 +260,10 @@ pub struct PreEntrustOutcome {
 }
 
 /// Check a reply: 2xx verified with the merchant's keys at `now`, others typed as
-/// [`ApiError::Failure`].
+/// WeChat Pay's failure answer ([`ApiError::failure`]).
 ///
 /// # Errors
-/// [`ApiError::Failure`], [`ApiError::V3Reply(ResponseError::UnreadableError)`], [`ApiError::V3Reply(ResponseError::Verify)`],
+/// WeChat Pay's failure answer ([`ApiError::failure`]), [`ApiError::V3Reply`] (`UnreadableError`), [`ApiError::V3Reply`] (`Verify`),
 /// [`ApiError::Json`], [`ApiError::MissingField`] for an empty `pre_entrustweb_id`.
 pub fn read_reply(
     merchant: &Merchant,

@@ -285,7 +285,7 @@ impl Operation for QueryMchRiskRequest {
 /// [`MchRiskOutcome::mch_id`] yourself).
 ///
 /// # Errors
-/// [`ApiError::HttpStatus`], [`ApiError::V2Reply(ReplyError::Xml)`], [`ApiError::Failure`],
+/// [`ApiError::HttpStatus`], [`ApiError::V2Reply`] (`Xml`), WeChat Pay's failure answer ([`ApiError::failure`]),
 /// [`ApiError::MissingField`].
 pub fn read_reply(
     _merchant: &Merchant,

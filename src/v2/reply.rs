@@ -256,26 +256,7 @@ impl ErrCode {
     /// [`Disposition::Rejected`].
     #[must_use]
     pub fn disposition(&self) -> Disposition {
-        match self {
-            Self::SystemError
-            | Self::BizErrNeedRetry
-            | Self::FrequencyLimited
-            | Self::InvalidReqTooMuch => Disposition::Transient,
-            Self::NoAuth
-            | Self::SignError
-            | Self::AppidNotExist
-            | Self::MchidNotExist
-            | Self::AppidMchidNotMatch
-            | Self::LackParams
-            | Self::XmlFormatError
-            | Self::RequirePostMethod
-            | Self::PostDataEmpty
-            | Self::NotUtf8
-            | Self::CaError
-            | Self::FraudSignError
-            | Self::FraudMerchantInvalid => Disposition::Misconfigured,
-            _ => Disposition::Rejected,
-        }
+        crate::disposition::v2_err_code(self.as_str())
     }
 }
 
@@ -294,19 +275,7 @@ impl ErrCode {
 /// ```
 #[must_use]
 pub fn return_fail_disposition(return_msg: Option<&str>) -> Disposition {
-    const TRANSIENT: &[&str] = &[
-        "频率",
-        "系统繁忙",
-        "系统错误",
-        "系统超时",
-        "稍后",
-        "SYSTEMERROR",
-        "SYSTEM_ERROR",
-    ];
-    match return_msg {
-        Some(m) if TRANSIENT.iter().any(|t| m.contains(t)) => Disposition::Transient,
-        _ => Disposition::Misconfigured,
-    }
+    crate::disposition::v2_return_msg(return_msg)
 }
 
 /// What a business failure means: per [`ErrCode::disposition`]; without a code, a reason that
@@ -321,11 +290,7 @@ pub fn return_fail_disposition(return_msg: Option<&str>) -> Disposition {
 /// ```
 #[must_use]
 pub fn business_disposition(err_code: Option<&ErrCode>, reason: Option<&str>) -> Disposition {
-    match (err_code, return_fail_disposition(reason)) {
-        (Some(code), _) => code.disposition(),
-        (None, Disposition::Transient) => Disposition::Transient,
-        (None, _) => Disposition::Rejected,
-    }
+    crate::disposition::v2_business(err_code.map(ErrCode::as_str), reason)
 }
 
 /// Why a reply was not accepted.
@@ -386,16 +351,14 @@ impl ReplyError {
     #[must_use]
     pub fn is_key_rejected(&self) -> bool {
         match self {
-            Self::ReturnFail { return_msg, .. } => Self::text_rejects_key(return_msg.as_deref()),
+            Self::ReturnFail { return_msg, .. } => {
+                crate::disposition::text_rejects_key(return_msg.as_deref())
+            }
             Self::BusinessFail { err_code_des, .. } => {
-                Self::text_rejects_key(err_code_des.as_deref())
+                crate::disposition::text_rejects_key(err_code_des.as_deref())
             }
             _ => false,
         }
-    }
-
-    pub(crate) fn text_rejects_key(text: Option<&str>) -> bool {
-        text.is_some_and(|t| crate::error::KEY_REJECTED.iter().any(|k| t.contains(k)))
     }
 }
 

@@ -16,9 +16,7 @@
 //! assert_eq!(err.disposition(), Disposition::Transient);
 //! ```
 
-use crate::error::{
-    Classify, Disposition, Distrust, KEY_REJECTED, tampered_if_untrusted, transient_status,
-};
+use crate::error::{Classify, Disposition, Distrust, tampered_if_untrusted};
 use crate::keys::KeyId;
 use crate::request::ResponseRef;
 use crate::secret::Personal;
@@ -258,16 +256,7 @@ impl ErrorCode {
     /// [`ErrorReply::disposition`] says so.
     #[must_use]
     pub fn disposition(&self) -> Disposition {
-        match self {
-            Self::SystemError
-            | Self::FrequencyLimited
-            | Self::BankError
-            | Self::ServiceUnavailable => Disposition::Transient,
-            Self::NoAuth | Self::SignError | Self::MchNotExists | Self::AppidMchidNotMatch => {
-                Disposition::Misconfigured
-            }
-            _ => Disposition::Rejected,
-        }
+        crate::disposition::v3_code(self.as_str())
     }
 }
 
@@ -288,54 +277,6 @@ pub struct ErrorReply {
     /// mean something else on some endpoints ([`ErrorReply::disposition`]).
     pub endpoint: Option<&'static str>,
 }
-
-/// What a v3 error means where its code alone says too little: one row per (endpoint, code,
-/// message marker). The one table of per-endpoint and per-message meanings of v3 codes.
-struct Meaning {
-    /// The endpoint's path; `None`: every v3 endpoint.
-    endpoint: Option<&'static str>,
-    /// The code.
-    code: ErrorCode,
-    /// A text the message contains; `None`: any message.
-    marker: Option<&'static str>,
-    /// What to do.
-    disposition: Disposition,
-    /// WeChat Pay refused the platform key the request named or encrypted with: refresh the
-    /// platform keys ([`ErrorReply::is_key_rejected`]).
-    key_rejected: bool,
-}
-
-/// The table (first matching row wins). Sources: the official pages of the endpoints (the
-/// customs page's error-code table) and real replies (`tests/data/real/INDEX.md`).
-const MEANINGS: &[Meaning] = &[
-    // `GET /v3/certificates` 404 RESOURCE_NOT_EXISTS "无可用的平台证书，请在商户平台-API安全申请使用
-    // 微信支付公钥": the merchant has no platform certificate; use the WeChat Pay public key.
-    Meaning {
-        endpoint: Some(crate::v3::certificates::PATH),
-        code: ErrorCode::ResourceNotExists,
-        marker: None,
-        disposition: Disposition::Misconfigured,
-        key_rejected: false,
-    },
-    // customs verify-certificate INVALID_REQUEST 海关配置未设置: the merchant's customs filing
-    // is not set up (the document: 进行海关信息报备).
-    Meaning {
-        endpoint: Some("/v3/global/customs/verify-certificate"),
-        code: ErrorCode::InvalidRequest,
-        marker: Some("海关配置未设置"),
-        disposition: Disposition::Misconfigured,
-        key_rejected: false,
-    },
-    // Any endpoint: 400 PARAM_ERROR "平台证书序列号Wechatpay-Serial错误" — the request named a
-    // platform key WeChat Pay does not hold (any more): refresh the platform keys.
-    Meaning {
-        endpoint: None,
-        code: ErrorCode::ParamError,
-        marker: Some("Wechatpay-Serial错误"),
-        disposition: Disposition::Misconfigured,
-        key_rejected: true,
-    },
-];
 
 impl ErrorReply {
     /// From a status and a parsed body (no endpoint: see [`ErrorReply::with_endpoint`]).
@@ -369,14 +310,6 @@ impl ErrorReply {
         self
     }
 
-    fn meaning(&self) -> Option<&'static Meaning> {
-        MEANINGS.iter().find(|m| {
-            m.code == self.code
-                && m.endpoint.is_none_or(|e| self.endpoint == Some(e))
-                && m.marker.is_none_or(|k| self.message.contains(k))
-        })
-    }
-
     /// What to do about it: the per-endpoint and per-message meanings first (customs
     /// `INVALID_REQUEST` 海关配置未设置 and `RESOURCE_NOT_EXISTS` on `/v3/certificates` are
     /// [`Disposition::Misconfigured`]); a key WeChat Pay rejected
@@ -385,16 +318,13 @@ impl ErrorReply {
     /// [`Disposition::Transient`].
     #[must_use]
     pub fn disposition(&self) -> Disposition {
-        if let Some(m) = self.meaning() {
-            return m.disposition;
-        }
-        if self.is_key_rejected() {
-            return Disposition::Misconfigured;
-        }
-        match (&self.code, transient_status(self.status)) {
-            (ErrorCode::Other(_), true) => Disposition::Transient,
-            (code, _) => code.disposition(),
-        }
+        crate::disposition::v3_error(
+            self.endpoint,
+            self.status,
+            self.code.as_str(),
+            !matches!(self.code, ErrorCode::Other(_)),
+            &self.message,
+        )
     }
 
     /// Whether WeChat Pay refused the platform key this crate named (`Wechatpay-Serial`:
@@ -410,8 +340,7 @@ impl ErrorReply {
     /// ```
     #[must_use]
     pub fn is_key_rejected(&self) -> bool {
-        self.meaning().is_some_and(|m| m.key_rejected)
-            || KEY_REJECTED.iter().any(|k| self.message.contains(k))
+        crate::disposition::v3_key_rejected(self.endpoint, self.code.as_str(), &self.message)
     }
 }
 
@@ -465,7 +394,9 @@ impl Classify for ResponseError {
     fn disposition(&self) -> Disposition {
         match self {
             Self::Failure(f) => f.disposition(),
-            Self::UnreadableError { status, .. } if transient_status(*status) => {
+            Self::UnreadableError { status, .. }
+                if crate::disposition::transient_status(*status) =>
+            {
                 Disposition::Transient
             }
             Self::UnreadableError { .. } | Self::Verify(_) => Disposition::Untrusted,

@@ -1082,6 +1082,7 @@ fn layering_holds() {
         ("wire", 0),
         ("error", 0),
         ("untrusted_text", 0),
+        ("disposition", 0),
         ("request", 0),
         ("crypto", 1),
         ("keys", 2),

@@ -495,7 +495,7 @@ pub struct ParseArgs {
     #[arg(long, value_name = "OPENID")]
     pub openid: Option<String>,
     /// Print a v3 error reply's message and detail.issue as received (they may quote the value
-    /// sent: a name, an ID number); without it they show as <redacted>.
+    /// sent: a name, an ID number); without it they show as `<redacted>`.
     #[arg(long)]
     pub show_messages: bool,
     #[command(flatten)]
