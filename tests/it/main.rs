@@ -1,6 +1,7 @@
 //! The integration tests: one binary, organised by subject. Every key under tests/data is TEST
 //! ONLY. The allocation-counting test is its own binary (`tests/alloc.rs`) because it installs a
-//! global allocator; the HTTP tests live in the `interop/` package, the benches in `bench/`.
+//! global allocator; the HTTP tests live in the `interop/` package, the benches in `bench/`, the
+//! `wxpay` tests in `cli/tests/`.
 #![cfg(feature = "simulator")]
 
 mod common;
@@ -9,9 +10,6 @@ mod common;
 mod api;
 /// RSA field encryption and AES-GCM resources.
 mod cipher;
-/// The `wxpay` command-line tool.
-#[cfg(feature = "cli")]
-mod cli;
 /// The fuzz targets' committed corpora, replayed through the same harness bodies.
 #[cfg(feature = "fuzzing")]
 mod fuzz_corpus;

@@ -1,7 +1,7 @@
-//! The `wxpay` binary (feature `cli`), run as a user would — a child process with stdin, flags,
-//! files and the environment — against published vectors and the offline simulator's replies.
-//!
-//! Declared by the test binary as `#[cfg(feature = "cli")] mod cli;`.
+//! The `wxpay` binary, run as a user would — a child process with stdin, flags, files and the
+//! environment — against published vectors and the offline simulator's replies.
+
+mod common;
 
 use crate::common::*;
 use base64::Engine as _;
