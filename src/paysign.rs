@@ -1,8 +1,9 @@
 //! Front-end payment signatures: the parameters a JSAPI page, a mini-program or an
 //! app passes to WeChat to open the cashier, signed by the merchant.
 //!
-//! - v3: RSA over lines — JSAPI / mini-program `appId\ntimeStamp\nnonceStr\npackage\n`
-//!   (`signType` `RSA`); APP `appid\ntimestamp\nnoncestr\nprepayid\n`.
+//! - v3: RSA over lines ([`crate::v3::canonical`]) — JSAPI / mini-program
+//!   `appId\ntimeStamp\nnonceStr\npackage\n` (`signType` `RSA`); APP
+//!   `appid\ntimestamp\nnoncestr\nprepayid\n`.
 //! - v2: the v2 sign over the camelCase (JSAPI) or lower-case (APP) parameter names.
 //!
 //! Every string that goes into a signed message (`appid`, `mchid`, `prepay_id`) must be a token:
@@ -38,8 +39,8 @@ use crate::keys::MerchantPrivateKey;
 use crate::secret::ApiV2Key;
 use crate::time::UnixTime;
 use crate::v2::sign::{self, SignError, SignType};
-use crate::v3::auth::{AuthError, sign_parts};
-use crate::v3::canonical::Decimal;
+use crate::v3::auth::{AuthError, sign_message};
+use crate::v3::canonical::{Decimal, Message};
 use crate::validate::{self, FieldError};
 use rand_core::TryCryptoRng;
 use serde::Serialize;
@@ -127,17 +128,6 @@ pub struct AppPayParams {
     pub sign: String,
 }
 
-/// RSA signature over four lines, each terminated by `\n`.
-fn sign_four_lines<R: TryCryptoRng + ?Sized>(
-    rng: &mut R,
-    key: &MerchantPrivateKey,
-    lines: [&str; 4],
-) -> Result<String, AuthError> {
-    let nl: &[u8] = b"\n";
-    let [a, b, c, d] = lines.map(str::as_bytes);
-    sign_parts(&key.0, rng, &[a, nl, b, nl, c, nl, d, nl])
-}
-
 /// v3 JSAPI / mini-program `paySign`.
 ///
 /// # Errors
@@ -156,7 +146,8 @@ pub fn jsapi<R: TryCryptoRng + ?Sized>(
     token("prepay_id", prepay_id)?;
     let ts = Decimal::new(timestamp.as_secs());
     let package = format!("prepay_id={prepay_id}");
-    let pay_sign = sign_four_lines(rng, key, [appid, ts.as_str(), nonce.as_str(), &package])?;
+    let message = Message::pay_sign(appid, &ts, nonce.as_str(), &package);
+    let pay_sign = sign_message(&key.0, rng, &message)?;
     Ok(JsapiPayParams {
         app_id: appid.to_owned(),
         time_stamp: ts.as_str().to_owned(),
@@ -186,7 +177,8 @@ pub fn app<R: TryCryptoRng + ?Sized>(
     token("mchid", mchid)?;
     token("prepay_id", prepay_id)?;
     let ts = Decimal::new(timestamp.as_secs());
-    let sign = sign_four_lines(rng, key, [appid, ts.as_str(), nonce.as_str(), prepay_id])?;
+    let message = Message::pay_sign(appid, &ts, nonce.as_str(), prepay_id);
+    let sign = sign_message(&key.0, rng, &message)?;
     Ok(AppPayParams {
         appid: appid.to_owned(),
         partnerid: mchid.to_owned(),

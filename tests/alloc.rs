@@ -15,6 +15,7 @@
 //!   ≤ 20 (quick-xml reads it: its stack of open names, and one sized copy per value).
 //! - `MerchantSigner::authorization`: the number measured per backend, asserted exactly-or-below
 //!   (see `AUTHORIZATION_BUDGET`).
+//! - `Verifier::verify_headers` of a valid signature: likewise (see `VERIFY_BUDGET`).
 //!
 //! Runs with the default features and with `--all-features` (the `simulator` module it uses for
 //! the TEST ONLY merchant key is enabled for every test build by the root dev-dependency).
@@ -270,6 +271,71 @@ fn merchant_signer_authorization_allocation_budget() {
     assert!(
         max <= AUTHORIZATION_BUDGET,
         "{}: authorization allocated {max} times (budget {AUTHORIZATION_BUDGET})",
+        wechatpay_sansio::crypto::BACKEND
+    );
+}
+
+/// Allocations of one `Verifier::verify_headers` that succeeds (a 2xx reply's signature), on
+/// the Rust heap, measured with this test (rustc 1.95, rsa 0.10.0, aws-lc-rs 1.19.0) and asserted
+/// so that a regression shows (the same counts as before issue 16 moved the layout into
+/// `v3::canonical`). The signed message is streamed into the hash as parts, never assembled.
+///
+/// Under AWS-LC: 2, both ours: the decoded signature `Vec` and the `KeyId` that
+/// `KeyStore::get_by_header` builds from `Wechatpay-Serial` to look the key up. Under
+/// RustCrypto: 33, the same two and `rsa` 0.10's big-integer temporaries of one verification.
+#[cfg(not(feature = "aws-lc-rs"))]
+const VERIFY_BUDGET: u64 = 33;
+#[cfg(feature = "aws-lc-rs")]
+const VERIFY_BUDGET: u64 = 2;
+
+#[test]
+fn verifier_verify_headers_allocation_budget() {
+    use wechatpay_sansio::keys::{KeyStore, WechatPayKey};
+    use wechatpay_sansio::v3::canonical::response_message;
+    use wechatpay_sansio::v3::verify::{SignatureHeaders, Verifier};
+    let key = MerchantPrivateKey::from_pem(wechatpay_sansio::simulator::pem::PLATFORM_PRIVATE_KEY)
+        .unwrap();
+    let id = "PUB_KEY_ID_0114232134912410000000000000";
+    let mut store = KeyStore::new();
+    store.insert(WechatPayKey::public_key(
+        KeyId::new(id).unwrap(),
+        key.public_key(),
+    ));
+    let signer = MerchantSigner::new(
+        MchId::new("1900000109").unwrap(),
+        KeyId::new("3C3BBC2B9F5BF4F2").unwrap(),
+        key,
+    );
+    let body = br#"{"mchid":"1900000109","out_trade_no":"T1","trade_state":"SUCCESS"}"#;
+    let (ts, nonce) = ("1554208460", "593BEC0C930BF1AFEB40B4A08C8FB242");
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+    let signature = signer
+        .sign(&mut rng, &response_message(ts, nonce, body))
+        .unwrap();
+    let headers = SignatureHeaders {
+        timestamp: ts,
+        nonce,
+        signature: &signature,
+        serial: id,
+    };
+    let verifier = Verifier::new(&store);
+    let now = UnixTime::from_secs(1_554_208_460);
+    // Warm up once (lazy one-time initialisation inside a backend is not per-call cost).
+    verifier.verify_headers(&headers, body, now).unwrap();
+    let mut counts = Vec::new();
+    for _ in 0..3 {
+        let (n, id) = count(|| verifier.verify_headers(&headers, body, now).unwrap());
+        assert_eq!(id.as_str(), "PUB_KEY_ID_0114232134912410000000000000");
+        counts.push(n);
+    }
+    eprintln!(
+        "backend {}: verify_headers allocations {counts:?}",
+        wechatpay_sansio::crypto::BACKEND
+    );
+    let max = counts.iter().copied().max().unwrap();
+    assert!(
+        max <= VERIFY_BUDGET,
+        "{}: verify_headers allocated {max} times (budget {VERIFY_BUDGET})",
         wechatpay_sansio::crypto::BACKEND
     );
 }

@@ -28,7 +28,6 @@ use crate::secret::{ApiV2Key, ApiV3Key, NameAuthKey};
 use crate::time::UnixTime;
 use crate::v2::{Fields, SignType};
 use crate::v3::auth::Authorization;
-use crate::v3::canonical::Decimal;
 use crate::v3::header;
 use crate::v3::resource::EncryptedResource;
 use base64::Engine as _;
@@ -330,10 +329,10 @@ impl Simulator {
             return Err(sign_error("请求时间与当前时间相差过大"));
         }
         let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
-        let msg = crate::v3::canonical::request_message(
+        let msg = v3_request_message(
             req.method().as_str(),
             path,
-            auth.timestamp,
+            auth.timestamp.as_secs(),
             &auth.nonce_str,
             req.body(),
         );
@@ -393,13 +392,12 @@ impl Simulator {
         now: UnixTime,
     ) -> Option<http::HeaderMap> {
         let nonce = Nonce::generate(rng).ok()?;
-        let ts = Decimal::new(now.as_secs());
-        let nl: &[u8] = b"\n";
-        let parts = [ts.as_bytes(), nl, nonce.as_str().as_bytes(), nl, body, nl];
-        let sig = self.platform_key.0.sign_sha256(rng, &parts).ok()?;
+        let ts = now.as_secs().to_string();
+        let msg = v3_response_message(&ts, nonce.as_str(), body);
+        let sig = self.platform_key.0.sign_sha256(rng, &[&msg]).ok()?;
         let mut h = http::HeaderMap::new();
         let hv = |s: &str| HeaderValue::from_str(s).unwrap_or(HeaderValue::from_static("invalid"));
-        h.insert(header::WECHATPAY_TIMESTAMP.clone(), hv(ts.as_str()));
+        h.insert(header::WECHATPAY_TIMESTAMP.clone(), hv(&ts));
         h.insert(header::WECHATPAY_NONCE.clone(), hv(nonce.as_str()));
         h.insert(
             header::WECHATPAY_SERIAL.clone(),
@@ -537,6 +535,36 @@ impl Simulator {
         }
         xml_response(StatusCode::OK, render_v2(&pairs, self.v2_layout))
     }
+}
+
+// The v3 signed message, typed out here a second time ON PURPOSE. `crate::v3::canonical` is the
+// one definition the merchant side uses (authorization, verification, paysign, notifications);
+// the simulator is the test oracle for that code, and an oracle that reuses the code under test
+// cannot catch its bugs: a wrong layout would be signed and checked identically on both sides
+// and every round trip would still pass. Do not replace these with calls into `canonical` (nor
+// its `Decimal`); `tests::simulator_layout_agrees_with_canonical` checks that the two agree.
+
+/// What WeChat Pay verifies a request's `Authorization` against:
+/// `METHOD\nPATH?QUERY\nTIMESTAMP\nNONCE\nBODY\n`.
+fn v3_request_message(
+    method: &str,
+    path_and_query: &str,
+    timestamp: u64,
+    nonce: &str,
+    body: &[u8],
+) -> Vec<u8> {
+    let mut msg = format!("{method}\n{path_and_query}\n{timestamp}\n{nonce}\n").into_bytes();
+    msg.extend_from_slice(body);
+    msg.push(b'\n');
+    msg
+}
+
+/// What WeChat Pay signs a reply or a notification over: `TIMESTAMP\nNONCE\nBODY\n`.
+fn v3_response_message(timestamp: &str, nonce: &str, body: &[u8]) -> Vec<u8> {
+    let mut msg = format!("{timestamp}\n{nonce}\n").into_bytes();
+    msg.extend_from_slice(body);
+    msg.push(b'\n');
+    msg
 }
 
 /// The 401 `SIGN_ERROR` of a request whose signature does not verify, in the production shape
@@ -702,5 +730,114 @@ mod tests {
             sim.risk_public_key_pkcs1_pem()
                 .starts_with("-----BEGIN RSA PUBLIC KEY-----")
         );
+    }
+
+    /// The simulator's own layout (the oracle) and `v3::canonical` (the code under test) agree
+    /// on the official v3 examples and on odd inputs: rendered byte for byte, and hashed (what
+    /// one side signs, the other verifies).
+    #[test]
+    fn simulator_layout_agrees_with_canonical() {
+        use crate::v3::canonical::{self, Decimal, Message};
+        let sim = Simulator::new();
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(16);
+
+        // wechatpay-go credentials test (tests/data/VECTORS.md): the canonical request strings.
+        let official: [(&str, &[u8], &[u8]); 2] = [
+            (
+                "GET",
+                b"",
+                b"GET\n/v3/certificates\n1624523846\nA1B2C3D4E5F6G7\n\n",
+            ),
+            (
+                "POST",
+                b"Hello World!\n",
+                b"POST\n/v3/certificates\n1624523846\nA1B2C3D4E5F6G7\nHello World!\n\n",
+            ),
+        ];
+        for (method, body, expected) in official {
+            let oracle = v3_request_message(
+                method,
+                "/v3/certificates",
+                1624523846,
+                "A1B2C3D4E5F6G7",
+                body,
+            );
+            assert_eq!(oracle, expected);
+            let ts = UnixTime::from_secs(1624523846);
+            let ours =
+                canonical::request_message(method, "/v3/certificates", ts, "A1B2C3D4E5F6G7", body);
+            assert_eq!(ours, expected);
+        }
+
+        // wechatpay-go notification: WeChat Pay's real signature over `TS\nNONCE\nBODY\n`
+        // verifies over the oracle's bytes and over canonical's streamed message alike.
+        let cert =
+            PlatformCertificate::from_pem(include_str!("../../tests/data/go_platform_cert.pem"))
+                .unwrap();
+        let body = include_bytes!("../../tests/data/go_notify_body.json");
+        let (ts, nonce) = ("1624523846", "EcZ9Cmy4Xyx1i6RlJQzLcCyEqDa26NBz");
+        let sig = STANDARD
+            .decode(
+                include_str!("../../tests/data/go_notify_headers.txt")
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Wechatpay-Signature: "))
+                    .unwrap(),
+            )
+            .unwrap();
+        let key = &cert.public_key().0;
+        let oracle = v3_response_message(ts, nonce, body);
+        assert!(key.verify_sha256(&[&oracle], &sig));
+        assert!(Message::response(ts, nonce, body).verify(key, &sig));
+        assert_eq!(canonical::response_message(ts, nonce, body), oracle);
+        let mut tampered = body.to_vec();
+        tampered[10] ^= 1;
+        assert!(!Message::response(ts, nonce, &tampered).verify(key, &sig));
+
+        // Odd inputs: empty body, bodies holding `\n`, non-ASCII and non-UTF-8 bytes, empty
+        // lines, the extreme timestamps.
+        let bodies: [&[u8]; 7] = [
+            b"",
+            b"\n",
+            b"{\"a\":\n1}\n\n",
+            "{\"description\":\"微信支付 测试\"}".as_bytes(),
+            b"\xff\xfe\x00\r\n",
+            b"  ",
+            b"{}",
+        ];
+        let merchant = &load_key(pem::MERCHANT_PRIVATE_KEY).0;
+        for (i, body) in bodies.into_iter().enumerate() {
+            let secs = [0, 1624523846, u64::MAX][i % 3];
+            let (method, path, nonce) = [
+                ("POST", "/v3/pay/transactions/jsapi", "A1B2C3D4E5F6G7"),
+                ("GET", "/v3/x?q=%E4%B8%AD&b=", ""),
+                ("DELETE", "/", "n\u{4e2d}"),
+            ][i % 3];
+            let ts = Decimal::new(secs);
+
+            // Request: canonical renders and signs; the oracle's bytes must match and verify.
+            let oracle = v3_request_message(method, path, secs, nonce, body);
+            let message = Message::request(method, path, &ts, nonce, body);
+            assert_eq!(message.to_bytes(), oracle, "request {i}");
+            let sig = message.sign(merchant, &mut rng).unwrap();
+            assert!(
+                sim.merchant_public_key.0.verify_sha256(&[&oracle], &sig),
+                "request {i}"
+            );
+
+            // Response: the oracle signs its bytes; canonical's streamed message must verify.
+            let ts_s = secs.to_string();
+            let oracle = v3_response_message(&ts_s, nonce, body);
+            let message = Message::response(&ts_s, nonce, body);
+            assert_eq!(message.to_bytes(), oracle, "response {i}");
+            let sig = sim
+                .platform_key
+                .0
+                .sign_sha256(&mut rng, &[&oracle])
+                .unwrap();
+            assert!(
+                message.verify(&sim.platform_key.0.public_key(), &sig),
+                "response {i}"
+            );
+        }
     }
 }

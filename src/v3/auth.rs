@@ -8,7 +8,7 @@ use crate::ids::{MchId, Nonce};
 use crate::keys::{KeyError, KeyId, MerchantPrivateKey, PlatformCertificate};
 use crate::time::UnixTime;
 use crate::v3::SCHEME;
-use crate::v3::canonical::Decimal;
+use crate::v3::canonical::{Decimal, Message};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use core::fmt;
@@ -71,16 +71,22 @@ pub(crate) fn check_path_and_query(p: &str) -> Result<(), AuthError> {
     }
 }
 
-pub(crate) fn sign_parts<R: TryCryptoRng + ?Sized>(
-    key: &RsaPrivateKey,
-    rng: &mut R,
-    parts: &[&[u8]],
-) -> Result<String, AuthError> {
-    let sig = key.sign_sha256(rng, parts).map_err(|e| match e {
+/// A signature from the backend, base64; the backend's failure as an [`AuthError`].
+fn encode(signature: Result<Vec<u8>, CryptoError>) -> Result<String, AuthError> {
+    let sig = signature.map_err(|e| match e {
         CryptoError::Rng => AuthError::Rng,
         _ => AuthError::Backend,
     })?;
     Ok(STANDARD.encode(sig))
+}
+
+/// Sign a v3 message (streamed, see [`Message`]) with `key`, base64.
+pub(crate) fn sign_message<R: TryCryptoRng + ?Sized>(
+    key: &RsaPrivateKey,
+    rng: &mut R,
+    message: &Message<'_>,
+) -> Result<String, AuthError> {
+    encode(message.sign(key, rng))
 }
 
 impl MerchantSigner {
@@ -140,11 +146,11 @@ impl MerchantSigner {
         rng: &mut R,
         message: &[u8],
     ) -> Result<String, AuthError> {
-        sign_parts(&self.key.0, rng, &[message])
+        encode(self.key.0.sign_sha256(rng, &[message]))
     }
 
-    /// Sign a request and return its `Authorization` value. The canonical string is streamed
-    /// into SHA-256; it is never assembled. `rng` as in [`MerchantSigner::sign`] (not consulted
+    /// Sign a request and return its `Authorization` value. The canonical string
+    /// ([`crate::v3::canonical::request_message`]) is streamed into SHA-256; it is never assembled. `rng` as in [`MerchantSigner::sign`] (not consulted
     /// under `aws-lc-rs`).
     ///
     /// # Errors
@@ -160,20 +166,8 @@ impl MerchantSigner {
     ) -> Result<Authorization, AuthError> {
         check_path_and_query(path_and_query)?;
         let ts = Decimal::new(timestamp.as_secs());
-        let nl: &[u8] = b"\n";
-        let parts = [
-            method.as_bytes(),
-            nl,
-            path_and_query.as_bytes(),
-            nl,
-            ts.as_bytes(),
-            nl,
-            nonce.as_str().as_bytes(),
-            nl,
-            body,
-            nl,
-        ];
-        let signature = sign_parts(&self.key.0, rng, &parts)?;
+        let message = Message::request(method, path_and_query, &ts, nonce.as_str(), body);
+        let signature = sign_message(&self.key.0, rng, &message)?;
         Ok(Authorization {
             mchid: self.mchid.as_str().to_owned(),
             nonce_str: nonce.as_str().to_owned(),

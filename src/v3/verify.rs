@@ -9,7 +9,7 @@
 //! (the caller's clock: nothing here reads the time); the key is found by `Wechatpay-Serial`; a
 //! platform certificate must be valid at `now` ([`VerifyError::KeyNotValidAt`]: a retired key
 //! proves nothing); the signature is base64 of the key's length; RSASSA-PKCS1-v1_5/SHA-256 over
-//! `TIMESTAMP\nNONCE\nBODY\n` with the raw body bytes.
+//! `TIMESTAMP\nNONCE\nBODY\n` with the raw body bytes ([`crate::v3::canonical`]).
 //!
 //! ```
 //! use wechatpay_sansio::{simulator::Simulator, time::UnixTime};
@@ -33,6 +33,7 @@ use crate::error::{Classify, Disposition, Distrust};
 use crate::keys::{KeyId, KeyStore};
 use crate::time::UnixTime;
 use crate::v3::SCHEME;
+use crate::v3::canonical::Message;
 use crate::v3::header::{
     WECHATPAY_NONCE, WECHATPAY_SERIAL, WECHATPAY_SIGNATURE, WECHATPAY_SIGNATURE_TYPE,
     WECHATPAY_TIMESTAMP,
@@ -360,16 +361,7 @@ impl<'a> SignatureHeaders<'a> {
                 got: sig.len(),
             });
         }
-        let nl: &[u8] = b"\n";
-        let parts = [
-            self.timestamp.as_bytes(),
-            nl,
-            self.nonce.as_bytes(),
-            nl,
-            body,
-            nl,
-        ];
-        if key.key().0.verify_sha256(&parts, &sig) {
+        if Message::response(self.timestamp, self.nonce, body).verify(&key.key().0, &sig) {
             Ok(key.id())
         } else {
             Err(VerifyError::BadSignature)
