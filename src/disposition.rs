@@ -229,6 +229,9 @@ fn lookup(table: &[(&str, Disposition)], code: &str) -> Option<Disposition> {
 }
 
 #[cfg(test)]
+mod rows;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

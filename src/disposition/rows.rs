@@ -1,0 +1,282 @@
+//! Every variant of every public error type, one row each: an example and the disposition it
+//! must have (the documented "what now?"). `rows!` writes an exhaustive `match` per type, with
+//! no wildcard arm: a new variant without a row here does not compile. Each example must be the
+//! variant of its row; each error must have its disposition, a reason exactly when it is
+//! untrusted, a non-empty message, and a `Display` that does not repeat its `source()`. The
+//! integration tests (`tests/it/surface.rs`) check more cases per variant through the public API.
+
+use crate::api::{ApiError, NameAuthCode, Retcode};
+use crate::cipher::CipherError;
+use crate::error::{Classify, Disposition};
+use crate::ids::IdError;
+use crate::keys::KeyError;
+use crate::paysign::PaySignError;
+use crate::request::RequestError;
+use crate::secret::SecretError;
+use crate::time::UnixTime;
+use crate::v2::notify::PayNotifyError;
+use crate::v2::reply::{ErrCode, ReplyError};
+use crate::v2::request::V2RequestError;
+use crate::v2::sign::SignError;
+use crate::v2::xml::XmlError;
+use crate::v3::auth::{AuthError, AuthorizationParseError};
+use crate::v3::certificates::DownloadError;
+use crate::v3::notify::NotifyError;
+use crate::v3::request::V3RequestError;
+use crate::v3::resource::ResourceError;
+use crate::v3::response::{ErrorBody, ErrorBodyError, ErrorReply, ResponseError};
+use crate::v3::verify::VerifyError;
+use crate::validate::FieldError;
+use std::error::Error as StdError;
+
+fn check<E: Classify + StdError>(ty: &str, variant: &str, e: &E, want: Disposition) {
+    assert_eq!(e.disposition(), want, "{ty}::{variant}: {e}");
+    assert_eq!(
+        e.distrust().is_some(),
+        want == Disposition::Untrusted,
+        "{ty}::{variant}: a reason exactly when untrusted"
+    );
+    let shown = e.to_string();
+    assert!(!shown.is_empty(), "{ty}::{variant}: empty message");
+    if let Some(source) = e.source() {
+        let inner = source.to_string();
+        assert!(
+            !shown.contains(&inner),
+            "{ty}::{variant}: Display {shown:?} also prints its source {inner:?}"
+        );
+    }
+}
+
+/// `rows!(Type { Variant => example, Disposition; … })`.
+macro_rules! rows {
+    ($ty:ident { $($variant:ident => $example:expr, $want:ident;)+ }) => {{
+        fn variant(e: &$ty) -> &'static str {
+            match e {
+                $($ty::$variant { .. } => stringify!($variant),)+
+            }
+        }
+        $({
+            let e: $ty = $example;
+            assert_eq!(variant(&e), stringify!($variant), "{}: the example is another variant", stringify!($ty));
+            check(stringify!($ty), stringify!($variant), &e, Disposition::$want);
+        })+
+    }};
+}
+
+fn field() -> FieldError {
+    FieldError::Missing { field: "appid" }
+}
+
+fn v3_failure(status: u16, code: &str) -> ErrorReply {
+    let body = format!(r#"{{"code":"{code}","message":"m"}}"#);
+    ErrorReply::new(status, ErrorBody::parse(body.as_bytes()).unwrap())
+}
+
+fn business(code: &str) -> ReplyError {
+    ReplyError::BusinessFail {
+        err_code: Some(ErrCode::from_wire(code)),
+        err_code_des: None,
+    }
+}
+
+fn ret(msg: &str) -> ReplyError {
+    ReplyError::ReturnFail {
+        return_code: "FAIL".into(),
+        return_msg: Some(msg.into()),
+    }
+}
+
+fn body() -> ErrorBodyError {
+    ErrorBodyError::Json { line: 1, column: 1 }
+}
+
+fn unreadable(status: u16) -> ResponseError {
+    ResponseError::UnreadableError {
+        status,
+        reason: body(),
+    }
+}
+
+#[test]
+fn every_variant_of_every_error_has_a_row() {
+    rows!(FieldError {
+        Missing => field(), Rejected;
+        Length => FieldError::Length { field: "a", min: 1, max: 2, len: 3, }, Rejected;
+        Charset => FieldError::Charset { field: "a", allowed: "b", }, Rejected;
+        NotInEnum => FieldError::NotInEnum { field: "a", allowed: "b", }, Rejected;
+        IdNumber => FieldError::IdNumber { field: "a" }, Rejected;
+        LowercaseX => FieldError::LowercaseX { field: "a" }, Rejected;
+        NoneOf => FieldError::NoneOf { fields: "a, b" }, Rejected;
+    });
+    rows!(IdError {
+        Invalid => IdError::Invalid(field()), Misconfigured;
+        Rng => IdError::Rng, Transient;
+    });
+    rows!(SecretError {
+        ApiV2KeyLength => SecretError::ApiV2KeyLength(3), Misconfigured;
+        ApiV2KeyCharset => SecretError::ApiV2KeyCharset, Misconfigured;
+        ApiV3KeyLength => SecretError::ApiV3KeyLength(3), Misconfigured;
+    });
+    rows!(RequestError {
+        InvalidUrl => RequestError::InvalidUrl, Misconfigured;
+        InvalidHeaderValue => RequestError::InvalidHeaderValue("x"), Misconfigured;
+    });
+    rows!(CipherError {
+        Empty => CipherError::Empty, Rejected;
+        TooLong => CipherError::TooLong { len: 300, max: 214 }, Rejected;
+        Rng => CipherError::Rng, Transient;
+        Backend => CipherError::Backend, Misconfigured;
+        Base64 => CipherError::Base64, Untrusted;
+        CiphertextLength => CipherError::CiphertextLength { expected: 256, got: 3, }, Untrusted;
+        Decrypt => CipherError::Decrypt, Untrusted;
+        NotUtf8 => CipherError::NotUtf8, Untrusted;
+    });
+    rows!(SignError {
+        InvalidFieldName => SignError::InvalidFieldName("a b".into()), Misconfigured;
+        DuplicateField => SignError::DuplicateField("a".into()), Misconfigured;
+        Missing => SignError::Missing, Untrusted;
+        Malformed => SignError::Malformed { expected: 32 }, Untrusted;
+        UnknownAlgorithm => SignError::UnknownAlgorithm(40), Untrusted;
+        Mismatch => SignError::Mismatch, Untrusted;
+    });
+    rows!(XmlError {
+        InvalidName => XmlError::InvalidName("1a".into()), Misconfigured;
+        TooLarge => XmlError::TooLarge { len: 2, max: 1 }, Untrusted;
+        TooManyFields => XmlError::TooManyFields { max: 1 }, Untrusted;
+        InvalidUtf8 => XmlError::InvalidUtf8 { offset: 1 }, Untrusted;
+        UnsupportedEncoding => XmlError::UnsupportedEncoding, Untrusted;
+        Doctype => XmlError::Doctype, Untrusted;
+        UnknownEntity => XmlError::UnknownEntity, Untrusted;
+        IllegalCharacter => XmlError::IllegalCharacter { code: 0, place: "text".into(), }, Untrusted;
+        Nested => XmlError::Nested("a".into()), Untrusted;
+        Duplicate => XmlError::Duplicate("a".into()), Untrusted;
+        UnexpectedContent => XmlError::UnexpectedContent, Untrusted;
+        ProcessingInstruction => XmlError::ProcessingInstruction, Untrusted;
+        Empty => XmlError::Empty, Untrusted;
+        Truncated => XmlError::Truncated, Untrusted;
+        Syntax => XmlError::Syntax { position: 3 }, Untrusted;
+    });
+    rows!(V2RequestError {
+        SignPresent => V2RequestError::SignPresent, Misconfigured;
+        SignTypeMismatch => V2RequestError::SignTypeMismatch, Misconfigured;
+        Sign => V2RequestError::Sign(SignError::Mismatch), Misconfigured;
+        Xml => V2RequestError::Xml(XmlError::Empty), Misconfigured;
+        Request => V2RequestError::Request(RequestError::InvalidUrl), Misconfigured;
+    });
+    rows!(ReplyError {
+        Xml => ReplyError::Xml(XmlError::Doctype), Untrusted;
+        MissingReturnCode => ReplyError::MissingReturnCode, Untrusted;
+        ReturnFail => ret("签名错误"), Misconfigured;
+        BusinessFail => business("SYSTEMERROR"), Transient;
+        MissingResultCode => ReplyError::MissingResultCode, Untrusted;
+        Sign => ReplyError::Sign(SignError::Mismatch), Untrusted;
+        PossibleFold => ReplyError::PossibleFold { field: "a".into() }, Untrusted;
+        MissingField => ReplyError::MissingField("openid".into()), Untrusted;
+        Mismatch => ReplyError::Mismatch("openid".into()), Untrusted;
+    });
+    rows!(PayNotifyError {
+        Reply => PayNotifyError::Reply(ReplyError::Sign(SignError::Mismatch)), Untrusted;
+        SignType => PayNotifyError::SignType(field()), Untrusted;
+        WrongSignType => PayNotifyError::WrongSignType { configured: crate::v2::SignType::HmacSha256, }, Untrusted;
+        InvalidField => PayNotifyError::InvalidField("total_fee"), Untrusted;
+        PaymentFailed => PayNotifyError::PaymentFailed { err_code: Some(ErrCode::from_wire("ORDERPAID")), err_code_des: None, }, Rejected;
+    });
+    rows!(AuthError {
+        InvalidPathAndQuery => AuthError::InvalidPathAndQuery, Misconfigured;
+        Rng => AuthError::Rng, Transient;
+        Backend => AuthError::Backend, Misconfigured;
+    });
+    rows!(V3RequestError {
+        Auth => V3RequestError::Auth(AuthError::Rng), Transient;
+        Request => V3RequestError::Request(RequestError::InvalidUrl), Misconfigured;
+    });
+    rows!(ResourceError {
+        UnsupportedAlgorithm => ResourceError::UnsupportedAlgorithm("X".into()), Misconfigured;
+        NonceLength => ResourceError::NonceLength(3), Untrusted;
+        Base64 => ResourceError::Base64, Untrusted;
+        TagMismatch => ResourceError::TagMismatch, Misconfigured;
+    });
+    rows!(ErrorBodyError {
+        TooLarge => ErrorBodyError::TooLarge(1 << 20), Untrusted;
+        Json => ErrorBodyError::Json { line: 1, column: 1 }, Untrusted;
+    });
+    rows!(ResponseError {
+        Failure => ResponseError::Failure(Box::new(v3_failure(500, "SYSTEMERROR"))), Transient;
+        UnreadableError => unreadable(502), Transient;
+        Verify => ResponseError::Verify(VerifyError::BadSignature), Untrusted;
+    });
+    rows!(NotifyError {
+        Verify => NotifyError::Verify(VerifyError::SignatureProbe), Untrusted;
+        TooLarge => NotifyError::TooLarge(1 << 20), Untrusted;
+        Json => NotifyError::Json { line: 1, column: 1 }, Untrusted;
+        Resource => NotifyError::Resource(ResourceError::TagMismatch), Misconfigured;
+    });
+    rows!(DownloadError {
+        Json => DownloadError::Json, Untrusted;
+        Resource => DownloadError::Resource(ResourceError::TagMismatch), Misconfigured;
+        UnverifiedResource => DownloadError::UnverifiedResource(ResourceError::TagMismatch), Untrusted;
+        Certificate => DownloadError::Certificate(KeyError::Certificate), Untrusted;
+        SerialMismatch => DownloadError::SerialMismatch("01".into()), Untrusted;
+        Response => DownloadError::Response(ResponseError::Failure(Box::new(v3_failure( 500, "SYSTEMERROR", )))), Transient;
+    });
+    rows!(ApiError {
+        Field => ApiError::Field(field()), Rejected;
+        NotConfigured => ApiError::NotConfigured(crate::merchant::NotConfigured("APIv2 key")), Misconfigured;
+        NoEncryptionKey => ApiError::NoEncryptionKey("x"), Misconfigured;
+        Rng => ApiError::Rng, Transient;
+        Encrypt => ApiError::Encrypt { field: "cred_id", source: CipherError::TooLong { len: 300, max: 214 }, }, Rejected;
+        V2Request => ApiError::V2Request(V2RequestError::SignPresent), Misconfigured;
+        V3Request => ApiError::V3Request(V3RequestError::Auth(AuthError::Backend)), Misconfigured;
+        OAuth => ApiError::OAuth { retcode: Retcode::CodeNotFound, retmsg: "code not found".into() }, Rejected;
+        NameAuth => ApiError::NameAuth(NameAuthCode::IpNotAuthorized), Misconfigured;
+        HttpStatus => ApiError::HttpStatus(503), Transient;
+        V2Reply => ApiError::V2Reply(ReplyError::Xml(XmlError::Doctype)), Untrusted;
+        MissingField => ApiError::MissingField("openid".into()), Untrusted;
+        Mismatch => ApiError::Mismatch("openid".into()), Untrusted;
+        InvalidField => ApiError::InvalidField("expires_in"), Untrusted;
+        V3Reply => ApiError::V3Reply(ResponseError::Verify(VerifyError::BadSignature)), Untrusted;
+        Key => ApiError::Key(KeyError::NotRsa), Untrusted;
+        Json => ApiError::Json { line: 1, column: 2 }, Untrusted;
+        NotJson => ApiError::NotJson, Untrusted;
+        TooLarge => ApiError::TooLarge { len: 2, max: 1 }, Untrusted;
+    });
+    rows!(PaySignError {
+        Field => crate::paysign::PaySignError::from(field()), Rejected;
+        Auth => crate::paysign::PaySignError::from(AuthError::Rng), Transient;
+        Sign => crate::paysign::PaySignError::from(SignError::Mismatch), Untrusted;
+    });
+    rows!(KeyError {
+        Pem => KeyError::Pem, Misconfigured;
+        UnexpectedPemLabel => KeyError::UnexpectedPemLabel { expected: "A", found: "B".into(), }, Misconfigured;
+        EncryptedPrivateKey => KeyError::EncryptedPrivateKey, Misconfigured;
+        Der => KeyError::Der { what: "x" }, Misconfigured;
+        NotRsa => KeyError::NotRsa, Misconfigured;
+        KeySize => KeyError::KeySize { bits: 1024, expected: 2048, }, Misconfigured;
+        InvalidKeyId => KeyError::InvalidKeyId, Misconfigured;
+        Certificate => KeyError::Certificate, Misconfigured;
+        InvalidMchId => KeyError::InvalidMchId, Misconfigured;
+        KeyMismatch => KeyError::KeyMismatch, Misconfigured;
+    });
+    rows!(AuthorizationParseError {
+        Scheme => AuthorizationParseError::Scheme, Untrusted;
+        Malformed => AuthorizationParseError::Malformed, Untrusted;
+        Missing => AuthorizationParseError::Missing("nonce_str"), Untrusted;
+        Duplicate => AuthorizationParseError::Duplicate("nonce_str"), Untrusted;
+        Unknown => AuthorizationParseError::Unknown, Untrusted;
+        Timestamp => AuthorizationParseError::Timestamp, Untrusted;
+    });
+    rows!(VerifyError {
+        MissingHeader => VerifyError::MissingHeader("wechatpay-nonce"), Untrusted;
+        DuplicateHeader => VerifyError::DuplicateHeader("wechatpay-nonce"), Untrusted;
+        InvalidHeader => VerifyError::InvalidHeader("wechatpay-nonce"), Untrusted;
+        UnsupportedSignatureType => VerifyError::UnsupportedSignatureType, Untrusted;
+        SignatureProbe => VerifyError::SignatureProbe, Untrusted;
+        InvalidTimestamp => VerifyError::InvalidTimestamp, Untrusted;
+        StaleTimestamp => VerifyError::StaleTimestamp { skew: 301, max_skew: 300, }, Untrusted;
+        UnknownKey => VerifyError::UnknownKey("01".into()), Untrusted;
+        KeyNotValidAt => VerifyError::KeyNotValidAt { id: "01".into(), now: UnixTime::from_secs(3), not_before: UnixTime::from_secs(1), not_after: UnixTime::from_secs(2), }, Untrusted;
+        SignatureEncoding => VerifyError::SignatureEncoding, Untrusted;
+        SignatureLength => VerifyError::SignatureLength { expected: 256, got: 3, }, Untrusted;
+        BadSignature => VerifyError::BadSignature, Untrusted;
+    });
+}
