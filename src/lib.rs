@@ -14,6 +14,7 @@
 //!
 //! | concept | module |
 //! |---|---|
+//! | **the guide**: every concept with a runnable example (the README) | [`guide`] |
 //! | the merchant context every typed API takes | [`merchant`] |
 //! | "what now?" for every error: `Disposition`, `Classify` | [`error`] |
 //! | instants (`UnixTime`), ids and nonces, field validation | [`time`], [`ids`], [`validate`] |
@@ -80,7 +81,6 @@ pub mod validate;
 pub use http;
 pub use rand_core;
 
-/// The README's examples, compiled and run as doc tests.
-#[cfg(doctest)]
+/// The guide: the repository's README, part of these docs (its examples run as doc tests).
 #[doc = include_str!("../README.md")]
-pub struct ReadmeDoctests;
+pub mod guide {}
