@@ -36,9 +36,13 @@
 //! | offline WeChat Pay for tests (feature `simulator`) | `simulator` |
 //! | the cryptography seam | [`crypto`] |
 //!
-//! The repository's `README.md` walks through every concept with runnable examples (they are
-//! compiled as this crate's doc tests); `ARCHITECTURE.md` gives the module layers and the rules
-//! of the public surface. The official v2 signature example
+//! The everyday items are re-exported here: [`Merchant`], [`UnixTime`], [`Request`],
+//! [`ResponseRef`], [`Operation`], [`ApiError`], [`Failure`], [`Classify`], [`Disposition`],
+//! [`Distrust`], [`ApiV2Key`], [`ApiV3Key`], [`Personal`], [`SignType`].
+//!
+//! The [`guide`] walks through every concept with runnable examples (they are compiled as this
+//! crate's doc tests); `ARCHITECTURE.md` gives the module layers and the rules of the public
+//! surface. The official v2 signature example
 //! (<https://pay.weixin.qq.com/doc/v2/merchant/4011985891>):
 //!
 //! ```
@@ -80,6 +84,14 @@ pub mod validate;
 
 pub use http;
 pub use rand_core;
+
+pub use api::{ApiError, Failure, Operation};
+pub use error::{Classify, Disposition, Distrust};
+pub use merchant::Merchant;
+pub use request::{Request, ResponseRef};
+pub use secret::{ApiV2Key, ApiV3Key, Personal};
+pub use time::UnixTime;
+pub use v2::SignType;
 
 /// The guide: the repository's README, part of these docs (its examples run as doc tests).
 #[doc = include_str!("../README.md")]
