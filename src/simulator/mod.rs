@@ -512,7 +512,7 @@ impl Simulator {
 
     /// A v2 XML reply of exactly `fields` (in the simulator's layout, unsigned).
     #[must_use]
-    pub fn v2_reply_as_is(&self, fields: &[(&str, &str)]) -> Response<Vec<u8>> {
+    pub(crate) fn v2_reply_as_is(&self, fields: &[(&str, &str)]) -> Response<Vec<u8>> {
         xml_response(StatusCode::OK, render_v2(fields, self.v2_layout))
     }
 
