@@ -555,11 +555,11 @@ const REALNAMEAUTH_RELIED: &[(&str, Reliance)] = &[
 pub fn api_realnameauth(data: &[u8]) {
     let (h, st, body) = ok_200(data);
     for t in [None, Some(SignType::Md5), Some(SignType::HmacSha256)] {
-        let r = crate::api::realnameauth::read_reply(
+        let r = crate::api::read_reply_with::<crate::api::realnameauth::RealNameAuthRequest>(
             merchant(),
             ResponseRef::new(st, &h, body),
             DEFAULT_NOW,
-            t,
+            &crate::api::realnameauth::RealNameAuthReplyOptions::signed_with(t),
         );
         if r.is_ok() {
             let f = xml::parse(body).map_err(|e| e.to_string());

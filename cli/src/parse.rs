@@ -249,8 +249,10 @@ fn parse_realnameauth(a: &ParseArgs, status: StatusCode, headers: &HeaderMap) ->
     let body = read_stdin()?;
     let response = ResponseRef::new(status, headers, &body);
     let now = a.now.map_or_else(os::now, UnixTime::from_secs);
-    let out = match realnameauth::read_reply(&merchant, response, now, a.sign_type.map(Into::into))
-    {
+    let options = realnameauth::RealNameAuthReplyOptions::signed_with(a.sign_type.map(Into::into));
+    let out = match wechatpay_sansio::api::read_reply_with::<realnameauth::RealNameAuthRequest>(
+        &merchant, response, now, &options,
+    ) {
         Ok(o) => o,
         Err(e) => return failure_or_invalid(api, e, a.show_messages),
     };

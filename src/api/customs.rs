@@ -25,6 +25,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use crate::api::endpoint::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::api::v3_common;
 use crate::api::{ApiError, Operation};
 use crate::cipher::Padding;
@@ -177,16 +178,34 @@ impl VerifyCertificateRequest {
     }
 }
 
+/// This API's description.
+pub const ENDPOINT: Endpoint<'static> = Endpoint::new(
+    "customs-verify",
+    HOST,
+    PATH,
+    HttpMethod::Post,
+    Protocol::V3Json,
+);
+
 impl Operation for VerifyCertificateRequest {
     type Outcome = VerifyCertificateOutcome;
+    type ReplyOptions = ();
+    /// The document lists them in the reply.
+    const IDENTIFYING: &'static [&'static str] =
+        &["appid", "mchid", "out_trade_no", "transaction_id"];
+
+    fn endpoint(&self) -> Endpoint<'static> {
+        ENDPOINT
+    }
 
     /// Validate, encrypt the two personal fields (PKCS#1 v1.5) under the merchant's platform
     /// certificate valid at `now` (the newest), and sign.
     ///
     /// `rng` draws the `Authorization` nonce (under every backend) and, under RustCrypto, the
     /// padding and the RSA blinding; under `aws-lc-rs` the RSA operations do not consult it.
-    fn build<R: TryCryptoRng + ?Sized>(
+    fn build_at<R: TryCryptoRng + ?Sized>(
         &self,
+        endpoint: &Endpoint<'_>,
         merchant: &Merchant,
         rng: &mut R,
         now: UnixTime,
@@ -217,35 +236,40 @@ impl Operation for VerifyCertificateRequest {
             certificate_id: &certificate_id,
             certificate_name: &certificate_name,
         };
-        v3_common::post_json(
-            merchant,
-            &format!("{HOST}{PATH}"),
-            &body,
-            platform,
-            rng,
-            now,
-        )
+        v3_common::post_json(merchant, &endpoint.url(), &body, platform, rng, now)
     }
 
-    /// Check the reply ([`read_reply`]) and that it is about this request: `appid`, `mchid`
-    /// (the merchant), `out_trade_no` and `transaction_id` present (the document lists them) and
-    /// equal; a `sub_order_no` in the reply (the document does not list one) must equal the
+    /// `appid`, `mchid` (the merchant), `out_trade_no` and `transaction_id` equal to the
+    /// request's; a `sub_order_no` in the reply (the document does not list one) must equal the
     /// request's.
-    fn parse_reply(
-        &self,
+    fn echoes<'a>(&'a self, merchant: &'a Merchant) -> Vec<Echo<'a>> {
+        vec![
+            Echo::equal("appid", &self.appid),
+            Echo::equal("mchid", merchant.mchid().as_str()),
+            Echo::equal("out_trade_no", &self.out_trade_no),
+            Echo::equal("transaction_id", &self.transaction_id),
+            Echo::equal_if_present("sub_order_no", self.sub_order_no.as_deref()),
+        ]
+    }
+
+    /// A 2xx reply is verified with the merchant's keys at `now` and must carry every
+    /// documented field; other statuses are WeChat Pay's failure answer with a typed code.
+    fn decode(
         merchant: &Merchant,
         response: ResponseRef<'_>,
         now: UnixTime,
+        (): &(),
+        echoes: &[Echo<'_>],
     ) -> Result<VerifyCertificateOutcome, ApiError> {
-        let out = read_reply(merchant, response, now)?;
-        v3_common::same("appid", &self.appid, &out.appid)?;
-        v3_common::same("mchid", merchant.mchid().as_str(), &out.mchid)?;
-        v3_common::same("out_trade_no", &self.out_trade_no, &out.out_trade_no)?;
-        v3_common::same("transaction_id", &self.transaction_id, &out.transaction_id)?;
-        if out.sub_order_no.is_some() && out.sub_order_no != self.sub_order_no {
-            return Err(ApiError::Mismatch("sub_order_no".into()));
-        }
-        Ok(out)
+        let r: Reply = v3_common::decode(merchant, response, now, Some(PATH), echoes)?;
+        Ok(VerifyCertificateOutcome {
+            appid: r.appid,
+            mchid: r.mchid,
+            out_trade_no: r.out_trade_no,
+            transaction_id: r.transaction_id,
+            sub_order_no: r.sub_order_no,
+            certificate_check_result: CheckResult::from_wire(&r.certificate_check_result),
+        })
     }
 }
 
@@ -297,15 +321,7 @@ pub fn read_reply(
     response: ResponseRef<'_>,
     now: UnixTime,
 ) -> Result<VerifyCertificateOutcome, ApiError> {
-    let r: Reply = v3_common::decode(merchant, response, now, Some(PATH))?;
-    Ok(VerifyCertificateOutcome {
-        appid: r.appid,
-        mchid: r.mchid,
-        out_trade_no: r.out_trade_no,
-        transaction_id: r.transaction_id,
-        sub_order_no: r.sub_order_no,
-        certificate_check_result: CheckResult::from_wire(&r.certificate_check_result),
-    })
+    crate::api::read_reply::<VerifyCertificateRequest>(merchant, response, now)
 }
 
 #[cfg(test)]

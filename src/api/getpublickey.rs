@@ -23,6 +23,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use crate::api::endpoint::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::api::v2_common;
 use crate::api::{ApiError, Operation};
 use crate::ids::Nonce;
@@ -37,8 +38,6 @@ use rand_core::TryCryptoRng;
 
 /// Path of the endpoint.
 pub const PATH: &str = "/risk/getpublickey";
-/// URL of the endpoint (on the `fraud` host).
-pub const URL: &str = "https://fraud.mch.weixin.qq.com/risk/getpublickey";
 
 /// A `getpublickey` request. `mch_id` comes from the [`Merchant`], `nonce_str` from the RNG.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,16 +69,43 @@ impl GetPublicKeyRequest {
             sign_type: SignType::HmacSha256,
         }
     }
+}
 
+/// This API's description.
+pub const ENDPOINT: Endpoint<'static> = Endpoint::new(
+    "getpublickey",
+    "https://fraud.mch.weixin.qq.com",
+    PATH,
+    HttpMethod::Post,
+    Protocol::V2Xml {
+        signed_reply: false,
+        client_certificate: true,
+    },
+);
+
+impl Operation for GetPublicKeyRequest {
+    type Outcome = RiskPublicKey;
+    type ReplyOptions = ();
+    const IDENTIFYING: &'static [&'static str] = &["mch_id"];
+
+    fn endpoint(&self) -> Endpoint<'static> {
+        ENDPOINT
+    }
+
+    /// The signed XML POST, flagged as requiring the client certificate.
+    ///
+    /// `rng` draws `nonce_str` only: this call involves no RSA operation, so the backend
+    /// (RustCrypto or `aws-lc-rs`) makes no difference.
     fn build_at<R: TryCryptoRng + ?Sized>(
         &self,
-        url: &str,
+        endpoint: &Endpoint<'_>,
         merchant: &Merchant,
         rng: &mut R,
+        _now: UnixTime,
     ) -> Result<Request, ApiError> {
         let nonce = Nonce::generate(rng).map_err(|_| ApiError::Rng)?;
         Ok(post_xml(
-            url,
+            &endpoint.url(),
             &[
                 ("mch_id", merchant.mchid().as_str()),
                 ("nonce_str", nonce.as_str()),
@@ -87,49 +113,33 @@ impl GetPublicKeyRequest {
             ],
             merchant.api_v2_key()?,
             self.sign_type,
-            true,
+            endpoint.requires_client_certificate(),
         )?)
     }
-}
 
-impl Operation for GetPublicKeyRequest {
-    type Outcome = RiskPublicKey;
-
-    /// The signed XML POST to [`URL`], flagged as requiring the client certificate.
-    ///
-    /// `rng` draws `nonce_str` only: this call involves no RSA operation, so the backend
-    /// (RustCrypto or `aws-lc-rs`) makes no difference.
-    fn build<R: TryCryptoRng + ?Sized>(
-        &self,
-        merchant: &Merchant,
-        rng: &mut R,
-        _now: UnixTime,
-    ) -> Result<Request, ApiError> {
-        self.build_at(URL, merchant, rng)
+    /// `mch_id` equal to the merchant's.
+    fn echoes<'a>(&'a self, merchant: &'a Merchant) -> Vec<Echo<'a>> {
+        vec![Echo::equal("mch_id", merchant.mchid().as_str())]
     }
 
-    /// Check the unsigned reply (`result_code` required, `mch_id` present and equal to the
-    /// merchant's) and parse `pub_key` (PKCS#1 `RSA PUBLIC KEY`, or SPKI).
-    fn parse_reply(
-        &self,
-        merchant: &Merchant,
+    /// The unsigned reply (`result_code` required, the echoes), then `pub_key` (PKCS#1
+    /// `RSA PUBLIC KEY`, or SPKI).
+    fn decode(
+        _merchant: &Merchant,
         response: ResponseRef<'_>,
         _now: UnixTime,
+        (): &(),
+        echoes: &[Echo<'_>],
     ) -> Result<RiskPublicKey, ApiError> {
-        v2_common::xml_reply(
-            &response,
-            None,
-            &Expect::unsigned().echo(&[("mch_id", merchant.mchid().as_str())]),
-            |r| {
-                let pem = r
-                    .text("pub_key")
-                    .ok_or_else(|| ApiError::MissingField("pub_key".into()))?;
-                Ok(RiskPublicKey {
-                    mch_id: merchant.mchid().as_str().to_owned(),
-                    key: PublicKey::from_pem(pem)?,
-                })
-            },
-        )
+        v2_common::xml_reply(&response, None, &Expect::unsigned(), echoes, |r| {
+            let pem = r
+                .text("pub_key")
+                .ok_or_else(|| ApiError::MissingField("pub_key".into()))?;
+            Ok(RiskPublicKey {
+                mch_id: r.strict("mch_id").unwrap_or_default().to_owned(),
+                key: PublicKey::from_pem(pem)?,
+            })
+        })
     }
 }
 
@@ -144,7 +154,12 @@ mod tests {
         );
         let mut rng = <rand_chacha::ChaCha20Rng as rand_core::SeedableRng>::seed_from_u64(1);
         assert!(matches!(
-            GetPublicKeyRequest::new().build_at("http://x/", &merchant, &mut rng),
+            GetPublicKeyRequest::new().build_at(
+                &ENDPOINT.at("http://x"),
+                &merchant,
+                &mut rng,
+                crate::time::UnixTime::from_secs(0)
+            ),
             Err(ApiError::V2Request(_))
         ));
     }

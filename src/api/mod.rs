@@ -48,7 +48,9 @@ pub mod pre_entrust;
 pub mod querymchrisk;
 pub mod realnameauth;
 
+pub mod endpoint;
 mod error;
+pub use endpoint::{Echo, Endpoint};
 pub use error::{ApiError, Failure, NameAuthCode, Retcode};
 mod v2_common;
 mod v3_common;
@@ -58,36 +60,141 @@ use crate::request::{Request, ResponseRef};
 use crate::time::UnixTime;
 use rand_core::TryCryptoRng;
 
-/// The shape every typed API has.
+/// The shape every typed API has, and its description: where it is spoken ([`Endpoint`]), the
+/// fields that tie a reply to its request ([`Echo`]), and how a reply is decoded. One generic
+/// path runs [`Operation::build`], [`Operation::parse_reply`] and [`read_reply`] for every API;
+/// adding an API is one implementation of this trait, an outcome type and a simulator handler.
 pub trait Operation {
     /// What a successful reply means.
     type Outcome;
 
+    /// How a reply is read that the request alone can say (`realnameauth`: its sign type);
+    /// [`read_reply`] uses the default.
+    type ReplyOptions: Default;
+
+    /// The fields that identify a request: every success reply must carry them
+    /// ([`Operation::parse_reply`] also compares them with what was sent).
+    const IDENTIFYING: &'static [&'static str];
+
+    /// Where and how this request is spoken.
+    fn endpoint(&self) -> Endpoint<'static>;
+
     /// Validate the request (before any cryptography) and build the signed sans-IO request for
-    /// `merchant` at `now`. `rng` draws the nonce and, under the RustCrypto backend, the RSA
-    /// randomness (blinding, padding); under `aws-lc-rs` the RSA operations do not consult it.
+    /// `merchant` at `now`, sent to `endpoint`'s host (its path and method are this API's:
+    /// pass [`Operation::endpoint`], or it [`Endpoint::at`] a test host). `rng` draws the
+    /// nonce and, under the RustCrypto backend, the RSA randomness (blinding, padding); under
+    /// `aws-lc-rs` the RSA operations do not consult it.
     ///
     /// # Errors
     /// [`ApiError::Field`], [`ApiError::NotConfigured`], [`ApiError::NoEncryptionKey`],
     /// [`ApiError::Rng`], [`ApiError::Encrypt`], [`ApiError::V2Request`],
     /// [`ApiError::V3Request`].
-    fn build<R: TryCryptoRng + ?Sized>(
+    fn build_at<R: TryCryptoRng + ?Sized>(
         &self,
+        endpoint: &Endpoint<'_>,
         merchant: &Merchant,
         rng: &mut R,
         now: UnixTime,
     ) -> Result<Request, ApiError>;
 
-    /// Check the reply to this request — status, signature (with the clock at receipt, `now`),
-    /// the fields that identify the request — and read the outcome.
+    /// The fields a reply to this request must carry back, with the values sent.
+    fn echoes<'a>(&'a self, merchant: &'a Merchant) -> Vec<Echo<'a>>;
+
+    /// The reply options this request implies.
+    fn reply_options(&self) -> Self::ReplyOptions {
+        Self::ReplyOptions::default()
+    }
+
+    /// Check a reply — status, signature (with the clock at receipt, `now`), `echoes` — and
+    /// decode the outcome.
     ///
     /// # Errors
     /// [`ApiError::failure`] for WeChat Pay's failure answers; the other variants when the reply
     /// cannot be trusted or read.
+    fn decode(
+        merchant: &Merchant,
+        response: ResponseRef<'_>,
+        now: UnixTime,
+        options: &Self::ReplyOptions,
+        echoes: &[Echo<'_>],
+    ) -> Result<Self::Outcome, ApiError>;
+
+    /// [`Operation::build_at`] this API's own endpoint.
+    ///
+    /// # Errors
+    /// As [`Operation::build_at`].
+    fn build<R: TryCryptoRng + ?Sized>(
+        &self,
+        merchant: &Merchant,
+        rng: &mut R,
+        now: UnixTime,
+    ) -> Result<Request, ApiError> {
+        self.build_at(&self.endpoint(), merchant, rng, now)
+    }
+
+    /// Check the reply to this request — status, signature, the fields that identify the
+    /// request, equal to what was sent — and read the outcome.
+    ///
+    /// # Errors
+    /// As [`Operation::decode`].
     fn parse_reply(
         &self,
         merchant: &Merchant,
         response: ResponseRef<'_>,
         now: UnixTime,
-    ) -> Result<Self::Outcome, ApiError>;
+    ) -> Result<Self::Outcome, ApiError> {
+        Self::decode(
+            merchant,
+            response,
+            now,
+            &self.reply_options(),
+            &self.echoes(merchant),
+        )
+    }
+}
+
+/// Check a reply of the API `O` without its request at hand (a reply copied from a log):
+/// everything [`Operation::parse_reply`] checks, but the identifying fields are only required
+/// to be present — compare them with what you sent yourself.
+///
+/// ```
+/// use wechatpay_sansio::api::{self, querymchrisk::QueryMchRiskRequest};
+/// use wechatpay_sansio::{Merchant, ResponseRef, UnixTime};
+/// let merchant = Merchant::new("1900000109")?;
+/// let headers = http::HeaderMap::new();
+/// let body = b"<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code>\
+///              <mch_id>1900000109</mch_id><risk_level>LOW</risk_level><risk_level_desc></risk_level_desc></xml>";
+/// let reply = ResponseRef::new(http::StatusCode::OK, &headers, body);
+/// let out = api::read_reply::<QueryMchRiskRequest>(&merchant, reply, UnixTime::from_secs(0))?;
+/// assert_eq!(out.mch_id, "1900000109");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// As [`Operation::decode`].
+pub fn read_reply<O: Operation>(
+    merchant: &Merchant,
+    response: ResponseRef<'_>,
+    now: UnixTime,
+) -> Result<O::Outcome, ApiError> {
+    read_reply_with::<O>(merchant, response, now, &O::ReplyOptions::default())
+}
+
+/// [`read_reply`] with reply options (`realnameauth`: the sign type of the request).
+///
+/// # Errors
+/// As [`Operation::decode`].
+pub fn read_reply_with<O: Operation>(
+    merchant: &Merchant,
+    response: ResponseRef<'_>,
+    now: UnixTime,
+    options: &O::ReplyOptions,
+) -> Result<O::Outcome, ApiError> {
+    O::decode(
+        merchant,
+        response,
+        now,
+        options,
+        &Echo::present(O::IDENTIFYING),
+    )
 }

@@ -46,6 +46,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use crate::api::endpoint::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::api::v2_common::{self, NumOrStr};
 use crate::api::{ApiError, NameAuthCode, Operation};
 use crate::merchant::Merchant;
@@ -63,8 +64,6 @@ use zeroize::Zeroizing;
 
 /// Path of the endpoint.
 pub const PATH: &str = "/cgi-bin/nameauth/nameautheasy";
-/// URL of the endpoint.
-pub const URL: &str = "https://api.mch.weixin.qq.com/cgi-bin/nameauth/nameautheasy";
 
 /// Hex case of the MD5 `sign` (see the module documentation: unverified, lower by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -296,8 +295,38 @@ impl NameAuthRequest {
             HexCase::Upper => s,
         })
     }
+}
 
-    fn build_at(&self, url: &str, merchant: &Merchant) -> Result<Request, ApiError> {
+/// This API's description.
+pub const ENDPOINT: Endpoint<'static> = Endpoint::new(
+    "nameauth",
+    "https://api.mch.weixin.qq.com",
+    PATH,
+    HttpMethod::Get,
+    Protocol::LegacyQuery,
+);
+
+impl Operation for NameAuthRequest {
+    type Outcome = NameAuthOutcome;
+    type ReplyOptions = ();
+    /// The reply carries nothing of the request.
+    const IDENTIFYING: &'static [&'static str] = &[];
+
+    fn endpoint(&self) -> Endpoint<'static> {
+        ENDPOINT
+    }
+
+    /// Validate, then build the GET
+    /// (`appid, openid, src, truename, creid, cretype, sign, type`, values percent-encoded).
+    /// No nonce, no time, no RSA: `rng` and `now` are not used (under any backend).
+    fn build_at<R: TryCryptoRng + ?Sized>(
+        &self,
+        endpoint: &Endpoint<'_>,
+        merchant: &Merchant,
+        _rng: &mut R,
+        _now: UnixTime,
+    ) -> Result<Request, ApiError> {
+        self.validate()?;
         let creds = merchant.nameauth()?;
         validate::token("src", &creds.src, 64)?;
         let sign = self.sign_unchecked(&creds.src, &creds.key)?;
@@ -312,7 +341,7 @@ impl NameAuthRequest {
             ("sign", sign.as_str()),
             ("type", self.reply_type.as_str()),
         ]));
-        let full = Zeroizing::new(format!("{url}?{}", query.as_str()));
+        let full = Zeroizing::new(format!("{}?{}", endpoint.url(), query.as_str()));
         Ok(Request::new(Method::GET, &full, Vec::new())
             .map_err(V2RequestError::from)?
             .static_header(
@@ -321,33 +350,20 @@ impl NameAuthRequest {
             )
             .static_header(UA, USER_AGENT))
     }
-}
 
-impl Operation for NameAuthRequest {
-    type Outcome = NameAuthOutcome;
-
-    /// Validate, then build the GET to [`URL`]
-    /// (`appid, openid, src, truename, creid, cretype, sign, type`, values percent-encoded).
-    /// No nonce, no time, no RSA: `rng` and `now` are not used (under any backend).
-    fn build<R: TryCryptoRng + ?Sized>(
-        &self,
-        merchant: &Merchant,
-        _rng: &mut R,
-        _now: UnixTime,
-    ) -> Result<Request, ApiError> {
-        self.validate()?;
-        self.build_at(URL, merchant)
+    fn echoes<'a>(&'a self, _: &'a Merchant) -> Vec<Echo<'a>> {
+        Vec::new()
     }
 
-    /// Read the (unsigned) JSON or JSONP reply; it carries nothing of the request, so this is
-    /// [`read_reply`].
-    fn parse_reply(
-        &self,
-        merchant: &Merchant,
+    /// The (unsigned) JSON or JSONP reply: see [`read_reply`].
+    fn decode(
+        _merchant: &Merchant,
         response: ResponseRef<'_>,
-        now: UnixTime,
+        _now: UnixTime,
+        (): &(),
+        _echoes: &[Echo<'_>],
     ) -> Result<NameAuthOutcome, ApiError> {
-        read_reply(merchant, response, now)
+        decode_reply(&response)
     }
 }
 
@@ -413,11 +429,15 @@ fn unwrap_jsonp(body: &[u8]) -> Option<&[u8]> {
 /// [`ApiError::HttpStatus`], [`ApiError::TooLarge`], [`ApiError::NotJson`], [`ApiError::Json`],
 /// [`ApiError::MissingField`], [`ApiError::InvalidField`], WeChat Pay's failure answer ([`ApiError::failure`]).
 pub fn read_reply(
-    _merchant: &Merchant,
+    merchant: &Merchant,
     response: ResponseRef<'_>,
-    _now: UnixTime,
+    now: UnixTime,
 ) -> Result<NameAuthOutcome, ApiError> {
-    v2_common::success_status(&response)?;
+    crate::api::read_reply::<NameAuthRequest>(merchant, response, now)
+}
+
+fn decode_reply(response: &ResponseRef<'_>) -> Result<NameAuthOutcome, ApiError> {
+    v2_common::success_status(response)?;
     if response.body.len() > MAX_REPLY {
         return Err(ApiError::TooLarge {
             len: response.body.len(),
@@ -485,12 +505,23 @@ mod tests {
             Personal::new("11010519491231002X"),
         );
         assert!(matches!(
-            req.build_at("http://x/", &merchant),
+            req.build_at(
+                &ENDPOINT.at("http://x"),
+                &merchant,
+                &mut <rand_chacha::ChaCha20Rng as rand_core::SeedableRng>::seed_from_u64(1),
+                crate::time::UnixTime::from_secs(0)
+            ),
             Err(ApiError::V2Request(V2RequestError::Request(_)))
         ));
         let no_creds = Merchant::new("1900000109").unwrap();
         assert_eq!(
-            req.build_at(URL, &no_creds).unwrap_err(),
+            req.build_at(
+                &ENDPOINT,
+                &no_creds,
+                &mut <rand_chacha::ChaCha20Rng as rand_core::SeedableRng>::seed_from_u64(1),
+                crate::time::UnixTime::from_secs(0)
+            )
+            .unwrap_err(),
             ApiError::NotConfigured(NotConfigured("nameautheasy src and key"))
         );
         assert_eq!(NameAuthCode::from_wire("1000").as_str(), "1000");

@@ -27,6 +27,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use crate::api::endpoint::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::api::v2_common::{self, NumOrStr};
 use crate::api::{ApiError, Operation, Retcode};
 use crate::merchant::Merchant;
@@ -44,8 +45,6 @@ use rand_core::TryCryptoRng;
 pub const AUTHORIZE_URL: &str = "https://payapp.weixin.qq.com/appauth/authindex";
 /// Path of the code → token exchange.
 pub const GET_ACCESS_TOKEN_PATH: &str = "/appauth/getaccesstoken";
-/// URL of the code → token exchange.
-pub const GET_ACCESS_TOKEN_URL: &str = "https://api.mch.weixin.qq.com/appauth/getaccesstoken";
 /// Longest `code` accepted (no documented length; generous cap against garbage).
 pub const MAX_CODE_LEN: usize = 512;
 /// Largest reply read (the documented reply is a few hundred bytes).
@@ -215,10 +214,39 @@ impl GetAccessTokenRequest {
         validate::token("openid", &self.openid, 128)?;
         validate::token("code", &self.code, MAX_CODE_LEN)
     }
+}
 
-    fn build_at(&self, url: &str, merchant: &Merchant) -> Result<Request, ApiError> {
+/// `appauth/getaccesstoken`'s description.
+pub const ENDPOINT: Endpoint<'static> = Endpoint::new(
+    "getaccesstoken",
+    "https://api.mch.weixin.qq.com",
+    GET_ACCESS_TOKEN_PATH,
+    HttpMethod::Get,
+    Protocol::V2Query,
+);
+
+impl Operation for GetAccessTokenRequest {
+    type Outcome = AccessTokenGrant;
+    type ReplyOptions = ();
+    /// The reply carries nothing of the request.
+    const IDENTIFYING: &'static [&'static str] = &[];
+
+    fn endpoint(&self) -> Endpoint<'static> {
+        ENDPOINT
+    }
+
+    /// The signed GET (HMAC-SHA256 over the raw query values, `sign_type` included). No nonce
+    /// and no RSA: `rng` is not used (under any backend).
+    fn build_at<R: TryCryptoRng + ?Sized>(
+        &self,
+        endpoint: &Endpoint<'_>,
+        merchant: &Merchant,
+        _rng: &mut R,
+        _now: UnixTime,
+    ) -> Result<Request, ApiError> {
+        self.validate()?;
         Ok(get_signed(
-            url,
+            &endpoint.url(),
             &[
                 ("mch_id", merchant.mchid().as_str()),
                 ("appid", &self.appid),
@@ -232,32 +260,21 @@ impl GetAccessTokenRequest {
             SignType::HmacSha256,
         )?)
     }
-}
 
-impl Operation for GetAccessTokenRequest {
-    type Outcome = AccessTokenGrant;
-
-    /// The signed GET (HMAC-SHA256 over the raw query values, `sign_type` included). No nonce
-    /// and no RSA: `rng` is not used (under any backend).
-    fn build<R: TryCryptoRng + ?Sized>(
-        &self,
-        merchant: &Merchant,
-        _rng: &mut R,
-        _now: UnixTime,
-    ) -> Result<Request, ApiError> {
-        self.validate()?;
-        self.build_at(GET_ACCESS_TOKEN_URL, merchant)
+    fn echoes<'a>(&'a self, _: &'a Merchant) -> Vec<Echo<'a>> {
+        Vec::new()
     }
 
-    /// Read the unsigned JSON reply (it carries nothing of the request to compare). Expiries
-    /// may be numbers or numeric strings; `now` (the time the reply was received) dates them.
-    fn parse_reply(
-        &self,
-        merchant: &Merchant,
+    /// The unsigned JSON reply: see [`read_reply`]. Expiries may be numbers or numeric
+    /// strings; `now` (the time the reply was received) dates them.
+    fn decode(
+        _merchant: &Merchant,
         response: ResponseRef<'_>,
         now: UnixTime,
+        (): &(),
+        _echoes: &[Echo<'_>],
     ) -> Result<AccessTokenGrant, ApiError> {
-        read_reply(merchant, response, now)
+        decode_reply(&response, now)
     }
 }
 
@@ -305,11 +322,15 @@ fn expiry(v: Option<&NumOrStr>, field: &'static str) -> Result<Option<Duration>,
 /// [`ApiError::HttpStatus`], [`ApiError::TooLarge`], [`ApiError::Json`],
 /// WeChat Pay's failure answer ([`ApiError::failure`]), [`ApiError::MissingField`], [`ApiError::InvalidField`].
 pub fn read_reply(
-    _merchant: &Merchant,
+    merchant: &Merchant,
     response: ResponseRef<'_>,
     now: UnixTime,
 ) -> Result<AccessTokenGrant, ApiError> {
-    v2_common::success_status(&response)?;
+    crate::api::read_reply::<GetAccessTokenRequest>(merchant, response, now)
+}
+
+fn decode_reply(response: &ResponseRef<'_>, now: UnixTime) -> Result<AccessTokenGrant, ApiError> {
+    v2_common::success_status(response)?;
     if response.body.len() > MAX_REPLY {
         return Err(ApiError::TooLarge {
             len: response.body.len(),
@@ -382,7 +403,13 @@ mod tests {
         );
         let r = GetAccessTokenRequest::new("wx1", "o", "c");
         assert_eq!(
-            r.build_at("http://insecure/", &merchant).unwrap_err(),
+            r.build_at(
+                &ENDPOINT.at("http://insecure"),
+                &merchant,
+                &mut <rand_chacha::ChaCha20Rng as rand_core::SeedableRng>::seed_from_u64(1),
+                crate::time::UnixTime::from_secs(0)
+            )
+            .unwrap_err(),
             ApiError::V2Request(V2RequestError::Request(RequestError::InvalidUrl))
         );
         assert_eq!(Scope::PayRealname.to_string(), "pay_realname");

@@ -31,6 +31,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use crate::api::endpoint::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::api::v3_common;
 use crate::api::{ApiError, Operation};
 use crate::cipher::Padding;
@@ -205,8 +206,37 @@ impl PreEntrustSignRequest {
     }
 }
 
+/// This API's description in the mini-program scene.
+pub const MINI_PROGRAM: Endpoint<'static> = Endpoint::new(
+    "pre-entrust-mini-program",
+    HOST,
+    Scene::MiniProgram.path(),
+    HttpMethod::Post,
+    Protocol::V3Json,
+);
+
+/// This API's description in the APP scene.
+pub const APP: Endpoint<'static> = Endpoint::new(
+    "pre-entrust-app",
+    HOST,
+    Scene::App.path(),
+    HttpMethod::Post,
+    Protocol::V3Json,
+);
+
 impl Operation for PreEntrustSignRequest {
     type Outcome = PreEntrustOutcome;
+    type ReplyOptions = ();
+    /// The reply echoes nothing of the request.
+    const IDENTIFYING: &'static [&'static str] = &[];
+
+    /// [`MINI_PROGRAM`] or [`APP`], by the request's scene.
+    fn endpoint(&self) -> Endpoint<'static> {
+        match self.scene {
+            Scene::MiniProgram => MINI_PROGRAM,
+            Scene::App => APP,
+        }
+    }
 
     /// Validate, encrypt `real_name` and `cred_id` (OAEP-SHA1) under the merchant's encryption
     /// key at `now` ([`crate::keys::KeyStore::encryption_key`]), set `Wechatpay-Serial` to its
@@ -214,8 +244,9 @@ impl Operation for PreEntrustSignRequest {
     ///
     /// `rng` draws the `Authorization` nonce (under every backend) and, under RustCrypto, the
     /// padding and the RSA blinding; under `aws-lc-rs` the RSA operations do not consult it.
-    fn build<R: TryCryptoRng + ?Sized>(
+    fn build_at<R: TryCryptoRng + ?Sized>(
         &self,
+        endpoint: &Endpoint<'_>,
         merchant: &Merchant,
         rng: &mut R,
         now: UnixTime,
@@ -237,18 +268,30 @@ impl Operation for PreEntrustSignRequest {
             cred_type: self.cred_type.as_str(),
             cred_id: &cred_id,
         };
-        let url = format!("{HOST}{}", self.scene.path());
-        v3_common::post_json(merchant, &url, &body, key, rng, now)
+        v3_common::post_json(merchant, &endpoint.url(), &body, key, rng, now)
     }
 
-    /// Check the reply ([`read_reply`]; it echoes nothing of the request).
-    fn parse_reply(
-        &self,
+    /// It echoes nothing of the request.
+    fn echoes<'a>(&'a self, _: &'a Merchant) -> Vec<Echo<'a>> {
+        Vec::new()
+    }
+
+    /// 2xx verified with the merchant's keys at `now`, others typed as WeChat Pay's failure
+    /// answer; an empty `pre_entrustweb_id` is [`ApiError::MissingField`].
+    fn decode(
         merchant: &Merchant,
         response: ResponseRef<'_>,
         now: UnixTime,
+        (): &(),
+        echoes: &[Echo<'_>],
     ) -> Result<PreEntrustOutcome, ApiError> {
-        read_reply(merchant, response, now)
+        // The scene (and so the path) is not known from a reply; no per-endpoint meaning is
+        // listed for it.
+        let out: PreEntrustOutcome = v3_common::decode(merchant, response, now, None, echoes)?;
+        if out.pre_entrustweb_id.is_empty() {
+            return Err(ApiError::MissingField("pre_entrustweb_id".into()));
+        }
+        Ok(out)
     }
 }
 
@@ -270,12 +313,7 @@ pub fn read_reply(
     response: ResponseRef<'_>,
     now: UnixTime,
 ) -> Result<PreEntrustOutcome, ApiError> {
-    // The scene (and so the path) is not known here; no per-endpoint meaning is listed for it.
-    let out: PreEntrustOutcome = v3_common::decode(merchant, response, now, None)?;
-    if out.pre_entrustweb_id.is_empty() {
-        return Err(ApiError::MissingField("pre_entrustweb_id".into()));
-    }
-    Ok(out)
+    crate::api::read_reply::<PreEntrustSignRequest>(merchant, response, now)
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use crate::api::endpoint::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::api::v2_common;
 use crate::api::{ApiError, Operation};
 use crate::cipher::{self, Padding};
@@ -51,8 +52,6 @@ use zeroize::Zeroizing;
 
 /// Path of the endpoint.
 pub const PATH: &str = "/mchrisk/querymchrisk";
-/// URL of the endpoint.
-pub const URL: &str = "https://api.mch.weixin.qq.com/mchrisk/querymchrisk";
 
 /// The fields the official page asks for "at least one" of ("该接口需要提供以下信息至少一种，提供的
 /// 信息越多，查询结果越准确"), while its field table marks every one optional. Checked only by the
@@ -208,13 +207,41 @@ impl QueryMchRiskRequest {
             })
         }
     }
+}
 
+/// This API's description.
+pub const ENDPOINT: Endpoint<'static> = Endpoint::new(
+    "querymchrisk",
+    "https://api.mch.weixin.qq.com",
+    PATH,
+    HttpMethod::Post,
+    Protocol::V2Xml {
+        signed_reply: false,
+        client_certificate: true,
+    },
+);
+
+impl Operation for QueryMchRiskRequest {
+    type Outcome = MchRiskOutcome;
+    type ReplyOptions = ();
+    /// The seed's reply table lists `mch_id` (服务商号).
+    const IDENTIFYING: &'static [&'static str] = &["mch_id"];
+
+    fn endpoint(&self) -> Endpoint<'static> {
+        ENDPOINT
+    }
+
+    /// Validate, encrypt the sensitive fields with the merchant's risk key (OAEP-SHA1; `rng`
+    /// draws the padding under RustCrypto, not under `aws-lc-rs`, and the nonce), and build the
+    /// HMAC-SHA256-signed XML POST, flagged as requiring the client certificate.
     fn build_at<R: TryCryptoRng + ?Sized>(
         &self,
-        url: &str,
+        endpoint: &Endpoint<'_>,
         merchant: &Merchant,
         rng: &mut R,
+        _now: UnixTime,
     ) -> Result<Request, ApiError> {
+        self.validate()?;
         let key = merchant.api_v2_key()?;
         let risk_key = merchant.risk_key()?;
         let mut encrypted: Vec<(&'static str, Zeroizing<String>)> = Vec::new();
@@ -244,38 +271,30 @@ impl QueryMchRiskRequest {
                 params.push((k, v));
             }
         }
-        Ok(post_xml(url, &params, key, SignType::HmacSha256, true)?)
-    }
-}
-
-impl Operation for QueryMchRiskRequest {
-    type Outcome = MchRiskOutcome;
-
-    /// Validate, encrypt the sensitive fields with the merchant's risk key (OAEP-SHA1; `rng`
-    /// draws the padding under RustCrypto, not under `aws-lc-rs`, and the nonce), and build the
-    /// HMAC-SHA256-signed XML POST to [`URL`], flagged as requiring the client certificate.
-    fn build<R: TryCryptoRng + ?Sized>(
-        &self,
-        merchant: &Merchant,
-        rng: &mut R,
-        _now: UnixTime,
-    ) -> Result<Request, ApiError> {
-        self.validate()?;
-        self.build_at(URL, merchant, rng)
+        Ok(post_xml(
+            &endpoint.url(),
+            &params,
+            key,
+            SignType::HmacSha256,
+            endpoint.requires_client_certificate(),
+        )?)
     }
 
-    /// Check the unsigned reply (status, XML, `return_code`, `result_code` required, `mch_id`
-    /// present and equal to the merchant's) and read the risk level.
-    fn parse_reply(
-        &self,
-        merchant: &Merchant,
+    /// `mch_id` equal to the merchant's.
+    fn echoes<'a>(&'a self, merchant: &'a Merchant) -> Vec<Echo<'a>> {
+        vec![Echo::equal("mch_id", merchant.mchid().as_str())]
+    }
+
+    /// The unsigned reply: status, XML, `return_code`, `result_code` required, the echoes,
+    /// then the risk level.
+    fn decode(
+        _merchant: &Merchant,
         response: ResponseRef<'_>,
         _now: UnixTime,
+        (): &(),
+        echoes: &[Echo<'_>],
     ) -> Result<MchRiskOutcome, ApiError> {
-        parse_checked(
-            &response,
-            &Expect::unsigned().echo(&[("mch_id", merchant.mchid().as_str())]),
-        )
+        parse_checked(&response, &Expect::unsigned(), echoes)
     }
 }
 
@@ -288,19 +307,20 @@ impl Operation for QueryMchRiskRequest {
 /// [`ApiError::HttpStatus`], [`ApiError::V2Reply`] (`Xml`), WeChat Pay's failure answer ([`ApiError::failure`]),
 /// [`ApiError::MissingField`].
 pub fn read_reply(
-    _merchant: &Merchant,
+    merchant: &Merchant,
     response: ResponseRef<'_>,
-    _now: UnixTime,
+    now: UnixTime,
 ) -> Result<MchRiskOutcome, ApiError> {
-    parse_checked(&response, &Expect::unsigned().require(&["mch_id"]))
+    crate::api::read_reply::<QueryMchRiskRequest>(merchant, response, now)
 }
 
 fn parse_checked(
     response: &ResponseRef<'_>,
     expect: &Expect<'_>,
+    echoes: &[Echo<'_>],
 ) -> Result<MchRiskOutcome, ApiError> {
     // Unsigned endpoint: no key takes part.
-    v2_common::xml_reply(response, None, expect, |r| {
+    v2_common::xml_reply(response, None, expect, echoes, |r| {
         let risk_level = r
             .strict("risk_level")
             .map(RiskLevel::from_wire)
@@ -352,14 +372,25 @@ mod tests {
         let mut req = QueryMchRiskRequest::new();
         req.company_name = Some("X".into());
         assert!(matches!(
-            req.build_at("http://x/", &merchant, &mut rng),
+            req.build_at(
+                &ENDPOINT.at("http://x"),
+                &merchant,
+                &mut rng,
+                crate::time::UnixTime::from_secs(0)
+            ),
             Err(ApiError::V2Request(_))
         ));
         let no_key = Merchant::new("1900000109").unwrap().with_api_v2_key(
             crate::secret::ApiV2Key::new("192006250b4c09247ec02edce69f6a2d").unwrap(),
         );
         assert_eq!(
-            req.build_at(URL, &no_key, &mut rng).unwrap_err(),
+            req.build_at(
+                &ENDPOINT,
+                &no_key,
+                &mut rng,
+                crate::time::UnixTime::from_secs(0)
+            )
+            .unwrap_err(),
             ApiError::NotConfigured(NotConfigured("risk key (from risk/getpublickey)"))
         );
         let o = MchRiskOutcome {

@@ -35,7 +35,7 @@
 //!     Personal::new("刘某某"), CredType::IdCard, Personal::new("11010519491231002X"),
 //!     AccessToken::new("81_example"));
 //! let http = req.build(&merchant, &mut rng, now)?;
-//! assert_eq!(http.uri().to_string(), URL);
+//! assert_eq!(http.uri().to_string(), ENDPOINT.url());
 //! assert!(std::str::from_utf8(http.body())?.contains("<sign_type>HMAC-SHA256</sign_type>"));
 //! assert!(!format!("{req:?}").contains("刘某某"));
 //! let reply = sim.handle(&http.into_http(), now, &mut rng, &Default::default());
@@ -44,6 +44,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use crate::api::endpoint::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::api::v2_common;
 use crate::api::{ApiError, Operation};
 use crate::ids::Nonce;
@@ -60,8 +61,6 @@ use rand_core::TryCryptoRng;
 
 /// Path of the endpoint.
 pub const PATH: &str = "/secsvc/realnameauth";
-/// URL of the endpoint (on the `fraud` host).
-pub const URL: &str = "https://fraud.mch.weixin.qq.com/secsvc/realnameauth";
 /// Longest `access_token` accepted (`String(128)`).
 pub const MAX_ACCESS_TOKEN_LEN: usize = 128;
 
@@ -226,13 +225,65 @@ impl RealNameAuthRequest {
             MAX_ACCESS_TOKEN_LEN,
         )
     }
+}
 
+/// This API's description.
+pub const ENDPOINT: Endpoint<'static> = Endpoint::new(
+    "realnameauth",
+    "https://fraud.mch.weixin.qq.com",
+    PATH,
+    HttpMethod::Post,
+    Protocol::V2Xml {
+        signed_reply: true,
+        client_certificate: false,
+    },
+);
+
+/// How a `realnameauth` reply is read without its request.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RealNameAuthReplyOptions {
+    /// The sign type of the request the reply answers; `None` falls back to the length of
+    /// `sign` (32 hex characters MD5, 64 HMAC-SHA256).
+    pub sign_type: Option<SignType>,
+}
+
+impl RealNameAuthReplyOptions {
+    /// Options for a reply to a request signed with `sign_type` (`None`: the length rule).
+    ///
+    /// ```
+    /// use wechatpay_sansio::api::realnameauth::RealNameAuthReplyOptions;
+    /// use wechatpay_sansio::SignType;
+    /// let o = RealNameAuthReplyOptions::signed_with(Some(SignType::Md5));
+    /// assert_eq!(o.sign_type, Some(SignType::Md5));
+    /// ```
+    #[must_use]
+    pub const fn signed_with(sign_type: Option<SignType>) -> Self {
+        Self { sign_type }
+    }
+}
+
+impl Operation for RealNameAuthRequest {
+    type Outcome = RealNameAuthOutcome;
+    type ReplyOptions = RealNameAuthReplyOptions;
+    const IDENTIFYING: &'static [&'static str] = &IDENTIFYING_FIELDS;
+
+    fn endpoint(&self) -> Endpoint<'static> {
+        ENDPOINT
+    }
+
+    /// Validate, then build the signed XML POST.
+    ///
+    /// `rng` draws `nonce_str` only: this API involves no RSA operation, so the backend
+    /// (RustCrypto or `aws-lc-rs`) makes no difference.
     fn build_at<R: TryCryptoRng + ?Sized>(
         &self,
-        url: &str,
+        endpoint: &Endpoint<'_>,
         merchant: &Merchant,
         rng: &mut R,
+        _now: UnixTime,
     ) -> Result<Request, ApiError> {
+        self.validate()?;
         let key = merchant.api_v2_key()?;
         let nonce = Nonce::generate(rng).map_err(|_| ApiError::Rng)?;
         let params = [
@@ -247,46 +298,48 @@ impl RealNameAuthRequest {
             ("access_token", self.access_token.expose_secret()),
             ("sign_type", self.sign_type.as_str()),
         ];
-        Ok(post_xml(url, &params, key, self.sign_type, false)?)
-    }
-}
-
-impl Operation for RealNameAuthRequest {
-    type Outcome = RealNameAuthOutcome;
-
-    /// Validate, then build the signed XML POST to [`URL`].
-    ///
-    /// `rng` draws `nonce_str` only: this API involves no RSA operation, so the backend
-    /// (RustCrypto or `aws-lc-rs`) makes no difference.
-    fn build<R: TryCryptoRng + ?Sized>(
-        &self,
-        merchant: &Merchant,
-        rng: &mut R,
-        _now: UnixTime,
-    ) -> Result<Request, ApiError> {
-        self.validate()?;
-        self.build_at(URL, merchant, rng)
+        let client_certificate = endpoint.requires_client_certificate();
+        Ok(post_xml(
+            &endpoint.url(),
+            &params,
+            key,
+            self.sign_type,
+            client_certificate,
+        )?)
     }
 
-    /// Status, XML, `return_code`, `result_code` (required), the signature with this request's
-    /// sign type, no possible fold, and `mch_id`, `appid`, `openid`, `access_token` present and
-    /// equal to this request's.
-    fn parse_reply(
-        &self,
+    /// `mch_id`, `appid`, `openid`, `access_token` equal to this request's.
+    fn echoes<'a>(&'a self, merchant: &'a Merchant) -> Vec<Echo<'a>> {
+        vec![
+            Echo::equal("mch_id", merchant.mchid().as_str()),
+            Echo::equal("appid", &self.appid),
+            Echo::equal("openid", &self.openid),
+            Echo::equal("access_token", self.access_token.expose_secret()),
+        ]
+    }
+
+    /// The reply is signed with this request's sign type.
+    fn reply_options(&self) -> RealNameAuthReplyOptions {
+        RealNameAuthReplyOptions {
+            sign_type: Some(self.sign_type),
+        }
+    }
+
+    /// Status, XML, `return_code`, the signature (with `options.sign_type`, else the length
+    /// rule) before anything else is read, the exact fold rule, `result_code` (required), the
+    /// echoes, then the outcome.
+    fn decode(
         merchant: &Merchant,
         response: ResponseRef<'_>,
         _now: UnixTime,
+        options: &RealNameAuthReplyOptions,
+        echoes: &[Echo<'_>],
     ) -> Result<RealNameAuthOutcome, ApiError> {
-        let echoes = [
-            ("mch_id", merchant.mchid().as_str()),
-            ("appid", self.appid.as_str()),
-            ("openid", self.openid.as_str()),
-            ("access_token", self.access_token.expose_secret()),
-        ];
         parse_checked(
             merchant,
             response,
-            &Expect::signed(Some(self.sign_type)).echo(&echoes),
+            &Expect::signed(options.sign_type),
+            echoes,
         )
     }
 }
@@ -294,33 +347,27 @@ impl Operation for RealNameAuthRequest {
 /// Check a reply without the request at hand (e.g. one copied from a log): everything
 /// [`Operation::parse_reply`] checks but the comparison with the request — the identifying
 /// fields ([`IDENTIFYING_FIELDS`]) are only required to be present; compare the outcome's ids
-/// with what you sent yourself.
-///
-/// `sign_type` is the sign type of the request the reply answers; `None` falls back to the
-/// length of `sign` (32 hex characters MD5, 64 HMAC-SHA256).
+/// with what you sent yourself. The sign type is taken from the reply's `sign` length; to pin
+/// it, use [`crate::api::read_reply_with`] with [`RealNameAuthReplyOptions`].
 ///
 /// # Errors
 /// As [`Operation::parse_reply`], without [`ApiError::Mismatch`].
 pub fn read_reply(
     merchant: &Merchant,
     response: ResponseRef<'_>,
-    _now: UnixTime,
-    sign_type: Option<SignType>,
+    now: UnixTime,
 ) -> Result<RealNameAuthOutcome, ApiError> {
-    parse_checked(
-        merchant,
-        response,
-        &Expect::signed(sign_type).require(&IDENTIFYING_FIELDS),
-    )
+    crate::api::read_reply::<RealNameAuthRequest>(merchant, response, now)
 }
 
 fn parse_checked(
     merchant: &Merchant,
     response: ResponseRef<'_>,
     expect: &Expect<'_>,
+    echoes: &[Echo<'_>],
 ) -> Result<RealNameAuthOutcome, ApiError> {
     let key = merchant.api_v2_key()?;
-    v2_common::xml_reply(&response, Some(key), expect, |r| {
+    v2_common::xml_reply(&response, Some(key), expect, echoes, |r| {
         let verify_openid: Vec<VerifyOpenid> = r
             .strict("verify_openid")
             .unwrap_or_default()
@@ -468,7 +515,12 @@ mod tests {
         );
         let mut rng = <rand_chacha::ChaCha20Rng as rand_core::SeedableRng>::seed_from_u64(1);
         assert!(matches!(
-            req.build_at("http://x/", &merchant, &mut rng),
+            req.build_at(
+                &ENDPOINT.at("http://x"),
+                &merchant,
+                &mut rng,
+                crate::time::UnixTime::from_secs(0)
+            ),
             Err(ApiError::V2Request(_))
         ));
         assert_eq!("1.1".parse(), Ok(Version::V1_1));

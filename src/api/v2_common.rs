@@ -2,6 +2,7 @@
 //! JSON number-or-string values.
 
 use crate::api::ApiError;
+use crate::api::endpoint::{Echo, check_echoes};
 use crate::request::ResponseRef;
 use crate::secret::ApiV2Key;
 use crate::v2::fold::Reader;
@@ -18,18 +19,22 @@ pub(crate) fn success_status(response: &ResponseRef<'_>) -> Result<(), ApiError>
 }
 
 /// Status, XML, then [`reply::check_and_read`] (`key` `None`: an endpoint that never signs):
-/// `decode` reads the outcome through the recording reader, so the fold rule covers exactly
-/// the fields the outcome reads.
+/// the `echoes` are checked and `decode` reads the outcome through the recording reader, so the
+/// fold rule covers exactly the echoes and the fields the outcome reads.
 pub(crate) fn xml_reply<T>(
     response: &ResponseRef<'_>,
     key: Option<&ApiV2Key>,
     expect: &Expect<'_>,
+    echoes: &[Echo<'_>],
     decode: impl FnOnce(&Reader<'_, '_>) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
     success_status(response)?;
     let fields =
         xml::parse_with_limits(response.body, &XmlLimits::default()).map_err(ReplyError::Xml)?;
-    reply::check_and_read(&fields, key, expect, decode)?
+    reply::check_and_read(&fields, key, expect, |r| {
+        check_echoes(echoes, |name| r.strict(name))?;
+        decode(r)
+    })?
 }
 
 /// A JSON number or a numeric string (WeChat is not consistent about which it sends).

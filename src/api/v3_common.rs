@@ -2,6 +2,7 @@
 //! reading a verified reply.
 
 use crate::api::ApiError;
+use crate::api::endpoint::{Echo, check_echoes};
 use crate::cipher::{self, Padding};
 use crate::ids::Nonce;
 use crate::keys::WechatPayKey;
@@ -44,12 +45,14 @@ pub(crate) fn post_json<R: TryCryptoRng + ?Sized>(
 }
 
 /// Check a reply (verify 2xx with the merchant's keys at `now`, type the error of others, from
-/// the endpoint at `endpoint` when known) and decode its JSON as `T`.
+/// the endpoint at `endpoint` when known), check the `echoes` on its JSON object, and decode it
+/// as `T`.
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     merchant: &Merchant,
     response: ResponseRef<'_>,
     now: UnixTime,
     endpoint: Option<&'static str>,
+    echoes: &[Echo<'_>],
 ) -> Result<T, ApiError> {
     let verified = response::check(response, &merchant.verifier(), now).map_err(|e| match e {
         ResponseError::Failure(r) => match endpoint {
@@ -58,14 +61,15 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
         },
         other => other,
     })?;
-    serde_json::from_slice(verified.body).map_err(|e| ApiError::json(&e))
-}
-
-/// A field the reply must echo: present (serde made sure) and equal to what was sent.
-pub(crate) fn same(field: &'static str, sent: &str, got: &str) -> Result<(), ApiError> {
-    if sent == got {
-        Ok(())
-    } else {
-        Err(ApiError::Mismatch(field.to_owned()))
-    }
+    // Typed first (serde's positions are kept for shape errors), then the echoes by name.
+    let typed = serde_json::from_slice(verified.body).map_err(|e| ApiError::json(&e))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(verified.body).map_err(|e| ApiError::json(&e))?;
+    check_echoes(echoes, |name| {
+        value
+            .get(name)
+            .and_then(serde_json::Value::as_str)
+            .filter(|v| !v.is_empty())
+    })?;
+    Ok(typed)
 }

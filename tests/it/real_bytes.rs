@@ -457,8 +457,7 @@ fn assert_return_fail(body: &[u8], return_msg: Option<&str>, disposition: Dispos
         return_code: "FAIL",
         return_msg,
     };
-    let e = realnameauth::read_reply(&merchant(), ResponseRef::new(st, &h, body), NOW, None)
-        .unwrap_err();
+    let e = realnameauth::read_reply(&merchant(), ResponseRef::new(st, &h, body), NOW).unwrap_err();
     assert_eq!(e.failure(), Some(want));
     assert_eq!(e.disposition(), disposition);
     let e = querymchrisk::read_reply(&merchant(), ResponseRef::new(st, &h, body), NOW).unwrap_err();
@@ -1422,8 +1421,13 @@ fn simulator_v2_layouts_round_trip() {
                 .parse_reply(&m, ResponseRef::from_http(&resp), NOW)
                 .unwrap();
             assert_eq!(out.verify_openid, [VerifyOpenid::from_wire("V_OP_NM_MA")]);
-            let out =
-                realnameauth::read_reply(&m, ResponseRef::from_http(&resp), NOW, Some(st)).unwrap();
+            let out = wechatpay_sansio::api::read_reply_with::<realnameauth::RealNameAuthRequest>(
+                &m,
+                ResponseRef::from_http(&resp),
+                NOW,
+                &realnameauth::RealNameAuthReplyOptions::signed_with(Some(st)),
+            )
+            .unwrap();
             assert!(out.is_match());
             // Business failure, signed.
             let script = Script {

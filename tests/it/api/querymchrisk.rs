@@ -109,7 +109,7 @@ fn getpublickey_official_sample() {
     let e = req
         .parse_reply(&other, resp(&raw(200, &body)), NOW)
         .unwrap_err();
-    assert_eq!(e, ApiError::V2Reply(ReplyError::Mismatch("mch_id".into())));
+    assert_eq!(e, ApiError::Mismatch("mch_id".into()));
     assert_eq!(e.disposition(), Disposition::Untrusted);
 }
 
@@ -158,7 +158,7 @@ fn getpublickey_failures() {
             200,
             "<xml><return_code>SUCCESS</return_code><result_code>SUCCESS</result_code></xml>"
                 .into(),
-            ApiError::V2Reply(ReplyError::MissingField("mch_id".into())),
+            ApiError::MissingField("mch_id".into()),
         ),
         (
             "no result_code",
@@ -494,14 +494,14 @@ fn reply_parsing() {
             "another mch_id",
             200,
             other_mch.into(),
-            ApiError::V2Reply(ReplyError::Mismatch("mch_id".into())),
+            ApiError::Mismatch("mch_id".into()),
         ),
         // mch_id and result_code are required, not "compared if present".
         (
             "no mch_id",
             200,
             no_mch.into(),
-            ApiError::V2Reply(ReplyError::MissingField("mch_id".into())),
+            ApiError::MissingField("mch_id".into()),
         ),
         (
             "no result_code",
@@ -530,7 +530,7 @@ fn reply_parsing() {
     assert_eq!(read(other_mch).unwrap().mch_id, "1");
     assert_eq!(
         read(no_mch).unwrap_err(),
-        ApiError::V2Reply(ReplyError::MissingField("mch_id".into()))
+        ApiError::MissingField("mch_id".into())
     );
     // A stray sign on this unsigned endpoint is not checked; no risk_level_desc → empty.
     let out = p(

@@ -331,7 +331,14 @@ fn reply_shape_errors() {
         }
         sim.v2_reply(&pairs, Some(SignType::HmacSha256))
     };
-    let read = |r: &Resp| realnameauth::read_reply(&m, resp(r), NOW, Some(SignType::HmacSha256));
+    let read = |r: &Resp| {
+        wechatpay_sansio::api::read_reply_with::<realnameauth::RealNameAuthRequest>(
+            &m,
+            resp(r),
+            NOW,
+            &realnameauth::RealNameAuthReplyOptions::signed_with(Some(SignType::HmacSha256)),
+        )
+    };
     for (field, value) in [
         ("openid", "oSomebodyElse"),
         ("appid", "wxother"),
@@ -341,7 +348,7 @@ fn reply_shape_errors() {
         let other = with(Some((field, Some(value))));
         assert_eq!(
             req.parse_reply(&m, resp(&other), NOW).unwrap_err(),
-            ApiError::V2Reply(ReplyError::Mismatch(field.into()))
+            ApiError::Mismatch(field.into())
         );
         // Without the request at hand there is nothing to compare with.
         assert!(read(&other).is_ok(), "{field}");
@@ -349,12 +356,12 @@ fn reply_shape_errors() {
         let absent = with(Some((field, None)));
         assert_eq!(
             req.parse_reply(&m, resp(&absent), NOW).unwrap_err(),
-            ApiError::V2Reply(ReplyError::MissingField(field.into()))
+            ApiError::MissingField(field.into())
         );
         // Without the request at hand, presence is still required.
         assert_eq!(
             read(&absent).unwrap_err(),
-            ApiError::V2Reply(ReplyError::MissingField(field.into()))
+            ApiError::MissingField(field.into())
         );
     }
     let out = req.parse_reply(&m, resp(&with(None)), NOW).unwrap();

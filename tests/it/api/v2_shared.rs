@@ -212,7 +212,7 @@ mod robustness {
             let m = merchant();
             let r = raw(status, &body);
             let _ = rna(SignType::HmacSha256).parse_reply(&m, resp(&r), NOW);
-            let _ = realnameauth::read_reply(&m, resp(&r), NOW, None);
+            let _ = realnameauth::read_reply(&m, resp(&r), NOW);
             let _ = token_req().parse_reply(&m, resp(&r), NOW);
             let _ = na_req().parse_reply(&m, resp(&r), NOW);
             let _ = risk_req().parse_reply(&m, resp(&r), NOW);

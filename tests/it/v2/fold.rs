@@ -54,7 +54,7 @@ fn business_failures_are_believed_only_once_signed() {
         for e in [
             req.parse_reply(&m, ResponseRef::from_http(&r), NOW)
                 .unwrap_err(),
-            realnameauth::read_reply(&m, ResponseRef::from_http(&r), NOW, None).unwrap_err(),
+            realnameauth::read_reply(&m, ResponseRef::from_http(&r), NOW).unwrap_err(),
         ] {
             assert_eq!(e, ApiError::V2Reply(ReplyError::Sign(want.clone())));
             assert_eq!(e.disposition(), Disposition::Untrusted);

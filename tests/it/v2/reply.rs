@@ -42,11 +42,15 @@ fn folded_openid_is_refused_for_both_sign_types() {
                 .is_err()
         );
         assert!(
-            wechatpay_sansio::api::realnameauth::read_reply(
+            wechatpay_sansio::api::read_reply_with::<
+                wechatpay_sansio::api::realnameauth::RealNameAuthRequest,
+            >(
                 &m,
                 ResponseRef::from_http(&folded),
                 NOW,
-                Some(st)
+                &wechatpay_sansio::api::realnameauth::RealNameAuthReplyOptions::signed_with(Some(
+                    st
+                )),
             )
             .is_err()
         );
@@ -73,7 +77,7 @@ fn a_success_reply_without_its_identifying_fields_is_refused() {
     assert_eq!(
         req.parse_reply(&m, ResponseRef::from_http(&reply), NOW)
             .unwrap_err(),
-        ApiError::V2Reply(ReplyError::MissingField("openid".into()))
+        ApiError::MissingField("openid".into())
     );
 }
 
