@@ -79,7 +79,7 @@ fn sign_vector_and_url() {
         format!(
             "{}?appid={APPID}&openid={OPENID}&src=TESTONLYsrc&truename=%E5%BC%A0%E4%B8%89\
              &creid={ID}&cretype=1&sign=dd570ac4a031ed4c3f1a9801a883ad23&type=json",
-            nameauth::URL
+            nameauth::ENDPOINT.url().as_str()
         )
     );
     assert_eq!(http.method(), http::Method::GET);
@@ -266,7 +266,7 @@ fn service_errors_end_to_end() {
     // An empty parameter (a hand-made URL: the builder refuses empty fields) → 1000.
     let url = format!(
         "{}?appid={APPID}&openid=&src=TESTONLYsrc&type=jsonp&callback=jq_1",
-        nameauth::URL
+        nameauth::ENDPOINT.url().as_str()
     );
     let http = http::Request::get(url).body(Vec::new()).unwrap();
     let r = sim()

@@ -138,7 +138,7 @@ fn getaccesstoken_request_shape() {
             "{}?mch_id=1900000109&appid={APPID}&openid={OPENID}&code=CODE123\
              &grant_type=authorization_code&scope=pay_identity&sign_type=HMAC-SHA256\
              &sign=3D8BEFD0FA23D8362DC11549EA13A2D78051061F9B48A09CDF84EA0CFE6FEC07",
-            oauth::GET_ACCESS_TOKEN_URL
+            oauth::ENDPOINT.url().as_str()
         )
     );
 }

@@ -75,7 +75,10 @@ fn getpublickey_end_to_end() {
     for sign_type in [SignType::Md5, SignType::HmacSha256] {
         let req = gpk_req(sign_type);
         let http = req.build(&m, &mut rng(3), NOW).unwrap();
-        assert_eq!(http.uri().to_string(), getpublickey::URL);
+        assert_eq!(
+            http.uri().to_string(),
+            getpublickey::ENDPOINT.url().as_str()
+        );
         assert!(http.requires_client_certificate());
         // (the parsed fields borrow the body: read them before sending it)
         let sent_sign_type = wire::xml::parse(http.body())
@@ -262,7 +265,10 @@ fn fields_are_encrypted_and_decrypt_on_the_simulator() {
     let req = risk_req();
     let mut rng = rng(6);
     let http = req.build(&m, &mut rng, NOW).unwrap();
-    assert_eq!(http.uri().to_string(), querymchrisk::URL);
+    assert_eq!(
+        http.uri().to_string(),
+        querymchrisk::ENDPOINT.url().as_str()
+    );
     let f = wire::xml::parse(http.body()).unwrap();
     assert_eq!(f.get("sign_type"), Some("HMAC-SHA256"));
     assert_eq!(f.get("sign").unwrap().len(), 64);
@@ -417,7 +423,7 @@ fn failures_end_to_end() {
 
     // An MD5-signed body (not something the typed API can produce) is refused.
     let md5 = wire::request::post_xml(
-        querymchrisk::URL,
+        querymchrisk::ENDPOINT.url().as_str(),
         &[
             ("mch_id", m.mchid().as_str()),
             ("nonce_str", "n"),
@@ -447,7 +453,7 @@ fn failures_end_to_end() {
     // Only non-identifying fields: every business field is optional in the document's table,
     // so the simulator answers (it used to refuse with "至少提供一种商户信息").
     let bare = wire::request::post_xml(
-        querymchrisk::URL,
+        querymchrisk::ENDPOINT.url().as_str(),
         &[
             ("mch_id", m.mchid().as_str()),
             ("nonce_str", "n"),

@@ -421,10 +421,13 @@ fn seed_example() {
     req.cred_id = Personal::new(ID);
     let http = req.build(&m, &mut nonce(), NOW).unwrap();
     assert_eq!(http.method(), http::Method::POST);
-    assert_eq!(http.uri().to_string(), realnameauth::URL);
+    assert_eq!(
+        http.uri().to_string(),
+        realnameauth::ENDPOINT.url().as_str()
+    );
     assert_eq!(
         format!("{}{}", wire::endpoint::FRAUD_BASE, realnameauth::PATH),
-        realnameauth::URL
+        realnameauth::ENDPOINT.url().as_str()
     );
     assert!(!http.requires_client_certificate());
     assert_eq!(http.headers()["content-type"], "text/xml; charset=utf-8");

@@ -148,11 +148,18 @@ fn handle_v2_routing() {
         ApiError::HttpStatus(404)
     );
     // Wrong methods.
-    for url in [realnameauth::URL, querymchrisk::URL, getpublickey::URL] {
+    for url in [
+        realnameauth::ENDPOINT.url().as_str(),
+        querymchrisk::ENDPOINT.url().as_str(),
+        getpublickey::ENDPOINT.url().as_str(),
+    ] {
         let r = sim.handle_v2(&get(url), NOW, &mut rng, &script).unwrap();
         assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED, "{url}");
     }
-    for url in [nameauth::URL, oauth::GET_ACCESS_TOKEN_URL] {
+    for url in [
+        nameauth::ENDPOINT.url().as_str(),
+        oauth::ENDPOINT.url().as_str(),
+    ] {
         let post = http::Request::post(url).body(Vec::new()).unwrap();
         let r = sim.handle_v2(&post, NOW, &mut rng, &script).unwrap();
         assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED, "{url}");
@@ -160,11 +167,16 @@ fn handle_v2_routing() {
     // Malformed bodies and missing fields get FAIL replies.
     let post = |url: &str, body: &[u8]| http::Request::post(url).body(body.to_vec()).unwrap();
     let r = sim
-        .handle_v2(&post(realnameauth::URL, b"<xml>"), NOW, &mut rng, &script)
+        .handle_v2(
+            &post(realnameauth::ENDPOINT.url().as_str(), b"<xml>"),
+            NOW,
+            &mut rng,
+            &script,
+        )
         .unwrap();
     assert!(body_str(&r).contains("XML格式错误"));
     let partial = wire::request::post_xml(
-        realnameauth::URL,
+        realnameauth::ENDPOINT.url().as_str(),
         &[
             ("mch_id", m.mchid().as_str()),
             ("nonce_str", "n"),
@@ -179,7 +191,7 @@ fn handle_v2_routing() {
     assert!(body_str(&r).contains("缺少参数version"));
     let r = sim
         .handle_v2(
-            &get(&format!("{}?mch_id=1", oauth::GET_ACCESS_TOKEN_URL)),
+            &get(&format!("{}?mch_id=1", oauth::ENDPOINT.url().as_str())),
             NOW,
             &mut rng,
             &script,
@@ -240,12 +252,12 @@ mod robustness {
             let sim = sim();
             let mut rng = rng(1);
             let script = Script::default();
-            for url in [realnameauth::URL, querymchrisk::URL, getpublickey::URL] {
+            for url in [realnameauth::ENDPOINT.url().as_str(), querymchrisk::ENDPOINT.url().as_str(), getpublickey::ENDPOINT.url().as_str()] {
                 let mut req = http::Request::post(url).body(body.clone()).unwrap();
                 req.extensions_mut().insert(wechatpay_sansio::request::ClientCertificateRequired);
                 prop_assert!(sim.handle_v2(&req, NOW, &mut rng, &script).is_some());
             }
-            for url in [nameauth::URL, oauth::GET_ACCESS_TOKEN_URL] {
+            for url in [nameauth::ENDPOINT.url().as_str(), oauth::ENDPOINT.url().as_str()] {
                 let req = http::Request::get(format!("{url}?{query}")).body(Vec::new()).unwrap();
                 prop_assert!(sim.handle_v2(&req, NOW, &mut rng, &script).is_some());
             }
