@@ -1,6 +1,6 @@
 //! The integration tests: one binary, organised by subject. Every key under tests/data is TEST
 //! ONLY. The allocation-counting test is its own binary (`tests/alloc.rs`) because it installs a
-//! global allocator; the HTTP tests live in the `interop/` package, the benches in `bench/`.
+//! global allocator; the HTTP tests live in the `interop/` package, the benches in `benches/`.
 #![cfg(feature = "simulator")]
 
 mod common;
