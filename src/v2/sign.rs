@@ -111,18 +111,6 @@ impl Classify for SignError {
     }
 }
 
-/// Upper-case hex of every byte value.
-const HEX_PAIRS: [[u8; 2]; 256] = {
-    let hex = b"0123456789ABCDEF";
-    let mut t = [[0u8; 2]; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = [hex[i >> 4], hex[i & 15]];
-        i += 1;
-    }
-    t
-};
-
 /// A computed v2 signature: 32 (MD5) or 64 (HMAC-SHA256) upper-case hex characters. Held on the
 /// stack; no allocation.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -133,11 +121,12 @@ pub struct Sign {
 
 impl Sign {
     fn new(digest: &[u8]) -> Self {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
         let mut buf = [0u8; 64];
         let len = digest.len() * 2;
-        // Two hex digits per table lookup.
         for (pair, b) in buf.chunks_exact_mut(2).zip(digest) {
-            pair.copy_from_slice(&HEX_PAIRS[usize::from(*b)]);
+            pair[0] = HEX[usize::from(b >> 4)];
+            pair[1] = HEX[usize::from(b & 15)];
         }
         Self {
             buf,
@@ -235,8 +224,16 @@ impl<'a> SmallPairs<'a> {
         }
     }
 
-    /// The pairs sorted by name bytes (stable for equal names, which callers then refuse).
+    /// The pairs sorted by name bytes (equal names end up adjacent; callers refuse them).
     pub(crate) fn sorted(&mut self) -> &[(&'a str, &'a str)] {
+        let s = self.as_mut_slice();
+        s.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        s
+    }
+
+    /// The hand-tuned sort (integer keys and a cycle permutation), kept only for the side-by-side
+    /// bench (issue 16 item 5).
+    fn sorted_tuned(&mut self) -> &[(&'a str, &'a str)] {
         match self {
             Self::Inline(arr, len) => sort_inline(&mut arr[..*len]),
             Self::Heap(v) => insertion_sort(v),
@@ -395,7 +392,8 @@ where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
     for (k, v) in params {
-        if is_bad_name(k) {
+        // `=` and `&` are ASCII, which never occurs inside a multi-byte UTF-8 sequence.
+        if k.is_empty() || k.bytes().any(|b| b == b'=' || b == b'&') {
             return Err(SignError::InvalidFieldName(k.chars().take(64).collect()));
         }
         if k != "sign" && !v.is_empty() {
@@ -410,7 +408,93 @@ where
 }
 
 /// Feed `k1=v1&k2=v2…&key=KEY` into `out`.
-fn stream<F: FnMut(&[u8])>(pairs: &[(&str, &str)], key: &[u8], out: &mut Chunked<F>) {
+fn stream<F: FnMut(&[u8])>(pairs: &[(&str, &str)], key: &[u8], out: &mut Batch<F>) {
+    for (k, v) in pairs {
+        out.push(k.as_bytes());
+        out.push(b"=");
+        out.push(v.as_bytes());
+        out.push(b"&");
+    }
+    if pairs.is_empty() {
+        // The empty parameter set signs `&key=KEY` (wechatpay-axios-plugin's vector).
+        out.push(b"&");
+    }
+    out.push(b"key=");
+    out.push(key);
+}
+
+/// Batches the small pieces of the sign string (`k`, `=`, `v`, `&`) in a stack buffer and hands
+/// the sink whole buffers: a hasher pays a per-call cost, and a field is four pieces. No
+/// allocation; the rest is handed over and the written part (it holds the key and the values)
+/// zeroized on drop.
+struct Batch<F: FnMut(&[u8])> {
+    buf: [u8; CHUNK],
+    len: usize,
+    /// How much of `buf` was ever written (what drop zeroizes).
+    used: usize,
+    sink: F,
+}
+
+impl<F: FnMut(&[u8])> Batch<F> {
+    fn new(sink: F) -> Self {
+        Self {
+            buf: [0u8; CHUNK],
+            len: 0,
+            used: 0,
+            sink,
+        }
+    }
+
+    fn push(&mut self, mut data: &[u8]) {
+        loop {
+            let room = &mut self.buf[self.len..];
+            let take = room.len().min(data.len());
+            room[..take].copy_from_slice(&data[..take]);
+            self.len += take;
+            data = &data[take..];
+            if data.is_empty() {
+                return;
+            }
+            (self.sink)(&self.buf);
+            self.len = 0;
+            self.used = CHUNK;
+        }
+    }
+}
+
+impl<F: FnMut(&[u8])> Drop for Batch<F> {
+    fn drop(&mut self) {
+        if self.len > 0 {
+            (self.sink)(&self.buf[..self.len]);
+        }
+        let used = self.used.max(self.len);
+        zeroize::Zeroize::zeroize(&mut self.buf[..used]);
+    }
+}
+
+/// The hand-tuned [`canonical_pairs`]: 8-byte name scans and integer sort keys (side-by-side
+/// bench only).
+fn canonical_pairs_tuned<'a, I>(params: I, pairs: &mut SmallPairs<'a>) -> Result<(), SignError>
+where
+    I: IntoIterator<Item = (&'a str, &'a str)>,
+{
+    for (k, v) in params {
+        if is_bad_name(k) {
+            return Err(SignError::InvalidFieldName(k.chars().take(64).collect()));
+        }
+        if k != "sign" && !v.is_empty() {
+            pairs.push((k, v));
+        }
+    }
+    let sorted = pairs.sorted_tuned();
+    if let Some(w) = sorted.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(SignError::DuplicateField(w[0].0.to_owned()));
+    }
+    Ok(())
+}
+
+/// The hand-tuned [`stream`] through [`Chunked`] (side-by-side bench only).
+fn stream_tuned<F: FnMut(&[u8])>(pairs: &[(&str, &str)], key: &[u8], out: &mut Chunked<F>) {
     for (k, v) in pairs {
         out.push(k.as_bytes());
         out.byte(b'=');
@@ -555,15 +639,67 @@ where
     Ok(match sign_type {
         SignType::Md5 => {
             let mut h = Md5::new();
-            stream(pairs, key, &mut Chunked::new(|b| h.update(b)));
+            stream(pairs, key, &mut Batch::new(|b| h.update(b)));
             Sign::new(&h.finalize())
         }
         SignType::HmacSha256 => {
             let mut h = HmacSha256::new(key);
-            stream(pairs, key, &mut Chunked::new(|b| h.update(b)));
+            stream(pairs, key, &mut Batch::new(|b| h.update(b)));
             Sign::new(&h.finalize())
         }
     })
+}
+
+/// The hand-tuned signer, kept next to the plain one only until the side-by-side bench
+/// (`v2_sign_tuned_vs_plain`, issue 16 item 5) decides which stays.
+fn sign_tuned_with_key<'a, I>(params: I, key: &[u8], sign_type: SignType) -> Result<Sign, SignError>
+where
+    I: IntoIterator<Item = (&'a str, &'a str)>,
+{
+    let mut pairs = SmallPairs::new();
+    canonical_pairs_tuned(params, &mut pairs)?;
+    let pairs = pairs.as_mut_slice();
+    Ok(match sign_type {
+        SignType::Md5 => {
+            let mut h = Md5::new();
+            stream_tuned(pairs, key, &mut Chunked::new(|b| h.update(b)));
+            Sign::new(&h.finalize())
+        }
+        SignType::HmacSha256 => {
+            let mut h = HmacSha256::new(key);
+            stream_tuned(pairs, key, &mut Chunked::new(|b| h.update(b)));
+            Sign::new(&h.finalize())
+        }
+    })
+}
+
+/// Temporary: both v2 signers, for the side-by-side bench of issue 16 item 5. Not an API.
+#[doc(hidden)]
+pub mod side_by_side {
+    use super::{ApiV2Key, Sign, SignError, SignType};
+
+    /// The hand-tuned signer (integer sort keys, cycle permutation, fixed-size copies, 8-byte
+    /// scans).
+    ///
+    /// # Errors
+    /// As [`super::sign`].
+    pub fn tuned<'a, I>(params: I, key: &ApiV2Key, sign_type: SignType) -> Result<Sign, SignError>
+    where
+        I: IntoIterator<Item = (&'a str, &'a str)>,
+    {
+        super::sign_tuned_with_key(params, key.expose_secret().as_bytes(), sign_type)
+    }
+
+    /// The plain signer (stack array, `sort_unstable_by` on the names, one batching buffer).
+    ///
+    /// # Errors
+    /// As [`super::sign`].
+    pub fn plain<'a, I>(params: I, key: &ApiV2Key, sign_type: SignType) -> Result<Sign, SignError>
+    where
+        I: IntoIterator<Item = (&'a str, &'a str)>,
+    {
+        super::sign_with_key(params, key.expose_secret().as_bytes(), sign_type)
+    }
 }
 
 /// Sign `params` (request fields, including `sign_type` and `nonce_str`) with the APIv2 key.
@@ -601,7 +737,7 @@ where
     stream(
         pairs.as_mut_slice(),
         b"***",
-        &mut Chunked::new(|b| out.extend_from_slice(b)),
+        &mut Batch::new(|b| out.extend_from_slice(b)),
     );
     // Only whole UTF-8 strings were appended.
     Ok(String::from_utf8(out).unwrap_or_default())
