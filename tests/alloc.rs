@@ -84,7 +84,7 @@ use wechatpay_sansio::v3::auth::MerchantSigner;
 const KEY: &str = "192006250b4c09247ec02edce69f6a2d";
 
 /// The benches' inputs (one file, so both measure the same bodies).
-#[path = "../bench/src/fixtures.rs"]
+#[path = "../benches/src/fixtures.rs"]
 mod fixtures;
 use fixtures::fields;
 

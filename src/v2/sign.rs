@@ -111,18 +111,6 @@ impl Classify for SignError {
     }
 }
 
-/// Upper-case hex of every byte value.
-const HEX_PAIRS: [[u8; 2]; 256] = {
-    let hex = b"0123456789ABCDEF";
-    let mut t = [[0u8; 2]; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = [hex[i >> 4], hex[i & 15]];
-        i += 1;
-    }
-    t
-};
-
 /// A computed v2 signature: 32 (MD5) or 64 (HMAC-SHA256) upper-case hex characters. Held on the
 /// stack; no allocation.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -133,11 +121,12 @@ pub struct Sign {
 
 impl Sign {
     fn new(digest: &[u8]) -> Self {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
         let mut buf = [0u8; 64];
         let len = digest.len() * 2;
-        // Two hex digits per table lookup.
         for (pair, b) in buf.chunks_exact_mut(2).zip(digest) {
-            pair.copy_from_slice(&HEX_PAIRS[usize::from(*b)]);
+            pair[0] = HEX[usize::from(b >> 4)];
+            pair[1] = HEX[usize::from(b & 15)];
         }
         Self {
             buf,
@@ -235,13 +224,11 @@ impl<'a> SmallPairs<'a> {
         }
     }
 
-    /// The pairs sorted by name bytes (stable for equal names, which callers then refuse).
+    /// The pairs sorted by name bytes (equal names end up adjacent; callers refuse them).
     pub(crate) fn sorted(&mut self) -> &[(&'a str, &'a str)] {
-        match self {
-            Self::Inline(arr, len) => sort_inline(&mut arr[..*len]),
-            Self::Heap(v) => insertion_sort(v),
-        }
-        self.as_mut_slice()
+        let s = self.as_mut_slice();
+        s.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        s
     }
 }
 
@@ -255,139 +242,6 @@ impl<'a> FromIterator<(&'a str, &'a str)> for SmallPairs<'a> {
     }
 }
 
-/// Sort key of the pair at `index` (< 256): the first 15 bytes of `name`, zero-padded, then the
-/// index. Keys compare as the names' bytes do, except that names sharing their first 15 bytes
-/// tie on the prefix (those are then ordered by the full name); the index makes the order
-/// stable and the keys distinct.
-fn sort_key(name: &[u8], index: usize) -> u128 {
-    // Fixed-size loads (overlapping for the odd lengths) instead of a variable-length copy.
-    let n = name.len();
-    let (hi, lo) = if n >= 8 {
-        let hi = be64(&name[..8]);
-        let lo = if n >= 15 {
-            be64(&name[7..15]) << 8
-        } else {
-            // Bytes 8..n are the last n - 8 (≤ 6) bytes of the word ending at n.
-            be64(&name[n - 8..n])
-                .checked_shl(8 * (16 - n as u32))
-                .unwrap_or(0)
-        };
-        (hi, lo)
-    } else if n >= 4 {
-        let head = u64::from(be32(&name[..4])) << 32;
-        let tail = u64::from(be32(&name[n - 4..n])) << (8 * (8 - n as u32));
-        (head | tail, 0)
-    } else {
-        let hi = name.iter().enumerate().fold(0u64, |acc, (i, &b)| {
-            acc | u64::from(b) << (56 - 8 * i as u32)
-        });
-        (hi, 0)
-    };
-    (u128::from(hi) << 64) | u128::from(lo) | (index as u128 & 0xFF)
-}
-
-fn be64(b: &[u8]) -> u64 {
-    b.first_chunk().map_or(0, |c| u64::from_be_bytes(*c))
-}
-
-fn be32(b: &[u8]) -> u32 {
-    b.first_chunk().map_or(0, |c| u32::from_be_bytes(*c))
-}
-
-/// Sort up to [`INLINE`] pairs without allocating: one 16-byte key per pair (see [`sort_key`]),
-/// `sort_unstable` on the keys (one integer comparison each, where comparing the names cost a
-/// `memcmp` call per comparison, the largest part of a v2 signature's overhead), then the rare
-/// runs of names sharing 15 bytes by their full names, then the pairs permuted in place.
-fn sort_inline(pairs: &mut [(&str, &str)]) {
-    let n = pairs.len();
-    if !(2..=INLINE).contains(&n) {
-        return insertion_sort(pairs);
-    }
-    let mut keys = [0u128; INLINE];
-    let keys = &mut keys[..n];
-    for (i, (k, p)) in keys.iter_mut().zip(pairs.iter()).enumerate() {
-        *k = sort_key(p.0.as_bytes(), i);
-    }
-    keys.sort_unstable();
-    let name = |key: u128| pairs[usize::from(key.to_be_bytes()[15])].0.as_bytes();
-    for i in 1..n {
-        // Same 15-byte prefix as the previous key: insert by full name (stably: equal names
-        // keep their index order, which their keys already have).
-        if (keys[i] ^ keys[i - 1]) >> 8 == 0 {
-            let x = keys[i];
-            let mut j = i;
-            while j > 0 && (keys[j - 1] ^ x) >> 8 == 0 && name(keys[j - 1]) > name(x) {
-                keys[j] = keys[j - 1];
-                j -= 1;
-            }
-            keys[j] = x;
-        }
-    }
-    // Position i takes the pair at index `from[i]`: apply the permutation cycle by cycle.
-    const DONE: u8 = u8::MAX;
-    let mut from = [DONE; INLINE];
-    for (f, k) in from.iter_mut().zip(keys.iter()) {
-        *f = k.to_be_bytes()[15];
-    }
-    for start in 0..n {
-        if from[start] == DONE {
-            continue;
-        }
-        let first = pairs[start];
-        let mut at = start;
-        loop {
-            let src = usize::from(from[at]);
-            from[at] = DONE;
-            if src == start {
-                pairs[at] = first;
-                break;
-            }
-            pairs[at] = pairs[src];
-            at = src;
-        }
-    }
-}
-
-/// Stable insertion sort by name bytes (more than [`INLINE`] pairs: rare, and no allocation).
-fn insertion_sort(s: &mut [(&str, &str)]) {
-    for i in 1..s.len() {
-        let x = s[i];
-        let mut j = i;
-        while j > 0 && s[j - 1].0.as_bytes() > x.0.as_bytes() {
-            s[j] = s[j - 1];
-            j -= 1;
-        }
-        s[j] = x;
-    }
-}
-
-/// Whether a name would make the sign string ambiguous: empty, or containing `=` or `&`.
-///
-/// Byte comparisons (both are ASCII, which never occurs inside a multi-byte UTF-8 sequence),
-/// eight at a time.
-#[inline]
-fn is_bad_name(k: &str) -> bool {
-    let k = k.as_bytes();
-    let n = k.len();
-    if n < 8 {
-        return n == 0 || k.iter().any(|&b| b == b'=' || b == b'&');
-    }
-    // Whole words, then the last (overlapping) word.
-    k.chunks_exact(8).any(|w| word_has_eq_or_amp(le64(w))) || word_has_eq_or_amp(le64(&k[n - 8..]))
-}
-
-fn le64(b: &[u8]) -> u64 {
-    b.first_chunk().map_or(0, |c| u64::from_le_bytes(*c))
-}
-
-/// Whether any byte of `x` is `=` or `&` (the classic "has zero byte" test on `x ^ pattern`).
-fn word_has_eq_or_amp(x: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero_byte = |y: u64| y.wrapping_sub(ONES) & !y & HIGH != 0;
-    zero_byte(x ^ (ONES * u64::from(b'='))) || zero_byte(x ^ (ONES * u64::from(b'&')))
-}
-
 /// Collect the participating pairs into `pairs` (in place: the array is large to move), sorted
 /// by name bytes: `sign` and empty values dropped; names checked and unique.
 fn canonical_pairs<'a, I>(params: I, pairs: &mut SmallPairs<'a>) -> Result<(), SignError>
@@ -395,7 +249,8 @@ where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
     for (k, v) in params {
-        if is_bad_name(k) {
+        // `=` and `&` are ASCII, which never occurs inside a multi-byte UTF-8 sequence.
+        if k.is_empty() || k.bytes().any(|b| b == b'=' || b == b'&') {
             return Err(SignError::InvalidFieldName(k.chars().take(64).collect()));
         }
         if k != "sign" && !v.is_empty() {
@@ -410,34 +265,31 @@ where
 }
 
 /// Feed `k1=v1&k2=v2…&key=KEY` into `out`.
-fn stream<F: FnMut(&[u8])>(pairs: &[(&str, &str)], key: &[u8], out: &mut Chunked<F>) {
+fn stream<F: FnMut(&[u8])>(pairs: &[(&str, &str)], key: &[u8], out: &mut Batch<F>) {
     for (k, v) in pairs {
         out.push(k.as_bytes());
-        out.byte(b'=');
+        out.push(b"=");
         out.push(v.as_bytes());
-        out.byte(b'&');
+        out.push(b"&");
     }
     if pairs.is_empty() {
         // The empty parameter set signs `&key=KEY` (wechatpay-axios-plugin's vector).
-        out.byte(b'&');
+        out.push(b"&");
     }
     out.push(b"key=");
     out.push(key);
-    out.flush();
 }
 
-/// Size of [`Chunked`]'s buffer: a multiple of the 64-byte MD5/SHA-256 block, and room for the
+/// Size of [`Batch`]'s buffer: a multiple of the 64-byte MD5/SHA-256 block, and room for the
 /// whole sign string of a typical request (≈ 30 bytes a field), so that the hasher sees one
 /// `update`, as if the string had been assembled.
 const CHUNK: usize = 512;
 
-/// Collects the many small pieces of the sign string (`k`, `=`, `v`, `&`) into a stack buffer
-/// and hands the hasher whole chunks: MD5 and HMAC pay a per-call cost that dominated signing
-/// when fed 4 tiny slices per field (BENCHMARKS.md, v2 sign). A full buffer is handed over
-/// whole, so the hasher's own block buffer stays empty and it hashes straight from ours. No
-/// allocation; the part of the buffer that was written (it sees the key and the values) is
+/// Batches the small pieces of the sign string (`k`, `=`, `v`, `&`) in a stack buffer and hands
+/// the sink whole buffers: a hasher pays a per-call cost, and a field is four pieces. No
+/// allocation; the rest is handed over and the written part (it holds the key and the values)
 /// zeroized on drop.
-struct Chunked<F: FnMut(&[u8])> {
+struct Batch<F: FnMut(&[u8])> {
     buf: [u8; CHUNK],
     len: usize,
     /// How much of `buf` was ever written (what drop zeroizes).
@@ -445,7 +297,7 @@ struct Chunked<F: FnMut(&[u8])> {
     sink: F,
 }
 
-impl<F: FnMut(&[u8])> Chunked<F> {
+impl<F: FnMut(&[u8])> Batch<F> {
     fn new(sink: F) -> Self {
         Self {
             buf: [0u8; CHUNK],
@@ -455,88 +307,30 @@ impl<F: FnMut(&[u8])> Chunked<F> {
         }
     }
 
-    #[inline]
-    fn byte(&mut self, b: u8) {
-        match self.buf.get_mut(self.len) {
-            Some(slot) => {
-                *slot = b;
-                self.len += 1;
-            }
-            None => self.push_slow(&[b]),
-        }
-    }
-
-    /// Names and values are short: up to 32 bytes are copied with two fixed-size (overlapping)
-    /// moves rather than a `memcpy` call each.
-    #[inline]
-    fn push(&mut self, data: &[u8]) {
-        let (at, n) = (self.len, data.len());
-        let Some(dst) = self.buf.get_mut(at..at + 32).filter(|_| n <= 32) else {
-            return self.push_long(data);
-        };
-        if n >= 16 {
-            dst[..16].copy_from_slice(&data[..16]);
-            dst[n - 16..n].copy_from_slice(&data[n - 16..]);
-        } else if n >= 8 {
-            dst[..8].copy_from_slice(&data[..8]);
-            dst[n - 8..n].copy_from_slice(&data[n - 8..]);
-        } else if n >= 4 {
-            dst[..4].copy_from_slice(&data[..4]);
-            dst[n - 4..n].copy_from_slice(&data[n - 4..]);
-        } else {
-            dst[..n].copy_from_slice(data);
-        }
-        self.len = at + n;
-    }
-
-    fn push_long(&mut self, data: &[u8]) {
-        match self.buf.get_mut(self.len..self.len + data.len()) {
-            Some(dst) => {
-                dst.copy_from_slice(data);
-                self.len += data.len();
-            }
-            None => self.push_slow(data),
-        }
-    }
-
-    /// `data` does not fit: fill the buffer, hand it over, pass whole chunks straight through,
-    /// keep the rest.
-    #[inline(never)]
-    fn push_slow(&mut self, mut data: &[u8]) {
+    fn push(&mut self, mut data: &[u8]) {
         loop {
-            let room = CHUNK - self.len;
-            if data.len() <= room {
-                self.buf[self.len..self.len + data.len()].copy_from_slice(data);
-                self.len += data.len();
+            let room = &mut self.buf[self.len..];
+            let take = room.len().min(data.len());
+            room[..take].copy_from_slice(&data[..take]);
+            self.len += take;
+            data = &data[take..];
+            if data.is_empty() {
                 return;
             }
-            let (head, rest) = data.split_at(room);
-            self.buf[self.len..].copy_from_slice(head);
             (self.sink)(&self.buf);
             self.len = 0;
             self.used = CHUNK;
-            let whole = rest.len() - rest.len() % CHUNK;
-            if whole > 0 {
-                (self.sink)(&rest[..whole]);
-            }
-            data = &rest[whole..];
-        }
-    }
-
-    fn flush(&mut self) {
-        if self.len > 0 {
-            (self.sink)(&self.buf[..self.len]);
-            self.used = self.used.max(self.len);
-            self.len = 0;
         }
     }
 }
 
-impl<F: FnMut(&[u8])> Drop for Chunked<F> {
+impl<F: FnMut(&[u8])> Drop for Batch<F> {
     fn drop(&mut self) {
-        self.flush();
-        // The slice impl (one fill and an optimisation barrier), not the per-byte array impl.
-        zeroize::Zeroize::zeroize(&mut self.buf[..self.used]);
+        if self.len > 0 {
+            (self.sink)(&self.buf[..self.len]);
+        }
+        let used = self.used.max(self.len);
+        zeroize::Zeroize::zeroize(&mut self.buf[..used]);
     }
 }
 
@@ -555,12 +349,12 @@ where
     Ok(match sign_type {
         SignType::Md5 => {
             let mut h = Md5::new();
-            stream(pairs, key, &mut Chunked::new(|b| h.update(b)));
+            stream(pairs, key, &mut Batch::new(|b| h.update(b)));
             Sign::new(&h.finalize())
         }
         SignType::HmacSha256 => {
             let mut h = HmacSha256::new(key);
-            stream(pairs, key, &mut Chunked::new(|b| h.update(b)));
+            stream(pairs, key, &mut Batch::new(|b| h.update(b)));
             Sign::new(&h.finalize())
         }
     })
@@ -601,7 +395,7 @@ where
     stream(
         pairs.as_mut_slice(),
         b"***",
-        &mut Chunked::new(|b| out.extend_from_slice(b)),
+        &mut Batch::new(|b| out.extend_from_slice(b)),
     );
     // Only whole UTF-8 strings were appended.
     Ok(String::from_utf8(out).unwrap_or_default())
@@ -796,8 +590,8 @@ mod tests {
         );
     }
 
-    /// Names that stress the sort keys: every length from 0 to 20 (the loads change at 4, 8
-    /// and 15 bytes), shared 15-byte prefixes, bytes above 0x7F, NUL, duplicates.
+    /// Names that stress sorting by bytes: every length from 0 to 20, long shared prefixes,
+    /// bytes above 0x7F, NUL, duplicates.
     fn tricky_names(seed: u64, n: usize) -> Vec<String> {
         let alphabet = ["a", "b", "_", "A", "0", "\0", "é", "\u{7f}", "~"];
         let mut x = seed | 1;
@@ -822,49 +616,6 @@ mod tests {
                 name
             })
             .collect()
-    }
-
-    #[test]
-    fn sorted_matches_a_stable_sort_by_bytes() {
-        let edge = [
-            "a\0",
-            "a",
-            "a\0\0",
-            "",
-            "\0",
-            "abcdefghijklmno",
-            "abcdefghijklmnoa",
-            "abcdefghijklmn",
-            "abcdefghijklmno\0",
-            "abcdefgh",
-            "abcdefg",
-            "abcd",
-            "abc",
-            "abcdefghijklmnoa",
-        ];
-        let pairs: Vec<(&str, &str)> = edge
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (*k, ["x", "y"][i % 2]))
-            .collect();
-        let mut expected = pairs.clone();
-        expected.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        let mut small: SmallPairs<'_> = pairs.iter().copied().collect();
-        assert_eq!(small.sorted(), &expected[..]);
-        for seed in 1..400u64 {
-            for n in [0, 1, 2, 3, 5, 12, 15, 31, 32, 33, 40] {
-                let names = tricky_names(seed * 7919 + n as u64, n);
-                let pairs: Vec<(&str, &str)> = names
-                    .iter()
-                    .enumerate()
-                    .map(|(i, k)| (k.as_str(), ["v0", "v1", "v2", "v3"][i % 4]))
-                    .collect();
-                let mut expected = pairs.clone();
-                expected.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-                let mut small: SmallPairs<'_> = pairs.iter().copied().collect();
-                assert_eq!(small.sorted(), &expected[..], "seed {seed}, n {n}");
-            }
-        }
     }
 
     #[test]
@@ -922,11 +673,27 @@ mod tests {
 
     #[test]
     fn bad_names_and_duplicates_past_the_inline_array() {
-        for bad in ["=", "&", "a=", "abcdefgh=", "abcdefghijklmno&p", "é&"] {
-            assert!(is_bad_name(bad), "{bad:?}");
+        for bad in ["=", "&", "a=", "abcdefgh=", "abcdefghijklmno&p", "é&", ""] {
+            // Refused wherever they stand, even with an empty value or as a 33rd field.
+            for value in ["1", ""] {
+                let names: Vec<String> = (0..32).map(|i| format!("f{i:02}")).collect();
+                let mut pairs: Vec<(&str, &str)> =
+                    names.iter().map(|n| (n.as_str(), "1")).collect();
+                pairs.push((bad, value));
+                assert!(
+                    matches!(
+                        sign(pairs, &key(), SignType::Md5),
+                        Err(SignError::InvalidFieldName(_))
+                    ),
+                    "{bad:?}"
+                );
+            }
         }
         for good in ["a", "abcdefgh", "abcdefghi", "中文名字", "a-b.c_d"] {
-            assert!(!is_bad_name(good), "{good:?}");
+            assert!(
+                sign([(good, "1")], &key(), SignType::Md5).is_ok(),
+                "{good:?}"
+            );
         }
         let names: Vec<String> = (0..40).map(|i| format!("f{i:02}")).collect();
         let mut pairs: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "1")).collect();
@@ -934,6 +701,11 @@ mod tests {
         assert_eq!(
             sign(pairs, &key(), SignType::Md5),
             Err(SignError::DuplicateField("f07".into()))
+        );
+        // A duplicate inside the inline array, too.
+        assert_eq!(
+            sign([("b", "1"), ("a", "1"), ("b", "2")], &key(), SignType::Md5),
+            Err(SignError::DuplicateField("b".into()))
         );
     }
 }

@@ -33,6 +33,8 @@ use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 use std::borrow::Cow;
 
+mod scan;
+
 /// Limits applied by [`parse_with_limits`].
 ///
 /// ```
@@ -372,149 +374,6 @@ fn count_lt(b: &[u8]) -> usize {
     b.iter().map(|&c| usize::from(c == b'<')).sum()
 }
 
-/// Whitespace allowed around elements by [`parse_plain`] (a subset of what [`parse_with_limits`]
-/// skips).
-fn is_plain_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
-}
-
-/// A plain element name for [`parse_plain`]: ASCII letters, digits, `_ : . -` (quick-xml reads
-/// the same bytes as the name, and every one passes [`check_chars`]).
-fn is_plain_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'.' | b'-')
-}
-
-/// Whether `v` can be a field's value exactly as written: no reference to expand (`&`), no CR
-/// to normalise, no character [`is_reply_text_char`] refuses (NUL, U+FFFE, U+FFFF; the latter
-/// two are `EF BF BE` and `EF BF BF` in UTF-8).
-fn is_plain_value(v: &[u8], in_cdata: bool) -> bool {
-    // One vectorised pass (no early exit) finds whether any suspect byte occurs at all.
-    let suspect = v.iter().fold(false, |acc, &b| {
-        acc | (b == 0) | (b == b'\r') | ((b == b'&') & !in_cdata) | (b == 0xEF)
-    });
-    if !suspect {
-        return true;
-    }
-    let mut i = 0;
-    while let Some(&b) = v.get(i) {
-        match b {
-            0 | b'\r' => return false,
-            b'&' if !in_cdata => return false,
-            0xEF if v.get(i + 1) == Some(&0xBF) && matches!(v.get(i + 2), Some(0xBE | 0xBF)) => {
-                return false;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    true
-}
-
-/// The common shape of a reply, read without quick-xml: an optional UTF-8 XML declaration in
-/// one of its usual spellings, optional whitespace, `<root>`, then
-/// fields `<name>text</name>`, `<name><![CDATA[text]]></name>` or `<name/>` separated by
-/// whitespace, `</root>`, optional whitespace; plain names; values that need no expansion or
-/// normalisation. Names and values borrow from `text`, and the only allocation is the
-/// `Fields` vector (quick-xml's reader allocates four times per document for its stack of open
-/// names, which this shape does not need).
-///
-/// Anything else — another declaration, a comment, an entity, a CR in a value, mixed text and
-/// CDATA, a duplicate,
-/// too many fields, any error — returns `None` and [`parse_with_limits`] reads the body with
-/// quick-xml, which applies every check and reports the error. What this function accepts,
-/// the quick-xml path accepts with the same fields (`parse_plain_agrees_with_quick_xml`).
-fn parse_plain<'a>(text: &'a str, limits: &XmlLimits) -> Option<Fields<'a>> {
-    let b = text.as_bytes();
-    let mut pos = 0;
-    let skip_space = |mut pos: usize| {
-        while b.get(pos).is_some_and(|&c| is_plain_space(c)) {
-            pos += 1;
-        }
-        pos
-    };
-    // `<name` at `pos` (the `<` already checked): the name and the position after it.
-    let name_at = |pos: usize| {
-        let len = b
-            .get(pos..)?
-            .iter()
-            .take_while(|&&c| is_plain_name_byte(c))
-            .count();
-        (len > 0).then(|| (&text[pos..pos + len], pos + len))
-    };
-    // `</name>` at `pos`: the position after it.
-    let end_tag = |pos: usize, name: &str| {
-        let rest = b.get(pos..)?;
-        let after = rest
-            .strip_prefix(b"</")?
-            .strip_prefix(name.as_bytes())?
-            .strip_prefix(b">")?;
-        Some(b.len() - after.len())
-    };
-
-    // The declarations WeChat Pay and the SDKs write, byte for byte; any other goes to quick-xml.
-    for decl in [
-        &b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"[..],
-        b"<?xml version=\"1.0\" encoding=\"utf-8\"?>",
-        b"<?xml version=\"1.0\"?>",
-    ] {
-        if b.starts_with(decl) {
-            pos = decl.len();
-            break;
-        }
-    }
-    pos = skip_space(pos);
-    if b.get(pos) != Some(&b'<') {
-        return None;
-    }
-    let (root, after) = name_at(pos + 1)?;
-    if b.get(after) != Some(&b'>') {
-        return None;
-    }
-    pos = after + 1;
-    // At most one field per `<` after the root's.
-    let upper = count_lt(b).saturating_sub(2);
-    let mut fields = Fields::with_capacity(upper.min(limits.max_fields));
-    loop {
-        pos = skip_space(pos);
-        if let Some(end) = end_tag(pos, root) {
-            return (skip_space(end) == b.len()).then_some(fields);
-        }
-        if b.get(pos) != Some(&b'<') {
-            return None;
-        }
-        let (name, after) = name_at(pos + 1)?;
-        let value = match b.get(after..after + 2)? {
-            b"/>" => {
-                pos = after + 2;
-                ""
-            }
-            [b'>', _] => {
-                let start = after + 1;
-                let in_cdata = b[start..].starts_with(b"<![CDATA[");
-                let (value, end) = if in_cdata {
-                    // One CDATA section and nothing else (the end tag must follow).
-                    let inner = start + b"<![CDATA[".len();
-                    let len = text[inner..].find("]]>")?;
-                    (&text[inner..inner + len], inner + len + b"]]>".len())
-                } else {
-                    let len = text[start..].find('<')?;
-                    (&text[start..start + len], start + len)
-                };
-                if !is_plain_value(value.as_bytes(), in_cdata) {
-                    return None;
-                }
-                pos = end_tag(end, name)?;
-                value
-            }
-            _ => return None,
-        };
-        if fields.len() >= limits.max_fields {
-            return None;
-        }
-        fields.insert(name, value).ok()?;
-    }
-}
-
 /// Parse a flat v2 body: `<root><name>value</name>…</root>`; the root's name is not checked.
 ///
 /// Names and values borrow from `body` (no allocation per field); a value is copied only when it
@@ -537,13 +396,13 @@ pub fn parse_with_limits<'a>(body: &'a [u8], limits: &XmlLimits) -> Result<Field
     let text = core::str::from_utf8(body).map_err(|e| XmlError::InvalidUtf8 {
         offset: e.valid_up_to(),
     })?;
-    match parse_plain(text, limits) {
+    match scan::parse_plain(text, limits) {
         Some(fields) => Ok(fields),
         None => parse_events(text, limits),
     }
 }
 
-/// Whether the fast path and quick-xml agree on `body`: when [`parse_plain`] accepts it, the
+/// Whether the fast path and quick-xml agree on `body`: when [`scan::parse_plain`] accepts it, the
 /// event reader must accept it too, with the same fields in the same order. (The fuzz target
 /// `v2_xml_parse` asserts this on every input.)
 #[cfg(any(test, feature = "fuzzing"))]
@@ -556,7 +415,7 @@ pub(crate) fn paths_agree(body: &[u8]) -> bool {
     let Ok(text) = core::str::from_utf8(body) else {
         return true;
     };
-    match parse_plain(text, &limits) {
+    match scan::parse_plain(text, &limits) {
         None => true,
         Some(plain) => parse_events(text, &limits).is_ok_and(|full| plain.iter().eq(full.iter())),
     }
@@ -855,184 +714,5 @@ mod tests {
             assert_eq!(parse(x.as_bytes()).unwrap().get("k"), Some(v), "{v:?}");
         }
         assert!(!is_valid_name(""));
-    }
-
-    fn pairs(f: &Fields<'_>) -> Vec<(String, String)> {
-        f.iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect()
-    }
-
-    /// Every body `parse_plain` accepts, the quick-xml path accepts with the same fields (and
-    /// `parse` returns them). Bodies from a small grammar of the constructs both paths meet,
-    /// then mutated byte by byte.
-    #[test]
-    fn parse_plain_agrees_with_quick_xml() {
-        // Pieces both paths accept, then pieces only quick-xml reads (or nobody does).
-        const GOOD: &[&str] = &[
-            "<a>1</a>",
-            "<b></b>",
-            "<c/>",
-            "<d><![CDATA[x<y&z]]></d>",
-            "<e><![CDATA[]]></e>",
-            "<f>x]]>y</f>",
-            "<g>a>b</g>",
-            "<m>中文，全角</m>",
-            "<n>\u{1}</n>",
-            "<r>\u{FFFD}</r>",
-            "<x:y>1</x:y>",
-            "<1w>1</1w>",
-            "<A.b-c_d>v</A.b-c_d>",
-            "<xml>1</xml>",
-            "\n",
-            " ",
-            "\t",
-            "\r\n",
-        ];
-        const ODD: &[&str] = &[
-            "<h>&amp;</h>",
-            "<i>&#65;</i>",
-            "<j>\r\n</j>",
-            "<k><![CDATA[a]]>b</k>",
-            "<l>a<![CDATA[b]]></l>",
-            "<o>\0</o>",
-            "<p>\u{FFFE}</p>",
-            "<q>\u{FFFF}</q>",
-            "<a>dup</a>",
-            "<s><t>1</t></s>",
-            "<!-- c -->",
-            "<?pi x?>",
-            "<u >1</u>",
-            "<v>1</v >",
-            "<z>1</zz>",
-            "<zz>1</z>",
-            "\u{c}",
-            "text",
-            "<é>1</é>",
-            "<w><![CDATA[\r]]></w>",
-        ];
-        const ROOTS: &[(&str, &str)] = &[
-            ("<xml>", "</xml>"),
-            ("<xml>", "</xml>"),
-            ("<xml>", "</xml>"),
-            ("<root>", "</root>"),
-            ("<xml>", "</xml >"),
-            ("<xml>", "</other>"),
-            ("<xml a=\"1\">", "</xml>"),
-            ("<?xml version=\"1.0\"?><xml>", "</xml>"),
-            (
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xml>",
-                "</xml>",
-            ),
-            ("<?xml version=\"1.0\" encoding=\"utf-8\"?><xml>", "</xml>"),
-            ("<?xml version=\"1.0\" encoding=\"GBK\"?><xml>", "</xml>"),
-            (" <?xml version=\"1.0\"?><xml>", "</xml>"),
-            ("", ""),
-        ];
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move |m: usize| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % m as u64) as usize
-        };
-        let limits = [
-            XmlLimits::default(),
-            XmlLimits::default().with_max_fields(3),
-        ];
-        let (mut plain, mut total) = (0, 0);
-        for round in 0..20_000 {
-            let (open, close) = ROOTS[next(ROOTS.len())];
-            let mut doc = String::new();
-            if next(4) == 0 {
-                doc.push_str(["\n", " ", "\u{c}", "\r\n"][next(4)]);
-            }
-            doc.push_str(open);
-            for _ in 0..next(8) {
-                let piece = if next(8) == 0 {
-                    ODD[next(ODD.len())]
-                } else {
-                    GOOD[next(GOOD.len())]
-                };
-                doc.push_str(piece);
-            }
-            doc.push_str(close);
-            if next(4) == 0 {
-                doc.push_str(["\n", " junk", "<b/>", "<!--c-->"][next(4)]);
-            }
-            // Byte-level mutations (kept only when still UTF-8: parse checks that first).
-            let mut bytes = doc.into_bytes();
-            for _ in 0..next(4).saturating_sub(2) {
-                if bytes.is_empty() {
-                    break;
-                }
-                let at = next(bytes.len());
-                let b = b"<>/&!?[]x \r\0"[next(12)];
-                match next(3) {
-                    0 => bytes[at] = b,
-                    1 => bytes.insert(at, b),
-                    _ => {
-                        bytes.remove(at);
-                    }
-                }
-            }
-            let Ok(text) = core::str::from_utf8(&bytes) else {
-                continue;
-            };
-            let lim = &limits[round % 2];
-            total += 1;
-            let Some(fast) = parse_plain(text, lim) else {
-                continue;
-            };
-            plain += 1;
-            match parse_events(text, lim) {
-                Ok(slow) => assert_eq!(pairs(&fast), pairs(&slow), "{text:?}"),
-                Err(e) => panic!("parse_plain accepted {text:?}, quick-xml says {e:?}"),
-            }
-            assert_eq!(
-                pairs(&parse_with_limits(&bytes, lim).unwrap()),
-                pairs(&fast)
-            );
-        }
-        // Both kinds of body occurred.
-        assert!(plain > 1_000 && total - plain > 1_000, "{plain} of {total}");
-    }
-
-    #[test]
-    fn parse_plain_takes_the_common_shapes() {
-        for body in [
-            "<xml><a>1</a><b><![CDATA[x&y]]></b><c/></xml>",
-            "\n<xml>\r\n  <a>1</a>\n\t<b></b>\n</xml>\n",
-            "<xml></xml>",
-            "<xml><return_msg>签名错误，请检查</return_msg></xml>",
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xml><a>1</a></xml>",
-        ] {
-            assert!(
-                parse_plain(body, &XmlLimits::default()).is_some(),
-                "{body:?}"
-            );
-        }
-        for body in [
-            "<?xml version='1.0'?><xml><a>1</a></xml>",
-            " <?xml version=\"1.0\"?><xml><a>1</a></xml>",
-            "<?xml version=\"1.0\" encoding=\"GBK\"?><xml><a>1</a></xml>",
-            "<xml><a>&amp;</a></xml>",
-            "<xml><a>1\r</a></xml>",
-            "<xml><a>1</a><a>2</a></xml>",
-            "<xml><a><![CDATA[1]]> </a></xml>",
-            "<xml/>",
-            "<xml><a>\u{FFFE}</a></xml>",
-        ] {
-            assert!(
-                parse_plain(body, &XmlLimits::default()).is_none(),
-                "{body:?}"
-            );
-        }
-        let three = XmlLimits::default().with_max_fields(2);
-        assert!(parse_plain("<xml><a/><b/><c/></xml>", &three).is_none());
-        assert_eq!(
-            parse_with_limits(b"<xml><a/><b/><c/></xml>", &three),
-            Err(XmlError::TooManyFields { max: 2 })
-        );
     }
 }

@@ -123,7 +123,7 @@ pub fn doc_signer() -> MerchantSigner {
 }
 
 /// Run `f`: the hostile input under test. (How fast each is refused is measured by the benches
-/// in bench/, not asserted here: no timed tests.)
+/// in benches/, not asserted here: no timed tests.)
 pub fn hostile<T>(f: impl FnOnce() -> T) -> T {
     f()
 }

@@ -1,6 +1,6 @@
 //! The integration tests: one binary, organised by subject. Every key under tests/data is TEST
 //! ONLY. The allocation-counting test is its own binary (`tests/alloc.rs`) because it installs a
-//! global allocator; the HTTP tests live in the `interop/` package, the benches in `bench/`, the
+//! global allocator; the HTTP tests live in the `interop/` package, the benches in `benches/`, the
 //! `wxpay` tests in `cli/tests/`.
 #![cfg(feature = "simulator")]
 
