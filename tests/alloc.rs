@@ -75,7 +75,7 @@ use wechatpay_sansio::ids::{MchId, Nonce};
 use wechatpay_sansio::keys::{KeyId, MerchantPrivateKey};
 use wechatpay_sansio::secret::ApiV2Key;
 use wechatpay_sansio::time::UnixTime;
-use wechatpay_sansio::v2::fields::Fields;
+use wechatpay_sansio::v2::Fields;
 use wechatpay_sansio::v2::sign::{sign, verify_fields};
 use wechatpay_sansio::v2::{SignType, xml};
 use wechatpay_sansio::v3::auth::MerchantSigner;

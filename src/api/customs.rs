@@ -25,7 +25,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::api::endpoint::{Echo, Endpoint, HttpMethod, Protocol};
+use crate::api::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::api::v3_common;
 use crate::api::{ApiError, Operation};
 use crate::cipher::Padding;

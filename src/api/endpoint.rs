@@ -38,7 +38,7 @@ pub enum Protocol {
 ///
 /// ```
 /// use wechatpay_sansio::api::{Operation, customs::VerifyCertificateRequest};
-/// use wechatpay_sansio::api::endpoint::{HttpMethod, Protocol};
+/// use wechatpay_sansio::api::{HttpMethod, Protocol};
 /// # use wechatpay_sansio::secret::Personal;
 /// # let req = VerifyCertificateRequest::new("wxd678efh567hg6787", "20150806125346",
 /// #     "1000320306201511078440737890", wechatpay_sansio::api::customs::Customs::ShanghaiZs,

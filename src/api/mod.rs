@@ -48,9 +48,9 @@ pub mod pre_entrust;
 pub mod querymchrisk;
 pub mod realnameauth;
 
-pub mod endpoint;
+mod endpoint;
 mod error;
-pub use endpoint::{Echo, Endpoint};
+pub use endpoint::{Echo, Endpoint, HttpMethod, Protocol};
 pub use error::{ApiError, Failure, NameAuthCode, Retcode};
 mod v2_common;
 mod v3_common;

@@ -27,7 +27,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::api::endpoint::{Echo, Endpoint, HttpMethod, Protocol};
+use crate::api::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::api::v2_common::{self, NumOrStr};
 use crate::api::{ApiError, Operation, Retcode};
 use crate::merchant::Merchant;

@@ -33,7 +33,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::api::endpoint::{Echo, Endpoint, HttpMethod, Protocol};
+use crate::api::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::api::v2_common;
 use crate::api::{ApiError, Operation};
 use crate::cipher::{self, Padding};

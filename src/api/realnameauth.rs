@@ -44,7 +44,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::api::endpoint::{Echo, Endpoint, HttpMethod, Protocol};
+use crate::api::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::api::v2_common;
 use crate::api::{ApiError, Operation};
 use crate::ids::Nonce;

@@ -610,7 +610,7 @@ pub fn v3_error(status: StatusCode, code: &str, message: &str) -> Response<Vec<u
 
 /// A v3 error reply `{code, message, detail}` (the `detail` object of `PARAM_ERROR` replies).
 #[must_use]
-pub fn v3_error_with_detail(
+pub(crate) fn v3_error_with_detail(
     status: StatusCode,
     code: &str,
     message: &str,

@@ -17,7 +17,7 @@ use zeroize::Zeroize;
 /// f.insert("return_code", "SUCCESS")?;
 /// assert_eq!(f.get("return_code"), Some("SUCCESS"));
 /// assert!(f.insert("return_code", "FAIL").is_err()); // duplicate names are refused
-/// # Ok::<(), wechatpay_sansio::v2::fields::DuplicateField>(())
+/// # Ok::<(), wechatpay_sansio::v2::DuplicateField>(())
 /// ```
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Fields<'a> {

@@ -21,7 +21,7 @@
 //! ```
 
 pub mod endpoint;
-pub mod fields;
+mod fields;
 pub mod fold;
 pub mod notify;
 pub mod reply;
@@ -29,5 +29,5 @@ pub mod request;
 pub mod sign;
 pub mod xml;
 
-pub use fields::Fields;
+pub use fields::{DuplicateField, Fields};
 pub use sign::{Sign, SignError, SignType};

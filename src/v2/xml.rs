@@ -210,7 +210,7 @@ fn check_chars_with(s: &str, place: &str, ok: fn(char) -> bool) -> Result<(), Xm
 
 /// Whether `name` can be written as a v2 element name.
 #[must_use]
-pub fn is_valid_name(name: &str) -> bool {
+pub(crate) fn is_valid_name(name: &str) -> bool {
     let mut b = name.bytes();
     matches!(b.next(), Some(c) if c.is_ascii_alphabetic() || c == b'_')
         && b.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
