@@ -25,9 +25,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::api::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::api::v3_common;
 use crate::api::{ApiError, Operation};
+use crate::api::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::cipher::Padding;
 use crate::merchant::Merchant;
 use crate::request::{Request, ResponseRef};
@@ -194,9 +194,7 @@ impl Operation for VerifyCertificateRequest {
     const IDENTIFYING: &'static [&'static str] =
         &["appid", "mchid", "out_trade_no", "transaction_id"];
 
-    fn endpoint(&self) -> Endpoint<'static> {
-        ENDPOINT
-    }
+    const ENDPOINT: Endpoint<'static> = ENDPOINT;
 
     /// Validate, encrypt the two personal fields (PKCS#1 v1.5) under the merchant's platform
     /// certificate valid at `now` (the newest), and sign.

@@ -23,9 +23,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::api::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::api::v2_common;
 use crate::api::{ApiError, Operation};
+use crate::api::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::ids::Nonce;
 use crate::keys::PublicKey;
 use crate::merchant::Merchant;
@@ -88,9 +88,7 @@ impl Operation for GetPublicKeyRequest {
     type ReplyOptions = ();
     const IDENTIFYING: &'static [&'static str] = &["mch_id"];
 
-    fn endpoint(&self) -> Endpoint<'static> {
-        ENDPOINT
-    }
+    const ENDPOINT: Endpoint<'static> = ENDPOINT;
 
     /// The signed XML POST, flagged as requiring the client certificate.
     ///

@@ -76,8 +76,14 @@ pub trait Operation {
     /// ([`Operation::parse_reply`] also compares them with what was sent).
     const IDENTIFYING: &'static [&'static str];
 
-    /// Where and how this request is spoken.
-    fn endpoint(&self) -> Endpoint<'static>;
+    /// This API's description (for an API with several endpoints, the default one).
+    const ENDPOINT: Endpoint<'static>;
+
+    /// Where and how this request is spoken: [`Operation::ENDPOINT`] unless the request chooses
+    /// (`pre_entrust`'s scene).
+    fn endpoint(&self) -> Endpoint<'static> {
+        Self::ENDPOINT
+    }
 
     /// Validate the request (before any cryptography) and build the signed sans-IO request for
     /// `merchant` at `now`, sent to `endpoint`'s host (its path and method are this API's:

@@ -46,9 +46,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::api::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::api::v2_common::{self, NumOrStr};
 use crate::api::{ApiError, NameAuthCode, Operation};
+use crate::api::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::merchant::Merchant;
 use crate::request::{Request, ResponseRef, USER_AGENT};
 use crate::secret::{NameAuthKey, Personal};
@@ -312,9 +312,7 @@ impl Operation for NameAuthRequest {
     /// The reply carries nothing of the request.
     const IDENTIFYING: &'static [&'static str] = &[];
 
-    fn endpoint(&self) -> Endpoint<'static> {
-        ENDPOINT
-    }
+    const ENDPOINT: Endpoint<'static> = ENDPOINT;
 
     /// Validate, then build the GET
     /// (`appid, openid, src, truename, creid, cretype, sign, type`, values percent-encoded).

@@ -27,9 +27,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::api::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::api::v2_common::{self, NumOrStr};
 use crate::api::{ApiError, Operation, Retcode};
+use crate::api::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::merchant::Merchant;
 use crate::request::{Request, ResponseRef};
 use crate::secret::{AccessToken, RefreshToken};
@@ -231,9 +231,7 @@ impl Operation for GetAccessTokenRequest {
     /// The reply carries nothing of the request.
     const IDENTIFYING: &'static [&'static str] = &[];
 
-    fn endpoint(&self) -> Endpoint<'static> {
-        ENDPOINT
-    }
+    const ENDPOINT: Endpoint<'static> = ENDPOINT;
 
     /// The signed GET (HMAC-SHA256 over the raw query values, `sign_type` included). No nonce
     /// and no RSA: `rng` is not used (under any backend).

@@ -31,9 +31,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::api::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::api::v3_common;
 use crate::api::{ApiError, Operation};
+use crate::api::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::cipher::Padding;
 use crate::merchant::Merchant;
 use crate::request::{Request, ResponseRef};
@@ -229,6 +229,9 @@ impl Operation for PreEntrustSignRequest {
     type ReplyOptions = ();
     /// The reply echoes nothing of the request.
     const IDENTIFYING: &'static [&'static str] = &[];
+
+    /// The mini-program scene's; [`Operation::endpoint`] chooses by the request's scene.
+    const ENDPOINT: Endpoint<'static> = MINI_PROGRAM;
 
     /// [`MINI_PROGRAM`] or [`APP`], by the request's scene.
     fn endpoint(&self) -> Endpoint<'static> {

@@ -33,9 +33,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::api::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::api::v2_common;
 use crate::api::{ApiError, Operation};
+use crate::api::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::cipher::{self, Padding};
 use crate::ids::Nonce;
 use crate::merchant::Merchant;
@@ -227,9 +227,7 @@ impl Operation for QueryMchRiskRequest {
     /// The seed's reply table lists `mch_id` (服务商号).
     const IDENTIFYING: &'static [&'static str] = &["mch_id"];
 
-    fn endpoint(&self) -> Endpoint<'static> {
-        ENDPOINT
-    }
+    const ENDPOINT: Endpoint<'static> = ENDPOINT;
 
     /// Validate, encrypt the sensitive fields with the merchant's risk key (OAEP-SHA1; `rng`
     /// draws the padding under RustCrypto, not under `aws-lc-rs`, and the nonce), and build the

@@ -44,9 +44,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::api::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::api::v2_common;
 use crate::api::{ApiError, Operation};
+use crate::api::{Echo, Endpoint, HttpMethod, Protocol};
 use crate::ids::Nonce;
 use crate::merchant::Merchant;
 use crate::request::{Request, ResponseRef};
@@ -268,9 +268,7 @@ impl Operation for RealNameAuthRequest {
     type ReplyOptions = RealNameAuthReplyOptions;
     const IDENTIFYING: &'static [&'static str] = &IDENTIFYING_FIELDS;
 
-    fn endpoint(&self) -> Endpoint<'static> {
-        ENDPOINT
-    }
+    const ENDPOINT: Endpoint<'static> = ENDPOINT;
 
     /// Validate, then build the signed XML POST.
     ///
