@@ -274,6 +274,8 @@ mod tests {
         assert_eq!(oauth("参数错误", false, ""), Misconfigured);
         assert_eq!(oauth("-1", true, "系统繁忙"), Transient);
         assert_eq!(oauth("132819002", true, "code not found"), Rejected);
+        // An unknown retcode alone is not a sign failure (mutation: `&&` → `||`).
+        assert_eq!(oauth("999", false, "x"), Rejected);
         assert_eq!(nameauth("1007"), Misconfigured);
         assert_eq!(nameauth("42"), Transient);
         assert!(transient_status(429) && transient_status(503) && !transient_status(404));

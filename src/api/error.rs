@@ -339,11 +339,11 @@ impl Classify for ApiError {
         }
     }
 
-    /// The wrapped error's reason (a v3 signature failure says probe, clock, key rotation or
-    /// tampered); [`Distrust::Tampered`] for the other untrusted replies.
+    /// The wrapped v3 error's reason (a signature failure says probe, clock, key rotation or
+    /// tampered); [`Distrust::Tampered`] for the other untrusted replies (v2 included: a v2
+    /// reply's only reason is tampering).
     fn distrust(&self) -> Option<Distrust> {
         match self {
-            Self::V2Reply(e) => e.distrust(),
             Self::V3Reply(e) => e.distrust(),
             _ => tampered_if_untrusted(self.disposition()),
         }

@@ -304,6 +304,16 @@ mod tests {
     }
 
     #[test]
+    fn a_query_name_with_nothing_after_it_cannot_start_a_field() {
+        // `e=` with an empty value: no reading can make `e` a field (values are non-empty).
+        let f = fields(&[("b", "1"), ("c", "2&e=")]);
+        assert_eq!(check(&f, &[("b", S), ("c", Reliance::Text)]), Ok(()));
+        // …nor a `&` right at the start of the value (the text field would be empty).
+        let g = fields(&[("b", "1"), ("c", "&e=3")]);
+        assert_eq!(check(&g, &[("b", S), ("c", Reliance::Text)]), Ok(()));
+    }
+
+    #[test]
     fn mweb_url_is_not_a_fold() {
         let f = fields(&[
             ("appid", "wx2421b1c4370ec43b"),

@@ -394,7 +394,7 @@ proptest! {
     #[test]
     fn the_search_agrees_with_brute_force(
         values in prop::collection::vec(
-            prop::collection::vec(prop::sample::select(vec!["x", "&", "=", "a", "b", "c", "d", "&b=", "&d=", "&e=1", "&a="]), 0..4),
+            prop::collection::vec(prop::sample::select(vec!["x", "&", "=", "a", "b", "c", "d", "&b=", "&d=", "&e=1", "&e=", "&f=2", "&a="]), 0..4),
             4,
         ),
         hows in prop::collection::vec(0u8..4, 5),
