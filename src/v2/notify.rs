@@ -826,6 +826,21 @@ mod tests {
             (n.cash_fee(), n.bank_type()),
             (Some(100), Some("CMB_CREDIT"))
         );
+        assert_eq!((n.sub_mch_id(), n.fee_type()), (None, None));
+        // Debug: the ids and the amount, never the openid.
+        let shown = format!("{n:?}");
+        assert!(shown.starts_with("PayNotification {"), "{shown}");
+        assert!(shown.contains("transaction_id: \"1\"") && shown.contains("total_fee: 100"));
+        assert!(shown.contains("openid: \"<redacted>\""), "{shown}");
+        // Partner mode: sub_mch_id typed; HMAC-SHA256 configured and named: accepted.
+        let mut partner = with_attach.clone();
+        partner.push(("sub_mch_id", "1900000109"));
+        partner.push(("sign_type", "HMAC-SHA256"));
+        let body = signed(&partner, SignType::HmacSha256);
+        let hmac = PayNotifyOptions::default().with_sign_type(SignType::HmacSha256);
+        let n = parse_with(body.as_bytes(), &k, &hmac).unwrap();
+        assert_eq!(n.sub_mch_id(), Some("1900000109"));
+        assert_eq!(n.sign_type(), SignType::HmacSha256);
         // The bypass of the old detector: a genuine attach "x&c=1" re-split so that `c` swallows
         // bank_type and cash_fee (the sign string is the same): refused.
         let mut genuine = base.clone();
