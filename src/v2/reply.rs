@@ -519,8 +519,9 @@ fn run<'f, 'a, T>(
             .then(|| fields.iter().map(|(n, _)| n))
             .into_iter()
             .flatten();
+        // (`sign` takes no part in the signed string: relying on it changes nothing.)
         for name in named.chain(every) {
-            if name != "sign" && !relied.iter().any(|(n, _)| *n == name) {
+            if !relied.iter().any(|(n, _)| *n == name) {
                 relied.push((name, expect.reliance(name)));
             }
         }
@@ -692,6 +693,24 @@ mod tests {
             f.insert(*k, *v).unwrap();
         }
         f
+    }
+
+    #[test]
+    fn key_rejection_is_read_from_either_failure_text() {
+        let ret = ReplyError::ReturnFail {
+            return_code: "FAIL".into(),
+            return_msg: Some("certificates_number解密失败".into()),
+        };
+        assert!(ret.is_key_rejected());
+        assert_eq!(ret.disposition(), Disposition::Misconfigured);
+        let biz = ReplyError::BusinessFail {
+            err_code: Some(ErrCode::SystemError),
+            err_code_des: Some("平台私钥解密失败".into()),
+        };
+        assert!(biz.is_key_rejected());
+        // Key rejection wins over the code's own disposition (SYSTEMERROR: transient).
+        assert_eq!(biz.disposition(), Disposition::Misconfigured);
+        assert!(!ReplyError::MissingResultCode.is_key_rejected());
     }
 
     #[test]
