@@ -314,6 +314,22 @@ mod tests {
     }
 
     #[test]
+    fn only_legal_names_other_than_sign_start_a_field() {
+        // Not a legal field name: no reading can start a field there, even in a strict value.
+        let f = fields(&[("b", "x&a b=1"), ("c", "y&1x=2")]);
+        assert_eq!(check(&f, &[("b", S), ("c", S)]), Ok(()));
+        // `sign` never takes part in the signed string: `&sign=` cannot start a field.
+        let g = fields(&[("c", "u&sign=1")]);
+        assert_eq!(check(&g, &[("c", Reliance::Text)]), Ok(()));
+        // A legal one does.
+        let h = fields(&[("c", "u&sigz=1")]);
+        assert_eq!(
+            check(&h, &[("c", Reliance::Text)]),
+            Err(Ambiguity::new("c"))
+        );
+    }
+
+    #[test]
     fn mweb_url_is_not_a_fold() {
         let f = fields(&[
             ("appid", "wx2421b1c4370ec43b"),
