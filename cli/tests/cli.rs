@@ -2321,11 +2321,12 @@ mod trust_boundary {
         run(GO_NOW).assert().success();
     }
 
-    /// The same for `parse` with `--public-key` given a certificate.
-    #[test]
-    fn parse_customs_with_public_key_given_an_expired_certificate_exits_1() {
+    /// A customs request built 10 s before the TEST ONLY platform certificate expires
+    /// (2099-12-31T00:00:00Z), answered by the simulator `answered` seconds after that expiry:
+    /// (the reply's headers file, its body, the expiry).
+    fn customs_reply_around_expiry(seed: u64, answered: i64) -> (String, Vec<u8>, u64) {
         let (sim, m) = (sim(), merchant());
-        let mut rng = rng(7);
+        let mut rng = rng(seed);
         let req = VerifyCertificateRequest::new(
             "wxd678efh567hg6787",
             "20150806125346",
@@ -2340,10 +2341,16 @@ mod trust_boundary {
             .build(&m, &mut rng, t(not_after - 10))
             .unwrap()
             .into_http();
-        let resp = sim.handle(&built, t(not_after - 5), &mut rng, &Script::default());
-        let headers = super::header_lines(resp.headers());
-        let headers = scratch("late-headers", headers);
-        let body = resp.into_body();
+        let at = not_after.saturating_add_signed(answered);
+        let resp = sim.handle(&built, t(at), &mut rng, &Script::default());
+        let headers = scratch("late-headers", super::header_lines(resp.headers()));
+        (headers, resp.into_body(), not_after)
+    }
+
+    /// The same for `parse` with `--public-key` given a certificate.
+    #[test]
+    fn parse_customs_with_public_key_given_an_expired_certificate_exits_1() {
+        let (headers, body, not_after) = customs_reply_around_expiry(7, -5);
         let run = |now: u64| {
             wxpay()
                 .args(["parse", "customs-verify"])
@@ -2360,35 +2367,16 @@ mod trust_boundary {
 
     #[test]
     fn parse_customs_with_a_certificate_outside_its_validity_exits_1() {
-        let (sim, m) = (sim(), merchant());
-        let mut rng = rng(6);
-        let req = VerifyCertificateRequest::new(
-            "wxd678efh567hg6787",
-            "20150806125346",
-            "1000320306201511078440737890",
-            Customs::ShanghaiZs,
-            "123456",
-            Personal::new("11010519491231002X"),
-            Personal::new("张三"),
-        );
-        // Built 10 s before the TEST ONLY certificate expires (2099-12-31T00:00:00Z), answered
-        // and checked 10 s after.
-        let not_after = platform_cert().not_after().as_secs();
-        let built = req
-            .build(&m, &mut rng, t(not_after - 10))
-            .unwrap()
-            .into_http();
+        // Answered and checked 10 s after the certificate expired.
+        let (headers, body, not_after) = customs_reply_around_expiry(6, 10);
         let late = not_after + 10;
-        let resp = sim.handle(&built, t(late), &mut rng, &Script::default());
-        let headers = super::header_lines(resp.headers());
-        let headers = scratch("late-headers", headers);
         let e = fails(
             "certificate expired at receipt",
             wxpay()
                 .args(["parse", "customs-verify"])
                 .args(["--certificate", &data_path("test_platform_cert.pem")])
                 .args(["--headers-file", &headers, "--now", &late.to_string()])
-                .write_stdin(resp.into_body()),
+                .write_stdin(body),
             1,
         );
         assert!(e.contains("not valid at"), "{e}");
