@@ -19,6 +19,8 @@
 
 use core::fmt;
 
+pub use crate::validate::FieldError;
+
 /// What to do about an error.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

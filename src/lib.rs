@@ -17,7 +17,7 @@
 //! | **the guide**: every concept with a runnable example (the README) | [`guide`] |
 //! | the merchant context every typed API takes | [`merchant`] |
 //! | "what now?" for every error: `Disposition`, `Classify` | [`error`] |
-//! | instants (`UnixTime`), ids and nonces, field validation | [`time`], [`ids`], [`validate`] |
+//! | instants (`UnixTime`), ids and nonces | [`time`], [`ids`] |
 //! | the sans-IO request and response values | [`request`] |
 //! | v2 sign string, MD5 / HMAC-SHA256, verification | [`v2::sign`] |
 //! | v2 XML build / parse | [`v2::xml`] |
@@ -56,6 +56,7 @@
 
 mod disposition;
 mod untrusted_text;
+mod validate;
 mod wire;
 
 pub mod api;
@@ -80,7 +81,6 @@ pub mod simulator;
 pub mod time;
 pub mod v2;
 pub mod v3;
-pub mod validate;
 
 pub use http;
 pub use rand_core;

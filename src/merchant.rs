@@ -81,7 +81,7 @@ impl Merchant {
 
     /// A merchant with only its (validated) id.
     #[must_use]
-    pub fn from_mchid(mchid: MchId) -> Self {
+    pub(crate) fn from_mchid(mchid: MchId) -> Self {
         Self {
             mchid,
             api_v2_key: None,
@@ -227,12 +227,6 @@ impl Merchant {
     #[must_use]
     pub fn keys(&self) -> &KeyStore {
         &self.keys
-    }
-
-    /// The key store, to add downloaded certificates (see
-    /// [`KeyStore::refresh_due`]).
-    pub fn keys_mut(&mut self) -> &mut KeyStore {
-        &mut self.keys
     }
 
     /// The verification settings.

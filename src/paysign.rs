@@ -50,7 +50,7 @@ use serde::Serialize;
 /// ```
 /// use wechatpay_sansio::error::{Classify, Disposition};
 /// use wechatpay_sansio::paysign::PaySignError;
-/// use wechatpay_sansio::validate::FieldError;
+/// use wechatpay_sansio::error::FieldError;
 /// let e = PaySignError::from(FieldError::Missing { field: "appid" });
 /// assert_eq!(e.to_string(), "appid is required");
 /// assert_eq!(e.disposition(), Disposition::Rejected);

@@ -173,7 +173,7 @@ impl From<&str> for Personal {
 /// assert_eq!(format!("{k:?}"), "NameAuthKey(<redacted>)");
 /// assert!(NameAuthKey::new("").is_err());
 /// assert!(NameAuthKey::new("has space").is_err());
-/// # Ok::<(), wechatpay_sansio::validate::FieldError>(())
+/// # Ok::<(), wechatpay_sansio::error::FieldError>(())
 /// ```
 #[derive(Clone)]
 pub struct NameAuthKey(Zeroizing<String>);
@@ -185,9 +185,9 @@ impl NameAuthKey {
     /// Wrap the key: 1–256 visible ASCII characters.
     ///
     /// # Errors
-    /// [`FieldError`](crate::validate::FieldError) naming the field `key` (the key is never
+    /// [`FieldError`](crate::error::FieldError) naming the field `key` (the key is never
     /// echoed).
-    pub fn new(key: impl Into<String>) -> Result<Self, crate::validate::FieldError> {
+    pub fn new(key: impl Into<String>) -> Result<Self, crate::error::FieldError> {
         let key = Zeroizing::new(key.into());
         crate::validate::token("key", &key, MAX_NAMEAUTH_KEY_LEN)?;
         Ok(Self(key))

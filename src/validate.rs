@@ -1,16 +1,8 @@
 //! Validation of request fields: every check runs before any cryptography, and every error
 //! names the field without echoing its value.
 //!
-//! The checks are public so that an integration can validate user input with the same rules
-//! before building a request (for example [`mainland_id`] on a form field).
-//!
-//! ```
-//! use wechatpay_sansio::validate::{mainland_id, FieldError};
-//! let err = mainland_id("cred_id", "110105194912310021", true).unwrap_err();
-//! assert_eq!(err, FieldError::IdNumber { field: "cred_id" });
-//! assert_eq!(err.field(), "cred_id");                     // the name, never the value
-//! assert!(!err.to_string().contains("110105194912310021"));
-//! ```
+//! The checks are private: a request's `build` runs them and reports a [`FieldError`]
+//! (re-exported as `error::FieldError`), which names the field and never its value.
 
 use crate::error::{Classify, Disposition};
 
@@ -76,9 +68,8 @@ impl FieldError {
     /// The field that failed.
     ///
     /// ```
-    /// use wechatpay_sansio::validate::{mainland_id, FieldError};
-    /// let e = mainland_id("cred_id", "110105194912310021", true).unwrap_err();
-    /// assert_eq!(e.field(), "cred_id");
+    /// use wechatpay_sansio::error::FieldError;
+    /// assert_eq!(FieldError::IdNumber { field: "cred_id" }.field(), "cred_id");
     /// ```
     #[must_use]
     pub fn field(&self) -> &'static str {
@@ -105,7 +96,12 @@ impl Classify for FieldError {
 ///
 /// # Errors
 /// [`FieldError::Missing`], [`FieldError::Length`].
-pub fn length(field: &'static str, value: &str, min: usize, max: usize) -> Result<(), FieldError> {
+pub(crate) fn length(
+    field: &'static str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), FieldError> {
     if value.is_empty() && min > 0 {
         return Err(FieldError::Missing { field });
     }
@@ -125,7 +121,7 @@ pub fn length(field: &'static str, value: &str, min: usize, max: usize) -> Resul
 ///
 /// # Errors
 /// [`FieldError::Charset`].
-pub fn charset(
+pub(crate) fn charset(
     field: &'static str,
     value: &str,
     allowed: &'static str,
@@ -143,7 +139,7 @@ pub fn charset(
 ///
 /// # Errors
 /// [`FieldError::Charset`].
-pub fn no_control(field: &'static str, value: &str) -> Result<(), FieldError> {
+pub(crate) fn no_control(field: &'static str, value: &str) -> Result<(), FieldError> {
     charset(
         field,
         value,
@@ -156,7 +152,7 @@ pub fn no_control(field: &'static str, value: &str) -> Result<(), FieldError> {
 ///
 /// # Errors
 /// [`FieldError::Charset`].
-pub fn visible_ascii(field: &'static str, value: &str) -> Result<(), FieldError> {
+pub(crate) fn visible_ascii(field: &'static str, value: &str) -> Result<(), FieldError> {
     charset(field, value, "visible ASCII", |c| c.is_ascii_graphic())
 }
 
@@ -164,7 +160,7 @@ pub fn visible_ascii(field: &'static str, value: &str) -> Result<(), FieldError>
 ///
 /// # Errors
 /// [`FieldError::Missing`], [`FieldError::Length`], [`FieldError::Charset`].
-pub fn out_trade_no(field: &'static str, value: &str) -> Result<(), FieldError> {
+pub(crate) fn out_trade_no(field: &'static str, value: &str) -> Result<(), FieldError> {
     length(field, value, 1, 32)?;
     charset(field, value, "[0-9A-Za-z_-|*@]", |c| {
         c.is_ascii_alphanumeric() || "_-|*@".contains(c)
@@ -175,16 +171,9 @@ pub fn out_trade_no(field: &'static str, value: &str) -> Result<(), FieldError> 
 /// (`0-9` or `X`). With `require_upper_x`, a trailing lower-case `x` is refused rather than
 /// accepted.
 ///
-/// ```
-/// use wechatpay_sansio::validate::{mainland_id, FieldError};
-/// assert!(mainland_id("cred_id", "11010519491231002X", true).is_ok());
-/// assert_eq!(mainland_id("cred_id", "11010519491231002x", true), Err(FieldError::LowercaseX { field: "cred_id" }));
-/// assert!(mainland_id("cred_id", "110105194912310021", false).is_err()); // wrong check digit
-/// ```
-///
 /// # Errors
 /// [`FieldError::IdNumber`], [`FieldError::LowercaseX`].
-pub fn mainland_id(
+pub(crate) fn mainland_id(
     field: &'static str,
     value: &str,
     require_upper_x: bool,
@@ -239,6 +228,31 @@ pub(crate) fn text(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn mainland_ids() {
+        assert!(super::mainland_id("cred_id", "11010519491231002X", true).is_ok());
+        assert_eq!(
+            super::mainland_id("cred_id", "11010519491231002x", true),
+            Err(super::FieldError::LowercaseX { field: "cred_id" })
+        );
+        assert!(super::mainland_id("cred_id", "11010519491231002x", false).is_ok());
+        assert!(super::mainland_id("cred_id", "110105194912310021", false).is_err());
+    }
+
+    #[test]
+    fn refused_id_numbers_are_not_echoed() {
+        for bad in [
+            "11010519491231002Y",
+            "11010519491231002x",
+            "1101051949123100",
+        ] {
+            let e = super::mainland_id("cred_id", bad, true).unwrap_err();
+            for s in [e.to_string(), format!("{e:?}")] {
+                assert!(!s.contains("1101051949"), "FieldError leaks: {s}");
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

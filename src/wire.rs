@@ -6,7 +6,7 @@
 //!   accept several spellings (`NOAUTH` | `NO_AUTH`); `as_str` gives the first.
 //! - `closed_enum!` for values this crate **sends** (`sign_type`, `cred_type`, `version`…): a
 //!   fixed set, `as_str`, and `FromStr` refusing anything else with
-//!   [`FieldError::NotInEnum`](crate::validate::FieldError::NotInEnum).
+//!   [`FieldError::NotInEnum`](crate::error::FieldError::NotInEnum).
 
 macro_rules! open_enum {
     (
@@ -104,14 +104,14 @@ macro_rules! closed_enum {
         }
 
         impl core::str::FromStr for $name {
-            type Err = $crate::validate::FieldError;
+            type Err = $crate::error::FieldError;
             /// The exact wire spelling; anything else is
-            /// [`FieldError::NotInEnum`]($crate::validate::FieldError::NotInEnum).
+            /// [`FieldError::NotInEnum`]($crate::error::FieldError::NotInEnum).
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     $wire0 => Ok(Self::$variant0),
                     $( $wire => Ok(Self::$variant), )*
-                    _ => Err($crate::validate::FieldError::NotInEnum {
+                    _ => Err($crate::error::FieldError::NotInEnum {
                         field: $field,
                         allowed: concat!($wire0 $(, ", ", $wire)*),
                     }),

@@ -199,7 +199,7 @@ impl RealNameAuthRequest {
     ///
     /// ```
     /// # use wechatpay_sansio::api::realnameauth::*;
-    /// # use wechatpay_sansio::{secret::{AccessToken, Personal}, validate::FieldError};
+    /// # use wechatpay_sansio::{secret::{AccessToken, Personal}, error::FieldError};
     /// let mut req = RealNameAuthRequest::new("wx2421b1c4370ec43b", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
     ///     Personal::new("刘某某"), CredType::IdCard, Personal::new("440000000000000000"),
     ///     AccessToken::new("81_x"));

@@ -277,7 +277,7 @@ impl Simulator {
 
     /// The id the simulator signs v3 replies with.
     #[must_use]
-    pub fn signing_key_id(&self) -> &KeyId {
+    pub(crate) fn signing_key_id(&self) -> &KeyId {
         match self.signing_mode {
             SigningKeyMode::Certificate => self.platform_cert.serial(),
             SigningKeyMode::PublicKey => &self.public_key_id,

@@ -40,7 +40,7 @@ use crate::v2::xml::{self, XmlError, XmlLimits};
 
 /// Whether and how a reply is signed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReplySigning {
+pub(crate) enum ReplySigning {
     /// The reply must carry a valid `sign`. `expected` is the request's sign type (the reply
     /// usually has no `sign_type`); `None` falls back to the length rule.
     Signed {
@@ -59,7 +59,7 @@ pub enum ReplySigning {
 /// use wechatpay_sansio::v2::SignType;
 /// let echoes = [("out_trade_no", "1217752501201407033233368018")];
 /// let expect = Expect::signed(Some(SignType::HmacSha256)).echo(&echoes).text(&["mweb_url"]);
-/// assert_eq!(expect.opaque_fields(), &["attach"]);
+/// assert_ne!(expect, Expect::unsigned());
 /// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +100,7 @@ impl<'a> Expect<'a> {
 
     /// From a [`ReplySigning`].
     #[must_use]
-    pub const fn from_signing(signing: ReplySigning) -> Self {
+    pub(crate) const fn from_signing(signing: ReplySigning) -> Self {
         Self {
             signing,
             ..Self::signed(None)
@@ -153,18 +153,6 @@ impl<'a> Expect<'a> {
     pub const fn result_code_optional(mut self) -> Self {
         self.result_code_required = false;
         self
-    }
-
-    /// The opaque fields.
-    #[must_use]
-    pub const fn opaque_fields(&self) -> &'a [&'a str] {
-        self.opaque
-    }
-
-    /// The signing expectation.
-    #[must_use]
-    pub const fn signing(&self) -> ReplySigning {
-        self.signing
     }
 
     fn reliance(&self, name: &str) -> Reliance {
@@ -280,16 +268,11 @@ pub fn return_fail_disposition(return_msg: Option<&str>) -> Disposition {
 
 /// What a business failure means: per [`ErrCode::disposition`]; without a code, a reason that
 /// says "busy / try later" is [`Disposition::Transient`], anything else [`Disposition::Rejected`].
-///
-/// ```
-/// use wechatpay_sansio::error::Disposition;
-/// use wechatpay_sansio::v2::reply::{business_disposition, ErrCode};
-/// assert_eq!(business_disposition(Some(&ErrCode::SystemError), None), Disposition::Transient);
-/// assert_eq!(business_disposition(None, Some("系统繁忙")), Disposition::Transient);
-/// assert_eq!(business_disposition(None, Some("服务商号错误")), Disposition::Rejected);
-/// ```
 #[must_use]
-pub fn business_disposition(err_code: Option<&ErrCode>, reason: Option<&str>) -> Disposition {
+pub(crate) fn business_disposition(
+    err_code: Option<&ErrCode>,
+    reason: Option<&str>,
+) -> Disposition {
     crate::disposition::v2_business(err_code.map(ErrCode::as_str), reason)
 }
 
@@ -581,6 +564,24 @@ pub fn parse_and_check<'a>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn business_dispositions() {
+        use super::{ErrCode, business_disposition};
+        use crate::error::Disposition;
+        assert_eq!(
+            business_disposition(Some(&ErrCode::SystemError), None),
+            Disposition::Transient
+        );
+        assert_eq!(
+            business_disposition(None, Some("系统繁忙")),
+            Disposition::Transient
+        );
+        assert_eq!(
+            business_disposition(None, Some("服务商号错误")),
+            Disposition::Rejected
+        );
+    }
+
     use super::*;
 
     fn key() -> ApiV2Key {
@@ -777,7 +778,7 @@ mod tests {
             Ok(())
         );
         assert_eq!(
-            Expect::from_signing(ReplySigning::Unsigned).signing(),
+            Expect::from_signing(ReplySigning::Unsigned).signing,
             ReplySigning::Unsigned
         );
         for e in [

@@ -1,13 +1,13 @@
 //! The sans-IO request value: URLs and header values never carry CR/LF or other injection.
 
 use crate::common::*;
+use wechatpay_sansio::error::FieldError;
 use wechatpay_sansio::ids::{IdError, MchId, Nonce};
 use wechatpay_sansio::keys::{KeyError, KeyId};
 use wechatpay_sansio::request::RequestError;
 use wechatpay_sansio::v2::SignType;
 use wechatpay_sansio::v2::request::{V2RequestError, get_signed, post_xml};
 use wechatpay_sansio::v3::request::{JsonRequest, V3RequestError};
-use wechatpay_sansio::validate::FieldError;
 
 #[test]
 fn cr_lf_never_reaches_a_header_or_the_url() {

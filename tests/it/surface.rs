@@ -43,6 +43,7 @@ fn public_types_are_send_and_sync() {
 use std::error::Error as StdError;
 use wechatpay_sansio::api::{ApiError, Failure, NameAuthCode, Retcode};
 use wechatpay_sansio::cipher::CipherError;
+use wechatpay_sansio::error::FieldError;
 use wechatpay_sansio::error::{Classify, Disposition};
 use wechatpay_sansio::ids::IdError;
 use wechatpay_sansio::keys::KeyError;
@@ -62,7 +63,6 @@ use wechatpay_sansio::v3::request::V3RequestError;
 use wechatpay_sansio::v3::resource::ResourceError;
 use wechatpay_sansio::v3::response::{ErrorBody, ErrorBodyError, ErrorReply, ResponseError};
 use wechatpay_sansio::v3::verify::VerifyError;
-use wechatpay_sansio::validate::FieldError;
 
 /// Checked rows: `module::Type::Variant`, through the public API.
 struct Table;

@@ -10,6 +10,7 @@ use http::{HeaderValue, StatusCode};
 use wechatpay_sansio::api::customs::{CheckResult, Customs, VerifyCertificateRequest};
 use wechatpay_sansio::api::{ApiError, Operation, customs};
 use wechatpay_sansio::cipher::CipherError;
+use wechatpay_sansio::error::FieldError;
 use wechatpay_sansio::ids::Nonce;
 use wechatpay_sansio::keys::{KeyStore, WechatPayKey};
 use wechatpay_sansio::merchant::Merchant;
@@ -19,7 +20,6 @@ use wechatpay_sansio::simulator::v3::{CustomsScript, ScriptedError};
 use wechatpay_sansio::simulator::{Script, SigningKeyMode, Simulator};
 use wechatpay_sansio::v3::response::{ErrorCode, ResponseError};
 use wechatpay_sansio::v3::verify::VerifyError;
-use wechatpay_sansio::validate::FieldError;
 
 pub const ID: &str = "11010519491231002X";
 

@@ -9,6 +9,7 @@ use wechatpay_sansio::api::nameauth::{
     HexCase, NameAuthOutcome, NameAuthRequest, NameAuthStatus, ReplyType, UnverifiedReason,
 };
 use wechatpay_sansio::api::{ApiError, NameAuthCode, Operation, nameauth};
+use wechatpay_sansio::error::FieldError;
 use wechatpay_sansio::error::{Classify, Disposition};
 use wechatpay_sansio::http::{HeaderMap, StatusCode};
 use wechatpay_sansio::merchant::Merchant;
@@ -16,7 +17,6 @@ use wechatpay_sansio::request::ResponseRef;
 use wechatpay_sansio::secret::{NameAuthKey, Personal};
 use wechatpay_sansio::simulator::Script;
 use wechatpay_sansio::simulator::v2::{NameAuthScript, TEST_NAMEAUTH_KEY, TEST_NAMEAUTH_SRC};
-use wechatpay_sansio::validate::FieldError;
 
 fn na_key() -> NameAuthKey {
     NameAuthKey::new(TEST_NAMEAUTH_KEY).unwrap()

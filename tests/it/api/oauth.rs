@@ -9,12 +9,12 @@ use crate::common::*;
 use core::time::Duration;
 use wechatpay_sansio::api::oauth::{self, AuthorizeUrl, GetAccessTokenRequest, Scope};
 use wechatpay_sansio::api::{ApiError, Failure, Operation, Retcode};
+use wechatpay_sansio::error::FieldError;
 use wechatpay_sansio::error::{Classify, Disposition};
 use wechatpay_sansio::simulator::Script;
 use wechatpay_sansio::simulator::v2::AccessTokenScript;
 use wechatpay_sansio::time::UnixTime;
 use wechatpay_sansio::v2::SignType;
-use wechatpay_sansio::validate::FieldError;
 
 fn authorize() -> AuthorizeUrl {
     AuthorizeUrl::new(

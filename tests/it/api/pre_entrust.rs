@@ -10,6 +10,7 @@ use http::HeaderValue;
 use wechatpay_sansio::api::pre_entrust::{PreEntrustSignRequest, Scene};
 use wechatpay_sansio::api::{ApiError, Operation};
 use wechatpay_sansio::cipher::CipherError;
+use wechatpay_sansio::error::FieldError;
 use wechatpay_sansio::keys::KeyStore;
 use wechatpay_sansio::merchant::Merchant;
 use wechatpay_sansio::request::ResponseRef;
@@ -17,7 +18,6 @@ use wechatpay_sansio::secret::Personal;
 use wechatpay_sansio::simulator::v3::{PreEntrustScript, ScriptedError};
 use wechatpay_sansio::simulator::{Script, SigningKeyMode, Simulator};
 use wechatpay_sansio::v3::response::{ErrorCode, ResponseError};
-use wechatpay_sansio::validate::FieldError;
 
 const ID: &str = "11010519491231002X";
 

@@ -13,6 +13,7 @@ use wechatpay_sansio::api::getpublickey::GetPublicKeyRequest;
 use wechatpay_sansio::api::querymchrisk::{MchRiskOutcome, QueryMchRiskRequest, RiskLevel};
 use wechatpay_sansio::api::{ApiError, Failure, Operation, getpublickey, querymchrisk};
 use wechatpay_sansio::cipher::CipherError;
+use wechatpay_sansio::error::FieldError;
 use wechatpay_sansio::error::{Classify, Disposition};
 use wechatpay_sansio::keys::{KeyError, PublicKey};
 use wechatpay_sansio::merchant::Merchant;
@@ -23,7 +24,6 @@ use wechatpay_sansio::simulator::{Script, Simulator, TEST_API_V2_KEY, TEST_MCHID
 use wechatpay_sansio::v2 as wire;
 use wechatpay_sansio::v2::SignType;
 use wechatpay_sansio::v2::reply::{ErrCode, ReplyError};
-use wechatpay_sansio::validate::FieldError;
 
 // ---------------------------------------------------------------------------------------------
 // getpublickey

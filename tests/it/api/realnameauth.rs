@@ -13,6 +13,7 @@ use wechatpay_sansio::api::realnameauth::{
     Version,
 };
 use wechatpay_sansio::api::{ApiError, Operation};
+use wechatpay_sansio::error::FieldError;
 use wechatpay_sansio::error::{Classify, Disposition};
 use wechatpay_sansio::secret::{AccessToken, Personal};
 use wechatpay_sansio::simulator::Script;
@@ -20,7 +21,6 @@ use wechatpay_sansio::simulator::v2::RealNameAuthScript;
 use wechatpay_sansio::v2::reply::{ErrCode, ReplyError};
 use wechatpay_sansio::v2::sign::SignError;
 use wechatpay_sansio::v2::{self as wire, SignType};
-use wechatpay_sansio::validate::FieldError;
 
 /// The token of [`rna`] (the simulator's default grant).
 pub const TOKEN: &str = "81_TESTONLYaccessToken";

@@ -11,12 +11,12 @@ use http::StatusCode;
 use wechatpay_sansio::api::{
     ApiError, Operation, Retcode, getpublickey, nameauth, oauth, querymchrisk, realnameauth,
 };
+use wechatpay_sansio::error::FieldError;
 use wechatpay_sansio::merchant::Merchant;
 use wechatpay_sansio::secret::ApiV2Key;
 use wechatpay_sansio::simulator::{Script, TEST_API_V2_KEY};
 use wechatpay_sansio::v2::reply::{ErrCode, ReplyError};
 use wechatpay_sansio::v2::{self as wire, SignType};
-use wechatpay_sansio::validate::FieldError;
 
 pub const APPID: &str = "wx2421b1c4370ec43b";
 pub const OPENID: &str = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o";
