@@ -107,6 +107,8 @@ fn every_variant_of_every_error_has_a_row() {
         IdNumber => FieldError::IdNumber { field: "a" }, Rejected;
         LowercaseX => FieldError::LowercaseX { field: "a" }, Rejected;
         NoneOf => FieldError::NoneOf { fields: "a, b" }, Rejected;
+        Amount => FieldError::Amount { field: "a", min: 1, max: 2 }, Rejected;
+        Time => FieldError::Time { field: "a" }, Rejected;
     });
     rows!(IdError {
         Invalid => IdError::Invalid(field()), Misconfigured;
