@@ -207,6 +207,12 @@ pub enum ApiError {
     /// The v3 request could not be built or signed.
     #[error(transparent)]
     V3Request(#[from] V3RequestError),
+    /// A v3 notification could not be verified or decrypted.
+    #[error(transparent)]
+    Notify(crate::v3::notify::NotifyError),
+    /// The client pay-sign (JSAPI / App parameters) could not be made.
+    #[error(transparent)]
+    PaySign(#[from] crate::paysign::PaySignError),
     /// A v2 reply was not accepted — not a flat XML document, unsigned or badly signed on a
     /// signed endpoint, folded, without or with other identifying fields — or it is WeChat
     /// Pay's v2 failure answer ([`ApiError::failure`]).
@@ -323,6 +329,8 @@ impl Classify for ApiError {
             Self::Encrypt { source, .. } => source.disposition(),
             Self::V2Request(e) => e.disposition(),
             Self::V3Request(e) => e.disposition(),
+            Self::PaySign(e) => e.disposition(),
+            Self::Notify(e) => e.disposition(),
             Self::V2Reply(e) => e.disposition(),
             Self::V3Reply(e) => e.disposition(),
             Self::OAuth { retcode, retmsg } => retcode.disposition(retmsg),
@@ -345,6 +353,7 @@ impl Classify for ApiError {
     fn distrust(&self) -> Option<Distrust> {
         match self {
             Self::V3Reply(e) => e.distrust(),
+            Self::Notify(e) => e.distrust(),
             _ => tampered_if_untrusted(self.disposition()),
         }
     }

@@ -44,6 +44,7 @@ pub mod customs;
 pub mod getpublickey;
 pub mod nameauth;
 pub mod oauth;
+pub mod pay;
 pub mod pre_entrust;
 pub mod querymchrisk;
 pub mod realnameauth;

@@ -229,6 +229,8 @@ fn every_variant_of_every_error_has_a_row() {
         Encrypt => ApiError::Encrypt { field: "cred_id", source: CipherError::TooLong { len: 300, max: 214 }, }, Rejected;
         V2Request => ApiError::V2Request(V2RequestError::SignPresent), Misconfigured;
         V3Request => ApiError::V3Request(V3RequestError::Auth(AuthError::Backend)), Misconfigured;
+        Notify => ApiError::Notify(crate::v3::notify::NotifyError::TooLarge(2_000_000)), Untrusted;
+        PaySign => ApiError::PaySign(crate::paysign::PaySignError::Field(field())), Rejected;
         OAuth => ApiError::OAuth { retcode: Retcode::CodeNotFound, retmsg: "code not found".into() }, Rejected;
         NameAuth => ApiError::NameAuth(NameAuthCode::IpNotAuthorized), Misconfigured;
         HttpStatus => ApiError::HttpStatus(503), Transient;
