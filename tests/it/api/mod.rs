@@ -3,6 +3,7 @@
 mod customs;
 mod nameauth;
 mod oauth;
+mod pay;
 mod pre_entrust;
 mod querymchrisk;
 mod realnameauth;
