@@ -54,6 +54,8 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("api_getpublickey", api_getpublickey),
     ("api_querymchrisk", api_querymchrisk),
     ("api_nameauth", api_nameauth),
+    ("api_pay_v3", api_pay_v3),
+    ("v3_pay_notify", v3_pay_notify),
 ];
 
 /// Look a harness up by target name.
@@ -605,4 +607,102 @@ pub fn api_nameauth(data: &[u8]) {
     let _ =
         crate::api::nameauth::read_reply(merchant(), ResponseRef::new(st, &h, body), DEFAULT_NOW)
             .map_err(|e| e.to_string());
+}
+
+fn simulator() -> &'static Simulator {
+    static S: OnceLock<Simulator> = OnceLock::new();
+    S.get_or_init(Simulator::new)
+}
+
+/// A deterministic RNG for the harnesses that sign (the simulator's side).
+fn fuzz_rng() -> impl rand_core::TryCryptoRng {
+    use rand_core::SeedableRng;
+    rand_chacha::ChaCha20Rng::seed_from_u64(0)
+}
+
+/// The v3 payment replies past verification: the bytes become the body of a reply the
+/// simulator signs (status from the first byte: 200, 204 or an error status), then every
+/// payment operation's `read_reply` reads it. A typed outcome must agree with the JSON's own
+/// values for the ids it reports.
+pub fn api_pay_v3(data: &[u8]) {
+    use crate::api::pay::{Refund, Transaction, close, prepay, query, refund, refund_query};
+    let (status, body) = match data.split_first() {
+        Some((b, rest)) => (
+            match b % 4 {
+                0 | 1 => StatusCode::OK,
+                2 => StatusCode::NO_CONTENT,
+                _ => StatusCode::NOT_FOUND,
+            },
+            rest,
+        ),
+        None => (StatusCode::OK, data),
+    };
+    let reply = simulator().signed_v3_reply(&mut fuzz_rng(), status, body.to_vec(), DEFAULT_NOW);
+    let r = || ResponseRef::from_http(&reply);
+    let m = merchant();
+    let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let id = |name: &str| {
+        json.as_ref()
+            .and_then(|j| j.get(name))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    if let Ok(t) = query::read_reply(m, r(), DEFAULT_NOW) {
+        assert_eq!(Some(t.out_trade_no), id("out_trade_no"));
+    }
+    if let Ok(x) = refund::read_reply(m, r(), DEFAULT_NOW) {
+        assert_eq!(Some(x.out_refund_no), id("out_refund_no"));
+    }
+    if let Ok(x) = refund_query::read_reply(m, r(), DEFAULT_NOW) {
+        assert_eq!(Some(x.refund_id), id("refund_id"));
+    }
+    let _ = prepay::read_reply(m, r(), DEFAULT_NOW).map_err(|e| e.to_string());
+    let _ = close::read_reply(m, r(), DEFAULT_NOW).map_err(|e| e.to_string());
+    let _ = Transaction::from_json(body).map_err(|e| e.to_string());
+    let _ = Refund::from_json(body).map_err(|e| e.to_string());
+}
+
+/// Payment notifications past verification and decryption: the bytes (after an event-type
+/// byte) become the plaintext of a notification the simulator signs and encrypts; the typed
+/// event must name this merchant and agree with the plaintext's ids.
+pub fn v3_pay_notify(data: &[u8]) {
+    use crate::api::pay::notify::{self, PaymentEvent};
+    let (event_type, plaintext) = match data.split_first() {
+        Some((b, rest)) => (
+            [
+                "TRANSACTION.SUCCESS",
+                "REFUND.SUCCESS",
+                "REFUND.ABNORMAL",
+                "REFUND.CLOSED",
+            ][usize::from(b % 4)],
+            rest,
+        ),
+        None => ("TRANSACTION.SUCCESS", data),
+    };
+    let sent = simulator().notification(event_type, plaintext, DEFAULT_NOW, &mut fuzz_rng());
+    let m = merchant();
+    let json: Option<serde_json::Value> = serde_json::from_slice(plaintext).ok();
+    let id = |name: &str| {
+        json.as_ref()
+            .and_then(|j| j.get(name))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    match notify::parse(m, sent.headers(), sent.body(), DEFAULT_NOW) {
+        Ok(PaymentEvent::Transaction(t)) => {
+            assert_eq!(Some(t.out_trade_no), id("out_trade_no"));
+            assert_eq!(
+                t.payee.mchid() == m.mchid().as_str(),
+                id("sp_mchid").is_none()
+            );
+        }
+        Ok(PaymentEvent::Refund(r)) => {
+            assert_eq!(Some(r.out_refund_no), id("out_refund_no"));
+            assert_eq!(Some(r.refund_id), id("refund_id"));
+        }
+        Ok(PaymentEvent::Other { .. }) => unreachable!("the event types above are all typed"),
+        Err(e) => {
+            let _ = notify::answer(&Err(e));
+        }
+    }
 }
