@@ -100,6 +100,7 @@ impl<'a> Expect<'a> {
 
     /// From a [`ReplySigning`].
     #[must_use]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) const fn from_signing(signing: ReplySigning) -> Self {
         Self {
             signing,
