@@ -16,7 +16,9 @@
 //! assert_eq!(merchant.mchid(), sim.mchid());
 //! ```
 
+pub mod pay_v3;
 pub mod pem;
+pub mod sandbox;
 pub mod v2;
 pub mod v3;
 
@@ -35,6 +37,7 @@ use base64::engine::general_purpose::STANDARD;
 use core::time::Duration;
 use http::{HeaderValue, Response, StatusCode};
 use rand_core::TryCryptoRng;
+use std::sync::{Arc, Mutex};
 
 /// TEST ONLY merchant id used by the simulator.
 pub const TEST_MCHID: &str = "1900000109";
@@ -78,6 +81,8 @@ pub struct Script {
     pub customs: v3::CustomsScript,
     /// `pre-entrust-sign-with-real-name-identity/*`.
     pub pre_entrust: v3::PreEntrustScript,
+    /// The v3 payment sandbox's faults ([`pay_v3`]); the default has none.
+    pub pay: pay_v3::PayScript,
 }
 
 /// Which id the simulator puts in `Wechatpay-Serial` when it signs v3 replies.
@@ -166,6 +171,8 @@ pub struct Simulator {
     pub(crate) signing_mode: SigningKeyMode,
     pub(crate) max_skew: Duration,
     pub(crate) v2_layout: V2Layout,
+    /// The payment sandbox's orders and refunds ([`sandbox`]), shared by every clone.
+    pub(crate) book: Arc<Mutex<sandbox::OrderBook>>,
 }
 
 impl Default for Simulator {
@@ -192,6 +199,7 @@ impl Simulator {
             signing_mode: SigningKeyMode::Certificate,
             max_skew: Duration::from_secs(300),
             v2_layout: V2Layout::Compact,
+            book: Arc::default(),
         }
     }
 
