@@ -1112,6 +1112,26 @@ mod tests {
         assert_eq!(prepay_id(UnixTime::from_secs(1_767_225_600), 7).len(), 36);
     }
 
+    /// A thread that panicked holding the book leaves it poisoned; the sandbox goes on.
+    #[test]
+    fn a_poisoned_book_does_not_panic() {
+        use rand_core::SeedableRng;
+        let sim = Simulator::new();
+        let clone = sim.clone();
+        let _ = std::thread::spawn(move || {
+            let _held = clone.book();
+            panic!("TEST ONLY: poison the order book");
+        })
+        .join();
+        assert!(sim.book.is_poisoned());
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+        assert_eq!(
+            sim.pay("T1", None, UnixTime::from_secs(0), &mut rng)
+                .map(|_| ()),
+            Err(SandboxError::UnknownOrder("T1".into()))
+        );
+    }
+
     #[test]
     fn rfc3339_reading() {
         for good in [
