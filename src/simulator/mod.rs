@@ -15,6 +15,21 @@
 //! let merchant = sim.merchant();
 //! assert_eq!(merchant.mchid(), sim.mchid());
 //! ```
+//!
+//! ## The v3 payment sandbox
+//!
+//! The simulator also keeps an in-memory order book (shared by all clones of a [`Simulator`])
+//! and serves the v3 payment endpoints from it: prepay (direct and partner; JSAPI, APP, H5,
+//! Native), order query, close, refund, refund query, and `GET /v3/certificates`
+//! ([`pay_v3`]). The test plays the user and WeChat Pay's back office ([`sandbox`]):
+//! [`Simulator::pay`] pays an order and [`Simulator::complete_refund`] ends a refund, each
+//! returning the signed, encrypted notification to deliver to the merchant; retries,
+//! duplicated and out-of-order deliveries come from [`Simulator::transaction_notification`],
+//! [`Simulator::refund_notification`] and [`Simulator::notifications`]. Faults (429, 500, no
+//! reply, a lost reply, a stale platform serial, a reply altered in transit, a refund that fails
+//! at once) are scripted per endpoint through [`Script::pay`]; [`Simulator::handle_or_drop`]
+//! returns `None` for a reply that never comes. The sandbox is written from the official wire
+//! format, not from this crate's payment operations, so that it can catch their mistakes.
 
 pub mod pay_v3;
 pub mod pem;
@@ -66,7 +81,7 @@ fn load_key(pem: &str) -> MerchantPrivateKey {
 
 /// One scripted outcome per endpoint, for [`Simulator::handle`]. The default answers
 /// "everything matches": `realnameauth` matched, `nameautheasy` A, risk `LOW`, a token grant,
-/// customs `SAME`, a pre-entrust id.
+/// customs `SAME`, a pre-entrust id, and no fault in the payment sandbox.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Script {
     /// `secsvc/realnameauth`.
@@ -229,8 +244,8 @@ impl Simulator {
     }
 
     /// Answer a request as WeChat Pay would, with `script`'s outcomes: the v2 and v3 identity
-    /// endpoints by path ([`Simulator::handle_v2`], [`Simulator::handle_v3`]); any other path
-    /// gets a 404 with an empty body.
+    /// endpoints and the v3 payment sandbox by path ([`Simulator::handle_v2`],
+    /// [`Simulator::handle_v3`]); any other path gets a 404 with an empty body.
     ///
     /// `rng` draws the simulator's nonces and, under RustCrypto, the randomness of its RSA
     /// operations (signing, decryption); under `aws-lc-rs` the RSA operations do not consult it.

@@ -21,8 +21,8 @@
 //! `INVALID_REQUEST` (`201 商户订单号重复`); a paid order 400 `ORDERPAID`, a closed one 400
 //! `ORDER_CLOSED`; an unknown order 404 `ORDER_NOT_EXIST` (refunds: 404 `RESOURCE_NOT_EXISTS`);
 //! a refund of an unpaid order, of another total or beyond what is left 400 `INVALID_REQUEST`; a
-//! repeated `out_refund_no` with the same body the same refund. Every reply is signed, errors
-//! and the empty 204 included.
+//! repeated `out_refund_no` with the same body the same refund. Every answer past the
+//! `Authorization` check is signed, errors and the empty 204 included.
 //!
 //! Faults come from [`Script::pay`] ([`PayScript`]): a status before anything happens (429
 //! `FREQUENCY_LIMITED`, 500 `SYSTEM_ERROR`, any [`ScriptedError`]), no reply at all (the
