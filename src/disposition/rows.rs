@@ -284,3 +284,19 @@ fn every_variant_of_every_error_has_a_row() {
         BadSignature => VerifyError::BadSignature, Untrusted;
     });
 }
+
+/// The simulator's own error (feature `simulator`): the test's action does not fit the sandbox.
+#[cfg(feature = "simulator")]
+#[test]
+fn every_variant_of_the_sandbox_error_has_a_row() {
+    use crate::simulator::sandbox::SandboxError;
+    rows!(SandboxError {
+        UnknownOrder => SandboxError::UnknownOrder("T1".into()), Rejected;
+        UnknownRefund => SandboxError::UnknownRefund("R1".into()), Rejected;
+        NotPayable => SandboxError::NotPayable { out_trade_no: "T1".into(), state: "CLOSED" }, Rejected;
+        NotPaid => SandboxError::NotPaid("T1".into()), Rejected;
+        RefundEnded => SandboxError::RefundEnded { out_refund_no: "R1".into(), status: "SUCCESS" }, Rejected;
+        RefundProcessing => SandboxError::RefundProcessing("R1".into()), Rejected;
+        Rng => SandboxError::Rng, Transient;
+    });
+}

@@ -15,8 +15,25 @@
 //! let merchant = sim.merchant();
 //! assert_eq!(merchant.mchid(), sim.mchid());
 //! ```
+//!
+//! ## The v3 payment sandbox
+//!
+//! The simulator also keeps an in-memory order book (shared by all clones of a [`Simulator`])
+//! and serves the v3 payment endpoints from it: prepay (direct and partner; JSAPI, APP, H5,
+//! Native), order query, close, refund, refund query, and `GET /v3/certificates`
+//! ([`pay_v3`]). The test plays the user and WeChat Pay's back office ([`sandbox`]):
+//! [`Simulator::pay`] pays an order and [`Simulator::complete_refund`] ends a refund, each
+//! returning the signed, encrypted notification to deliver to the merchant; retries,
+//! duplicated and out-of-order deliveries come from [`Simulator::transaction_notification`],
+//! [`Simulator::refund_notification`] and [`Simulator::notifications`]. Faults (429, 500, no
+//! reply, a lost reply, a stale platform serial, a reply altered in transit, a refund that fails
+//! at once) are scripted per endpoint through [`Script::pay`]; [`Simulator::handle_or_drop`]
+//! returns `None` for a reply that never comes. The sandbox is written from the official wire
+//! format, not from this crate's payment operations, so that it can catch their mistakes.
 
+pub mod pay_v3;
 pub mod pem;
+pub mod sandbox;
 pub mod v2;
 pub mod v3;
 
@@ -35,6 +52,7 @@ use base64::engine::general_purpose::STANDARD;
 use core::time::Duration;
 use http::{HeaderValue, Response, StatusCode};
 use rand_core::TryCryptoRng;
+use std::sync::{Arc, Mutex};
 
 /// TEST ONLY merchant id used by the simulator.
 pub const TEST_MCHID: &str = "1900000109";
@@ -63,7 +81,7 @@ fn load_key(pem: &str) -> MerchantPrivateKey {
 
 /// One scripted outcome per endpoint, for [`Simulator::handle`]. The default answers
 /// "everything matches": `realnameauth` matched, `nameautheasy` A, risk `LOW`, a token grant,
-/// customs `SAME`, a pre-entrust id.
+/// customs `SAME`, a pre-entrust id, and no fault in the payment sandbox.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Script {
     /// `secsvc/realnameauth`.
@@ -78,6 +96,8 @@ pub struct Script {
     pub customs: v3::CustomsScript,
     /// `pre-entrust-sign-with-real-name-identity/*`.
     pub pre_entrust: v3::PreEntrustScript,
+    /// The v3 payment sandbox's faults ([`pay_v3`]); the default has none.
+    pub pay: pay_v3::PayScript,
 }
 
 /// Which id the simulator puts in `Wechatpay-Serial` when it signs v3 replies.
@@ -166,6 +186,8 @@ pub struct Simulator {
     pub(crate) signing_mode: SigningKeyMode,
     pub(crate) max_skew: Duration,
     pub(crate) v2_layout: V2Layout,
+    /// The payment sandbox's orders and refunds ([`sandbox`]), shared by every clone.
+    pub(crate) book: Arc<Mutex<sandbox::OrderBook>>,
 }
 
 impl Default for Simulator {
@@ -192,6 +214,7 @@ impl Simulator {
             signing_mode: SigningKeyMode::Certificate,
             max_skew: Duration::from_secs(300),
             v2_layout: V2Layout::Compact,
+            book: Arc::default(),
         }
     }
 
@@ -221,8 +244,8 @@ impl Simulator {
     }
 
     /// Answer a request as WeChat Pay would, with `script`'s outcomes: the v2 and v3 identity
-    /// endpoints by path ([`Simulator::handle_v2`], [`Simulator::handle_v3`]); any other path
-    /// gets a 404 with an empty body.
+    /// endpoints and the v3 payment sandbox by path ([`Simulator::handle_v2`],
+    /// [`Simulator::handle_v3`]); any other path gets a 404 with an empty body.
     ///
     /// `rng` draws the simulator's nonces and, under RustCrypto, the randomness of its RSA
     /// operations (signing, decryption); under `aws-lc-rs` the RSA operations do not consult it.
