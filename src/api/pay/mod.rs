@@ -21,18 +21,29 @@
 //!
 //! ```
 //! use wechatpay_sansio::api::pay::{notify, prepay::PrepayRequest, query::QueryOrderRequest,
-//!     refund::RefundRequest, notify::PaymentEvent};
+//!     refund::RefundRequest, notify::PaymentEvent, OrderId};
+//! use wechatpay_sansio::simulator::sandbox::RefundResult;
 //! use wechatpay_sansio::{simulator::Simulator, Operation, ResponseRef, UnixTime};
 //! # use rand_core::SeedableRng; let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
 //! let (sim, now) = (Simulator::new(), UnixTime::from_secs(1_767_225_600));
 //! let merchant = sim.merchant();                                     // TEST ONLY keys
-//! let mut send = |req: wechatpay_sansio::Request| sim.handle(&req.into_http(), now, &mut rng.clone(), &Default::default());
-//! let order = PrepayRequest::jsapi("wxd678efh567hg6787", "Image形象店-深圳腾大-QQ公仔", "1217752501201407033233368018",
-//!     "https://example.com/notify", 100, "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
-//! let reply = send(order.build(&merchant, &mut rng, now)?);
+//! let order = PrepayRequest::jsapi("wxd678efh567hg6787", "Image形象店-深圳腾大-QQ公仔",
+//!     "1217752501201407033233368018", "https://example.com/notify", 100, "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+//! let reply = sim.handle(&order.build(&merchant, &mut rng, now)?.into_http(), now, &mut rng, &Default::default());
 //! let prepaid = order.parse_reply(&merchant, ResponseRef::from_http(&reply), now)?;
 //! let js = prepaid.jsapi_pay_params(&merchant, &mut rng, now)?;     // hand to wx.requestPayment
 //! assert_eq!(js.sign_type, "RSA");
+//! // The payer pays (in the sandbox: one call); WeChat Pay notifies your notify_url.
+//! let sent = sim.pay("1217752501201407033233368018", None, now, &mut rng)?;
+//! let PaymentEvent::Transaction(paid) = notify::parse(&merchant, sent.headers(), sent.body(), now)? else { panic!() };
+//! let q = QueryOrderRequest::by_out_trade_no(&paid.out_trade_no);
+//! let reply = sim.handle(&q.build(&merchant, &mut rng, now)?.into_http(), now, &mut rng, &Default::default());
+//! assert!(q.parse_reply(&merchant, ResponseRef::from_http(&reply), now)?.is_paid());
+//! let refund = RefundRequest::new(OrderId::OutTradeNo(paid.out_trade_no.clone()), "R1", 100, 100);
+//! let reply = sim.handle(&refund.build(&merchant, &mut rng, now)?.into_http(), now, &mut rng, &Default::default());
+//! let r = refund.parse_reply(&merchant, ResponseRef::from_http(&reply), now)?;
+//! let done = sim.complete_refund(&r.out_refund_no, RefundResult::Success, now, &mut rng)?;
+//! assert!(matches!(notify::parse(&merchant, done.headers(), done.body(), now)?, PaymentEvent::Refund(_)));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

@@ -16,7 +16,7 @@
 //! let order = PrepayRequest::app("wxd678efh567hg6787", "QQ公仔", "NOTIFY_ME_1",
 //!                                "https://example.com/notify", 100);
 //! sim.handle(&order.build(&merchant, &mut rng, now)?.into_http(), now, &mut rng, &Default::default());
-//! let sent = sim.pay("NOTIFY_ME_1", now, &mut rng)?;                 // the payer pays
+//! let sent = sim.pay("NOTIFY_ME_1", None, now, &mut rng)?;               // the payer pays
 //! match notify::parse(&merchant, sent.headers(), sent.body(), now)? {
 //!     PaymentEvent::Transaction(t) => assert!(t.is_paid() && t.out_trade_no == "NOTIFY_ME_1"),
 //!     other => panic!("{other:?}"),

@@ -4,7 +4,7 @@
 //! [`Transaction`]; the merchant ids and the order id are checked against the request.
 //!
 //! ```
-//! use wechatpay_sansio::api::pay::{query::QueryOrderRequest, TradeState};
+//! use wechatpay_sansio::api::{pay::query::QueryOrderRequest, Failure};
 //! use wechatpay_sansio::{simulator::Simulator, Operation, ResponseRef, UnixTime};
 //! # use rand_core::SeedableRng; let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
 //! let (sim, now) = (Simulator::new(), UnixTime::from_secs(1_767_225_600));
@@ -12,7 +12,7 @@
 //! let q = QueryOrderRequest::by_out_trade_no("NO_SUCH_ORDER_1");
 //! let reply = sim.handle(&q.build(&merchant, &mut rng, now)?.into_http(), now, &mut rng, &Default::default());
 //! let err = q.parse_reply(&merchant, ResponseRef::from_http(&reply), now).unwrap_err();
-//! assert_eq!(err.failure().map(|f| f.code()), Some("ORDER_NOT_EXIST"));  // verified 404
+//! assert!(matches!(err.failure(), Some(Failure::V3(r)) if r.code.as_str() == "ORDER_NOT_EXIST"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

@@ -9,7 +9,7 @@
 //! let merchant = sim.merchant();                                     // TEST ONLY keys
 //! let q = RefundQueryRequest::new("R_NO_SUCH_REFUND");
 //! let http = q.build(&merchant, &mut rng, now)?;
-//! assert!(http.url().ends_with("/v3/refund/domestic/refunds/R_NO_SUCH_REFUND"));
+//! assert_eq!(http.uri().path(), "/v3/refund/domestic/refunds/R_NO_SUCH_REFUND");
 //! let reply = sim.handle(&http.into_http(), now, &mut rng, &Default::default());
 //! assert!(q.parse_reply(&merchant, ResponseRef::from_http(&reply), now).unwrap_err().failure().is_some());
 //! # Ok::<(), Box<dyn std::error::Error>>(())

@@ -60,11 +60,11 @@ pub struct RefundAmount {
 ///
 /// ```
 /// use wechatpay_sansio::api::pay::{Refund, RefundStatus};
-/// let r = Refund::from_json(br#"{"refund_id":"50000000382019052709732678859",
+/// let r = Refund::from_json(r#"{"refund_id":"50000000382019052709732678859",
 ///   "out_refund_no":"1217752501201407033233368018","transaction_id":"1217752501201407033233368018",
 ///   "out_trade_no":"1217752501201407033233368018","channel":"ORIGINAL",
 ///   "user_received_account":"招商银行信用卡0403","create_time":"2020-12-01T16:18:12+08:00",
-///   "status":"PROCESSING","amount":{"total":100,"refund":100,"currency":"CNY"}}"#)?;
+///   "status":"PROCESSING","amount":{"total":100,"refund":100,"currency":"CNY"}}"#.as_bytes())?;
 /// assert_eq!(r.status, RefundStatus::Processing);
 /// assert!(!format!("{r:?}").contains("0403"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())

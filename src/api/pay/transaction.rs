@@ -113,9 +113,9 @@ pub struct TransactionAmount {
 ///
 /// ```
 /// use wechatpay_sansio::api::pay::{Transaction, TradeState, Payee};
-/// let t = Transaction::from_json(br#"{"appid":"wxd678efh567hg6787","mchid":"1230000109",
+/// let t = Transaction::from_json(r#"{"appid":"wxd678efh567hg6787","mchid":"1230000109",
 ///   "out_trade_no":"1217752501201407033233368018","trade_state":"NOTPAY",
-///   "trade_state_desc":"订单未支付","amount":{"total":100,"currency":"CNY"}}"#)?;
+///   "trade_state_desc":"订单未支付","amount":{"total":100,"currency":"CNY"}}"#.as_bytes())?;
 /// assert_eq!(t.trade_state, TradeState::NotPay);
 /// assert!(matches!(t.payee, Payee::Direct { .. }) && t.transaction_id.is_none());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
