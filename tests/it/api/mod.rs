@@ -4,6 +4,7 @@ mod customs;
 mod nameauth;
 mod oauth;
 mod pay;
+mod pay_sandbox;
 mod pre_entrust;
 mod querymchrisk;
 mod realnameauth;
