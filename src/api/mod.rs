@@ -1,9 +1,11 @@
-//! The five identity-verification APIs (`realnameauth`, `nameauth`, `customs`, `pre_entrust`,
+//! The typed APIs, all of one shape: the payment lifecycle ([`pay`]: v3, direct and partner),
+//! the five identity-verification APIs (`realnameauth`, `nameauth`, `customs`, `pre_entrust`,
 //! `querymchrisk`) and the two calls they depend on (`oauth` for the `realnameauth` access
-//! token, `getpublickey` for the `querymchrisk` key), as typed operations, all of one shape.
+//! token, `getpublickey` for the `querymchrisk` key).
 //!
 //! | module | API | protocol |
 //! |---|---|---|
+//! | [`pay`] | 下单 / 查单 / 关单 / 退款 / 查退款 and their notifications (JSAPI, App, H5, Native; direct and partner) | v3 |
 //! | [`realnameauth`] | 实名验证 `secsvc/realnameauth` | v2 XML, MD5 / HMAC-SHA256, signed reply |
 //! | [`oauth`] | its OAuth steps (authorize URL, `appauth/getaccesstoken`) | v2 signed GET, JSON reply |
 //! | [`nameauth`] | legacy 实名认证查询 `nameautheasy` | MD5 query sign, JSON / JSONP |
