@@ -1,6 +1,7 @@
 //! The five identity-verification APIs (`realnameauth`, `nameauth`, `customs`, `pre_entrust`,
-//! `querymchrisk`) and the two calls they depend on (`oauth` for the `realnameauth` access
-//! token, `getpublickey` for the `querymchrisk` key), as typed operations, all of one shape.
+//! `querymchrisk`), the two calls they depend on (`oauth` for the `realnameauth` access
+//! token, `getpublickey` for the `querymchrisk` key) and the v2 payment APIs (`pay_v2`), as
+//! typed operations, all of one shape.
 //!
 //! | module | API | protocol |
 //! |---|---|---|
@@ -11,6 +12,7 @@
 //! | [`pre_entrust`] | 预签约(实名) `…/pre-entrust-sign-with-real-name-identity/…` | v3, OAEP fields |
 //! | [`querymchrisk`] | 风险商户核查 `mchrisk/querymchrisk` | v2 HMAC-SHA256, OAEP fields, mTLS |
 //! | [`getpublickey`] | its key, `risk/getpublickey` | v2, mTLS |
+//! | [`pay_v2`] | v2 payments: `pay/unifiedorder`, `orderquery`, `closeorder`, `secapi/pay/refund`, `refundquery` | v2 XML, MD5 / HMAC-SHA256, signed replies; refund mTLS |
 //!
 //! Every request type has the same shape: `XxxRequest::new(required…)` plus public optional
 //! fields; [`Operation::build`] validates (before any cryptography) and produces the sans-IO
@@ -44,6 +46,7 @@ pub mod customs;
 pub mod getpublickey;
 pub mod nameauth;
 pub mod oauth;
+pub mod pay_v2;
 pub mod pre_entrust;
 pub mod querymchrisk;
 pub mod realnameauth;

@@ -236,6 +236,7 @@ fn every_variant_of_every_error_has_a_row() {
         MissingField => ApiError::MissingField("openid".into()), Untrusted;
         Mismatch => ApiError::Mismatch("openid".into()), Untrusted;
         InvalidField => ApiError::InvalidField("expires_in"), Untrusted;
+        RecordCount => ApiError::RecordCount { field: "refund_count", declared: 2, present: 1 }, Untrusted;
         V3Reply => ApiError::V3Reply(ResponseError::Verify(VerifyError::BadSignature)), Untrusted;
         Key => ApiError::Key(KeyError::NotRsa), Untrusted;
         Json => ApiError::Json { line: 1, column: 2 }, Untrusted;
@@ -280,5 +281,20 @@ fn every_variant_of_every_error_has_a_row() {
         SignatureEncoding => VerifyError::SignatureEncoding, Untrusted;
         SignatureLength => VerifyError::SignatureLength { expected: 256, got: 3, }, Untrusted;
         BadSignature => VerifyError::BadSignature, Untrusted;
+    });
+}
+
+/// The simulator's errors (feature `simulator`).
+#[cfg(feature = "simulator")]
+#[test]
+fn every_variant_of_every_simulator_error_has_a_row() {
+    use crate::simulator::pay_v2::V2SandboxError;
+    rows!(V2SandboxError {
+        NoSuchOrder => V2SandboxError::NoSuchOrder, Rejected;
+        NoSuchRefund => V2SandboxError::NoSuchRefund, Rejected;
+        NotPayable => V2SandboxError::NotPayable { trade_state: "CLOSED" }, Rejected;
+        RefundSettled => V2SandboxError::RefundSettled, Rejected;
+        Build => V2SandboxError::Build, Rejected;
+        Rng => V2SandboxError::Rng, Transient;
     });
 }

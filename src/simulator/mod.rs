@@ -16,6 +16,7 @@
 //! assert_eq!(merchant.mchid(), sim.mchid());
 //! ```
 
+pub mod pay_v2;
 pub mod pem;
 pub mod v2;
 pub mod v3;
@@ -35,6 +36,7 @@ use base64::engine::general_purpose::STANDARD;
 use core::time::Duration;
 use http::{HeaderValue, Response, StatusCode};
 use rand_core::TryCryptoRng;
+use std::sync::{Arc, Mutex};
 
 /// TEST ONLY merchant id used by the simulator.
 pub const TEST_MCHID: &str = "1900000109";
@@ -78,6 +80,10 @@ pub struct Script {
     pub customs: v3::CustomsScript,
     /// `pre-entrust-sign-with-real-name-identity/*`.
     pub pre_entrust: v3::PreEntrustScript,
+    /// The v2 payment endpoints (`pay/unifiedorder`, `orderquery`, `closeorder`,
+    /// `secapi/pay/refund`, `refundquery`): scripted failures; by default the order book
+    /// answers.
+    pub pay_v2: pay_v2::PayV2Script,
 }
 
 /// Which id the simulator puts in `Wechatpay-Serial` when it signs v3 replies.
@@ -166,6 +172,8 @@ pub struct Simulator {
     pub(crate) signing_mode: SigningKeyMode,
     pub(crate) max_skew: Duration,
     pub(crate) v2_layout: V2Layout,
+    /// The v2 payment order book ([`pay_v2`]), shared by the clones of this simulator.
+    pub(crate) v2_orders: Arc<Mutex<pay_v2::V2OrderBook>>,
 }
 
 impl Default for Simulator {
@@ -192,6 +200,7 @@ impl Simulator {
             signing_mode: SigningKeyMode::Certificate,
             max_skew: Duration::from_secs(300),
             v2_layout: V2Layout::Compact,
+            v2_orders: Arc::default(),
         }
     }
 
