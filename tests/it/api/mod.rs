@@ -3,6 +3,7 @@
 mod customs;
 mod nameauth;
 mod oauth;
+mod pay_v2;
 mod pre_entrust;
 mod querymchrisk;
 mod realnameauth;
