@@ -43,6 +43,7 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("v2_reply", v2_reply),
     ("v2_sign_roundtrip", v2_sign_roundtrip),
     ("v2_pay_notify", v2_pay_notify),
+    ("v2_refund_notify", v2_refund_notify),
     ("v3_response", v3_response),
     ("v3_notify", v3_notify),
     ("v3_authorization", v3_authorization),
@@ -535,6 +536,87 @@ pub fn v2_pay_notify(data: &[u8]) {
         assert!(xml::parse(answer.body()).is_ok());
         let _ = r.map_err(|e| e.to_string());
     }
+}
+
+/// `v2::refund_notify::parse_with` with the TEST ONLY APIv2 key, twice per input: the input as
+/// the notification body (ids not configured, then configured), and the input as the decrypted
+/// `req_info`, encrypted here and wrapped in a genuine outer body, so that the fuzzer reaches the
+/// inner document. Never panics; an accepted notification carries every required field with the
+/// values the typed notification reports and `Debug` never shows `refund_recv_accout`; the
+/// payment parser names an unsigned body with `req_info` as a refund notification; the answer is
+/// always a 200 XML body.
+pub fn v2_refund_notify(data: &[u8]) {
+    use crate::v2::notify::{self, PayNotifyError};
+    use crate::v2::refund_notify::{self, RefundNotifyError, RefundNotifyOptions};
+    use base64::Engine as _;
+    let key = v2_key();
+    let check = |r: &Result<refund_notify::RefundNotification, RefundNotifyError>| {
+        if let Ok(n) = r {
+            let f = n.req_info();
+            for name in refund_notify::REQUIRED {
+                assert!(f.get_non_empty(name).is_some(), "accepted without {name}");
+            }
+            assert_eq!(f.get("refund_id"), Some(n.refund_id()));
+            assert_eq!(f.get("out_refund_no"), Some(n.out_refund_no()));
+            assert_eq!(
+                f.get("refund_fee"),
+                Some(n.refund_fee().to_string().as_str())
+            );
+            assert_eq!(f.get("refund_status"), Some(n.refund_status().as_str()));
+            if let Some(a) = n.refund_recv_accout().filter(|a| a.len() >= 4) {
+                assert!(
+                    !format!("{n:?}").contains(a.expose_secret()),
+                    "account in Debug"
+                );
+            }
+        }
+        let answer = refund_notify::answer(r);
+        assert_eq!(answer.status(), StatusCode::OK);
+        assert!(xml::parse(answer.body()).is_ok());
+        let _ = r.as_ref().map_err(ToString::to_string);
+    };
+    // 1. The input as the body.
+    let r = refund_notify::parse(data, key);
+    check(&r);
+    if let Ok(n) = &r {
+        let ours = RefundNotifyOptions::default()
+            .with_appid(n.appid())
+            .with_mch_id(n.mch_id());
+        assert_eq!(refund_notify::parse_with(data, key, &ours).as_ref(), Ok(n));
+        let other = RefundNotifyOptions::default().with_mch_id("0");
+        assert_eq!(
+            refund_notify::parse_with(data, key, &other),
+            Err(RefundNotifyError::Mismatch("mch_id"))
+        );
+    }
+    if let Ok(f) = xml::parse(data) {
+        if f.get("return_code") == Some("SUCCESS")
+            && f.get("req_info").is_some()
+            && f.get("sign").is_none()
+        {
+            assert_eq!(
+                notify::parse(data, key),
+                Err(PayNotifyError::RefundNotification)
+            );
+        }
+    }
+    // 2. The input as the decrypted req_info.
+    let ct = crate::crypto::aes256ecb_pkcs7_encrypt(&refund_notify::req_info_key(key), data);
+    let body = format!(
+        "<xml><return_code>SUCCESS</return_code><appid>wx1</appid><mch_id>1</mch_id><req_info>{}</req_info></xml>",
+        base64::engine::general_purpose::STANDARD.encode(ct)
+    );
+    let r = refund_notify::parse(body.as_bytes(), key);
+    assert!(
+        !matches!(
+            r,
+            Err(RefundNotifyError::Base64
+                | RefundNotifyError::CiphertextLength(_)
+                | RefundNotifyError::Padding)
+        ),
+        "a genuine req_info did not decrypt"
+    );
+    check(&r);
 }
 
 /// What a `realnameauth` outcome reads (the oracle's own list, on purpose not the crate's).

@@ -15,6 +15,7 @@ use crate::request::RequestError;
 use crate::secret::SecretError;
 use crate::time::UnixTime;
 use crate::v2::notify::PayNotifyError;
+use crate::v2::refund_notify::RefundNotifyError;
 use crate::v2::reply::{ErrCode, ReplyError};
 use crate::v2::request::V2RequestError;
 use crate::v2::sign::SignError;
@@ -182,6 +183,19 @@ fn every_variant_of_every_error_has_a_row() {
         WrongSignType => PayNotifyError::WrongSignType { configured: crate::v2::SignType::HmacSha256, }, Untrusted;
         InvalidField => PayNotifyError::InvalidField("total_fee"), Untrusted;
         PaymentFailed => PayNotifyError::PaymentFailed { err_code: Some(ErrCode::from_wire("ORDERPAID")), err_code_des: None, }, Rejected;
+        RefundNotification => PayNotifyError::RefundNotification, Misconfigured;
+    });
+    rows!(RefundNotifyError {
+        Xml => RefundNotifyError::Xml(XmlError::Doctype), Untrusted;
+        MissingReturnCode => RefundNotifyError::MissingReturnCode, Untrusted;
+        ReturnFail => RefundNotifyError::ReturnFail { return_code: "FAIL".into(), return_msg: Some("x".into()), }, Untrusted;
+        MissingField => RefundNotifyError::MissingField("req_info"), Untrusted;
+        Base64 => RefundNotifyError::Base64, Untrusted;
+        CiphertextLength => RefundNotifyError::CiphertextLength(3), Untrusted;
+        Padding => RefundNotifyError::Padding, Untrusted;
+        ReqInfo => RefundNotifyError::ReqInfo(XmlError::Empty), Untrusted;
+        InvalidField => RefundNotifyError::InvalidField("refund_fee"), Untrusted;
+        Mismatch => RefundNotifyError::Mismatch("mch_id"), Untrusted;
     });
     rows!(AuthError {
         InvalidPathAndQuery => AuthError::InvalidPathAndQuery, Misconfigured;

@@ -19,6 +19,7 @@
 pub mod pay_v2;
 pub mod pem;
 pub mod v2;
+pub mod v2_refund_notify;
 pub mod v3;
 
 use crate::crypto::{RsaPrivate as _, RsaPublic as _};

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use wechatpay_sansio::fuzzing::{self, TARGETS, encode_http, merchant};
 use wechatpay_sansio::http::{HeaderMap, StatusCode};
 use wechatpay_sansio::ids::Nonce;
+use wechatpay_sansio::simulator::v2_refund_notify::RefundNotificationFields;
 use wechatpay_sansio::simulator::{self, SigningKeyMode, Simulator};
 use wechatpay_sansio::v2::SignType;
 use wechatpay_sansio::v3::request::JsonRequest;
@@ -233,6 +234,23 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         "v2_pay_notify",
         "folded.xml".into(),
         notification(&folded, SignType::Md5, false),
+    ));
+
+    // v2 refund notifications: the simulator's (req_info under the TEST ONLY key; the harness
+    // also reads it as a decrypted document), and one whose refund status is unknown.
+    let mut refund = RefundNotificationFields::success("TESTONLY-R1", 100);
+    out.push((
+        "v2_refund_notify",
+        "success.xml".into(),
+        sim.v2_refund_notification(&refund, &mut rng(9)).into_body(),
+    ));
+    refund.refund_status = "PROCESSING".into();
+    refund.settlement_total_fee = None;
+    out.push((
+        "v2_refund_notify",
+        "unknown-status.xml".into(),
+        sim.v2_refund_notification(&refund, &mut rng(10))
+            .into_body(),
     ));
 
     let fail = simulator::v2_fail("签名错误").into_body();
