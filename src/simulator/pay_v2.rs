@@ -2,7 +2,7 @@
 //! `pay/closeorder`, `secapi/pay/refund`, `pay/refundquery` — over an in-memory order book, and
 //! the sandbox actions that play the payer's and WeChat Pay's part: [`Simulator::v2_pay`] pays
 //! an order and returns the payment notification, [`Simulator::v2_settle_refund`] finishes a
-//! refund.
+//! refund and returns the refund notification.
 //!
 //! Each handler checks a request the way WeChat Pay does (`sign` with MD5 or HMAC-SHA256 per
 //! `sign_type`, the required fields, the merchant id, the client certificate for refunds) and
@@ -38,10 +38,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use super::v2_refund_notify::RefundNotificationFields;
 use super::{Simulator, v2_fail};
 use crate::error::{Classify, Disposition};
 use crate::ids::Nonce;
 use crate::request::ClientCertificateRequired;
+use crate::secret::Personal;
 use crate::time::UnixTime;
 use crate::v2::{self, Fields, SignType};
 use http::{HeaderValue, Method, Response, StatusCode};
@@ -51,6 +53,11 @@ use std::sync::{MutexGuard, PoisonError};
 /// TEST ONLY openid of the payer [`Simulator::v2_pay`] reports for orders placed without one
 /// (NATIVE, APP, MWEB).
 pub const TEST_PAYER_OPENID: &str = "oTESTONLYpayerOpenid000000000";
+
+/// Where the simulated refunds go, as `refund_recv_accout` says (the payer's balance).
+const RECV_ACCOUNT: &str = "支付用户的零钱";
+/// `refund_account` of the simulated refunds.
+const REFUND_ACCOUNT: &str = "REFUND_SOURCE_UNSETTLED_FUNDS";
 
 /// The most refunds an order takes (the official page).
 const MAX_REFUNDS: usize = 50;
@@ -138,44 +145,6 @@ impl Classify for V2SandboxError {
             | Self::Build => Disposition::Rejected,
         }
     }
-}
-
-/// A refund the sandbox settled ([`Simulator::v2_settle_refund`]): the fields a v2 refund
-/// notification carries in its encrypted `req_info`, and where it goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct V2SettledRefund {
-    /// The `notify_url` of the refund (`None`: the one configured in the merchant platform).
-    pub notify_url: Option<String>,
-    /// `appid`.
-    pub appid: String,
-    /// `mch_id`.
-    pub mch_id: String,
-    /// `sub_mch_id`, in service-provider mode.
-    pub sub_mch_id: Option<String>,
-    /// `transaction_id`.
-    pub transaction_id: String,
-    /// `out_trade_no`.
-    pub out_trade_no: String,
-    /// `refund_id`.
-    pub refund_id: String,
-    /// `out_refund_no`.
-    pub out_refund_no: String,
-    /// `total_fee` in fen.
-    pub total_fee: u64,
-    /// `refund_fee` in fen.
-    pub refund_fee: u64,
-    /// `settlement_refund_fee` in fen.
-    pub settlement_refund_fee: u64,
-    /// `refund_status`: `SUCCESS` or `REFUNDCLOSE`.
-    pub refund_status: String,
-    /// `success_time` (`yyyy-MM-dd HH:mm:ss`, Beijing time), for a successful refund.
-    pub success_time: Option<String>,
-    /// `refund_recv_accout` (sic).
-    pub refund_recv_accout: String,
-    /// `refund_account`.
-    pub refund_account: String,
-    /// `refund_request_source` (`API`).
-    pub refund_request_source: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -817,14 +786,8 @@ impl Simulator {
                 (format!("refund_fee_{i}"), fee.clone()),
                 (format!("settlement_refund_fee_{i}"), fee),
                 (format!("refund_status_{i}"), r.status.to_owned()),
-                (
-                    format!("refund_account_{i}"),
-                    "REFUND_SOURCE_UNSETTLED_FUNDS".to_owned(),
-                ),
-                (
-                    format!("refund_recv_accout_{i}"),
-                    "支付用户的零钱".to_owned(),
-                ),
+                (format!("refund_account_{i}"), REFUND_ACCOUNT.to_owned()),
+                (format!("refund_recv_accout_{i}"), RECV_ACCOUNT.to_owned()),
             ]);
             if let Some(t) = &r.success_time {
                 owned.push((format!("refund_success_time_{i}"), t.clone()));
@@ -924,24 +887,34 @@ impl Simulator {
 
     /// Sandbox: WeChat Pay finishes the refund `out_refund_no` at `now`, successfully
     /// (`SUCCESS`, with a `success_time`) or not (`REFUNDCLOSE`: the amount may be refunded
-    /// again). `refundquery` reports it from then on; the returned fields are those of the
-    /// refund notification's `req_info`.
+    /// again), and returns the refund notification it would POST to the refund's `notify_url`
+    /// (unsigned, the refund in `req_info` encrypted under the APIv2 key, as
+    /// [`Simulator::v2_refund_notification`] builds it; read it with
+    /// [`crate::v2::refund_notify`]). `refundquery` reports the refund settled from then on.
+    /// A refund asked for without `notify_url` is notified to
+    /// `https://merchant.example/wechatpay/refund-notify` (in production: the URL configured in
+    /// the merchant platform).
+    ///
+    /// `rng` draws the notification's `nonce_str`.
     ///
     /// ```
     /// # use wechatpay_sansio::simulator::{Simulator, pay_v2::V2SandboxError};
     /// # use wechatpay_sansio::time::UnixTime;
+    /// # use rand_core::SeedableRng; let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
     /// let sim = Simulator::new();
-    /// assert_eq!(sim.v2_settle_refund("R1", true, UnixTime::from_secs(0)), Err(V2SandboxError::NoSuchRefund));
+    /// let e = sim.v2_settle_refund("R1", true, UnixTime::from_secs(0), &mut rng).unwrap_err();
+    /// assert_eq!(e, V2SandboxError::NoSuchRefund);
     /// ```
     ///
     /// # Errors
     /// [`V2SandboxError::NoSuchRefund`], [`V2SandboxError::RefundSettled`].
-    pub fn v2_settle_refund(
+    pub fn v2_settle_refund<R: TryCryptoRng + ?Sized>(
         &self,
         out_refund_no: &str,
         success: bool,
         now: UnixTime,
-    ) -> Result<V2SettledRefund, V2SandboxError> {
+        rng: &mut R,
+    ) -> Result<http::Request<Vec<u8>>, V2SandboxError> {
         let mut book = self.v2_book();
         let (o, r) = book
             .orders
@@ -961,24 +934,32 @@ impl Simulator {
         refund.status = if success { "SUCCESS" } else { "REFUNDCLOSE" };
         refund.success_time = success.then(|| beijing(now, true));
         let refund = refund.clone();
-        Ok(V2SettledRefund {
-            notify_url: refund.notify_url,
+        let fields = RefundNotificationFields {
             appid: o.appid.clone(),
-            mch_id: self.mchid.as_str().to_owned(),
-            sub_mch_id: o.sub_mch_id.clone(),
             transaction_id: o.transaction_id.clone().unwrap_or_default(),
             out_trade_no: o.out_trade_no.clone(),
             refund_id: refund.refund_id,
             out_refund_no: refund.out_refund_no,
             total_fee: o.total_fee,
+            settlement_total_fee: Some(o.total_fee),
             refund_fee: refund.refund_fee,
             settlement_refund_fee: refund.refund_fee,
             refund_status: refund.status.to_owned(),
             success_time: refund.success_time,
-            refund_recv_accout: "支付用户的零钱".to_owned(),
-            refund_account: "REFUND_SOURCE_UNSETTLED_FUNDS".to_owned(),
+            refund_recv_accout: Personal::new(RECV_ACCOUNT),
+            refund_account: REFUND_ACCOUNT.to_owned(),
             refund_request_source: "API".to_owned(),
-        })
+        };
+        drop(book);
+        let mut req = self.v2_refund_notification(&fields, rng);
+        if let Some(uri) = refund
+            .notify_url
+            .as_deref()
+            .and_then(|u| http::Uri::try_from(u).ok())
+        {
+            *req.uri_mut() = uri;
+        }
+        Ok(req)
     }
 }
 

@@ -31,6 +31,7 @@ use wechatpay_sansio::simulator::pay_v2::{
 };
 use wechatpay_sansio::simulator::{Script, Simulator};
 use wechatpay_sansio::v2::notify::{self, PayNotifyOptions};
+use wechatpay_sansio::v2::refund_notify::{self, RefundStatus};
 use wechatpay_sansio::v2::reply::{ErrCode, ReplyError};
 use wechatpay_sansio::v2::sign::SignError;
 use wechatpay_sansio::v2::{self as wire, SignType};
@@ -892,27 +893,44 @@ fn refund_and_refundquery_end_to_end() {
     assert!(!format!("{out:?}").contains("支付用户的零钱"));
     assert_eq!(out.refunds[1].refund_fee, 70);
 
-    // Settled: one successful, one closed.
-    let settled = sim.v2_settle_refund("RF1", true, NOW).unwrap();
-    assert_eq!(settled.refund_status, "SUCCESS");
-    assert_eq!(settled.success_time.as_deref(), Some("2026-01-01 08:00:00"));
+    // Settled: one successful, one closed; each with its refund notification.
+    let key = m.api_v2_key().unwrap();
+    let settled = sim.v2_settle_refund("RF1", true, NOW, &mut rng(4)).unwrap();
+    assert_eq!(settled.method(), http::Method::POST);
     assert_eq!(
-        (settled.transaction_id.as_str(), settled.refund_fee),
-        (txid.as_str(), 30)
+        settled.uri().to_string(),
+        "https://merchant.example/wechatpay/refund-notify"
     );
-    assert_eq!(settled.notify_url, None);
-    let closed = sim.v2_settle_refund("RF2", false, NOW).unwrap();
-    assert_eq!(closed.refund_status, "REFUNDCLOSE");
+    let n = refund_notify::parse(settled.body(), key).unwrap();
+    assert_eq!(n.refund_status(), &RefundStatus::Success);
+    assert_eq!(n.success_time(), Some("2026-01-01 08:00:00"));
     assert_eq!(
-        closed.notify_url.as_deref(),
-        Some("https://merchant.example/refund")
+        (n.transaction_id(), n.out_trade_no(), n.refund_id()),
+        (txid.as_str(), "R2", first.refund_id.as_str())
     );
     assert_eq!(
-        sim.v2_settle_refund("RF1", true, NOW).unwrap_err(),
+        (n.out_refund_no(), n.refund_fee(), n.total_fee()),
+        ("RF1", 30, 100)
+    );
+    assert_eq!((n.appid(), n.mch_id()), (APPID, m.mchid().as_str()));
+    let closed = sim
+        .v2_settle_refund("RF2", false, NOW, &mut rng(4))
+        .unwrap();
+    assert_eq!(closed.uri().to_string(), "https://merchant.example/refund");
+    let n = refund_notify::parse(closed.body(), key).unwrap();
+    assert_eq!(n.refund_status(), &RefundStatus::RefundClose);
+    assert_eq!(
+        (n.out_refund_no(), n.refund_fee(), n.success_time()),
+        ("RF2", 70, None)
+    );
+    assert_eq!(
+        sim.v2_settle_refund("RF1", true, NOW, &mut rng(4))
+            .unwrap_err(),
         V2SandboxError::RefundSettled
     );
     assert_eq!(
-        sim.v2_settle_refund("RF9", true, NOW).unwrap_err(),
+        sim.v2_settle_refund("RF9", true, NOW, &mut rng(4))
+            .unwrap_err(),
         V2SandboxError::NoSuchRefund
     );
     // By each kind of id.
