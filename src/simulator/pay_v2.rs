@@ -91,6 +91,15 @@ impl V2PayFail {
 /// What the simulated v2 payment endpoints answer: by default what the order book says; an
 /// endpoint with a scripted failure answers it (after the sign, field and merchant checks,
 /// before the book is read or changed).
+///
+/// ```
+/// use wechatpay_sansio::simulator::{Script, pay_v2::{PayV2Script, V2PayFail}};
+/// let script = Script {
+///     pay_v2: PayV2Script { refund: Some(V2PayFail::new("NOTENOUGH", "余额不足")), ..Default::default() },
+///     ..Script::default()
+/// };
+/// assert!(script.pay_v2.orderquery.is_none());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PayV2Script {
     /// `pay/unifiedorder`.
@@ -106,6 +115,12 @@ pub struct PayV2Script {
 }
 
 /// Why a sandbox action of the v2 order book was refused.
+///
+/// ```
+/// use wechatpay_sansio::error::{Classify, Disposition};
+/// use wechatpay_sansio::simulator::pay_v2::V2SandboxError;
+/// assert_eq!(V2SandboxError::NoSuchOrder.disposition(), Disposition::Rejected);
+/// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum V2SandboxError {

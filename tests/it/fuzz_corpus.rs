@@ -419,7 +419,14 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         ("mch_id", simulator::TEST_MCHID),
         ("nonce_str", "IITRi8Iabbblz1Jc"),
     ];
-    let pay_v2: &[(&'static str, &str, Option<SignType>, &[(&str, &str)])] = &[
+    /// (target, seed name, sign type, fields after the party's).
+    type PaySeed<'a> = (
+        &'static str,
+        &'a str,
+        Option<SignType>,
+        &'a [(&'a str, &'a str)],
+    );
+    let pay_v2: &[PaySeed<'_>] = &[
         (
             "api_unifiedorder",
             "native-md5.xml",

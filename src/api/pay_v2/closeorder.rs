@@ -53,7 +53,7 @@ pub const ENDPOINT: Endpoint<'static> = Endpoint::new(
     },
 );
 
-/// A `closeorder` request.
+/// A `closeorder` request (see the module example).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct V2CloseOrderRequest {
     /// 公众账号ID / 应用ID the order was placed under.

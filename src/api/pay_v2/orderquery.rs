@@ -82,6 +82,11 @@ crate::wire::open_enum!(
 crate::wire::open_enum!(
     /// `trade_type` of a queried order (any payment product, not only those `unifiedorder`
     /// places).
+    ///
+    /// ```
+    /// use wechatpay_sansio::api::pay_v2::orderquery::V2OrderTradeType;
+    /// assert_eq!(V2OrderTradeType::from_wire("MICROPAY"), V2OrderTradeType::Micropay);
+    /// ```
     pub enum V2OrderTradeType {
         /// `JSAPI`.
         Jsapi = "JSAPI",
@@ -99,6 +104,13 @@ crate::wire::open_enum!(
 );
 
 /// An `orderquery` request.
+///
+/// ```
+/// use wechatpay_sansio::api::pay_v2::{orderquery::V2OrderQueryRequest, V2TradeRef};
+/// let q = V2OrderQueryRequest::new("wx2421b1c4370ec43b",
+///     V2TradeRef::TransactionId("1008450740201411110005820873".into()));
+/// assert_eq!(q.validate(), Ok(()));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct V2OrderQueryRequest {
     /// 公众账号ID / 应用ID the order was placed under.

@@ -65,6 +65,14 @@ pub const ENDPOINT: Endpoint<'static> = Endpoint::new(
 );
 
 /// A `refund` request.
+///
+/// ```
+/// use wechatpay_sansio::api::pay_v2::{refund::V2RefundRequest, V2TradeRef};
+/// let mut r = V2RefundRequest::new("wx2421b1c4370ec43b",
+///     V2TradeRef::TransactionId("1008450740201411110005820873".into()), "1415701182", 100, 100);
+/// r.refund_desc = Some("商品已售完".into());
+/// assert_eq!(r.validate(), Ok(()));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct V2RefundRequest {
     /// 公众账号ID / 应用ID the order was placed under.

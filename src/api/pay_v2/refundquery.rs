@@ -85,6 +85,12 @@ crate::wire::open_enum!(
 /// What a refund query names: one of the order's ids or one refund's (WeChat Pay's priority
 /// when several are known: `refund_id` > `out_refund_no` > `transaction_id` > `out_trade_no`;
 /// send one).
+///
+/// ```
+/// use wechatpay_sansio::api::pay_v2::refundquery::V2RefundRef;
+/// let by = V2RefundRef::RefundId("2008450740201411110000174436".into());
+/// assert_eq!((by.field(), by.value()), ("refund_id", "2008450740201411110000174436"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum V2RefundRef {
     /// `transaction_id`, 微信订单号.
@@ -449,6 +455,15 @@ fn read_outcome(r: &Reader<'_, '_>) -> Result<V2RefundQueryOutcome, ApiError> {
 
 /// One refund of a `refundquery` reply (the fields `…_$n`). `Debug` redacts
 /// `refund_recv_accout` (it names the payer's bank card or balance).
+///
+/// ```
+/// use wechatpay_sansio::api::pay_v2::refundquery::{V2RefundRecord, V2RefundStatus};
+/// let r = V2RefundRecord { out_refund_no: "R1".into(), refund_id: "5000".into(), refund_fee: 30,
+///     settlement_refund_fee: None, refund_status: V2RefundStatus::Success, refund_channel: None,
+///     refund_account: None, refund_success_time: Some("2016-07-25 15:26:26".into()),
+///     refund_recv_accout: Some("招商银行信用卡0403".into()) };
+/// assert!(!format!("{r:?}").contains("0403"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct V2RefundRecord {
     /// 商户退款单号 (`out_refund_no_$n`).
