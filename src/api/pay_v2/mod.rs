@@ -17,7 +17,7 @@
 //! and verified before anything else is read, then read under the exact fold rule
 //! ([`crate::v2::fold`]: every field an outcome exposes is covered; `attach` is merchant-opaque).
 //! Each reply must carry back `appid`, `mch_id` and the ids of the request (the `echoes` of
-//! [`Operation`]); in service-provider mode ([`V2SubMerchant`]) `sub_mch_id` too, and
+//! [`Operation`](crate::api::Operation)); in service-provider mode ([`V2SubMerchant`]) `sub_mch_id` too, and
 //! `sub_appid` when sent. WeChat Pay's business failures (`ORDERPAID`, `ORDERNOTEXIST`…) are a
 //! verified [`crate::api::Failure::Business`] whose code is a [`crate::v2::reply::ErrCode`].
 //!
