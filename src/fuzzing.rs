@@ -43,6 +43,7 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("v2_reply", v2_reply),
     ("v2_sign_roundtrip", v2_sign_roundtrip),
     ("v2_pay_notify", v2_pay_notify),
+    ("v2_refund_notify", v2_refund_notify),
     ("v3_response", v3_response),
     ("v3_notify", v3_notify),
     ("v3_authorization", v3_authorization),
@@ -56,6 +57,11 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("api_nameauth", api_nameauth),
     ("api_pay_v3", api_pay_v3),
     ("v3_pay_notify", v3_pay_notify),
+    ("api_unifiedorder", api_unifiedorder),
+    ("api_orderquery", api_orderquery),
+    ("api_closeorder", api_closeorder),
+    ("api_refund", api_refund),
+    ("api_refundquery", api_refundquery),
 ];
 
 /// Look a harness up by target name.
@@ -539,6 +545,87 @@ pub fn v2_pay_notify(data: &[u8]) {
     }
 }
 
+/// `v2::refund_notify::parse_with` with the TEST ONLY APIv2 key, twice per input: the input as
+/// the notification body (ids not configured, then configured), and the input as the decrypted
+/// `req_info`, encrypted here and wrapped in a genuine outer body, so that the fuzzer reaches the
+/// inner document. Never panics; an accepted notification carries every required field with the
+/// values the typed notification reports and `Debug` never shows `refund_recv_accout`; the
+/// payment parser names an unsigned body with `req_info` as a refund notification; the answer is
+/// always a 200 XML body.
+pub fn v2_refund_notify(data: &[u8]) {
+    use crate::v2::notify::{self, PayNotifyError};
+    use crate::v2::refund_notify::{self, RefundNotifyError, RefundNotifyOptions};
+    use base64::Engine as _;
+    let key = v2_key();
+    let check = |r: &Result<refund_notify::RefundNotification, RefundNotifyError>| {
+        if let Ok(n) = r {
+            let f = n.req_info();
+            for name in refund_notify::REQUIRED {
+                assert!(f.get_non_empty(name).is_some(), "accepted without {name}");
+            }
+            assert_eq!(f.get("refund_id"), Some(n.refund_id()));
+            assert_eq!(f.get("out_refund_no"), Some(n.out_refund_no()));
+            assert_eq!(
+                f.get("refund_fee"),
+                Some(n.refund_fee().to_string().as_str())
+            );
+            assert_eq!(f.get("refund_status"), Some(n.refund_status().as_str()));
+            if let Some(a) = n.refund_recv_accout().filter(|a| a.len() >= 4) {
+                assert!(
+                    !format!("{n:?}").contains(a.expose_secret()),
+                    "account in Debug"
+                );
+            }
+        }
+        let answer = refund_notify::answer(r);
+        assert_eq!(answer.status(), StatusCode::OK);
+        assert!(xml::parse(answer.body()).is_ok());
+        let _ = r.as_ref().map_err(ToString::to_string);
+    };
+    // 1. The input as the body.
+    let r = refund_notify::parse(data, key);
+    check(&r);
+    if let Ok(n) = &r {
+        let ours = RefundNotifyOptions::default()
+            .with_appid(n.appid())
+            .with_mch_id(n.mch_id());
+        assert_eq!(refund_notify::parse_with(data, key, &ours).as_ref(), Ok(n));
+        let other = RefundNotifyOptions::default().with_mch_id("0");
+        assert_eq!(
+            refund_notify::parse_with(data, key, &other),
+            Err(RefundNotifyError::Mismatch("mch_id"))
+        );
+    }
+    if let Ok(f) = xml::parse(data) {
+        if f.get("return_code") == Some("SUCCESS")
+            && f.get("req_info").is_some()
+            && f.get("sign").is_none()
+        {
+            assert_eq!(
+                notify::parse(data, key),
+                Err(PayNotifyError::RefundNotification)
+            );
+        }
+    }
+    // 2. The input as the decrypted req_info.
+    let ct = crate::crypto::aes256ecb_pkcs7_encrypt(&refund_notify::req_info_key(key), data);
+    let body = format!(
+        "<xml><return_code>SUCCESS</return_code><appid>wx1</appid><mch_id>1</mch_id><req_info>{}</req_info></xml>",
+        base64::engine::general_purpose::STANDARD.encode(ct)
+    );
+    let r = refund_notify::parse(body.as_bytes(), key);
+    assert!(
+        !matches!(
+            r,
+            Err(RefundNotifyError::Base64
+                | RefundNotifyError::CiphertextLength(_)
+                | RefundNotifyError::Padding)
+        ),
+        "a genuine req_info did not decrypt"
+    );
+    check(&r);
+}
+
 /// What a `realnameauth` outcome reads (the oracle's own list, on purpose not the crate's).
 const REALNAMEAUTH_RELIED: &[(&str, Reliance)] = &[
     ("return_code", Reliance::Strict),
@@ -705,4 +792,262 @@ pub fn v3_pay_notify(data: &[u8]) {
             let _ = notify::answer(&Err(e));
         }
     }
+}
+/// What every v2 payment outcome reads besides its own fields (the oracle's own list).
+const PAY_V2_PARTIES: &[(&str, Reliance)] = &[
+    ("return_code", Reliance::Strict),
+    ("result_code", Reliance::Strict),
+    ("appid", Reliance::Strict),
+    ("mch_id", Reliance::Strict),
+    ("sub_appid", Reliance::Strict),
+    ("sub_mch_id", Reliance::Strict),
+];
+
+/// Read a signed v2 payment reply without its request, for each way of choosing the sign type;
+/// when `read` accepts it, the sign must verify over it with that choice, no reading of it may
+/// change a field of `relied` (the oracle's own list of what the outcome exposes, with
+/// [`PAY_V2_PARTIES`]), and `check` must hold of the outcome and the fields.
+fn pay_v2_reply<T>(
+    data: &[u8],
+    read: impl Fn(ResponseRef<'_>, Option<SignType>) -> Result<T, crate::api::ApiError>,
+    relied: impl Fn(&Fields<'_>) -> Vec<(String, Reliance)>,
+    check: impl Fn(&T, &Fields<'_>),
+) {
+    let (h, st, body) = ok_200(data);
+    for t in [None, Some(SignType::Md5), Some(SignType::HmacSha256)] {
+        let r = read(ResponseRef::new(st, &h, body), t);
+        if let Ok(out) = &r {
+            let f = xml::parse(body).expect("accepted a reply that is not XML");
+            assert!(
+                sign::verify_fields(&f, v2_key(), t).is_ok(),
+                "accepted an unsigned or badly signed reply"
+            );
+            let own = relied(&f);
+            let all: Vec<(&str, Reliance)> = PAY_V2_PARTIES
+                .iter()
+                .copied()
+                .chain(own.iter().map(|(n, r)| (n.as_str(), *r)))
+                .collect();
+            assert_eq!(fold::check(&f, &all), Ok(()), "accepted a folded reply");
+            check(out, &f);
+        }
+        let _ = r.map_err(|e| e.to_string());
+    }
+}
+
+fn strict(names: &[&str]) -> Vec<(String, Reliance)> {
+    names
+        .iter()
+        .map(|n| ((*n).to_owned(), Reliance::Strict))
+        .collect()
+}
+
+/// `pay/unifiedorder`'s signed reply: accepted only signed and unfolded, with a known
+/// `trade_type`, a `prepay_id`, and the URL its trade type needs.
+pub fn api_unifiedorder(data: &[u8]) {
+    use crate::api::pay_v2::{V2PayReplyOptions, unifiedorder::*};
+    pay_v2_reply(
+        data,
+        |r, t| {
+            crate::api::read_reply_with::<UnifiedOrderRequest>(
+                merchant(),
+                r,
+                DEFAULT_NOW,
+                &V2PayReplyOptions::signed_with(t),
+            )
+        },
+        |_| {
+            let mut v = strict(&["trade_type", "prepay_id"]);
+            v.push(("code_url".into(), Reliance::Text));
+            v.push(("mweb_url".into(), Reliance::Text));
+            v
+        },
+        |out, f| {
+            assert_eq!(f.get("prepay_id"), Some(out.prepay_id.as_str()));
+            assert_eq!(f.get("trade_type"), Some(out.trade_type.as_str()));
+            match out.trade_type {
+                V2TradeType::Native => assert!(out.code_url.is_some()),
+                V2TradeType::Mweb => assert!(out.mweb_url.is_some()),
+                _ => {}
+            }
+        },
+    );
+}
+
+/// `pay/orderquery`'s signed reply: accepted only signed and unfolded (`attach` opaque); a
+/// `SUCCESS` state comes with its payment; the openid never reaches `Debug`.
+pub fn api_orderquery(data: &[u8]) {
+    use crate::api::pay_v2::{V2PayReplyOptions, orderquery::*};
+    pay_v2_reply(
+        data,
+        |r, t| {
+            crate::api::read_reply_with::<V2OrderQueryRequest>(
+                merchant(),
+                r,
+                DEFAULT_NOW,
+                &V2PayReplyOptions::signed_with(t),
+            )
+        },
+        |_| {
+            let mut v = strict(&[
+                "trade_state",
+                "out_trade_no",
+                "transaction_id",
+                "trade_type",
+                "total_fee",
+                "cash_fee",
+                "fee_type",
+                "bank_type",
+                "time_end",
+                "openid",
+                "is_subscribe",
+            ]);
+            v.push(("trade_state_desc".into(), Reliance::Text));
+            v.push(("attach".into(), Reliance::Opaque));
+            v
+        },
+        |out, f| {
+            assert_eq!(f.get("out_trade_no"), Some(out.out_trade_no.as_str()));
+            if out.trade_state == V2TradeState::Success {
+                assert!(out.transaction_id.is_some() && out.total_fee.is_some());
+                assert!(out.time_end.is_some());
+            }
+            if let Some(o) = &out.openid {
+                let o = o.expose_secret();
+                assert!(
+                    o.len() < 4 || !format!("{out:?}").contains(o),
+                    "openid in Debug"
+                );
+            }
+        },
+    );
+}
+
+/// `pay/closeorder`'s signed reply: accepted only signed and unfolded, `result_code` SUCCESS.
+pub fn api_closeorder(data: &[u8]) {
+    use crate::api::pay_v2::{V2PayReplyOptions, closeorder::*};
+    pay_v2_reply(
+        data,
+        |r, t| {
+            crate::api::read_reply_with::<V2CloseOrderRequest>(
+                merchant(),
+                r,
+                DEFAULT_NOW,
+                &V2PayReplyOptions::signed_with(t),
+            )
+        },
+        |_| Vec::new(),
+        |(), f| assert_eq!(f.get("result_code"), Some("SUCCESS")),
+    );
+}
+
+/// `secapi/pay/refund`'s signed reply: accepted only signed and unfolded, its amounts as sent.
+pub fn api_refund(data: &[u8]) {
+    use crate::api::pay_v2::{V2PayReplyOptions, refund::*};
+    pay_v2_reply(
+        data,
+        |r, t| {
+            crate::api::read_reply_with::<V2RefundRequest>(
+                merchant(),
+                r,
+                DEFAULT_NOW,
+                &V2PayReplyOptions::signed_with(t),
+            )
+        },
+        |_| {
+            strict(&[
+                "transaction_id",
+                "out_trade_no",
+                "out_refund_no",
+                "refund_id",
+                "refund_fee",
+                "total_fee",
+                "cash_fee",
+                "settlement_refund_fee",
+                "settlement_total_fee",
+                "cash_refund_fee",
+                "fee_type",
+                "refund_channel",
+            ])
+        },
+        |out, f| {
+            assert_eq!(
+                f.get("refund_fee"),
+                Some(out.refund_fee.to_string().as_str())
+            );
+            assert_eq!(f.get("refund_id"), Some(out.refund_id.as_str()));
+        },
+    );
+}
+
+/// `pay/refundquery`'s signed reply: accepted only signed and unfolded over the records it
+/// lists; `refund_count` is the number of records, each index `0..refund_count` present and no
+/// other; `refund_recv_accout_$n` never reaches `Debug`.
+pub fn api_refundquery(data: &[u8]) {
+    use crate::api::pay_v2::refundquery::*;
+    const RECORD: &[&str] = &[
+        "out_refund_no",
+        "refund_id",
+        "refund_fee",
+        "refund_status",
+        "settlement_refund_fee",
+        "refund_channel",
+        "refund_account",
+        "refund_success_time",
+    ];
+    let count = |f: &Fields<'_>| {
+        f.get("refund_count")
+            .and_then(|c| c.parse::<usize>().ok())
+            .unwrap_or(0)
+    };
+    pay_v2_reply(
+        data,
+        |r, t| {
+            crate::api::read_reply_with::<V2RefundQueryRequest>(
+                merchant(),
+                r,
+                DEFAULT_NOW,
+                &V2RefundQueryReplyOptions::new(t, None),
+            )
+        },
+        |f| {
+            let mut v = strict(&[
+                "transaction_id",
+                "out_trade_no",
+                "total_fee",
+                "cash_fee",
+                "settlement_total_fee",
+                "total_refund_count",
+                "fee_type",
+                "refund_count",
+            ]);
+            for i in 0..count(f).min(MAX_REFUND_RECORDS) {
+                v.extend(
+                    RECORD
+                        .iter()
+                        .map(|n| (format!("{n}_{i}"), Reliance::Strict)),
+                );
+                v.push((format!("refund_recv_accout_{i}"), Reliance::Text));
+            }
+            v
+        },
+        |out, f| {
+            let n = out.refunds.len();
+            assert_eq!(count(f), n, "refund_count is not the number of records");
+            for (i, r) in out.refunds.iter().enumerate() {
+                assert_eq!(f.get(&format!("refund_id_{i}")), Some(r.refund_id.as_str()));
+            }
+            let shown = format!("{out:?}");
+            for (name, v) in f.iter() {
+                if let Some(rest) = name.strip_prefix("refund_recv_accout_") {
+                    // A record beyond the count would have been refused.
+                    assert!(rest.parse::<usize>().is_ok_and(|i| i < n), "{name}");
+                    assert!(
+                        v.len() < 4 || !shown.contains(v),
+                        "refund_recv_accout in Debug"
+                    );
+                }
+            }
+        },
+    );
 }

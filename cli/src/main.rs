@@ -165,6 +165,12 @@ length: WeChat Pay omits sign_type for HMAC-SHA256 orders); outcome success / bu
 --certificate or --public-key, --now, and the APIv3 key (--apiv3-key-file, WXPAY_APIV3_KEY); it
 prints the envelope and the decrypted resource with personal members as <redacted>. Both print
 the idempotency key (v2 transaction_id, v3 id): a replayed notification verifies again.
+refund-notify reads a v2 refund notification (XML): it has NO signature; req_info is decrypted
+with the APIv2 key (AES-256-ECB under its MD5), which proves only knowledge of the key, so it
+prints "authenticated": false: query the refund (refundquery, or v3 GET
+/v3/refund/domestic/refunds/{out_refund_no}) before acting. --appid / --mch-id must equal the
+notification's when given. refund_recv_accout shows as <redacted>; the idempotency key is
+refund_id. Exit 1 when req_info does not decrypt, is not the documented XML, or an id differs.
 
 Example:
   wxpay parse realnameauth --key-file apiv2.key --sign-type HMAC-SHA256 < reply.xml
@@ -173,6 +179,7 @@ Example:
     --certificate wechatpay_cert.pem --now 1700000000 < reply.json
   wxpay parse pre-entrust --status 400 < error.json
   wxpay parse pay-notify --key-file apiv2.key --sign-type HMAC-SHA256 < notification.xml
+  wxpay parse refund-notify --key-file apiv2.key --mch-id 1900000109 < refund_notification.xml
   wxpay parse notify --headers-file headers.txt --certificate wechatpay_cert.pem \
     --apiv3-key-file apiv3.key --now 1700000000 < notification.json"#;
 
@@ -439,6 +446,8 @@ pub enum ParseApi {
     Querymchrisk,
     /// A v2 payment result notification (支付结果通知), XML.
     PayNotify,
+    /// A v2 refund result notification (退款结果通知), XML: unsigned, req_info decrypted.
+    RefundNotify,
     /// A v3 notification (TRANSACTION.SUCCESS, REFUND.*, …): verified, then decrypted.
     Notify,
 }
@@ -453,6 +462,7 @@ impl ParseApi {
             Self::PreEntrust => "pre-entrust",
             Self::Querymchrisk => "querymchrisk",
             Self::PayNotify => "pay-notify",
+            Self::RefundNotify => "refund-notify",
             Self::Notify => "notify",
         }
     }

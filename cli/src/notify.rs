@@ -7,6 +7,10 @@
 //!   `outcome` is `success`, `business_fail` (a verified `result_code` FAIL) or `return_fail`
 //!   (unsigned by design, `authenticated: false`). Exit 0 for those, 1 when the notification is
 //!   not valid (sign, fold, missing fields, amounts), 2 when flags or the key are unusable.
+//! - `refund-notify`: a v2 refund notification, which has no signature: `req_info` decrypted
+//!   with the APIv2 key (`authenticated: false`: decryption proves only knowledge of the key),
+//!   `--appid` / `--mch-id` compared when given; `outcome` `success` or `return_fail`. Exit 1
+//!   when `req_info` does not decrypt, is not the documented XML, or an id differs.
 //! - `notify`: the `Wechatpay-*` headers (`--headers-file`) verified with `--certificate` /
 //!   `--public-key` at `--now`, then the resource decrypted with the APIv3 key; prints the
 //!   envelope and the plaintext with personal members (`openid`, names, …) as `<redacted>`.
@@ -23,6 +27,7 @@ use wechatpay_sansio::keys::{KeyStore, WechatPayKey};
 use wechatpay_sansio::os;
 use wechatpay_sansio::time::UnixTime;
 use wechatpay_sansio::v2::notify::{self as v2_notify, PayNotifyError, PayNotifyOptions};
+use wechatpay_sansio::v2::refund_notify::{self, RefundNotifyError, RefundNotifyOptions};
 use wechatpay_sansio::v2::reply::{ReplyError, return_fail_disposition};
 use wechatpay_sansio::v3::notify::{self as v3_notify, NotifyError};
 use wechatpay_sansio::v3::verify::Verifier;
@@ -110,6 +115,73 @@ pub fn pay_notify(a: &ParseArgs) -> Outcome {
             ]),
         )),
         Err(e) => Err(invalid(&e)),
+    }
+}
+
+/// `wxpay parse refund-notify`.
+pub fn refund_notify(a: &ParseArgs) -> Outcome {
+    let api = ParseApi::RefundNotify;
+    let key = api_v2_key(&a.key)?;
+    let body = read_stdin()?;
+    let mut options = RefundNotifyOptions::default();
+    options.appid = a.appid.as_deref();
+    options.mch_id = a.mch_id.as_deref();
+    match refund_notify::parse_with(&body, &key, &options) {
+        Ok(n) => {
+            let opt = |v: Option<&str>| v.map_or(Value::Null, s);
+            let fee = |v: Option<u64>| v.map_or(Value::Null, Value::from);
+            json_output(&outcome(
+                api,
+                "success",
+                fields(vec![
+                    // No signature: req_info decrypting proves only knowledge of the APIv2 key.
+                    ("authenticated", Value::Bool(false)),
+                    (
+                        "note",
+                        s("unsigned: query the refund (refundquery, or v3 GET \
+                           /v3/refund/domestic/refunds/{out_refund_no}) before acting on it"),
+                    ),
+                    // The idempotency key: a replay or a repeated delivery carries the same.
+                    ("refund_id", s(n.refund_id())),
+                    ("out_refund_no", s(n.out_refund_no())),
+                    ("transaction_id", s(n.transaction_id())),
+                    ("out_trade_no", s(n.out_trade_no())),
+                    ("appid", s(n.appid())),
+                    ("mch_id", s(n.mch_id())),
+                    ("refund_status", s(n.refund_status().as_str())),
+                    ("total_fee", Value::from(n.total_fee())),
+                    ("settlement_total_fee", fee(n.settlement_total_fee())),
+                    ("refund_fee", Value::from(n.refund_fee())),
+                    (
+                        "settlement_refund_fee",
+                        Value::from(n.settlement_refund_fee()),
+                    ),
+                    ("success_time", opt(n.success_time())),
+                    (
+                        "refund_recv_accout",
+                        n.refund_recv_accout().map_or(Value::Null, |_| redacted()),
+                    ),
+                    ("refund_account", opt(n.refund_account())),
+                    ("refund_request_source", opt(n.refund_request_source())),
+                ]),
+            ))
+        }
+        Err(RefundNotifyError::ReturnFail {
+            return_code,
+            return_msg,
+        }) => json_output(&outcome(
+            api,
+            "return_fail",
+            fields(vec![
+                ("authenticated", Value::Bool(false)),
+                ("return_code", s(&return_code)),
+                ("return_msg", return_msg.as_deref().map_or(Value::Null, s)),
+            ]),
+        )),
+        Err(e) => Err(Failure::invalid(format!(
+            "parse {}: not a valid notification: {e}",
+            api.name()
+        ))),
     }
 }
 

@@ -85,6 +85,7 @@ pub fn parse(a: &ParseArgs) -> Outcome {
         ParseApi::Querymchrisk => parse_querymchrisk(a, status, &headers),
         ParseApi::CustomsVerify | ParseApi::PreEntrust => parse_v3(a, status, &headers),
         ParseApi::PayNotify => crate::notify::pay_notify(a),
+        ParseApi::RefundNotify => crate::notify::refund_notify(a),
         ParseApi::Notify => crate::notify::v3_notify(a, &headers, v3_key(a, status, &headers)?),
     }
 }
@@ -136,6 +137,7 @@ fn refuse_unused_flags(a: &ParseArgs) -> Result<(), Failure> {
             "--show-messages",
         ],
         ParseApi::PayNotify => &["--key/--key-file", "--sign-type"],
+        ParseApi::RefundNotify => &["--key/--key-file", "--mch-id", "--appid"],
         ParseApi::Notify => &[
             "--certificate/--public-key",
             "--now",

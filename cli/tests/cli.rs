@@ -2620,11 +2620,13 @@ mod privacy {
     }
 }
 
-/// `wxpay parse pay-notify` and `wxpay parse notify` (issue 15, item 3).
+/// `wxpay parse pay-notify` and `wxpay parse notify` (issue 15, item 3); `wxpay parse
+/// refund-notify` (issue 17).
 mod notifications {
     use super::{fails, scratch, wxpay};
     use crate::common::{NOW, data_path, rng};
     use serde_json::Value;
+    use wechatpay_sansio::simulator::v2_refund_notify::RefundNotificationFields;
     use wechatpay_sansio::simulator::{Simulator, TEST_API_V2_KEY, TEST_API_V3_KEY, TEST_MCHID};
     use wechatpay_sansio::v2::{SignType, sign, xml};
 
@@ -2773,6 +2775,173 @@ mod notifications {
             "--now does not apply",
             pay_notify(&["--key-file", &key, "--now", "1"]).write_stdin(hmac.as_str()),
             2,
+        );
+    }
+
+    fn refund_notify(args: &[&str]) -> super::Cmd {
+        wxpay().args(["parse", "refund-notify"]).args(args)
+    }
+
+    /// The wechatpy fixture (tests/data/VECTORS.md): its key, appid, mch_id and the account its
+    /// req_info holds.
+    const WECHATPY_KEY: &str = "OF4Ne3znh8KqL0V4NqmALQa0uXMYKcEk";
+    const WECHATPY_ACCOUNT: &str = "招商银行信用卡8915";
+
+    #[test]
+    fn refund_notify_decrypts_and_redacts() {
+        let body = std::fs::read(data_path("wechatpy_refund_notify.xml")).unwrap();
+        let key = scratch("wechatpy.key", format!("{WECHATPY_KEY}\n"));
+        for args in [
+            &["--key-file", &key][..],
+            &[
+                "--key-file",
+                &key,
+                "--appid",
+                "wx4f4bc4dec97d474b",
+                "--mch-id",
+                "12345678",
+            ],
+        ] {
+            let out = refund_notify(args).write_stdin(body.clone()).output();
+            assert!(out.status.success(), "{out:?}");
+            for stream in [&out.stdout, &out.stderr] {
+                assert!(
+                    !String::from_utf8_lossy(stream).contains(WECHATPY_ACCOUNT),
+                    "account leaked"
+                );
+            }
+            let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(v["api"], "refund-notify");
+            assert_eq!(v["outcome"], "success");
+            // Decrypted, not authenticated: there is no signature.
+            assert_eq!(v["authenticated"], false);
+            assert!(
+                v["note"].as_str().unwrap().contains("query the refund"),
+                "{v}"
+            );
+            assert_eq!(v["out_refund_no"], "1234");
+            assert_eq!(v["refund_id"], "50300103182020010413419046597");
+            assert_eq!(v["transaction_id"], "4200000483202001042069747825");
+            assert_eq!(v["out_trade_no"], "2020010418301551404339261814");
+            assert_eq!(v["refund_status"], "SUCCESS");
+            assert_eq!(
+                (v["total_fee"].as_u64(), v["refund_fee"].as_u64()),
+                (Some(1), Some(1))
+            );
+            assert_eq!(v["success_time"], "2020-01-04 18:34:24");
+            assert_eq!(v["refund_recv_accout"], "<redacted>");
+            assert_eq!(v["refund_account"], "REFUND_SOURCE_RECHARGE_FUNDS");
+        }
+        // The simulator's notification, with its key.
+        let sim = Simulator::new();
+        let f = RefundNotificationFields::success("R-CLI", 42);
+        let req = sim.v2_refund_notification(&f, &mut rng(8));
+        let v = ok_json(
+            refund_notify(&["--key-file", &key_file(), "--mch-id", TEST_MCHID])
+                .write_stdin(req.body().clone()),
+        );
+        assert_eq!(
+            (v["out_refund_no"].as_str(), v["refund_fee"].as_u64()),
+            (Some("R-CLI"), Some(42))
+        );
+        // A FAIL notice: an outcome, not authenticated.
+        let v =
+            ok_json(refund_notify(&["--key-file", &key_file()]).write_stdin(
+                "<xml><return_code>FAIL</return_code><return_msg>x</return_msg></xml>",
+            ));
+        assert_eq!(
+            (v["outcome"].as_str(), v["authenticated"].as_bool()),
+            (Some("return_fail"), Some(false))
+        );
+    }
+
+    #[test]
+    fn refund_notify_invalid_exits_1_and_unusable_exits_2() {
+        let body = std::fs::read_to_string(data_path("wechatpy_refund_notify.xml")).unwrap();
+        let key = scratch("wechatpy.key", format!("{WECHATPY_KEY}\n"));
+        let other = key_file();
+        let no_req_info =
+            "<xml><return_code>SUCCESS</return_code><appid>a</appid><mch_id>1</mch_id></xml>";
+        for (case, args, body, needle) in [
+            (
+                "another key",
+                &["--key-file", &other][..],
+                body.as_str(),
+                "check the APIv2 key",
+            ),
+            (
+                "another mch_id",
+                &["--key-file", &key, "--mch-id", "1900000109"],
+                body.as_str(),
+                "mch_id differs",
+            ),
+            (
+                "another appid",
+                &["--key-file", &key, "--appid", "wxOTHER"],
+                body.as_str(),
+                "appid differs",
+            ),
+            (
+                "not base64",
+                &["--key-file", &key],
+                &body.replace("51A27s9L", "!!!!"),
+                "base64",
+            ),
+            (
+                "a cut req_info",
+                &["--key-file", &key],
+                &body.replace("51A27s9L", ""),
+                "16-byte blocks",
+            ),
+            (
+                "no req_info",
+                &["--key-file", &key],
+                no_req_info,
+                "no req_info",
+            ),
+        ] {
+            let e = fails(case, refund_notify(args).write_stdin(body), 1);
+            assert!(
+                e.contains("not a valid notification") && e.contains(needle),
+                "{case}: {e}"
+            );
+            assert!(
+                !e.contains(WECHATPY_ACCOUNT) && !e.contains("12345678"),
+                "{case}: {e}"
+            );
+        }
+        // Decrypts, but not to the documented document (the simulator's key, a missing field).
+        let sim = Simulator::new();
+        let mut f = RefundNotificationFields::success("R", 1);
+        f.refund_status = String::new();
+        let req = sim.v2_refund_notification(&f, &mut rng(9));
+        let e = fails(
+            "no refund_status",
+            refund_notify(&["--key-file", &other]).write_stdin(req.body().clone()),
+            1,
+        );
+        assert!(e.contains("refund_status"), "{e}");
+        // Unusable: no key, an unreadable key file, a flag that does not apply.
+        fails("no key", refund_notify(&[]).write_stdin(body.as_str()), 2);
+        fails(
+            "unreadable key file",
+            refund_notify(&["--key-file", "/nonexistent/apiv2.key"]).write_stdin(body.as_str()),
+            2,
+        );
+        fails(
+            "--sign-type does not apply",
+            refund_notify(&["--key-file", &key, "--sign-type", "MD5"]).write_stdin(body.as_str()),
+            2,
+        );
+        // And the payment parser names it.
+        let e = fails(
+            "sent to pay-notify",
+            pay_notify(&["--key-file", &key]).write_stdin(body.as_str()),
+            1,
+        );
+        assert!(
+            e.contains("refund notification") && e.contains("refund_notify"),
+            "{e}"
         );
     }
 

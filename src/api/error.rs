@@ -248,6 +248,18 @@ pub enum ApiError {
     /// A field of the reply has the wrong form (an expiry that is not a non-negative integer…).
     #[error("the reply's {0} is malformed")]
     InvalidField(&'static str),
+    /// A count of indexed records (`refundquery`'s `refund_count`) that does not match the
+    /// records the reply carries: an index missing, one more, one written otherwise, or a count
+    /// above what the API allows.
+    #[error("the reply's {field} says {declared} records but it carries {present}")]
+    RecordCount {
+        /// The count field.
+        field: &'static str,
+        /// The count it declares.
+        declared: u64,
+        /// The number of distinct record indices present.
+        present: usize,
+    },
     /// A key served in a reply (`risk/getpublickey`'s `pub_key`) is not an RSA-2048 public key.
     #[error(transparent)]
     Key(#[from] KeyError),
@@ -340,6 +352,7 @@ impl Classify for ApiError {
             Self::MissingField(_)
             | Self::Mismatch(_)
             | Self::InvalidField(_)
+            | Self::RecordCount { .. }
             | Self::Key(_)
             | Self::Json { .. }
             | Self::NotJson

@@ -12,7 +12,8 @@
 //! | AWS-LC (`aws-lc-rs`) | feature `aws-lc-rs` | `aws_lc_rs_impl` |
 //!
 //! MD5 is the same for both (`md-5`, here): it is not a security primitive in this crate, only
-//! the v2 "MD5" sign type.
+//! the v2 "MD5" sign type. So is AES-256-ECB (`aes` + `ecb`), used only to decrypt the `req_info`
+//! of v2 refund notifications.
 //!
 //! **Randomness.** The RustCrypto backend draws every random byte (RSA blinding, OAEP seeds,
 //! PKCS#1 v1.5 padding) from the RNG the caller passes in. The `aws-lc-rs` backend takes the same
@@ -212,6 +213,46 @@ impl Md5 {
     }
 }
 
+/// AES-256-ECB decryption of whole 16-byte blocks, then strict PKCS#7 unpadding (every padding
+/// byte checked). `aes` + `ecb` (RustCrypto), the same under every backend: it exists only for
+/// the v2 refund notification's `req_info`, which WeChat Pay encrypts this way. ECB has no
+/// integrity: a correct padding proves nothing about the plaintext (see `v2::refund_notify`).
+/// [`CryptoError::Decrypt`] for an empty input, a length that is not a multiple of 16, or a bad
+/// padding.
+pub(crate) fn aes256ecb_pkcs7_decrypt(
+    key: &[u8; 32],
+    ciphertext: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    use aes::cipher::{BlockModeDecrypt as _, KeyInit as _, block_padding::Pkcs7};
+    if ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
+        return Err(CryptoError::Decrypt);
+    }
+    let mut buf = Zeroizing::new(ciphertext.to_vec());
+    let len = ecb::Decryptor::<aes::Aes256>::new(key.into())
+        .decrypt_padded::<Pkcs7>(&mut buf)
+        .map_err(|_| CryptoError::Decrypt)?
+        .len();
+    // Truncating keeps the padding bytes in the spare capacity: zero them first.
+    zeroize::Zeroize::zeroize(&mut buf[len..]);
+    buf.truncate(len);
+    Ok(buf)
+}
+
+/// AES-256-ECB with PKCS#7 padding (tests and the simulator only: WeChat Pay's side of
+/// [`aes256ecb_pkcs7_decrypt`]).
+#[cfg(any(test, feature = "simulator"))]
+pub(crate) fn aes256ecb_pkcs7_encrypt(key: &[u8; 32], plaintext: &[u8]) -> Vec<u8> {
+    use aes::cipher::{BlockModeEncrypt as _, KeyInit as _, block_padding::Pkcs7};
+    let len = plaintext.len();
+    let mut buf = vec![0u8; (len / 16 + 1) * 16];
+    buf[..len].copy_from_slice(plaintext);
+    match ecb::Encryptor::<aes::Aes256>::new(key.into()).encrypt_padded::<Pkcs7>(&mut buf, len) {
+        Ok(ct) => ct.to_vec(),
+        // The buffer holds the message and a full block of padding: never too short.
+        Err(_) => Vec::new(),
+    }
+}
+
 /// A failure inside the cryptography backend.
 ///
 /// Protocol modules translate these into their own error types; the variants carry no key
@@ -287,6 +328,41 @@ mod tests {
         h.update(b"message ");
         h.update(b"digest");
         assert_eq!(hex(&h.finalize()), "F96B697D7CB7938D525A2F31AAF161D0");
+    }
+
+    #[test]
+    fn aes256ecb_php_sdk_vector() {
+        // wechatpay-php tests/Crypto/AesEcbTest.php, "fixed plaintext and key" (the key's 32
+        // ASCII bytes used directly; tests/data/VECTORS.md).
+        let key = *b"0123456789abcdef0123456789abcdef";
+        let ct = STANDARD.decode("pZwJZBLuy3mDACEQT4YTBw==").unwrap();
+        assert_eq!(&aes256ecb_pkcs7_decrypt(&key, &ct).unwrap()[..], b"hello");
+        assert_eq!(aes256ecb_pkcs7_encrypt(&key, b"hello"), ct);
+        // A whole block of padding for a 16-byte message; the empty message is one block.
+        let ct16 = aes256ecb_pkcs7_encrypt(&key, &[7u8; 16]);
+        assert_eq!(ct16.len(), 32);
+        assert_eq!(
+            &aes256ecb_pkcs7_decrypt(&key, &ct16).unwrap()[..],
+            &[7u8; 16]
+        );
+        assert_eq!(aes256ecb_pkcs7_encrypt(&key, b"").len(), 16);
+        assert_eq!(
+            &aes256ecb_pkcs7_decrypt(&key, &aes256ecb_pkcs7_encrypt(&key, b"")).unwrap()[..],
+            b""
+        );
+        // Lengths, a wrong key, a changed block.
+        for bad in [&[][..], &ct[..15], &[0u8; 17][..]] {
+            assert_eq!(
+                aes256ecb_pkcs7_decrypt(&key, bad),
+                Err(CryptoError::Decrypt)
+            );
+        }
+        let mut other = key;
+        other[0] ^= 1;
+        assert_eq!(
+            aes256ecb_pkcs7_decrypt(&other, &ct),
+            Err(CryptoError::Decrypt)
+        );
     }
 
     fn hmac_sha256_rfc4231_case2<B: Backend>() {

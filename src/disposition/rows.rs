@@ -15,6 +15,7 @@ use crate::request::RequestError;
 use crate::secret::SecretError;
 use crate::time::UnixTime;
 use crate::v2::notify::PayNotifyError;
+use crate::v2::refund_notify::RefundNotifyError;
 use crate::v2::reply::{ErrCode, ReplyError};
 use crate::v2::request::V2RequestError;
 use crate::v2::sign::SignError;
@@ -182,6 +183,19 @@ fn every_variant_of_every_error_has_a_row() {
         WrongSignType => PayNotifyError::WrongSignType { configured: crate::v2::SignType::HmacSha256, }, Untrusted;
         InvalidField => PayNotifyError::InvalidField("total_fee"), Untrusted;
         PaymentFailed => PayNotifyError::PaymentFailed { err_code: Some(ErrCode::from_wire("ORDERPAID")), err_code_des: None, }, Rejected;
+        RefundNotification => PayNotifyError::RefundNotification, Misconfigured;
+    });
+    rows!(RefundNotifyError {
+        Xml => RefundNotifyError::Xml(XmlError::Doctype), Untrusted;
+        MissingReturnCode => RefundNotifyError::MissingReturnCode, Untrusted;
+        ReturnFail => RefundNotifyError::ReturnFail { return_code: "FAIL".into(), return_msg: Some("x".into()), }, Untrusted;
+        MissingField => RefundNotifyError::MissingField("req_info"), Untrusted;
+        Base64 => RefundNotifyError::Base64, Untrusted;
+        CiphertextLength => RefundNotifyError::CiphertextLength(3), Untrusted;
+        Padding => RefundNotifyError::Padding, Untrusted;
+        ReqInfo => RefundNotifyError::ReqInfo(XmlError::Empty), Untrusted;
+        InvalidField => RefundNotifyError::InvalidField("refund_fee"), Untrusted;
+        Mismatch => RefundNotifyError::Mismatch("mch_id"), Untrusted;
     });
     rows!(AuthError {
         InvalidPathAndQuery => AuthError::InvalidPathAndQuery, Misconfigured;
@@ -238,6 +252,7 @@ fn every_variant_of_every_error_has_a_row() {
         MissingField => ApiError::MissingField("openid".into()), Untrusted;
         Mismatch => ApiError::Mismatch("openid".into()), Untrusted;
         InvalidField => ApiError::InvalidField("expires_in"), Untrusted;
+        RecordCount => ApiError::RecordCount { field: "refund_count", declared: 2, present: 1 }, Untrusted;
         V3Reply => ApiError::V3Reply(ResponseError::Verify(VerifyError::BadSignature)), Untrusted;
         Key => ApiError::Key(KeyError::NotRsa), Untrusted;
         Json => ApiError::Json { line: 1, column: 2 }, Untrusted;
@@ -298,5 +313,20 @@ fn every_variant_of_the_sandbox_error_has_a_row() {
         RefundEnded => SandboxError::RefundEnded { out_refund_no: "R1".into(), status: "SUCCESS" }, Rejected;
         RefundProcessing => SandboxError::RefundProcessing("R1".into()), Rejected;
         Rng => SandboxError::Rng, Transient;
+    });
+}
+
+/// The v2 sandbox's errors (feature `simulator`).
+#[cfg(feature = "simulator")]
+#[test]
+fn every_variant_of_the_v2_sandbox_error_has_a_row() {
+    use crate::simulator::pay_v2::V2SandboxError;
+    rows!(V2SandboxError {
+        NoSuchOrder => V2SandboxError::NoSuchOrder, Rejected;
+        NoSuchRefund => V2SandboxError::NoSuchRefund, Rejected;
+        NotPayable => V2SandboxError::NotPayable { trade_state: "CLOSED" }, Rejected;
+        RefundSettled => V2SandboxError::RefundSettled, Rejected;
+        Build => V2SandboxError::Build, Rejected;
+        Rng => V2SandboxError::Rng, Transient;
     });
 }

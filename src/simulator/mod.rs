@@ -31,10 +31,12 @@
 //! returns `None` for a reply that never comes. The sandbox is written from the official wire
 //! format, not from this crate's payment operations, so that it can catch their mistakes.
 
+pub mod pay_v2;
 pub mod pay_v3;
 pub mod pem;
 pub mod sandbox;
 pub mod v2;
+pub mod v2_refund_notify;
 pub mod v3;
 
 use crate::crypto::{RsaPrivate as _, RsaPublic as _};
@@ -98,6 +100,10 @@ pub struct Script {
     pub pre_entrust: v3::PreEntrustScript,
     /// The v3 payment sandbox's faults ([`pay_v3`]); the default has none.
     pub pay: pay_v3::PayScript,
+    /// The v2 payment endpoints (`pay/unifiedorder`, `orderquery`, `closeorder`,
+    /// `secapi/pay/refund`, `refundquery`): scripted failures; by default the order book
+    /// answers.
+    pub pay_v2: pay_v2::PayV2Script,
 }
 
 /// Which id the simulator puts in `Wechatpay-Serial` when it signs v3 replies.
@@ -188,6 +194,8 @@ pub struct Simulator {
     pub(crate) v2_layout: V2Layout,
     /// The payment sandbox's orders and refunds ([`sandbox`]), shared by every clone.
     pub(crate) book: Arc<Mutex<sandbox::OrderBook>>,
+    /// The v2 payment order book ([`pay_v2`]), shared by the clones of this simulator.
+    pub(crate) v2_orders: Arc<Mutex<pay_v2::V2OrderBook>>,
 }
 
 impl Default for Simulator {
@@ -215,6 +223,7 @@ impl Simulator {
             max_skew: Duration::from_secs(300),
             v2_layout: V2Layout::Compact,
             book: Arc::default(),
+            v2_orders: Arc::default(),
         }
     }
 

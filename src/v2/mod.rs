@@ -6,7 +6,9 @@
 //!   fields) and the typed `err_code`;
 //! - [`endpoint`]: hosts, paths and which endpoints never sign their replies;
 //! - [`request`]: signed sans-IO request values (XML POST and signed-query GET);
-//! - [`notify`]: payment result notifications (支付结果通知) and the XML answers WeChat Pay expects.
+//! - [`notify`]: payment result notifications (支付结果通知) and the XML answers WeChat Pay expects;
+//! - [`refund_notify`]: refund result notifications (退款结果通知): unsigned, `req_info` decrypted
+//!   with the APIv2 key's MD5 (AES-256-ECB).
 //!
 //! ```
 //! use wechatpay_sansio::secret::ApiV2Key;
@@ -24,6 +26,7 @@ pub mod endpoint;
 mod fields;
 pub mod fold;
 pub mod notify;
+pub mod refund_notify;
 pub mod reply;
 pub mod request;
 pub mod sign;

@@ -108,6 +108,11 @@ pub enum PayNotifyError {
     /// An amount is not a non-negative integer number of fen.
     #[error("the notification's {0} is not a non-negative integer")]
     InvalidField(&'static str),
+    /// The body has `req_info` and no `sign`: a refund notification (退款结果通知), sent to the
+    /// payment parser — its `notify_url` leads to the payment handler. Parse it with
+    /// [`crate::v2::refund_notify`]; [`answer`] asks WeChat Pay to send it again.
+    #[error("this is a refund notification (req_info, no sign): parse it with v2::refund_notify")]
+    RefundNotification,
     /// A **verified** notification that the payment failed (`result_code` `FAIL`). It was
     /// received: [`answer`] acknowledges it with [`success`], so WeChat Pay stops resending.
     #[error("verified notification with result_code FAIL: {} {}", shown(err_code.as_ref().map(ErrCode::as_str)), shown(err_code_des.as_deref()))]
@@ -121,10 +126,13 @@ pub enum PayNotifyError {
 
 impl Classify for PayNotifyError {
     /// [`PayNotifyError::PaymentFailed`] is [`Disposition::Rejected`] (an authentic "not paid");
-    /// everything else means the body cannot be trusted or read: [`Disposition::Untrusted`].
+    /// [`PayNotifyError::RefundNotification`] is [`Disposition::Misconfigured`] (refund
+    /// notifications are routed to the payment handler); everything else means the body cannot
+    /// be trusted or read: [`Disposition::Untrusted`].
     fn disposition(&self) -> Disposition {
         match self {
             Self::PaymentFailed { .. } => Disposition::Rejected,
+            Self::RefundNotification => Disposition::Misconfigured,
             Self::Reply(_)
             | Self::SignType(_)
             | Self::WrongSignType { .. }
@@ -372,7 +380,8 @@ pub fn parse<'a>(body: &'a [u8], key: &ApiV2Key) -> Result<PayNotification<'a>, 
 ///
 /// 1. a flat XML document within the limits → else [`ReplyError::Xml`];
 /// 2. `return_code` present and `SUCCESS` → else [`ReplyError::MissingReturnCode`] /
-///    [`ReplyError::ReturnFail`] (such bodies are unsigned);
+///    [`ReplyError::ReturnFail`] (such bodies are unsigned); `req_info` without `sign` (a refund
+///    notification) → [`PayNotifyError::RefundNotification`];
 /// 3. the sign type: the configured one (a notification naming another is
 ///    [`PayNotifyError::WrongSignType`]), else `sign_type` (unknown: [`PayNotifyError::SignType`]),
 ///    else the sign's length; `sign` verified with the APIv2 key → else [`ReplyError::Sign`];
@@ -403,6 +412,10 @@ pub fn parse_with<'a>(
     let fields = xml::parse_with_limits(body, &options.limits).map_err(ReplyError::Xml)?;
     // Report an unsigned return_code FAIL before looking at the sign type.
     reply::return_code(&fields)?;
+    // A refund notification is unsigned by design: say what it is, not "missing sign".
+    if fields.get("req_info").is_some() && fields.get("sign").is_none() {
+        return Err(PayNotifyError::RefundNotification);
+    }
     let named = match fields.get_non_empty("sign_type") {
         None => None,
         Some(t) => Some(t.parse::<SignType>().map_err(PayNotifyError::SignType)?),
@@ -865,6 +878,35 @@ mod tests {
         let mut g = genuine.clone();
         g.push(("sign", sig.as_str()));
         assert!(parse(xml::to_xml(g).unwrap().as_bytes(), &k).is_ok());
+    }
+
+    #[test]
+    fn refund_notifications_are_named() {
+        let k = key();
+        let refund = b"<xml><return_code>SUCCESS</return_code><appid>wx1</appid><mch_id>1</mch_id><req_info>AAAA</req_info></xml>";
+        let err = parse(refund, &k).unwrap_err();
+        assert_eq!(err, PayNotifyError::RefundNotification);
+        assert_eq!(err.disposition(), Disposition::Misconfigured);
+        assert!(err.to_string().contains("v2::refund_notify"), "{err}");
+        assert_eq!(
+            answer(&Err::<(), _>(err)).body(),
+            failure("参数格式校验错误").body()
+        );
+        // With a sign, req_info is just another field: the signature decides.
+        let signed_one = signed(
+            &[("return_code", "SUCCESS"), ("req_info", "AAAA")],
+            SignType::Md5,
+        );
+        assert_eq!(
+            parse(signed_one.as_bytes(), &k),
+            Err(PayNotifyError::Reply(ReplyError::MissingResultCode))
+        );
+        // A FAIL notice is reported as such first.
+        let fail = b"<xml><return_code>FAIL</return_code><req_info>AAAA</req_info></xml>";
+        assert!(matches!(
+            parse(fail, &k),
+            Err(PayNotifyError::Reply(ReplyError::ReturnFail { .. }))
+        ));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use wechatpay_sansio::fuzzing::{self, TARGETS, encode_http, merchant};
 use wechatpay_sansio::http::{HeaderMap, StatusCode};
 use wechatpay_sansio::ids::Nonce;
+use wechatpay_sansio::simulator::v2_refund_notify::RefundNotificationFields;
 use wechatpay_sansio::simulator::{self, SigningKeyMode, Simulator};
 use wechatpay_sansio::v2::SignType;
 use wechatpay_sansio::v3::request::JsonRequest;
@@ -235,6 +236,23 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         notification(&folded, SignType::Md5, false),
     ));
 
+    // v2 refund notifications: the simulator's (req_info under the TEST ONLY key; the harness
+    // also reads it as a decrypted document), and one whose refund status is unknown.
+    let mut refund = RefundNotificationFields::success("TESTONLY-R1", 100);
+    out.push((
+        "v2_refund_notify",
+        "success.xml".into(),
+        sim.v2_refund_notification(&refund, &mut rng(9)).into_body(),
+    ));
+    refund.refund_status = "PROCESSING".into();
+    refund.settlement_total_fee = None;
+    out.push((
+        "v2_refund_notify",
+        "unknown-status.xml".into(),
+        sim.v2_refund_notification(&refund, &mut rng(10))
+            .into_body(),
+    ));
+
     let fail = simulator::v2_fail("签名错误").into_body();
     out.push(("v2_reply", "fail.xml".into(), fail.clone()));
     out.push(("v2_xml_parse", "fail.xml".into(), fail));
@@ -393,6 +411,243 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     .unwrap();
     let auth = req.headers()["authorization"].as_bytes().to_vec();
     out.push(("v3_authorization", "signer.txt".into(), auth));
+
+    // v2 payment replies (pay/unifiedorder, orderquery, closeorder, secapi/pay/refund,
+    // refundquery): successes signed both ways, business failures, folds, a mismatched count.
+    let party = [
+        ("appid", "wx2421b1c4370ec43b"),
+        ("mch_id", simulator::TEST_MCHID),
+        ("nonce_str", "IITRi8Iabbblz1Jc"),
+    ];
+    /// (target, seed name, sign type, fields after the party's).
+    type PaySeed<'a> = (
+        &'static str,
+        &'a str,
+        Option<SignType>,
+        &'a [(&'a str, &'a str)],
+    );
+    let pay_v2: &[PaySeed<'_>] = &[
+        (
+            "api_unifiedorder",
+            "native-md5.xml",
+            Some(SignType::Md5),
+            &[
+                ("result_code", "SUCCESS"),
+                ("trade_type", "NATIVE"),
+                ("prepay_id", "wx201410272009395522657a690389285100"),
+                ("code_url", "weixin://wxpay/bizpayurl?pr=3fTI3Rm"),
+            ],
+        ),
+        (
+            "api_unifiedorder",
+            "mweb-hmac.xml",
+            Some(SignType::HmacSha256),
+            &[
+                ("result_code", "SUCCESS"),
+                ("trade_type", "MWEB"),
+                ("prepay_id", "wx2016121516420242444321ca0631331346"),
+                (
+                    "mweb_url",
+                    "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242444321ca0631331346&package=1405458241",
+                ),
+            ],
+        ),
+        (
+            "api_unifiedorder",
+            "jsapi-partner-hmac.xml",
+            Some(SignType::HmacSha256),
+            &[
+                ("result_code", "SUCCESS"),
+                ("sub_mch_id", "1900000999"),
+                ("sub_appid", "wx8888888888888888"),
+                ("trade_type", "JSAPI"),
+                ("prepay_id", "wx201410272009395522657a690389285100"),
+            ],
+        ),
+        (
+            "api_unifiedorder",
+            "folded-code-url.xml",
+            Some(SignType::HmacSha256),
+            &[
+                ("result_code", "SUCCESS"),
+                ("prepay_id", "wx1"),
+                (
+                    "code_url",
+                    "weixin://wxpay/bizpayurl?pr=1&trade_type=NATIVE",
+                ),
+            ],
+        ),
+        (
+            "api_unifiedorder",
+            "orderpaid-md5.xml",
+            Some(SignType::Md5),
+            &[
+                ("result_code", "FAIL"),
+                ("err_code", "ORDERPAID"),
+                ("err_code_des", "该订单已支付"),
+            ],
+        ),
+        (
+            "api_orderquery",
+            "success-md5.xml",
+            Some(SignType::Md5),
+            &[
+                ("result_code", "SUCCESS"),
+                ("out_trade_no", "1415757673"),
+                ("transaction_id", "1008450740201411110005820873"),
+                ("trade_state", "SUCCESS"),
+                ("trade_type", "JSAPI"),
+                ("openid", "oUpF8uN95-Ptaags6E_roPHg7AG0"),
+                ("bank_type", "CCB_DEBIT"),
+                ("total_fee", "1"),
+                ("cash_fee", "1"),
+                ("fee_type", "CNY"),
+                ("time_end", "20141111170043"),
+                ("attach", "a=1&b=2"),
+            ],
+        ),
+        (
+            "api_orderquery",
+            "notpay-hmac.xml",
+            Some(SignType::HmacSha256),
+            &[
+                ("result_code", "SUCCESS"),
+                ("out_trade_no", "1415757673"),
+                ("trade_state", "NOTPAY"),
+                ("trade_state_desc", "订单未支付"),
+            ],
+        ),
+        (
+            "api_orderquery",
+            "folded-bank-type.xml",
+            Some(SignType::HmacSha256),
+            &[
+                ("result_code", "SUCCESS"),
+                ("out_trade_no", "1415757673"),
+                ("transaction_id", "1008450740201411110005820873"),
+                ("trade_state", "SUCCESS"),
+                ("bank_type", "CMB&cash_fee=1"),
+                ("total_fee", "1"),
+                ("time_end", "20141111170043"),
+            ],
+        ),
+        (
+            "api_orderquery",
+            "ordernotexist-hmac.xml",
+            Some(SignType::HmacSha256),
+            &[
+                ("result_code", "FAIL"),
+                ("err_code", "ORDERNOTEXIST"),
+                ("err_code_des", "此交易订单号不存在"),
+            ],
+        ),
+        (
+            "api_closeorder",
+            "success-md5.xml",
+            Some(SignType::Md5),
+            &[("result_code", "SUCCESS")],
+        ),
+        (
+            "api_closeorder",
+            "success-hmac.xml",
+            Some(SignType::HmacSha256),
+            &[("result_code", "SUCCESS"), ("sub_mch_id", "1900000999")],
+        ),
+        (
+            "api_closeorder",
+            "orderpaid-hmac.xml",
+            Some(SignType::HmacSha256),
+            &[
+                ("result_code", "FAIL"),
+                ("err_code", "ORDERPAID"),
+                ("err_code_des", "订单已支付，不能发起关单"),
+            ],
+        ),
+        (
+            "api_refund",
+            "success-hmac.xml",
+            Some(SignType::HmacSha256),
+            &[
+                ("result_code", "SUCCESS"),
+                ("transaction_id", "1008450740201411110005820873"),
+                ("out_trade_no", "1415757673"),
+                ("out_refund_no", "1415701182"),
+                ("refund_id", "2008450740201411110000174436"),
+                ("refund_fee", "1"),
+                ("total_fee", "1"),
+                ("cash_fee", "1"),
+                ("cash_refund_fee", "1"),
+            ],
+        ),
+        (
+            "api_refund",
+            "notenough-md5.xml",
+            Some(SignType::Md5),
+            &[
+                ("result_code", "FAIL"),
+                ("err_code", "NOTENOUGH"),
+                ("err_code_des", "余额不足"),
+            ],
+        ),
+        (
+            "api_refundquery",
+            "two-records-hmac.xml",
+            Some(SignType::HmacSha256),
+            &[
+                ("result_code", "SUCCESS"),
+                ("transaction_id", "1008450740201411110005820873"),
+                ("out_trade_no", "1415757673"),
+                ("total_fee", "100"),
+                ("cash_fee", "100"),
+                ("refund_count", "2"),
+                ("out_refund_no_0", "R1"),
+                ("refund_id_0", "2008450740201411110000174436"),
+                ("refund_fee_0", "30"),
+                ("refund_status_0", "SUCCESS"),
+                ("refund_success_time_0", "2016-07-25 15:26:26"),
+                ("refund_recv_accout_0", "支付用户的零钱"),
+                ("out_refund_no_1", "R2"),
+                ("refund_id_1", "2008450740201411110000174437"),
+                ("refund_fee_1", "70"),
+                ("refund_status_1", "PROCESSING"),
+            ],
+        ),
+        (
+            "api_refundquery",
+            "count-mismatch-md5.xml",
+            Some(SignType::Md5),
+            &[
+                ("result_code", "SUCCESS"),
+                ("transaction_id", "1008450740201411110005820873"),
+                ("out_trade_no", "1415757673"),
+                ("total_fee", "100"),
+                ("cash_fee", "100"),
+                ("refund_count", "2"),
+                ("out_refund_no_0", "R1"),
+                ("refund_id_0", "2008450740201411110000174436"),
+                ("refund_fee_0", "30"),
+                ("refund_status_0", "SUCCESS"),
+            ],
+        ),
+        (
+            "api_refundquery",
+            "refundnotexist-hmac.xml",
+            Some(SignType::HmacSha256),
+            &[
+                ("result_code", "FAIL"),
+                ("err_code", "REFUNDNOTEXIST"),
+                ("err_code_des", "退款订单查询失败"),
+            ],
+        ),
+    ];
+    for (target, name, t, fields) in pay_v2 {
+        let pairs: Vec<(&str, &str)> = party.iter().chain(fields.iter()).copied().collect();
+        out.push((
+            target,
+            (*name).to_owned(),
+            sim.v2_reply(&pairs, *t).into_body(),
+        ));
+    }
 
     // Keys: every PEM in tests/data, and its DER.
     for file in [

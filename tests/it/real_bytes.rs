@@ -34,6 +34,7 @@ use wechatpay_sansio::simulator::v3::CustomsScript;
 use wechatpay_sansio::simulator::{Script, Simulator, V2Layout};
 use wechatpay_sansio::v2::endpoint::reply_is_signed;
 use wechatpay_sansio::v2::notify::{self as v2_notify, PayNotifyError};
+use wechatpay_sansio::v2::refund_notify::{self, RefundNotifyError, RefundNotifyOptions};
 use wechatpay_sansio::v2::reply::{self, ErrCode, Expect, ReplyError};
 use wechatpay_sansio::v2::sign::{self, SignError};
 use wechatpay_sansio::v2::{Fields, SignType, xml};
@@ -788,11 +789,24 @@ fn v2_refundnotify_real_redacted_wxjava(b: &[u8]) {
         )
         .is_ok()
     );
-    // The payment-notification parser is the wrong one for refunds: it asks for a sign. (No
-    // refund-notification parser exists yet: req_info needs AES-256-ECB under md5(key).)
+    // The payment-notification parser says what it is instead of "missing sign" (issue 17).
     assert_eq!(
         v2_notify::parse(b, &doc_v2_key()),
-        Err(PayNotifyError::Reply(ReplyError::Sign(SignError::Missing)))
+        Err(PayNotifyError::RefundNotification)
+    );
+    // The refund parser reads it; the merchant's key is unknown, so with another key req_info
+    // does not decrypt (the ids are `****` upstream: they differ from any configured ones).
+    assert!(matches!(
+        refund_notify::parse(b, &doc_v2_key()),
+        Err(RefundNotifyError::Padding | RefundNotifyError::ReqInfo(_))
+    ));
+    assert_eq!(
+        refund_notify::parse_with(
+            b,
+            &doc_v2_key(),
+            &RefundNotifyOptions::default().with_mch_id("1900000109")
+        ),
+        Err(RefundNotifyError::Mismatch("mch_id"))
     );
 }
 

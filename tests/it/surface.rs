@@ -53,6 +53,7 @@ use wechatpay_sansio::secret::SecretError;
 use wechatpay_sansio::time::UnixTime;
 use wechatpay_sansio::v2::SignError;
 use wechatpay_sansio::v2::notify::PayNotifyError;
+use wechatpay_sansio::v2::refund_notify::RefundNotifyError;
 use wechatpay_sansio::v2::reply::{ErrCode, ReplyError};
 use wechatpay_sansio::v2::request::V2RequestError;
 use wechatpay_sansio::v2::xml::XmlError;
@@ -437,6 +438,40 @@ fn every_error_variant_has_the_documented_disposition() {
         },
         Rejected,
     );
+    t.row(
+        "v2::notify::PayNotifyError::RefundNotification",
+        PayNotifyError::RefundNotification,
+        Misconfigured,
+    );
+
+    // v2 refund notifications: nothing authenticates them, so every error is untrusted.
+    for (name, e) in [
+        ("Xml", RefundNotifyError::Xml(XmlError::Doctype)),
+        ("MissingReturnCode", RefundNotifyError::MissingReturnCode),
+        (
+            "ReturnFail",
+            RefundNotifyError::ReturnFail {
+                return_code: "FAIL".into(),
+                return_msg: Some("签名失败".into()),
+            },
+        ),
+        ("MissingField", RefundNotifyError::MissingField("req_info")),
+        ("Base64", RefundNotifyError::Base64),
+        ("CiphertextLength", RefundNotifyError::CiphertextLength(3)),
+        ("Padding", RefundNotifyError::Padding),
+        ("ReqInfo", RefundNotifyError::ReqInfo(XmlError::Empty)),
+        (
+            "InvalidField",
+            RefundNotifyError::InvalidField("refund_fee"),
+        ),
+        ("Mismatch", RefundNotifyError::Mismatch("appid")),
+    ] {
+        t.row(
+            &format!("v2::refund_notify::RefundNotifyError::{name}"),
+            e,
+            Untrusted,
+        );
+    }
 
     // v3
     t.row(
@@ -774,6 +809,15 @@ fn every_error_variant_has_the_documented_disposition() {
         Untrusted,
     );
     t.row(
+        "api::error::ApiError::RecordCount",
+        ApiError::RecordCount {
+            field: "refund_count",
+            declared: 2,
+            present: 1,
+        },
+        Untrusted,
+    );
+    t.row(
         "api::error::ApiError::V3Reply",
         ApiError::V3Reply(ResponseError::Verify(VerifyError::BadSignature)),
         Untrusted,
@@ -934,6 +978,8 @@ fn errors_and_settings_are_non_exhaustive() {
         "VerifyOptions",
         "XmlLimits",
         "Expect",
+        "PayNotifyOptions",
+        "RefundNotifyOptions",
         "Disposition",
         "Distrust",
         "Failure",

@@ -2,6 +2,7 @@
 
 mod fold;
 mod notify;
+mod refund_notify;
 mod reply;
 mod sign;
 mod xml;
