@@ -589,16 +589,15 @@ pub fn v2_refund_notify(data: &[u8]) {
             Err(RefundNotifyError::Mismatch("mch_id"))
         );
     }
-    if let Ok(f) = xml::parse(data) {
-        if f.get("return_code") == Some("SUCCESS")
-            && f.get("req_info").is_some()
-            && f.get("sign").is_none()
-        {
-            assert_eq!(
-                notify::parse(data, key),
-                Err(PayNotifyError::RefundNotification)
-            );
-        }
+    if let Ok(f) = xml::parse(data)
+        && f.get("return_code") == Some("SUCCESS")
+        && f.get("req_info").is_some()
+        && f.get("sign").is_none()
+    {
+        assert_eq!(
+            notify::parse(data, key),
+            Err(PayNotifyError::RefundNotification)
+        );
     }
     // 2. The input as the decrypted req_info.
     let ct = crate::crypto::aes256ecb_pkcs7_encrypt(&refund_notify::req_info_key(key), data);

@@ -390,7 +390,7 @@ pub fn decrypt_req_info(
     let ciphertext = STANDARD
         .decode(req_info.trim_ascii())
         .map_err(|_| RefundNotifyError::Base64)?;
-    if ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
+    if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(16) {
         return Err(RefundNotifyError::CiphertextLength(ciphertext.len()));
     }
     crypto::aes256ecb_pkcs7_decrypt(&req_info_key(key), &ciphertext)

@@ -532,7 +532,7 @@ proptest! {
         let r = refund_notify::parse(outer("wx1", "1", &STANDARD.encode(&ct)).as_bytes(), &key);
         if ct.is_empty() {
             prop_assert_eq!(r.unwrap_err(), RefundNotifyError::MissingField("req_info"));
-        } else if ct.len() % 16 != 0 {
+        } else if !ct.len().is_multiple_of(16) {
             prop_assert_eq!(r.unwrap_err(), RefundNotifyError::CiphertextLength(ct.len()));
         } else {
             prop_assert!(r.is_err());
