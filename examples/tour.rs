@@ -1,6 +1,7 @@
 //! A walk through the protocol core with the bundled TEST ONLY keys, offline (nothing here
 //! contacts WeChat Pay): v2 signing and reply checks, the v3 `Authorization`, reply and
-//! notification verification, field encryption, every typed API through the simulator, what
+//! notification verification, field encryption, every typed API through the simulator (the
+//! payment lifecycle, v3 and v2, included), what
 //! each error means ("what now?"), and certificate validity.
 //!
 //! Run it with `cargo run --example tour`. Everything is deterministic: the time, the nonces and
@@ -153,6 +154,7 @@ fn main() -> Result {
     notifications(&sim, &merchant, &mut rng, now)?;
     field_encryption(&merchant, &mut rng, now)?;
     identity_apis(&sim, &merchant, &mut rng, now)?;
+    payments(&sim, &merchant, &mut rng, now)?;
     errors(&sim, &merchant, &mut rng, now)?;
     certificate_validity(&sim, &merchant, &mut rng, now)?;
     say!("\nDone. Every key above is TEST ONLY; see README.md for the same steps in your code.");
@@ -344,6 +346,143 @@ fn notifications(sim: &Simulator, merchant: &Merchant, rng: &mut Rng, now: UnixT
         "answer: HTTP {} {} (WeChat Pay will send it again)",
         answer.status().as_u16(),
         String::from_utf8_lossy(answer.body())
+    );
+    Ok(())
+}
+
+/// The payment lifecycle against the simulator's sandbox: a JSAPI prepay and its pay-sign, the
+/// `TRANSACTION.SUCCESS` notification, a refund through `/v3/refund/domestic/refunds` and its
+/// `REFUND.SUCCESS` notification; then v2: an order paid, refunded, and the refund
+/// notification's `req_info` decrypted.
+fn payments(sim: &Simulator, merchant: &Merchant, rng: &mut Rng, now: UnixTime) -> Result {
+    use wechatpay_sansio::api::pay::notify::{self as pay_notify, PaymentEvent};
+    use wechatpay_sansio::api::pay::{OrderId, prepay::PrepayRequest, refund::RefundRequest};
+    use wechatpay_sansio::api::pay_v2::{V2TradeRef, refund::V2RefundRequest, unifiedorder};
+    use wechatpay_sansio::simulator::sandbox::RefundResult;
+    use wechatpay_sansio::v2::refund_notify;
+    let none = Script::default();
+
+    section(
+        "payments (v3): JSAPI prepay → pay-sign → TRANSACTION.SUCCESS → refund → REFUND.SUCCESS",
+    );
+    let order = PrepayRequest::jsapi(
+        "wxd678efh567hg6787",
+        "Image形象店-深圳腾大-QQ公仔",
+        "1217752501201407033233368018",
+        "https://www.weixin.qq.com/wxpay/pay.php",
+        100,
+        OPENID,
+    );
+    let resp = exchange(sim, order.build(merchant, rng, now)?, now, rng, &none);
+    let prepaid = order.parse_reply(merchant, ResponseRef::from_http(&resp), now)?;
+    let js = prepaid.jsapi_pay_params(merchant, rng, now)?;
+    say!(
+        "prepay {:?}\nwx.requestPayment({{ timeStamp: {}, nonceStr: {}, package: {}, signType: {}, paySign: {}… }})",
+        prepaid.prepay,
+        js.time_stamp,
+        js.nonce_str,
+        js.package,
+        js.sign_type,
+        &js.pay_sign[..16]
+    );
+    let posted = sim.pay(&order.out_trade_no, None, now, rng)?;
+    say!(
+        "the payer pays: ← POST {} (encrypted, signed)",
+        posted.uri()
+    );
+    let event = pay_notify::parse(merchant, posted.headers(), posted.body(), now);
+    say!(
+        "answer: HTTP {}",
+        pay_notify::answer(&event).status().as_u16()
+    );
+    if let PaymentEvent::Transaction(t) = event? {
+        say!(
+            "TRANSACTION.SUCCESS: {} {} transaction_id {:?}, {:?} (payer {:?})",
+            t.out_trade_no,
+            t.trade_state,
+            t.transaction_id,
+            t.amount,
+            t.payer
+        );
+    }
+    let refund = RefundRequest::new(
+        OrderId::OutTradeNo(order.out_trade_no.clone()),
+        "R1217752501201407033233368018",
+        40,
+        100,
+    );
+    let resp = exchange(sim, refund.build(merchant, rng, now)?, now, rng, &none);
+    let pending = refund.parse_reply(merchant, ResponseRef::from_http(&resp), now)?;
+    say!(
+        "refund {} {} ({} of {} fen)",
+        pending.out_refund_no,
+        pending.status,
+        pending.amount.refund,
+        pending.amount.total
+    );
+    let posted = sim.complete_refund(&pending.out_refund_no, RefundResult::Success, now, rng)?;
+    if let PaymentEvent::Refund(r) =
+        pay_notify::parse(merchant, posted.headers(), posted.body(), now)?
+    {
+        say!(
+            "{}: {} {} at {:?} (account {:?})",
+            r.event_type,
+            r.out_refund_no,
+            r.refund_status,
+            r.success_time,
+            r.user_received_account.as_ref().map(|_| "<redacted>")
+        );
+    }
+
+    section(
+        "payments (v2): unifiedorder → pay → refund (mutual TLS) → refund notification (req_info)",
+    );
+    let mut order = unifiedorder::UnifiedOrderRequest::new(
+        APPID,
+        "QQ会员充值",
+        "20150806125346",
+        888,
+        "123.12.12.123",
+        "https://merchant.example/notify",
+        unifiedorder::V2TradeType::Native,
+    );
+    order.product_id = Some("12235413214070356458058".into());
+    let resp = exchange(sim, order.build(merchant, rng, now)?, now, rng, &none);
+    let placed = order.parse_reply(merchant, ResponseRef::from_http(&resp), now)?;
+    say!(
+        "prepay_id {} code_url {:?}",
+        placed.prepay_id,
+        placed.code_url
+    );
+    let paid = sim.v2_pay("20150806125346", now, rng)?;
+    let n = v2::notify::parse(paid.body(), merchant.api_v2_key()?)?;
+    say!(
+        "v2 pay notification: {} paid {} fen, transaction_id {}",
+        n.out_trade_no(),
+        n.total_fee(),
+        n.transaction_id()
+    );
+    let refund = V2RefundRequest::new(
+        APPID,
+        V2TradeRef::OutTradeNo("20150806125346".into()),
+        "R20150806125346",
+        888,
+        300,
+    );
+    let resp = exchange(sim, refund.build(merchant, rng, now)?, now, rng, &none);
+    refund.parse_reply(merchant, ResponseRef::from_http(&resp), now)?;
+    let posted = sim.v2_settle_refund("R20150806125346", true, now, rng)?;
+    say!(
+        "← POST {}: no sign; req_info = base64(AES-256-ECB(md5(APIv2 key)))",
+        posted.uri()
+    );
+    let r = refund_notify::parse(posted.body(), merchant.api_v2_key()?)?;
+    say!(
+        "req_info decrypted: {} {} {} of {} fen — unsigned: query the refund before acting on it",
+        r.out_refund_no(),
+        r.refund_status(),
+        r.refund_fee(),
+        r.total_fee()
     );
     Ok(())
 }

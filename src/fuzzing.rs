@@ -55,6 +55,13 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("api_getpublickey", api_getpublickey),
     ("api_querymchrisk", api_querymchrisk),
     ("api_nameauth", api_nameauth),
+    ("api_pay_v3", api_pay_v3),
+    ("v3_pay_notify", v3_pay_notify),
+    ("api_unifiedorder", api_unifiedorder),
+    ("api_orderquery", api_orderquery),
+    ("api_closeorder", api_closeorder),
+    ("api_refund", api_refund),
+    ("api_refundquery", api_refundquery),
 ];
 
 /// Look a harness up by target name.
@@ -689,4 +696,360 @@ pub fn api_nameauth(data: &[u8]) {
     let _ =
         crate::api::nameauth::read_reply(merchant(), ResponseRef::new(st, &h, body), DEFAULT_NOW)
             .map_err(|e| e.to_string());
+}
+
+fn simulator() -> &'static Simulator {
+    static S: OnceLock<Simulator> = OnceLock::new();
+    S.get_or_init(Simulator::new)
+}
+
+/// A deterministic RNG for the harnesses that sign (the simulator's side).
+fn fuzz_rng() -> impl rand_core::TryCryptoRng {
+    use rand_core::SeedableRng;
+    rand_chacha::ChaCha20Rng::seed_from_u64(0)
+}
+
+/// The v3 payment replies past verification: the bytes become the body of a reply the
+/// simulator signs (status from the first byte: 200, 204 or an error status), then every
+/// payment operation's `read_reply` reads it. A typed outcome must agree with the JSON's own
+/// values for the ids it reports.
+pub fn api_pay_v3(data: &[u8]) {
+    use crate::api::pay::{Refund, Transaction, close, prepay, query, refund, refund_query};
+    let (status, body) = match data.split_first() {
+        Some((b, rest)) => (
+            match b % 4 {
+                0 | 1 => StatusCode::OK,
+                2 => StatusCode::NO_CONTENT,
+                _ => StatusCode::NOT_FOUND,
+            },
+            rest,
+        ),
+        None => (StatusCode::OK, data),
+    };
+    let reply = simulator().signed_v3_reply(&mut fuzz_rng(), status, body.to_vec(), DEFAULT_NOW);
+    let r = || ResponseRef::from_http(&reply);
+    let m = merchant();
+    let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let id = |name: &str| {
+        json.as_ref()
+            .and_then(|j| j.get(name))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    if let Ok(t) = query::read_reply(m, r(), DEFAULT_NOW) {
+        assert_eq!(Some(t.out_trade_no), id("out_trade_no"));
+    }
+    if let Ok(x) = refund::read_reply(m, r(), DEFAULT_NOW) {
+        assert_eq!(Some(x.out_refund_no), id("out_refund_no"));
+    }
+    if let Ok(x) = refund_query::read_reply(m, r(), DEFAULT_NOW) {
+        assert_eq!(Some(x.refund_id), id("refund_id"));
+    }
+    let _ = prepay::read_reply(m, r(), DEFAULT_NOW).map_err(|e| e.to_string());
+    let _ = close::read_reply(m, r(), DEFAULT_NOW).map_err(|e| e.to_string());
+    let _ = Transaction::from_json(body).map_err(|e| e.to_string());
+    let _ = Refund::from_json(body).map_err(|e| e.to_string());
+}
+
+/// Payment notifications past verification and decryption: the bytes (after an event-type
+/// byte) become the plaintext of a notification the simulator signs and encrypts; the typed
+/// event must name this merchant and agree with the plaintext's ids.
+pub fn v3_pay_notify(data: &[u8]) {
+    use crate::api::pay::notify::{self, PaymentEvent};
+    let (event_type, plaintext) = match data.split_first() {
+        Some((b, rest)) => (
+            [
+                "TRANSACTION.SUCCESS",
+                "REFUND.SUCCESS",
+                "REFUND.ABNORMAL",
+                "REFUND.CLOSED",
+            ][usize::from(b % 4)],
+            rest,
+        ),
+        None => ("TRANSACTION.SUCCESS", data),
+    };
+    let sent = simulator().notification(event_type, plaintext, DEFAULT_NOW, &mut fuzz_rng());
+    let m = merchant();
+    let json: Option<serde_json::Value> = serde_json::from_slice(plaintext).ok();
+    let id = |name: &str| {
+        json.as_ref()
+            .and_then(|j| j.get(name))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    match notify::parse(m, sent.headers(), sent.body(), DEFAULT_NOW) {
+        Ok(PaymentEvent::Transaction(t)) => {
+            assert_eq!(Some(t.out_trade_no), id("out_trade_no"));
+            assert_eq!(
+                t.payee.mchid() == m.mchid().as_str(),
+                id("sp_mchid").is_none()
+            );
+        }
+        Ok(PaymentEvent::Refund(r)) => {
+            assert_eq!(Some(r.out_refund_no), id("out_refund_no"));
+            assert_eq!(Some(r.refund_id), id("refund_id"));
+        }
+        Ok(PaymentEvent::Other { .. }) => unreachable!("the event types above are all typed"),
+        Err(e) => {
+            let _ = notify::answer(&Err(e));
+        }
+    }
+}
+/// What every v2 payment outcome reads besides its own fields (the oracle's own list).
+const PAY_V2_PARTIES: &[(&str, Reliance)] = &[
+    ("return_code", Reliance::Strict),
+    ("result_code", Reliance::Strict),
+    ("appid", Reliance::Strict),
+    ("mch_id", Reliance::Strict),
+    ("sub_appid", Reliance::Strict),
+    ("sub_mch_id", Reliance::Strict),
+];
+
+/// Read a signed v2 payment reply without its request, for each way of choosing the sign type;
+/// when `read` accepts it, the sign must verify over it with that choice, no reading of it may
+/// change a field of `relied` (the oracle's own list of what the outcome exposes, with
+/// [`PAY_V2_PARTIES`]), and `check` must hold of the outcome and the fields.
+fn pay_v2_reply<T>(
+    data: &[u8],
+    read: impl Fn(ResponseRef<'_>, Option<SignType>) -> Result<T, crate::api::ApiError>,
+    relied: impl Fn(&Fields<'_>) -> Vec<(String, Reliance)>,
+    check: impl Fn(&T, &Fields<'_>),
+) {
+    let (h, st, body) = ok_200(data);
+    for t in [None, Some(SignType::Md5), Some(SignType::HmacSha256)] {
+        let r = read(ResponseRef::new(st, &h, body), t);
+        if let Ok(out) = &r {
+            let f = xml::parse(body).expect("accepted a reply that is not XML");
+            assert!(
+                sign::verify_fields(&f, v2_key(), t).is_ok(),
+                "accepted an unsigned or badly signed reply"
+            );
+            let own = relied(&f);
+            let all: Vec<(&str, Reliance)> = PAY_V2_PARTIES
+                .iter()
+                .copied()
+                .chain(own.iter().map(|(n, r)| (n.as_str(), *r)))
+                .collect();
+            assert_eq!(fold::check(&f, &all), Ok(()), "accepted a folded reply");
+            check(out, &f);
+        }
+        let _ = r.map_err(|e| e.to_string());
+    }
+}
+
+fn strict(names: &[&str]) -> Vec<(String, Reliance)> {
+    names
+        .iter()
+        .map(|n| ((*n).to_owned(), Reliance::Strict))
+        .collect()
+}
+
+/// `pay/unifiedorder`'s signed reply: accepted only signed and unfolded, with a known
+/// `trade_type`, a `prepay_id`, and the URL its trade type needs.
+pub fn api_unifiedorder(data: &[u8]) {
+    use crate::api::pay_v2::{V2PayReplyOptions, unifiedorder::*};
+    pay_v2_reply(
+        data,
+        |r, t| {
+            crate::api::read_reply_with::<UnifiedOrderRequest>(
+                merchant(),
+                r,
+                DEFAULT_NOW,
+                &V2PayReplyOptions::signed_with(t),
+            )
+        },
+        |_| {
+            let mut v = strict(&["trade_type", "prepay_id"]);
+            v.push(("code_url".into(), Reliance::Text));
+            v.push(("mweb_url".into(), Reliance::Text));
+            v
+        },
+        |out, f| {
+            assert_eq!(f.get("prepay_id"), Some(out.prepay_id.as_str()));
+            assert_eq!(f.get("trade_type"), Some(out.trade_type.as_str()));
+            match out.trade_type {
+                V2TradeType::Native => assert!(out.code_url.is_some()),
+                V2TradeType::Mweb => assert!(out.mweb_url.is_some()),
+                _ => {}
+            }
+        },
+    );
+}
+
+/// `pay/orderquery`'s signed reply: accepted only signed and unfolded (`attach` opaque); a
+/// `SUCCESS` state comes with its payment; the openid never reaches `Debug`.
+pub fn api_orderquery(data: &[u8]) {
+    use crate::api::pay_v2::{V2PayReplyOptions, orderquery::*};
+    pay_v2_reply(
+        data,
+        |r, t| {
+            crate::api::read_reply_with::<V2OrderQueryRequest>(
+                merchant(),
+                r,
+                DEFAULT_NOW,
+                &V2PayReplyOptions::signed_with(t),
+            )
+        },
+        |_| {
+            let mut v = strict(&[
+                "trade_state",
+                "out_trade_no",
+                "transaction_id",
+                "trade_type",
+                "total_fee",
+                "cash_fee",
+                "fee_type",
+                "bank_type",
+                "time_end",
+                "openid",
+                "is_subscribe",
+            ]);
+            v.push(("trade_state_desc".into(), Reliance::Text));
+            v.push(("attach".into(), Reliance::Opaque));
+            v
+        },
+        |out, f| {
+            assert_eq!(f.get("out_trade_no"), Some(out.out_trade_no.as_str()));
+            if out.trade_state == V2TradeState::Success {
+                assert!(out.transaction_id.is_some() && out.total_fee.is_some());
+                assert!(out.time_end.is_some());
+            }
+            if let Some(o) = &out.openid {
+                let o = o.expose_secret();
+                assert!(
+                    o.len() < 4 || !format!("{out:?}").contains(o),
+                    "openid in Debug"
+                );
+            }
+        },
+    );
+}
+
+/// `pay/closeorder`'s signed reply: accepted only signed and unfolded, `result_code` SUCCESS.
+pub fn api_closeorder(data: &[u8]) {
+    use crate::api::pay_v2::{V2PayReplyOptions, closeorder::*};
+    pay_v2_reply(
+        data,
+        |r, t| {
+            crate::api::read_reply_with::<V2CloseOrderRequest>(
+                merchant(),
+                r,
+                DEFAULT_NOW,
+                &V2PayReplyOptions::signed_with(t),
+            )
+        },
+        |_| Vec::new(),
+        |(), f| assert_eq!(f.get("result_code"), Some("SUCCESS")),
+    );
+}
+
+/// `secapi/pay/refund`'s signed reply: accepted only signed and unfolded, its amounts as sent.
+pub fn api_refund(data: &[u8]) {
+    use crate::api::pay_v2::{V2PayReplyOptions, refund::*};
+    pay_v2_reply(
+        data,
+        |r, t| {
+            crate::api::read_reply_with::<V2RefundRequest>(
+                merchant(),
+                r,
+                DEFAULT_NOW,
+                &V2PayReplyOptions::signed_with(t),
+            )
+        },
+        |_| {
+            strict(&[
+                "transaction_id",
+                "out_trade_no",
+                "out_refund_no",
+                "refund_id",
+                "refund_fee",
+                "total_fee",
+                "cash_fee",
+                "settlement_refund_fee",
+                "settlement_total_fee",
+                "cash_refund_fee",
+                "fee_type",
+                "refund_channel",
+            ])
+        },
+        |out, f| {
+            assert_eq!(
+                f.get("refund_fee"),
+                Some(out.refund_fee.to_string().as_str())
+            );
+            assert_eq!(f.get("refund_id"), Some(out.refund_id.as_str()));
+        },
+    );
+}
+
+/// `pay/refundquery`'s signed reply: accepted only signed and unfolded over the records it
+/// lists; `refund_count` is the number of records, each index `0..refund_count` present and no
+/// other; `refund_recv_accout_$n` never reaches `Debug`.
+pub fn api_refundquery(data: &[u8]) {
+    use crate::api::pay_v2::refundquery::*;
+    const RECORD: &[&str] = &[
+        "out_refund_no",
+        "refund_id",
+        "refund_fee",
+        "refund_status",
+        "settlement_refund_fee",
+        "refund_channel",
+        "refund_account",
+        "refund_success_time",
+    ];
+    let count = |f: &Fields<'_>| {
+        f.get("refund_count")
+            .and_then(|c| c.parse::<usize>().ok())
+            .unwrap_or(0)
+    };
+    pay_v2_reply(
+        data,
+        |r, t| {
+            crate::api::read_reply_with::<V2RefundQueryRequest>(
+                merchant(),
+                r,
+                DEFAULT_NOW,
+                &V2RefundQueryReplyOptions::new(t, None),
+            )
+        },
+        |f| {
+            let mut v = strict(&[
+                "transaction_id",
+                "out_trade_no",
+                "total_fee",
+                "cash_fee",
+                "settlement_total_fee",
+                "total_refund_count",
+                "fee_type",
+                "refund_count",
+            ]);
+            for i in 0..count(f).min(MAX_REFUND_RECORDS) {
+                v.extend(
+                    RECORD
+                        .iter()
+                        .map(|n| (format!("{n}_{i}"), Reliance::Strict)),
+                );
+                v.push((format!("refund_recv_accout_{i}"), Reliance::Text));
+            }
+            v
+        },
+        |out, f| {
+            let n = out.refunds.len();
+            assert_eq!(count(f), n, "refund_count is not the number of records");
+            for (i, r) in out.refunds.iter().enumerate() {
+                assert_eq!(f.get(&format!("refund_id_{i}")), Some(r.refund_id.as_str()));
+            }
+            let shown = format!("{out:?}");
+            for (name, v) in f.iter() {
+                if let Some(rest) = name.strip_prefix("refund_recv_accout_") {
+                    // A record beyond the count would have been refused.
+                    assert!(rest.parse::<usize>().is_ok_and(|i| i < n), "{name}");
+                    assert!(
+                        v.len() < 4 || !shown.contains(v),
+                        "refund_recv_accout in Debug"
+                    );
+                }
+            }
+        },
+    );
 }

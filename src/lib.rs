@@ -32,6 +32,7 @@
 //! | keys, certificates, key store | [`keys`] |
 //! | secrets and personal data | [`secret`] |
 //! | front-end pay signatures | [`paysign`] |
+//! | the payment lifecycle: prepay (JSAPI / mini-program, App, H5, Native) and client pay-sign, query, close, refund, refund query, typed notifications; direct and partner | [`api::pay`] |
 //! | the five identity-verification APIs (`realnameauth`, `nameauth`, `customs`, `pre_entrust`, `querymchrisk`) and their supporting calls (`oauth`, `getpublickey`), typed | [`api`] |
 //! | offline WeChat Pay for tests (feature `simulator`) | `simulator` |
 //! | the cryptography seam | [`crypto`] |

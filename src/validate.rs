@@ -56,6 +56,23 @@ pub enum FieldError {
         /// The field.
         field: &'static str,
     },
+    /// An amount in fen outside what the field allows (negative, zero where a positive amount
+    /// is required, or above WeChat Pay's 32-bit `int`).
+    #[error("{field} must be an amount in fen from {min} to {max}")]
+    Amount {
+        /// The field.
+        field: &'static str,
+        /// The smallest amount allowed.
+        min: i64,
+        /// The largest amount allowed.
+        max: i64,
+    },
+    /// A time that is not RFC 3339 with a numeric offset (`2018-06-08T10:34:56+08:00`).
+    #[error("{field} must be an RFC 3339 time with an offset, like 2018-06-08T10:34:56+08:00")]
+    Time {
+        /// The field.
+        field: &'static str,
+    },
     /// None of a group of optional fields is present.
     #[error("at least one of {fields} is required")]
     NoneOf {
@@ -79,7 +96,9 @@ impl FieldError {
             | Self::Charset { field, .. }
             | Self::NotInEnum { field, .. }
             | Self::IdNumber { field }
-            | Self::LowercaseX { field } => field,
+            | Self::LowercaseX { field }
+            | Self::Amount { field, .. }
+            | Self::Time { field } => field,
             Self::NoneOf { fields } => fields,
         }
     }
@@ -90,6 +109,81 @@ impl Classify for FieldError {
     fn disposition(&self) -> Disposition {
         Disposition::Rejected
     }
+}
+
+/// The largest amount WeChat Pay's `int` amount fields hold (fen).
+pub(crate) const MAX_FEN: i64 = i32::MAX as i64;
+
+/// An amount in fen, `min..=MAX_FEN` (`min` is 1 for totals and refunds, 0 where the document
+/// allows zero), returned as the `u64` that goes on the wire.
+///
+/// # Errors
+/// [`FieldError::Amount`].
+pub(crate) fn amount(field: &'static str, value: i64, min: i64) -> Result<u64, FieldError> {
+    if (min..=MAX_FEN).contains(&value) {
+        u64::try_from(value).map_err(|_| FieldError::Amount {
+            field,
+            min,
+            max: MAX_FEN,
+        })
+    } else {
+        Err(FieldError::Amount {
+            field,
+            min,
+            max: MAX_FEN,
+        })
+    }
+}
+
+/// RFC 3339 with a numeric offset or `Z` as WeChat Pay's v3 `time_expire` takes it
+/// (`yyyy-MM-DDTHH:mm:ss+TIMEZONE`, optional fraction), checked field by field.
+///
+/// # Errors
+/// [`FieldError::Time`].
+pub(crate) fn rfc3339(field: &'static str, value: &str) -> Result<(), FieldError> {
+    let err = FieldError::Time { field };
+    let b = value.as_bytes();
+    let digits = |r: core::ops::Range<usize>| {
+        b.get(r.clone())
+            .filter(|d| d.iter().all(u8::is_ascii_digit))
+            .map(|d| d.iter().fold(0u32, |acc, x| acc * 10 + u32::from(x - b'0')))
+    };
+    let sep = |i: usize, c: u8| b.get(i) == Some(&c);
+    let (Some(_y), Some(mo), Some(d), Some(h), Some(mi), Some(s)) = (
+        digits(0..4),
+        digits(5..7),
+        digits(8..10),
+        digits(11..13),
+        digits(14..16),
+        digits(17..19),
+    ) else {
+        return Err(err);
+    };
+    if !(sep(4, b'-') && sep(7, b'-') && sep(10, b'T') && sep(13, b':') && sep(16, b':')) {
+        return Err(err);
+    }
+    if !((1..=12).contains(&mo) && (1..=31).contains(&d) && h < 24 && mi < 60 && s < 61) {
+        return Err(err);
+    }
+    let mut i = 19;
+    if sep(i, b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return Err(err);
+        }
+    }
+    let rest = &b[i..];
+    let ok = rest == b"Z"
+        || (rest.len() == 6
+            && (rest[0] == b'+' || rest[0] == b'-')
+            && rest[3] == b':'
+            && digits(i + 1..i + 3).is_some_and(|h| h < 24)
+            && digits(i + 4..i + 6).is_some_and(|m| m < 60));
+    if ok { Ok(()) } else { Err(err) }
 }
 
 /// Non-empty, `min..=max` characters.
@@ -228,6 +322,55 @@ pub(crate) fn text(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn amounts() {
+        assert_eq!(super::amount("total", 1, 1), Ok(1));
+        assert_eq!(super::amount("total", super::MAX_FEN, 1), Ok(2_147_483_647));
+        for bad in [0, -1, i64::MIN, super::MAX_FEN + 1, i64::MAX] {
+            assert_eq!(
+                super::amount("total", bad, 1),
+                Err(super::FieldError::Amount {
+                    field: "total",
+                    min: 1,
+                    max: super::MAX_FEN
+                })
+            );
+        }
+        assert_eq!(super::amount("x", 0, 0), Ok(0));
+    }
+
+    #[test]
+    fn rfc3339_times() {
+        for good in [
+            "2018-06-08T10:34:56+08:00",
+            "2018-06-08T10:34:56.123+08:00",
+            "2018-06-08T10:34:56Z",
+            "2018-06-08T10:34:56-05:30",
+        ] {
+            assert_eq!(super::rfc3339("time_expire", good), Ok(()), "{good}");
+        }
+        for bad in [
+            "",
+            "2018-06-08 10:34:56",
+            "2018-06-08T10:34:56",
+            "2018-06-08T10:34:56+0800",
+            "2018-13-08T10:34:56+08:00",
+            "2018-06-08T24:34:56+08:00",
+            "2018-06-08T10:34:56.+08:00",
+            "2018-06-08T10:34:56+08:00 ",
+            "２018-06-08T10:34:56+08:00",
+            "2018-06-08T10:34:56+24:00",
+        ] {
+            assert_eq!(
+                super::rfc3339("time_expire", bad),
+                Err(super::FieldError::Time {
+                    field: "time_expire"
+                }),
+                "{bad}"
+            );
+        }
+    }
+
     #[test]
     fn mainland_ids() {
         assert!(super::mainland_id("cred_id", "11010519491231002X", true).is_ok());

@@ -114,6 +114,7 @@ fn every_api_round_trips_over_http() {
         },
         now: NOW,
         chunked_paths: vec!["/v3/", "/secsvc/", "/risk/"],
+        simulator: None,
     };
     let server = Loopback::start(config, 7, Duration::from_secs(60)).unwrap();
     let agent = agent();
@@ -229,6 +230,7 @@ fn failures_survive_the_wire() {
         },
         now: NOW,
         chunked_paths: vec!["/v3/"],
+        simulator: None,
     };
     let server = Loopback::start(config, 4, Duration::from_secs(60)).unwrap();
     let agent = agent();

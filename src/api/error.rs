@@ -207,6 +207,12 @@ pub enum ApiError {
     /// The v3 request could not be built or signed.
     #[error(transparent)]
     V3Request(#[from] V3RequestError),
+    /// A v3 notification could not be verified or decrypted.
+    #[error(transparent)]
+    Notify(crate::v3::notify::NotifyError),
+    /// The client pay-sign (JSAPI / App parameters) could not be made.
+    #[error(transparent)]
+    PaySign(#[from] crate::paysign::PaySignError),
     /// A v2 reply was not accepted — not a flat XML document, unsigned or badly signed on a
     /// signed endpoint, folded, without or with other identifying fields — or it is WeChat
     /// Pay's v2 failure answer ([`ApiError::failure`]).
@@ -242,6 +248,18 @@ pub enum ApiError {
     /// A field of the reply has the wrong form (an expiry that is not a non-negative integer…).
     #[error("the reply's {0} is malformed")]
     InvalidField(&'static str),
+    /// A count of indexed records (`refundquery`'s `refund_count`) that does not match the
+    /// records the reply carries: an index missing, one more, one written otherwise, or a count
+    /// above what the API allows.
+    #[error("the reply's {field} says {declared} records but it carries {present}")]
+    RecordCount {
+        /// The count field.
+        field: &'static str,
+        /// The count it declares.
+        declared: u64,
+        /// The number of distinct record indices present.
+        present: usize,
+    },
     /// A key served in a reply (`risk/getpublickey`'s `pub_key`) is not an RSA-2048 public key.
     #[error(transparent)]
     Key(#[from] KeyError),
@@ -323,6 +341,8 @@ impl Classify for ApiError {
             Self::Encrypt { source, .. } => source.disposition(),
             Self::V2Request(e) => e.disposition(),
             Self::V3Request(e) => e.disposition(),
+            Self::PaySign(e) => e.disposition(),
+            Self::Notify(e) => e.disposition(),
             Self::V2Reply(e) => e.disposition(),
             Self::V3Reply(e) => e.disposition(),
             Self::OAuth { retcode, retmsg } => retcode.disposition(retmsg),
@@ -332,6 +352,7 @@ impl Classify for ApiError {
             Self::MissingField(_)
             | Self::Mismatch(_)
             | Self::InvalidField(_)
+            | Self::RecordCount { .. }
             | Self::Key(_)
             | Self::Json { .. }
             | Self::NotJson
@@ -345,6 +366,7 @@ impl Classify for ApiError {
     fn distrust(&self) -> Option<Distrust> {
         match self {
             Self::V3Reply(e) => e.distrust(),
+            Self::Notify(e) => e.distrust(),
             _ => tampered_if_untrusted(self.disposition()),
         }
     }

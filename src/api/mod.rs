@@ -1,9 +1,11 @@
-//! The five identity-verification APIs (`realnameauth`, `nameauth`, `customs`, `pre_entrust`,
-//! `querymchrisk`) and the two calls they depend on (`oauth` for the `realnameauth` access
-//! token, `getpublickey` for the `querymchrisk` key), as typed operations, all of one shape.
+//! The typed APIs, all of one shape: the payment lifecycle ([`pay`]: v3, direct and partner;
+//! [`pay_v2`]: v2), the five identity-verification APIs (`realnameauth`, `nameauth`, `customs`,
+//! `pre_entrust`, `querymchrisk`) and the two calls they depend on (`oauth` for the
+//! `realnameauth` access token, `getpublickey` for the `querymchrisk` key).
 //!
 //! | module | API | protocol |
 //! |---|---|---|
+//! | [`pay`] | 下单 / 查单 / 关单 / 退款 / 查退款 and their notifications (JSAPI, App, H5, Native; direct and partner) | v3 |
 //! | [`realnameauth`] | 实名验证 `secsvc/realnameauth` | v2 XML, MD5 / HMAC-SHA256, signed reply |
 //! | [`oauth`] | its OAuth steps (authorize URL, `appauth/getaccesstoken`) | v2 signed GET, JSON reply |
 //! | [`nameauth`] | legacy 实名认证查询 `nameautheasy` | MD5 query sign, JSON / JSONP |
@@ -11,6 +13,7 @@
 //! | [`pre_entrust`] | 预签约(实名) `…/pre-entrust-sign-with-real-name-identity/…` | v3, OAEP fields |
 //! | [`querymchrisk`] | 风险商户核查 `mchrisk/querymchrisk` | v2 HMAC-SHA256, OAEP fields, mTLS |
 //! | [`getpublickey`] | its key, `risk/getpublickey` | v2, mTLS |
+//! | [`pay_v2`] | v2 payments: `pay/unifiedorder`, `orderquery`, `closeorder`, `secapi/pay/refund`, `refundquery` | v2 XML, MD5 / HMAC-SHA256, signed replies; refund mTLS |
 //!
 //! Every request type has the same shape: `XxxRequest::new(required…)` plus public optional
 //! fields; [`Operation::build`] validates (before any cryptography) and produces the sans-IO
@@ -44,6 +47,8 @@ pub mod customs;
 pub mod getpublickey;
 pub mod nameauth;
 pub mod oauth;
+pub mod pay;
+pub mod pay_v2;
 pub mod pre_entrust;
 pub mod querymchrisk;
 pub mod realnameauth;

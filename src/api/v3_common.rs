@@ -44,6 +44,49 @@ pub(crate) fn post_json<R: TryCryptoRng + ?Sized>(
         .sign(signer, rng, now, &nonce)?)
 }
 
+/// Sign a v3 request without encrypted fields (no `Wechatpay-Serial`): a `GET` when `body` is
+/// `None`, else a JSON `POST`.
+pub(crate) fn send<R: TryCryptoRng + ?Sized>(
+    merchant: &Merchant,
+    url: &str,
+    body: Option<&impl serde::Serialize>,
+    rng: &mut R,
+    now: UnixTime,
+) -> Result<Request, ApiError> {
+    let signer = merchant.signer()?;
+    let nonce = Nonce::generate(rng).map_err(|_| ApiError::Rng)?;
+    let request = match body {
+        Some(body) => JsonRequest::post(
+            url,
+            serde_json::to_vec(body).map_err(|e| ApiError::json(&e))?,
+        ),
+        None => JsonRequest::get(url),
+    };
+    Ok(request.sign(signer, rng, now, &nonce)?)
+}
+
+/// Check a reply that has no body (`204 No Content`): verified like any other.
+pub(crate) fn decode_empty(
+    merchant: &Merchant,
+    response: ResponseRef<'_>,
+    now: UnixTime,
+    endpoint: &'static str,
+) -> Result<(), ApiError> {
+    response::check(response, &merchant.verifier(), now)
+        .map_err(|e| with_endpoint(e, Some(endpoint)))?;
+    Ok(())
+}
+
+fn with_endpoint(e: ResponseError, endpoint: Option<&'static str>) -> ResponseError {
+    match e {
+        ResponseError::Failure(r) => match endpoint {
+            Some(path) => ResponseError::Failure(Box::new(r.with_endpoint(path))),
+            None => ResponseError::Failure(r),
+        },
+        other => other,
+    }
+}
+
 /// Check a reply (verify 2xx with the merchant's keys at `now`, type the error of others, from
 /// the endpoint at `endpoint` when known), check the `echoes` on its JSON object, and decode it
 /// as `T`.
@@ -54,13 +97,8 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     endpoint: Option<&'static str>,
     echoes: &[Echo<'_>],
 ) -> Result<T, ApiError> {
-    let verified = response::check(response, &merchant.verifier(), now).map_err(|e| match e {
-        ResponseError::Failure(r) => match endpoint {
-            Some(path) => ResponseError::Failure(Box::new(r.with_endpoint(path))),
-            None => ResponseError::Failure(r),
-        },
-        other => other,
-    })?;
+    let verified = response::check(response, &merchant.verifier(), now)
+        .map_err(|e| with_endpoint(e, endpoint))?;
     // Typed first (serde's positions are kept for shape errors), then the echoes by name.
     let typed = serde_json::from_slice(verified.body).map_err(|e| ApiError::json(&e))?;
     let value: serde_json::Value =

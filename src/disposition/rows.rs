@@ -108,6 +108,8 @@ fn every_variant_of_every_error_has_a_row() {
         IdNumber => FieldError::IdNumber { field: "a" }, Rejected;
         LowercaseX => FieldError::LowercaseX { field: "a" }, Rejected;
         NoneOf => FieldError::NoneOf { fields: "a, b" }, Rejected;
+        Amount => FieldError::Amount { field: "a", min: 1, max: 2 }, Rejected;
+        Time => FieldError::Time { field: "a" }, Rejected;
     });
     rows!(IdError {
         Invalid => IdError::Invalid(field()), Misconfigured;
@@ -241,6 +243,8 @@ fn every_variant_of_every_error_has_a_row() {
         Encrypt => ApiError::Encrypt { field: "cred_id", source: CipherError::TooLong { len: 300, max: 214 }, }, Rejected;
         V2Request => ApiError::V2Request(V2RequestError::SignPresent), Misconfigured;
         V3Request => ApiError::V3Request(V3RequestError::Auth(AuthError::Backend)), Misconfigured;
+        Notify => ApiError::Notify(crate::v3::notify::NotifyError::TooLarge(2_000_000)), Untrusted;
+        PaySign => ApiError::PaySign(crate::paysign::PaySignError::Field(field())), Rejected;
         OAuth => ApiError::OAuth { retcode: Retcode::CodeNotFound, retmsg: "code not found".into() }, Rejected;
         NameAuth => ApiError::NameAuth(NameAuthCode::IpNotAuthorized), Misconfigured;
         HttpStatus => ApiError::HttpStatus(503), Transient;
@@ -248,6 +252,7 @@ fn every_variant_of_every_error_has_a_row() {
         MissingField => ApiError::MissingField("openid".into()), Untrusted;
         Mismatch => ApiError::Mismatch("openid".into()), Untrusted;
         InvalidField => ApiError::InvalidField("expires_in"), Untrusted;
+        RecordCount => ApiError::RecordCount { field: "refund_count", declared: 2, present: 1 }, Untrusted;
         V3Reply => ApiError::V3Reply(ResponseError::Verify(VerifyError::BadSignature)), Untrusted;
         Key => ApiError::Key(KeyError::NotRsa), Untrusted;
         Json => ApiError::Json { line: 1, column: 2 }, Untrusted;
@@ -292,5 +297,36 @@ fn every_variant_of_every_error_has_a_row() {
         SignatureEncoding => VerifyError::SignatureEncoding, Untrusted;
         SignatureLength => VerifyError::SignatureLength { expected: 256, got: 3, }, Untrusted;
         BadSignature => VerifyError::BadSignature, Untrusted;
+    });
+}
+
+/// The simulator's own error (feature `simulator`): the test's action does not fit the sandbox.
+#[cfg(feature = "simulator")]
+#[test]
+fn every_variant_of_the_sandbox_error_has_a_row() {
+    use crate::simulator::sandbox::SandboxError;
+    rows!(SandboxError {
+        UnknownOrder => SandboxError::UnknownOrder("T1".into()), Rejected;
+        UnknownRefund => SandboxError::UnknownRefund("R1".into()), Rejected;
+        NotPayable => SandboxError::NotPayable { out_trade_no: "T1".into(), state: "CLOSED" }, Rejected;
+        NotPaid => SandboxError::NotPaid("T1".into()), Rejected;
+        RefundEnded => SandboxError::RefundEnded { out_refund_no: "R1".into(), status: "SUCCESS" }, Rejected;
+        RefundProcessing => SandboxError::RefundProcessing("R1".into()), Rejected;
+        Rng => SandboxError::Rng, Transient;
+    });
+}
+
+/// The v2 sandbox's errors (feature `simulator`).
+#[cfg(feature = "simulator")]
+#[test]
+fn every_variant_of_the_v2_sandbox_error_has_a_row() {
+    use crate::simulator::pay_v2::V2SandboxError;
+    rows!(V2SandboxError {
+        NoSuchOrder => V2SandboxError::NoSuchOrder, Rejected;
+        NoSuchRefund => V2SandboxError::NoSuchRefund, Rejected;
+        NotPayable => V2SandboxError::NotPayable { trade_state: "CLOSED" }, Rejected;
+        RefundSettled => V2SandboxError::RefundSettled, Rejected;
+        Build => V2SandboxError::Build, Rejected;
+        Rng => V2SandboxError::Rng, Transient;
     });
 }

@@ -15,8 +15,26 @@
 //! let merchant = sim.merchant();
 //! assert_eq!(merchant.mchid(), sim.mchid());
 //! ```
+//!
+//! ## The v3 payment sandbox
+//!
+//! The simulator also keeps an in-memory order book (shared by all clones of a [`Simulator`])
+//! and serves the v3 payment endpoints from it: prepay (direct and partner; JSAPI, APP, H5,
+//! Native), order query, close, refund, refund query, and `GET /v3/certificates`
+//! ([`pay_v3`]). The test plays the user and WeChat Pay's back office ([`sandbox`]):
+//! [`Simulator::pay`] pays an order and [`Simulator::complete_refund`] ends a refund, each
+//! returning the signed, encrypted notification to deliver to the merchant; retries,
+//! duplicated and out-of-order deliveries come from [`Simulator::transaction_notification`],
+//! [`Simulator::refund_notification`] and [`Simulator::notifications`]. Faults (429, 500, no
+//! reply, a lost reply, a stale platform serial, a reply altered in transit, a refund that fails
+//! at once) are scripted per endpoint through [`Script::pay`]; [`Simulator::handle_or_drop`]
+//! returns `None` for a reply that never comes. The sandbox is written from the official wire
+//! format, not from this crate's payment operations, so that it can catch their mistakes.
 
+pub mod pay_v2;
+pub mod pay_v3;
 pub mod pem;
+pub mod sandbox;
 pub mod v2;
 pub mod v2_refund_notify;
 pub mod v3;
@@ -36,6 +54,7 @@ use base64::engine::general_purpose::STANDARD;
 use core::time::Duration;
 use http::{HeaderValue, Response, StatusCode};
 use rand_core::TryCryptoRng;
+use std::sync::{Arc, Mutex};
 
 /// TEST ONLY merchant id used by the simulator.
 pub const TEST_MCHID: &str = "1900000109";
@@ -64,7 +83,7 @@ fn load_key(pem: &str) -> MerchantPrivateKey {
 
 /// One scripted outcome per endpoint, for [`Simulator::handle`]. The default answers
 /// "everything matches": `realnameauth` matched, `nameautheasy` A, risk `LOW`, a token grant,
-/// customs `SAME`, a pre-entrust id.
+/// customs `SAME`, a pre-entrust id, and no fault in the payment sandbox.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Script {
     /// `secsvc/realnameauth`.
@@ -79,6 +98,12 @@ pub struct Script {
     pub customs: v3::CustomsScript,
     /// `pre-entrust-sign-with-real-name-identity/*`.
     pub pre_entrust: v3::PreEntrustScript,
+    /// The v3 payment sandbox's faults ([`pay_v3`]); the default has none.
+    pub pay: pay_v3::PayScript,
+    /// The v2 payment endpoints (`pay/unifiedorder`, `orderquery`, `closeorder`,
+    /// `secapi/pay/refund`, `refundquery`): scripted failures; by default the order book
+    /// answers.
+    pub pay_v2: pay_v2::PayV2Script,
 }
 
 /// Which id the simulator puts in `Wechatpay-Serial` when it signs v3 replies.
@@ -167,6 +192,10 @@ pub struct Simulator {
     pub(crate) signing_mode: SigningKeyMode,
     pub(crate) max_skew: Duration,
     pub(crate) v2_layout: V2Layout,
+    /// The payment sandbox's orders and refunds ([`sandbox`]), shared by every clone.
+    pub(crate) book: Arc<Mutex<sandbox::OrderBook>>,
+    /// The v2 payment order book ([`pay_v2`]), shared by the clones of this simulator.
+    pub(crate) v2_orders: Arc<Mutex<pay_v2::V2OrderBook>>,
 }
 
 impl Default for Simulator {
@@ -193,6 +222,8 @@ impl Simulator {
             signing_mode: SigningKeyMode::Certificate,
             max_skew: Duration::from_secs(300),
             v2_layout: V2Layout::Compact,
+            book: Arc::default(),
+            v2_orders: Arc::default(),
         }
     }
 
@@ -222,8 +253,8 @@ impl Simulator {
     }
 
     /// Answer a request as WeChat Pay would, with `script`'s outcomes: the v2 and v3 identity
-    /// endpoints by path ([`Simulator::handle_v2`], [`Simulator::handle_v3`]); any other path
-    /// gets a 404 with an empty body.
+    /// endpoints and the v3 payment sandbox by path ([`Simulator::handle_v2`],
+    /// [`Simulator::handle_v3`]); any other path gets a 404 with an empty body.
     ///
     /// `rng` draws the simulator's nonces and, under RustCrypto, the randomness of its RSA
     /// operations (signing, decryption); under `aws-lc-rs` the RSA operations do not consult it.

@@ -678,8 +678,9 @@ impl Simulator {
     }
 
     /// Route a request to the v2 endpoint its path names, answering with `script`'s outcome.
-    /// `None` if the path is not one of the five v2 endpoints of this module; a known path on the
-    /// wrong host gets a 404.
+    /// `None` if the path is not one of the five v2 endpoints of this module nor one of the
+    /// five v2 payment endpoints ([`crate::simulator::pay_v2`]); a known path on the wrong host
+    /// gets a 404.
     /// `_now` is accepted for symmetry with the v3 handlers (no v2 check depends on time).
     ///
     /// `rng` draws the reply nonces and, under RustCrypto, blinds the RSA decryption of
@@ -691,13 +692,22 @@ impl Simulator {
         rng: &mut R,
         script: &Script,
     ) -> Option<Response<Vec<u8>>> {
+        use crate::api::pay_v2::{closeorder, orderquery, refund, refundquery, unifiedorder};
         use crate::api::{getpublickey, nameauth, oauth, querymchrisk, realnameauth};
         let path = req.uri().path();
+        let pay = [
+            unifiedorder::PATH,
+            orderquery::PATH,
+            closeorder::PATH,
+            refund::PATH,
+            refundquery::PATH,
+        ];
         let host = if path == realnameauth::PATH || path == getpublickey::PATH {
             FRAUD_HOST
         } else if path == nameauth::PATH
             || path == querymchrisk::PATH
             || path == oauth::GET_ACCESS_TOKEN_PATH
+            || pay.contains(&path)
         {
             API_HOST
         } else {
@@ -711,6 +721,11 @@ impl Simulator {
             getpublickey::PATH => self.getpublickey(req),
             nameauth::PATH => self.nameautheasy(req, &script.nameauth),
             querymchrisk::PATH => self.querymchrisk(req, rng, &script.querymchrisk),
+            unifiedorder::PATH => self.v2_unifiedorder(req, rng, &script.pay_v2),
+            orderquery::PATH => self.v2_orderquery(req, rng, &script.pay_v2),
+            closeorder::PATH => self.v2_closeorder(req, rng, &script.pay_v2),
+            refund::PATH => self.v2_refund(req, rng, &script.pay_v2),
+            refundquery::PATH => self.v2_refundquery(req, rng, &script.pay_v2),
             _ => self.getaccesstoken(req, &script.getaccesstoken),
         })
     }

@@ -376,8 +376,8 @@ impl Simulator {
         }
     }
 
-    /// Route a request to the v3 identity endpoint its path names. `None` if the path is not
-    /// one of them.
+    /// Route a request to the v3 identity endpoint or the payment-sandbox endpoint
+    /// ([`super::pay_v3`]) its path names. `None` if the path is not one of them.
     ///
     /// `rng` draws the simulator's nonces and, under RustCrypto, the randomness of its RSA
     /// operations (signing, decryption); under `aws-lc-rs` the RSA operations do not consult it.
@@ -394,7 +394,8 @@ impl Simulator {
         } else if path == Scene::MiniProgram.path() || path == Scene::App.path() {
             Some(self.pre_entrust_sign(req, now, rng, &script.pre_entrust))
         } else {
-            None
+            // The payment sandbox (pay_v3.rs): prepay, query, close, refunds, certificates.
+            self.pay_v3(req, now, rng, &script.pay)
         }
     }
 }

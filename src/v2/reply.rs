@@ -100,6 +100,7 @@ impl<'a> Expect<'a> {
 
     /// From a [`ReplySigning`].
     #[must_use]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) const fn from_signing(signing: ReplySigning) -> Self {
         Self {
             signing,
@@ -348,7 +349,7 @@ impl ReplyError {
 impl Classify for ReplyError {
     /// A key WeChat Pay could not decrypt with ([`ReplyError::is_key_rejected`]) is
     /// [`Disposition::Misconfigured`]; `ReturnFail` per [`return_fail_disposition`],
-    /// `BusinessFail` per [`business_disposition`]; everything else means the reply cannot be
+    /// `BusinessFail` per [`ErrCode::disposition`] (busy reasons without a code are transient); everything else means the reply cannot be
     /// trusted: [`Disposition::Untrusted`].
     fn disposition(&self) -> Disposition {
         if self.is_key_rejected() {

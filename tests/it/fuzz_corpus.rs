@@ -412,6 +412,243 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     let auth = req.headers()["authorization"].as_bytes().to_vec();
     out.push(("v3_authorization", "signer.txt".into(), auth));
 
+    // v2 payment replies (pay/unifiedorder, orderquery, closeorder, secapi/pay/refund,
+    // refundquery): successes signed both ways, business failures, folds, a mismatched count.
+    let party = [
+        ("appid", "wx2421b1c4370ec43b"),
+        ("mch_id", simulator::TEST_MCHID),
+        ("nonce_str", "IITRi8Iabbblz1Jc"),
+    ];
+    /// (target, seed name, sign type, fields after the party's).
+    type PaySeed<'a> = (
+        &'static str,
+        &'a str,
+        Option<SignType>,
+        &'a [(&'a str, &'a str)],
+    );
+    let pay_v2: &[PaySeed<'_>] = &[
+        (
+            "api_unifiedorder",
+            "native-md5.xml",
+            Some(SignType::Md5),
+            &[
+                ("result_code", "SUCCESS"),
+                ("trade_type", "NATIVE"),
+                ("prepay_id", "wx201410272009395522657a690389285100"),
+                ("code_url", "weixin://wxpay/bizpayurl?pr=3fTI3Rm"),
+            ],
+        ),
+        (
+            "api_unifiedorder",
+            "mweb-hmac.xml",
+            Some(SignType::HmacSha256),
+            &[
+                ("result_code", "SUCCESS"),
+                ("trade_type", "MWEB"),
+                ("prepay_id", "wx2016121516420242444321ca0631331346"),
+                (
+                    "mweb_url",
+                    "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242444321ca0631331346&package=1405458241",
+                ),
+            ],
+        ),
+        (
+            "api_unifiedorder",
+            "jsapi-partner-hmac.xml",
+            Some(SignType::HmacSha256),
+            &[
+                ("result_code", "SUCCESS"),
+                ("sub_mch_id", "1900000999"),
+                ("sub_appid", "wx8888888888888888"),
+                ("trade_type", "JSAPI"),
+                ("prepay_id", "wx201410272009395522657a690389285100"),
+            ],
+        ),
+        (
+            "api_unifiedorder",
+            "folded-code-url.xml",
+            Some(SignType::HmacSha256),
+            &[
+                ("result_code", "SUCCESS"),
+                ("prepay_id", "wx1"),
+                (
+                    "code_url",
+                    "weixin://wxpay/bizpayurl?pr=1&trade_type=NATIVE",
+                ),
+            ],
+        ),
+        (
+            "api_unifiedorder",
+            "orderpaid-md5.xml",
+            Some(SignType::Md5),
+            &[
+                ("result_code", "FAIL"),
+                ("err_code", "ORDERPAID"),
+                ("err_code_des", "该订单已支付"),
+            ],
+        ),
+        (
+            "api_orderquery",
+            "success-md5.xml",
+            Some(SignType::Md5),
+            &[
+                ("result_code", "SUCCESS"),
+                ("out_trade_no", "1415757673"),
+                ("transaction_id", "1008450740201411110005820873"),
+                ("trade_state", "SUCCESS"),
+                ("trade_type", "JSAPI"),
+                ("openid", "oUpF8uN95-Ptaags6E_roPHg7AG0"),
+                ("bank_type", "CCB_DEBIT"),
+                ("total_fee", "1"),
+                ("cash_fee", "1"),
+                ("fee_type", "CNY"),
+                ("time_end", "20141111170043"),
+                ("attach", "a=1&b=2"),
+            ],
+        ),
+        (
+            "api_orderquery",
+            "notpay-hmac.xml",
+            Some(SignType::HmacSha256),
+            &[
+                ("result_code", "SUCCESS"),
+                ("out_trade_no", "1415757673"),
+                ("trade_state", "NOTPAY"),
+                ("trade_state_desc", "订单未支付"),
+            ],
+        ),
+        (
+            "api_orderquery",
+            "folded-bank-type.xml",
+            Some(SignType::HmacSha256),
+            &[
+                ("result_code", "SUCCESS"),
+                ("out_trade_no", "1415757673"),
+                ("transaction_id", "1008450740201411110005820873"),
+                ("trade_state", "SUCCESS"),
+                ("bank_type", "CMB&cash_fee=1"),
+                ("total_fee", "1"),
+                ("time_end", "20141111170043"),
+            ],
+        ),
+        (
+            "api_orderquery",
+            "ordernotexist-hmac.xml",
+            Some(SignType::HmacSha256),
+            &[
+                ("result_code", "FAIL"),
+                ("err_code", "ORDERNOTEXIST"),
+                ("err_code_des", "此交易订单号不存在"),
+            ],
+        ),
+        (
+            "api_closeorder",
+            "success-md5.xml",
+            Some(SignType::Md5),
+            &[("result_code", "SUCCESS")],
+        ),
+        (
+            "api_closeorder",
+            "success-hmac.xml",
+            Some(SignType::HmacSha256),
+            &[("result_code", "SUCCESS"), ("sub_mch_id", "1900000999")],
+        ),
+        (
+            "api_closeorder",
+            "orderpaid-hmac.xml",
+            Some(SignType::HmacSha256),
+            &[
+                ("result_code", "FAIL"),
+                ("err_code", "ORDERPAID"),
+                ("err_code_des", "订单已支付，不能发起关单"),
+            ],
+        ),
+        (
+            "api_refund",
+            "success-hmac.xml",
+            Some(SignType::HmacSha256),
+            &[
+                ("result_code", "SUCCESS"),
+                ("transaction_id", "1008450740201411110005820873"),
+                ("out_trade_no", "1415757673"),
+                ("out_refund_no", "1415701182"),
+                ("refund_id", "2008450740201411110000174436"),
+                ("refund_fee", "1"),
+                ("total_fee", "1"),
+                ("cash_fee", "1"),
+                ("cash_refund_fee", "1"),
+            ],
+        ),
+        (
+            "api_refund",
+            "notenough-md5.xml",
+            Some(SignType::Md5),
+            &[
+                ("result_code", "FAIL"),
+                ("err_code", "NOTENOUGH"),
+                ("err_code_des", "余额不足"),
+            ],
+        ),
+        (
+            "api_refundquery",
+            "two-records-hmac.xml",
+            Some(SignType::HmacSha256),
+            &[
+                ("result_code", "SUCCESS"),
+                ("transaction_id", "1008450740201411110005820873"),
+                ("out_trade_no", "1415757673"),
+                ("total_fee", "100"),
+                ("cash_fee", "100"),
+                ("refund_count", "2"),
+                ("out_refund_no_0", "R1"),
+                ("refund_id_0", "2008450740201411110000174436"),
+                ("refund_fee_0", "30"),
+                ("refund_status_0", "SUCCESS"),
+                ("refund_success_time_0", "2016-07-25 15:26:26"),
+                ("refund_recv_accout_0", "支付用户的零钱"),
+                ("out_refund_no_1", "R2"),
+                ("refund_id_1", "2008450740201411110000174437"),
+                ("refund_fee_1", "70"),
+                ("refund_status_1", "PROCESSING"),
+            ],
+        ),
+        (
+            "api_refundquery",
+            "count-mismatch-md5.xml",
+            Some(SignType::Md5),
+            &[
+                ("result_code", "SUCCESS"),
+                ("transaction_id", "1008450740201411110005820873"),
+                ("out_trade_no", "1415757673"),
+                ("total_fee", "100"),
+                ("cash_fee", "100"),
+                ("refund_count", "2"),
+                ("out_refund_no_0", "R1"),
+                ("refund_id_0", "2008450740201411110000174436"),
+                ("refund_fee_0", "30"),
+                ("refund_status_0", "SUCCESS"),
+            ],
+        ),
+        (
+            "api_refundquery",
+            "refundnotexist-hmac.xml",
+            Some(SignType::HmacSha256),
+            &[
+                ("result_code", "FAIL"),
+                ("err_code", "REFUNDNOTEXIST"),
+                ("err_code_des", "退款订单查询失败"),
+            ],
+        ),
+    ];
+    for (target, name, t, fields) in pay_v2 {
+        let pairs: Vec<(&str, &str)> = party.iter().chain(fields.iter()).copied().collect();
+        out.push((
+            target,
+            (*name).to_owned(),
+            sim.v2_reply(&pairs, *t).into_body(),
+        ));
+    }
+
     // Keys: every PEM in tests/data, and its DER.
     for file in [
         "getpublickey_pkcs1.pem",

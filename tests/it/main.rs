@@ -21,6 +21,8 @@ mod paysign;
 mod real_bytes;
 /// The sans-IO request value.
 mod request;
+/// The offline v3 payment sandbox: orders, payments, refunds, notifications, faults.
+mod sandbox;
 /// Secrets and personal data never printed.
 mod secrets;
 /// The public surface as a whole.

@@ -810,6 +810,15 @@ fn every_error_variant_has_the_documented_disposition() {
         Untrusted,
     );
     t.row(
+        "api::error::ApiError::RecordCount",
+        ApiError::RecordCount {
+            field: "refund_count",
+            declared: 2,
+            present: 1,
+        },
+        Untrusted,
+    );
+    t.row(
         "api::error::ApiError::V3Reply",
         ApiError::V3Reply(ResponseError::Verify(VerifyError::BadSignature)),
         Untrusted,

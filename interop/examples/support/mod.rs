@@ -89,6 +89,9 @@ pub struct Config {
     /// Send replies whose path contains one of these with `Transfer-Encoding: chunked`
     /// (all others with `Content-Length`).
     pub chunked_paths: Vec<&'static str>,
+    /// The simulator to serve (a clone shares its order book with the caller, who can then
+    /// `pay` and `complete_refund`); a fresh one when `None`.
+    pub simulator: Option<Simulator>,
 }
 
 /// One request the server answered.
@@ -137,7 +140,7 @@ fn serve(
     max_requests: usize,
     deadline: Duration,
 ) -> Vec<Served> {
-    let sim = Simulator::new();
+    let sim = config.simulator.clone().unwrap_or_default();
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(0x5eed);
     let end = Instant::now() + deadline;
     let mut served = Vec::new();

@@ -3,6 +3,9 @@
 mod customs;
 mod nameauth;
 mod oauth;
+mod pay;
+mod pay_sandbox;
+mod pay_v2;
 mod pre_entrust;
 mod querymchrisk;
 mod realnameauth;

@@ -126,10 +126,10 @@ fn handle_v2_routing() {
     let mut rng = rng(10);
     let script = Script::default();
     let get = |url: &str| http::Request::get(url).body(Vec::new()).unwrap();
-    let orderquery = get("https://api.mch.weixin.qq.com/pay/orderquery");
-    assert!(sim.handle_v2(&orderquery, NOW, &mut rng, &script).is_none());
+    let micropay = get("https://api.mch.weixin.qq.com/pay/micropay");
+    assert!(sim.handle_v2(&micropay, NOW, &mut rng, &script).is_none());
     // The combined router answers other paths with an empty 404.
-    let r = sim.handle(&orderquery, NOW, &mut rng, &script);
+    let r = sim.handle(&micropay, NOW, &mut rng, &script);
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert!(r.body().is_empty());
     // realnameauth lives on the fraud host only.
