@@ -565,14 +565,17 @@ pub fn v2_refund_notify(data: &[u8]) {
             }
             assert_eq!(f.get("refund_id"), Some(n.refund_id()));
             assert_eq!(f.get("out_refund_no"), Some(n.out_refund_no()));
-            assert_eq!(
-                f.get("refund_fee"),
-                Some(n.refund_fee().to_string().as_str())
-            );
+            // The amounts as numbers: leading zeros are digits like any other (`0593` is 593;
+            // an early run of this harness compared the text and stopped on that).
+            let fen = |name| f.get(name).and_then(|v| v.parse::<u64>().ok());
+            assert_eq!(fen("refund_fee"), Some(n.refund_fee()));
+            assert_eq!(fen("total_fee"), Some(n.total_fee()));
             assert_eq!(f.get("refund_status"), Some(n.refund_status().as_str()));
-            if let Some(a) = n.refund_recv_accout().filter(|a| a.len() >= 4) {
+            // Debug shows the account as redacted (a substring test could match the other
+            // values it prints).
+            if n.refund_recv_accout().is_some() {
                 assert!(
-                    !format!("{n:?}").contains(a.expose_secret()),
+                    format!("{n:?}").contains("refund_recv_accout: Some(Personal(<redacted>))"),
                     "account in Debug"
                 );
             }
@@ -596,16 +599,15 @@ pub fn v2_refund_notify(data: &[u8]) {
             Err(RefundNotifyError::Mismatch("mch_id"))
         );
     }
-    if let Ok(f) = xml::parse(data) {
-        if f.get("return_code") == Some("SUCCESS")
-            && f.get("req_info").is_some()
-            && f.get("sign").is_none()
-        {
-            assert_eq!(
-                notify::parse(data, key),
-                Err(PayNotifyError::RefundNotification)
-            );
-        }
+    if let Ok(f) = xml::parse(data)
+        && f.get("return_code") == Some("SUCCESS")
+        && f.get("req_info").is_some()
+        && f.get("sign").is_none()
+    {
+        assert_eq!(
+            notify::parse(data, key),
+            Err(PayNotifyError::RefundNotification)
+        );
     }
     // 2. The input as the decrypted req_info.
     let ct = crate::crypto::aes256ecb_pkcs7_encrypt(&refund_notify::req_info_key(key), data);

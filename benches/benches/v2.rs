@@ -5,6 +5,8 @@
 //!   into the hash, hex) against the raw `md-5` / HMAC-SHA256 of the pre-built canonical bytes.
 //! - `v2_xml_15_fields`: `xml::to_xml` and `xml::parse` of a 15-field body, and `raw`: a bare
 //!   quick-xml event loop over the same body.
+//! - `req_info`: a v2 refund notification parsed, its `req_info` decrypted, and `raw`: base64 +
+//!   AES-256-ECB + PKCS#7 with the crates directly, over the same bytes.
 //!
 //! `cargo bench -p wechatpay-sansio-bench --bench v2`
 //! (add `--features aws-lc-rs` for the AWS-LC HMAC; MD5 is `md-5` under both backends).
@@ -142,6 +144,63 @@ fn v2_xml(c: &mut Criterion) {
     g.finish();
 }
 
+/// The raw `req_info` baseline: base64 decode and AES-256-ECB decryption with PKCS#7 unpadding,
+/// with `base64`, `aes` and `ecb` directly, the AES key (md5 hex of the APIv2 key) derived once
+/// outside the loop.
+fn raw_req_info(aes_key: &[u8; 32], req_info: &str) -> usize {
+    use aes::cipher::{BlockModeDecrypt as _, KeyInit as _, block_padding::Pkcs7};
+    use base64::Engine as _;
+    let mut ct = base64::engine::general_purpose::STANDARD
+        .decode(req_info)
+        .unwrap();
+    ecb::Decryptor::<aes::Aes256>::new(aes_key.into())
+        .decrypt_padded::<Pkcs7>(&mut ct)
+        .unwrap()
+        .len()
+}
+
+/// v2 refund notifications (issue 17): the wechatpy fixture (800-byte `req_info`, 13 decrypted
+/// fields; tests/data/VECTORS.md). `parse`: the whole `refund_notify::parse` (outer XML, ids,
+/// key derivation, base64, AES-ECB, unpadding, inner XML, the typed notification);
+/// `decrypt`: `refund_notify::decrypt_req_info` (key derivation, base64, AES-ECB, unpadding);
+/// `raw`: [`raw_req_info`] over the same `req_info`.
+fn v2_req_info(c: &mut Criterion) {
+    use wechatpay_sansio::v2::refund_notify;
+    let body = include_bytes!("../../tests/data/wechatpy_refund_notify.xml");
+    let key = ApiV2Key::new("OF4Ne3znh8KqL0V4NqmALQa0uXMYKcEk").unwrap();
+    let req_info = xml::parse(body)
+        .unwrap()
+        .get("req_info")
+        .unwrap()
+        .to_owned();
+    let aes_key: [u8; 32] = {
+        use md5::Digest as _;
+        let hex: String = md5::Md5::digest(key.expose_secret().as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        hex.as_bytes().try_into().unwrap()
+    };
+    // All three read the same plaintext.
+    let plain = refund_notify::decrypt_req_info(&req_info, &key).unwrap();
+    assert_eq!(raw_req_info(&aes_key, &req_info), plain.len());
+    assert_eq!(
+        refund_notify::parse(body, &key).unwrap().req_info().len(),
+        13
+    );
+    let mut g = c.benchmark_group("req_info");
+    g.bench_function(BenchmarkId::new("parse", body.len()), |b| {
+        b.iter(|| refund_notify::parse(black_box(body), &key).unwrap())
+    });
+    g.bench_function(BenchmarkId::new("decrypt", req_info.len()), |b| {
+        b.iter(|| refund_notify::decrypt_req_info(black_box(&req_info), &key).unwrap())
+    });
+    g.bench_function(BenchmarkId::new("raw", req_info.len()), |b| {
+        b.iter(|| raw_req_info(&aes_key, black_box(&req_info)))
+    });
+    g.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_secs(1))
@@ -151,6 +210,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = v2_sign, v2_xml
+    targets = v2_sign, v2_xml, v2_req_info
 }
 criterion_main!(benches);

@@ -224,7 +224,7 @@ pub(crate) fn aes256ecb_pkcs7_decrypt(
     ciphertext: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
     use aes::cipher::{BlockModeDecrypt as _, KeyInit as _, block_padding::Pkcs7};
-    if ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
+    if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(16) {
         return Err(CryptoError::Decrypt);
     }
     let mut buf = Zeroizing::new(ciphertext.to_vec());

@@ -31,7 +31,7 @@
 //! ```
 //! use wechatpay_sansio::secret::ApiV2Key;
 //! use wechatpay_sansio::simulator::{Simulator, v2_refund_notify::RefundNotificationFields};
-//! use wechatpay_sansio::v2::{notify, refund_notify::{self, RefundStatus}};
+//! use wechatpay_sansio::v2::{notify, refund_notify::{self, RefundNotifyStatus}};
 //! # use rand_core::SeedableRng; let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
 //! let sim = Simulator::new(); // plays WeChat Pay, with a TEST ONLY APIv2 key
 //! let req = sim.v2_refund_notification(&RefundNotificationFields::success("R1", 100), &mut rng);
@@ -42,7 +42,7 @@
 //! let reply = refund_notify::answer(&result);            // send this back
 //! let n = result?;
 //! assert_eq!((n.out_refund_no(), n.refund_fee()), ("R1", 100));
-//! assert_eq!(n.refund_status(), &RefundStatus::Success);
+//! assert_eq!(n.refund_status(), &RefundNotifyStatus::Success);
 //! assert_eq!(reply.body(), notify::SUCCESS_XML.as_bytes());
 //! // Not yet a fact: query the refund (refundquery, or v3 GET /v3/refund/domestic/refunds/R1)
 //! // and act on its answer.
@@ -82,11 +82,11 @@ crate::wire::open_enum!(
     /// `refund_status` of a refund notification.
     ///
     /// ```
-    /// use wechatpay_sansio::v2::refund_notify::RefundStatus;
-    /// assert_eq!(RefundStatus::from_wire("REFUNDCLOSE"), RefundStatus::RefundClose);
-    /// assert_eq!(RefundStatus::from_wire("PROCESSING").as_str(), "PROCESSING");
+    /// use wechatpay_sansio::v2::refund_notify::RefundNotifyStatus;
+    /// assert_eq!(RefundNotifyStatus::from_wire("REFUNDCLOSE"), RefundNotifyStatus::RefundClose);
+    /// assert_eq!(RefundNotifyStatus::from_wire("PROCESSING").as_str(), "PROCESSING");
     /// ```
-    pub enum RefundStatus {
+    pub enum RefundNotifyStatus {
         /// `SUCCESS`: 退款成功.
         Success = "SUCCESS",
         /// `CHANGE`: 退款异常 — the money could not reach the payer's account (a closed card…);
@@ -223,7 +223,7 @@ pub struct RefundNotification {
     settlement_total_fee: Option<u64>,
     refund_fee: u64,
     settlement_refund_fee: u64,
-    refund_status: RefundStatus,
+    refund_status: RefundNotifyStatus,
     success_time: Option<String>,
     refund_recv_accout: Option<Personal>,
     refund_account: Option<String>,
@@ -314,7 +314,7 @@ impl RefundNotification {
 
     /// `refund_status`.
     #[must_use]
-    pub fn refund_status(&self) -> &RefundStatus {
+    pub fn refund_status(&self) -> &RefundNotifyStatus {
         &self.refund_status
     }
 
@@ -390,7 +390,7 @@ pub fn decrypt_req_info(
     let ciphertext = STANDARD
         .decode(req_info.trim_ascii())
         .map_err(|_| RefundNotifyError::Base64)?;
-    if ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
+    if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(16) {
         return Err(RefundNotifyError::CiphertextLength(ciphertext.len()));
     }
     crypto::aes256ecb_pkcs7_decrypt(&req_info_key(key), &ciphertext)
@@ -507,7 +507,7 @@ fn read(
         out_trade_no: id("out_trade_no"),
         refund_id: id("refund_id"),
         out_refund_no: id("out_refund_no"),
-        refund_status: RefundStatus::from_wire(f.get("refund_status").unwrap_or_default()),
+        refund_status: RefundNotifyStatus::from_wire(f.get("refund_status").unwrap_or_default()),
         success_time: opt("success_time"),
         refund_recv_accout: f.get_non_empty("refund_recv_accout").map(Personal::new),
         refund_account: opt("refund_account"),

@@ -19,6 +19,7 @@ fn public_types_are_send_and_sync() {
     send_sync::<request::Request>();
     send_sync::<v2::Fields>();
     send_sync::<v3::notify::DecryptedNotification>();
+    send_sync::<v2::refund_notify::RefundNotification>();
     send_sync::<simulator::Simulator>();
     // One signer shared by threads, no locks.
     let signer = std::sync::Arc::new(v3::auth::MerchantSigner::new(

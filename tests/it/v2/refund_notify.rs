@@ -14,7 +14,7 @@ use wechatpay_sansio::secret::ApiV2Key;
 use wechatpay_sansio::simulator::v2_refund_notify::RefundNotificationFields;
 use wechatpay_sansio::v2::notify::{self, PayNotifyError};
 use wechatpay_sansio::v2::refund_notify::{
-    self, REQUIRED, RefundNotification, RefundNotifyError, RefundNotifyOptions, RefundStatus,
+    self, REQUIRED, RefundNotification, RefundNotifyError, RefundNotifyOptions, RefundNotifyStatus,
     decrypt_req_info,
 };
 use wechatpay_sansio::v2::xml::{self, XmlError, XmlLimits};
@@ -98,7 +98,7 @@ fn wechatpy_fixture_decrypts_to_the_documented_refund() {
     assert_eq!((n.appid(), n.mch_id()), (WECHATPY_APPID, WECHATPY_MCH_ID));
     assert_eq!((n.total_fee(), n.settlement_total_fee()), (1, Some(1)));
     assert_eq!((n.refund_fee(), n.settlement_refund_fee()), (1, 1));
-    assert_eq!(n.refund_status(), &RefundStatus::Success);
+    assert_eq!(n.refund_status(), &RefundNotifyStatus::Success);
     assert_eq!(n.success_time(), Some("2020-01-04 18:34:24"));
     assert_eq!(
         n.refund_recv_accout().map(|a| a.expose_secret()),
@@ -179,10 +179,10 @@ fn round_trips_through_the_crates_and_the_simulator() {
     let key = doc_v2_key();
     let k = aes_key(key.expose_secret());
     for (status, want) in [
-        ("SUCCESS", RefundStatus::Success),
-        ("CHANGE", RefundStatus::Change),
-        ("REFUNDCLOSE", RefundStatus::RefundClose),
-        ("PROCESSING", RefundStatus::Other("PROCESSING".into())),
+        ("SUCCESS", RefundNotifyStatus::Success),
+        ("CHANGE", RefundNotifyStatus::Change),
+        ("REFUNDCLOSE", RefundNotifyStatus::RefundClose),
+        ("PROCESSING", RefundNotifyStatus::Other("PROCESSING".into())),
     ] {
         // Minimal: only the required fields, plain text (no CDATA), an `<xml>` root.
         let inner = format!(
@@ -532,7 +532,7 @@ proptest! {
         let r = refund_notify::parse(outer("wx1", "1", &STANDARD.encode(&ct)).as_bytes(), &key);
         if ct.is_empty() {
             prop_assert_eq!(r.unwrap_err(), RefundNotifyError::MissingField("req_info"));
-        } else if ct.len() % 16 != 0 {
+        } else if !ct.len().is_multiple_of(16) {
             prop_assert_eq!(r.unwrap_err(), RefundNotifyError::CiphertextLength(ct.len()));
         } else {
             prop_assert!(r.is_err());
