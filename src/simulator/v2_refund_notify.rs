@@ -10,7 +10,7 @@
 //!
 //! ```
 //! use wechatpay_sansio::simulator::{Simulator, v2_refund_notify::RefundNotificationFields};
-//! use wechatpay_sansio::v2::refund_notify::{self, RefundNotifyOptions, RefundNotifyStatus};
+//! use wechatpay_sansio::v2::refund_notify::{self, RefundNotifyOptions, V2RefundStatus};
 //! # use rand_core::SeedableRng; let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
 //! let sim = Simulator::new();
 //! let mut fields = RefundNotificationFields::success("R2026", 80);
@@ -21,7 +21,7 @@
 //! let m = sim.merchant();
 //! let ours = RefundNotifyOptions::default().with_mch_id(m.mchid().as_str()).with_appid(&fields.appid);
 //! let n = refund_notify::parse_with(req.body(), m.api_v2_key()?, &ours)?;
-//! assert_eq!((n.out_refund_no(), n.refund_fee(), n.refund_status()), ("R2026", 80, &RefundNotifyStatus::Change));
+//! assert_eq!((n.out_refund_no(), n.refund_fee(), n.refund_status()), ("R2026", 80, &V2RefundStatus::Change));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

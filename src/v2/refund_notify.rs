@@ -31,7 +31,7 @@
 //! ```
 //! use wechatpay_sansio::secret::ApiV2Key;
 //! use wechatpay_sansio::simulator::{Simulator, v2_refund_notify::RefundNotificationFields};
-//! use wechatpay_sansio::v2::{notify, refund_notify::{self, RefundNotifyStatus}};
+//! use wechatpay_sansio::v2::{notify, refund_notify::{self, V2RefundStatus}};
 //! # use rand_core::SeedableRng; let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
 //! let sim = Simulator::new(); // plays WeChat Pay, with a TEST ONLY APIv2 key
 //! let req = sim.v2_refund_notification(&RefundNotificationFields::success("R1", 100), &mut rng);
@@ -42,7 +42,7 @@
 //! let reply = refund_notify::answer(&result);            // send this back
 //! let n = result?;
 //! assert_eq!((n.out_refund_no(), n.refund_fee()), ("R1", 100));
-//! assert_eq!(n.refund_status(), &RefundNotifyStatus::Success);
+//! assert_eq!(n.refund_status(), &V2RefundStatus::Success);
 //! assert_eq!(reply.body(), notify::SUCCESS_XML.as_bytes());
 //! // Not yet a fact: query the refund (refundquery, or v3 GET /v3/refund/domestic/refunds/R1)
 //! // and act on its answer.
@@ -79,14 +79,15 @@ pub const REQUIRED: &[&str] = &[
 ];
 
 crate::wire::open_enum!(
-    /// `refund_status` of a refund notification.
+    /// A v2 refund's status: `refund_status` of a refund notification and `refund_status_$n`
+    /// of a `refundquery` reply (`api::pay_v2::refundquery` re-exports it).
     ///
     /// ```
-    /// use wechatpay_sansio::v2::refund_notify::RefundNotifyStatus;
-    /// assert_eq!(RefundNotifyStatus::from_wire("REFUNDCLOSE"), RefundNotifyStatus::RefundClose);
-    /// assert_eq!(RefundNotifyStatus::from_wire("PROCESSING").as_str(), "PROCESSING");
+    /// use wechatpay_sansio::v2::refund_notify::V2RefundStatus;
+    /// assert_eq!(V2RefundStatus::from_wire("REFUNDCLOSE"), V2RefundStatus::RefundClose);
+    /// assert_eq!(V2RefundStatus::from_wire("PROCESSING").as_str(), "PROCESSING");
     /// ```
-    pub enum RefundNotifyStatus {
+    pub enum V2RefundStatus {
         /// `SUCCESS`: 退款成功.
         Success = "SUCCESS",
         /// `CHANGE`: 退款异常 — the money could not reach the payer's account (a closed card…);
@@ -94,6 +95,9 @@ crate::wire::open_enum!(
         Change = "CHANGE",
         /// `REFUNDCLOSE`: 退款关闭.
         RefundClose = "REFUNDCLOSE",
+        /// `PROCESSING`: 退款处理中 (a refund query's answer; a notification reports an end
+        /// state).
+        Processing = "PROCESSING",
     }
 );
 
@@ -223,7 +227,7 @@ pub struct RefundNotification {
     settlement_total_fee: Option<u64>,
     refund_fee: u64,
     settlement_refund_fee: u64,
-    refund_status: RefundNotifyStatus,
+    refund_status: V2RefundStatus,
     success_time: Option<String>,
     refund_recv_accout: Option<Personal>,
     refund_account: Option<String>,
@@ -314,7 +318,7 @@ impl RefundNotification {
 
     /// `refund_status`.
     #[must_use]
-    pub fn refund_status(&self) -> &RefundNotifyStatus {
+    pub fn refund_status(&self) -> &V2RefundStatus {
         &self.refund_status
     }
 
@@ -507,7 +511,7 @@ fn read(
         out_trade_no: id("out_trade_no"),
         refund_id: id("refund_id"),
         out_refund_no: id("out_refund_no"),
-        refund_status: RefundNotifyStatus::from_wire(f.get("refund_status").unwrap_or_default()),
+        refund_status: V2RefundStatus::from_wire(f.get("refund_status").unwrap_or_default()),
         success_time: opt("success_time"),
         refund_recv_accout: f.get_non_empty("refund_recv_accout").map(Personal::new),
         refund_account: opt("refund_account"),

@@ -62,25 +62,7 @@ pub const ENDPOINT: Endpoint<'static> = Endpoint::new(
     },
 );
 
-crate::wire::open_enum!(
-    /// `refund_status_$n`.
-    ///
-    /// ```
-    /// use wechatpay_sansio::api::pay_v2::refundquery::V2RefundStatus;
-    /// assert_eq!(V2RefundStatus::from_wire("REFUNDCLOSE"), V2RefundStatus::RefundClose);
-    /// ```
-    pub enum V2RefundStatus {
-        /// `SUCCESS` 退款成功.
-        Success = "SUCCESS",
-        /// `REFUNDCLOSE` 退款关闭.
-        RefundClose = "REFUNDCLOSE",
-        /// `PROCESSING` 退款处理中.
-        Processing = "PROCESSING",
-        /// `CHANGE` 退款异常: the money could not reach the payer's account (refund it again
-        /// by other means).
-        Change = "CHANGE",
-    }
-);
+pub use crate::v2::refund_notify::V2RefundStatus;
 
 /// What a refund query names: one of the order's ids or one refund's (WeChat Pay's priority
 /// when several are known: `refund_id` > `out_refund_no` > `transaction_id` > `out_trade_no`;

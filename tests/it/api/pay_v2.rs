@@ -31,7 +31,7 @@ use wechatpay_sansio::simulator::pay_v2::{
 };
 use wechatpay_sansio::simulator::{Script, Simulator};
 use wechatpay_sansio::v2::notify::{self, PayNotifyOptions};
-use wechatpay_sansio::v2::refund_notify::{self, RefundNotifyStatus};
+use wechatpay_sansio::v2::refund_notify;
 use wechatpay_sansio::v2::reply::{ErrCode, ReplyError};
 use wechatpay_sansio::v2::sign::SignError;
 use wechatpay_sansio::v2::{self as wire, SignType};
@@ -902,7 +902,7 @@ fn refund_and_refundquery_end_to_end() {
         "https://merchant.example/wechatpay/refund-notify"
     );
     let n = refund_notify::parse(settled.body(), key).unwrap();
-    assert_eq!(n.refund_status(), &RefundNotifyStatus::Success);
+    assert_eq!(n.refund_status(), &V2RefundStatus::Success);
     assert_eq!(n.success_time(), Some("2026-01-01 08:00:00"));
     assert_eq!(
         (n.transaction_id(), n.out_trade_no(), n.refund_id()),
@@ -918,7 +918,7 @@ fn refund_and_refundquery_end_to_end() {
         .unwrap();
     assert_eq!(closed.uri().to_string(), "https://merchant.example/refund");
     let n = refund_notify::parse(closed.body(), key).unwrap();
-    assert_eq!(n.refund_status(), &RefundNotifyStatus::RefundClose);
+    assert_eq!(n.refund_status(), &V2RefundStatus::RefundClose);
     assert_eq!(
         (n.out_refund_no(), n.refund_fee(), n.success_time()),
         ("RF2", 70, None)

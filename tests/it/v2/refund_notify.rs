@@ -14,7 +14,7 @@ use wechatpay_sansio::secret::ApiV2Key;
 use wechatpay_sansio::simulator::v2_refund_notify::RefundNotificationFields;
 use wechatpay_sansio::v2::notify::{self, PayNotifyError};
 use wechatpay_sansio::v2::refund_notify::{
-    self, REQUIRED, RefundNotification, RefundNotifyError, RefundNotifyOptions, RefundNotifyStatus,
+    self, REQUIRED, RefundNotification, RefundNotifyError, RefundNotifyOptions, V2RefundStatus,
     decrypt_req_info,
 };
 use wechatpay_sansio::v2::xml::{self, XmlError, XmlLimits};
@@ -98,7 +98,7 @@ fn wechatpy_fixture_decrypts_to_the_documented_refund() {
     assert_eq!((n.appid(), n.mch_id()), (WECHATPY_APPID, WECHATPY_MCH_ID));
     assert_eq!((n.total_fee(), n.settlement_total_fee()), (1, Some(1)));
     assert_eq!((n.refund_fee(), n.settlement_refund_fee()), (1, 1));
-    assert_eq!(n.refund_status(), &RefundNotifyStatus::Success);
+    assert_eq!(n.refund_status(), &V2RefundStatus::Success);
     assert_eq!(n.success_time(), Some("2020-01-04 18:34:24"));
     assert_eq!(
         n.refund_recv_accout().map(|a| a.expose_secret()),
@@ -179,10 +179,14 @@ fn round_trips_through_the_crates_and_the_simulator() {
     let key = doc_v2_key();
     let k = aes_key(key.expose_secret());
     for (status, want) in [
-        ("SUCCESS", RefundNotifyStatus::Success),
-        ("CHANGE", RefundNotifyStatus::Change),
-        ("REFUNDCLOSE", RefundNotifyStatus::RefundClose),
-        ("PROCESSING", RefundNotifyStatus::Other("PROCESSING".into())),
+        ("SUCCESS", V2RefundStatus::Success),
+        ("CHANGE", V2RefundStatus::Change),
+        ("REFUNDCLOSE", V2RefundStatus::RefundClose),
+        ("PROCESSING", V2RefundStatus::Processing),
+        (
+            "REFUND_PENDING_NEW",
+            V2RefundStatus::Other("REFUND_PENDING_NEW".into()),
+        ),
     ] {
         // Minimal: only the required fields, plain text (no CDATA), an `<xml>` root.
         let inner = format!(
