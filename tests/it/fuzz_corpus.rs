@@ -29,11 +29,20 @@ fn every_target_has_a_harness_a_bin_and_seeds() {
             src.contains(&format!("fuzzing::{name}(")),
             "{name}.rs calls another harness"
         );
+        // Each target is one whole `[[bin]]` block: its name, then its own path, then the rest.
+        let block = format!(
+            "[[bin]]\nname = \"{name}\"\npath = \"fuzz_targets/{name}.rs\"\ntest = false\n"
+        );
         assert!(
-            cargo.contains(&format!("name = \"{name}\"")),
-            "{name} missing in fuzz/Cargo.toml"
+            cargo.contains(&block),
+            "{name}: no well-formed [[bin]] block in fuzz/Cargo.toml"
         );
     }
+    assert_eq!(
+        cargo.matches("[[bin]]").count(),
+        TARGETS.len(),
+        "fuzz/Cargo.toml has a [[bin]] block per target, no more"
+    );
     for (name, _) in TARGETS {
         assert!(
             fuzz_dir()
