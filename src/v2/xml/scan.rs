@@ -162,6 +162,49 @@ mod tests {
     use proptest::strategy::ValueTree as _;
     use proptest::test_runner::TestRunner;
 
+    /// Two suspect bytes in one value must not cancel out in the vectorised pre-check (an XOR
+    /// where an OR belongs would let `&amp;&amp;`, CR pairs, NUL pairs and two U+FFFF through
+    /// raw), and an empty element name is not a name. Each of these leaves the fast path, and
+    /// the whole parser gives quick-xml's answer. (Found by mutation testing.)
+    #[test]
+    fn suspect_bytes_in_pairs_and_empty_names_leave_the_fast_path() {
+        let limits = XmlLimits::default();
+        for body in [
+            "<xml><a>x&amp;&amp;y</a></xml>",
+            "<xml><a>&amp;&lt;</a></xml>",
+            "<xml><a>x\r\ry</a></xml>",
+            "<xml><a>x\r\r\r\ry</a></xml>",
+            "<xml><a>x\0\0y</a></xml>",
+            "<xml><a>\u{FFFF}\u{FFFF}</a></xml>",
+            "<xml><a>\u{FFFE}\u{FFFE}</a></xml>",
+            "<xml><a>&amp;\r</a></xml>",
+            "<xml><a>\0\r</a></xml>",
+            "<xml><a>\0&amp;</a></xml>",
+            "<xml><a>\u{FFFF}&amp;</a></xml>",
+            "<xml><a>\u{FFFF}\r</a></xml>",
+            "<xml><a>\u{FFFF}\0</a></xml>",
+            "<xml><a>&</a></xml>",
+            "<xml><a>x&y</a></xml>",
+            "<xml><></></xml>",
+            "<xml></></xml>",
+        ] {
+            assert!(
+                parse_plain(body, &limits).is_none(),
+                "fast path took {body:?}"
+            );
+            assert_eq!(
+                parse_with_limits(body.as_bytes(), &limits).map(|f| pairs(&f)),
+                parse_events(body, &limits).map(|f| pairs(&f)),
+                "{body:?}"
+            );
+        }
+        let f = parse_with_limits(b"<xml><a>x&amp;&amp;y</a></xml>", &limits).unwrap();
+        assert_eq!(f.get("a"), Some("x&&y"));
+        // In CDATA `&` is plain; the pre-check still sees the other suspects.
+        assert!(parse_plain("<xml><a><![CDATA[a&&b]]></a></xml>", &limits).is_some());
+        assert!(parse_plain("<xml><a><![CDATA[\0\0]]></a></xml>", &limits).is_none());
+    }
+
     fn pairs(f: &Fields<'_>) -> Vec<(String, String)> {
         f.iter()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))

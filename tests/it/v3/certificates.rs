@@ -193,3 +193,22 @@ fn resource_not_exists_on_the_download_means_use_the_public_key() {
     assert_eq!(r.endpoint, Some(wechatpay_sansio::v3::certificates::PATH));
     assert!(!r.is_key_rejected());
 }
+
+/// A download that failed verification says why, as the reply's own error does: a probe, the
+/// clock, key rotation — not "tampered" for all of them. (Found by mutation testing.)
+#[test]
+fn download_errors_keep_the_replys_reason() {
+    use wechatpay_sansio::error::{Classify, Distrust};
+    for (e, why) in [
+        (VerifyError::SignatureProbe, Distrust::Probe),
+        (
+            VerifyError::UnknownKey("5157F09EFDC096DE15EBE81A47057A7232F1B8E1".into()),
+            Distrust::KeyRotation,
+        ),
+        (VerifyError::BadSignature, Distrust::Tampered),
+    ] {
+        let d = DownloadError::Response(ResponseError::Verify(e.clone()));
+        assert_eq!(d.distrust(), Some(why), "{e:?}");
+        assert_eq!(d.distrust(), e.distrust());
+    }
+}
