@@ -261,6 +261,17 @@ pub(crate) fn out_trade_no(field: &'static str, value: &str) -> Result<(), Field
     })
 }
 
+/// A merchant refund number (`out_refund_no`): 1–64 of `[0-9A-Za-z_-|*@]`.
+///
+/// # Errors
+/// [`FieldError::Missing`], [`FieldError::Length`], [`FieldError::Charset`].
+pub(crate) fn out_refund_no(field: &'static str, value: &str) -> Result<(), FieldError> {
+    length(field, value, 1, 64)?;
+    charset(field, value, "[0-9A-Za-z_-|*@]", |c| {
+        c.is_ascii_alphanumeric() || "_-|*@".contains(c)
+    })
+}
+
 /// A mainland resident ID number (居民身份证号): 17 digits and a GB 11643-1999 check character
 /// (`0-9` or `X`). With `require_upper_x`, a trailing lower-case `x` is refused rather than
 /// accepted.

@@ -66,6 +66,23 @@ use crate::error::FieldError;
 use crate::merchant::Merchant;
 use crate::validate;
 
+/// `pub const NAME: Endpoint` for each `NAME = "api-name", "/path";` of one HTTP method.
+macro_rules! endpoints {
+    ($method:ident; $($name:ident = $api:literal, $path:literal;)*) => {
+        $(
+            #[doc = concat!("`", stringify!($method), " ", $path, "`.")]
+            pub const $name: crate::api::Endpoint<'static> = crate::api::Endpoint::new(
+                $api,
+                crate::api::pay::HOST,
+                $path,
+                crate::api::HttpMethod::$method,
+                crate::api::Protocol::V3Json,
+            );
+        )*
+    };
+}
+pub(crate) use endpoints;
+
 /// The v3 API host.
 pub const HOST: &str = "https://api.mch.weixin.qq.com";
 

@@ -19,8 +19,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::api::pay::{HOST, SubMerchant};
-use crate::api::{ApiError, Echo, Endpoint, HttpMethod, Operation, Protocol, v3_common};
+use crate::api::pay::SubMerchant;
+use crate::api::{ApiError, Echo, Endpoint, Operation, v3_common};
 use crate::error::FieldError;
 use crate::ids::Nonce;
 use crate::merchant::Merchant;
@@ -45,17 +45,8 @@ pub enum PrepayKind {
     Native,
 }
 
-/// The eight prepay endpoints.
-macro_rules! endpoints {
-    ($($name:ident = $api:literal, $path:literal;)*) => {
-        $(
-            #[doc = concat!("`POST ", $path, "`.")]
-            pub const $name: Endpoint<'static> =
-                Endpoint::new($api, HOST, $path, HttpMethod::Post, Protocol::V3Json);
-        )*
-    };
-}
-endpoints! {
+crate::api::pay::endpoints! {
+    Post;
     JSAPI = "pay-jsapi", "/v3/pay/transactions/jsapi";
     APP = "pay-app", "/v3/pay/transactions/app";
     H5 = "pay-h5", "/v3/pay/transactions/h5";

@@ -17,25 +17,17 @@
 //! ```
 
 use crate::api::pay::{
-    HOST, OrderId, SubMerchant, Transaction, merchant_echoes, merchant_query, segment,
+    OrderId, SubMerchant, Transaction, merchant_echoes, merchant_query, segment,
 };
-use crate::api::{ApiError, Echo, Endpoint, HttpMethod, Operation, Protocol, v3_common};
+use crate::api::{ApiError, Echo, Endpoint, Operation, v3_common};
 use crate::error::FieldError;
 use crate::merchant::Merchant;
 use crate::request::{Request, ResponseRef};
 use crate::time::UnixTime;
 use rand_core::TryCryptoRng;
 
-macro_rules! endpoints {
-    ($($name:ident = $api:literal, $path:literal;)*) => {
-        $(
-            #[doc = concat!("`GET ", $path, "`.")]
-            pub const $name: Endpoint<'static> =
-                Endpoint::new($api, HOST, $path, HttpMethod::Get, Protocol::V3Json);
-        )*
-    };
-}
-endpoints! {
+crate::api::pay::endpoints! {
+    Get;
     BY_TRANSACTION_ID = "pay-query-id", "/v3/pay/transactions/id/{transaction_id}";
     BY_OUT_TRADE_NO = "pay-query-out-trade-no", "/v3/pay/transactions/out-trade-no/{out_trade_no}";
     PARTNER_BY_TRANSACTION_ID = "pay-partner-query-id", "/v3/pay/partner/transactions/id/{transaction_id}";

@@ -105,13 +105,7 @@ impl RefundRequest {
     /// The first [`FieldError`].
     pub fn validate(&self) -> Result<(), FieldError> {
         self.order.validate()?;
-        validate::length("out_refund_no", &self.out_refund_no, 1, 64)?;
-        validate::charset(
-            "out_refund_no",
-            &self.out_refund_no,
-            "[0-9A-Za-z_-|*@]",
-            |c| c.is_ascii_alphanumeric() || "_-|*@".contains(c),
-        )?;
+        validate::out_refund_no("out_refund_no", &self.out_refund_no)?;
         let total = validate::amount("amount.total", self.total, 1)?;
         let refund = validate::amount("amount.refund", self.refund, 1)?;
         if refund > total {

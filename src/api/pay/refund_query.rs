@@ -64,13 +64,7 @@ impl RefundQueryRequest {
     /// # Errors
     /// The first [`FieldError`].
     pub fn validate(&self) -> Result<(), FieldError> {
-        validate::length("out_refund_no", &self.out_refund_no, 1, 64)?;
-        validate::charset(
-            "out_refund_no",
-            &self.out_refund_no,
-            "[0-9A-Za-z_-|*@]",
-            |c| c.is_ascii_alphanumeric() || "_-|*@".contains(c),
-        )?;
+        validate::out_refund_no("out_refund_no", &self.out_refund_no)?;
         self.sub_merchant
             .as_ref()
             .map_or(Ok(()), SubMerchant::validate)
