@@ -48,8 +48,8 @@ crate::wire::open_enum!(
 pub enum Payee {
     /// Direct mode.
     Direct {
-        /// `appid`.
-        appid: String,
+        /// `appid` (absent in refund notifications).
+        appid: Option<String>,
         /// `mchid`.
         mchid: String,
     },
@@ -193,9 +193,9 @@ pub(crate) fn payee(
         }),
         (None, Some(mchid)) => Ok(Payee::Direct {
             appid: if need_appid {
-                present(appid, "appid").map_err(missing)?
+                Some(present(appid, "appid").map_err(missing)?)
             } else {
-                appid.unwrap_or_default()
+                appid.filter(|s| !s.is_empty())
             },
             mchid,
         }),

@@ -433,7 +433,7 @@ fn the_official_notification_examples_are_typed() {
     assert_eq!(
         t.payee,
         Payee::Direct {
-            appid: "wxdace645e0bc2cXXX".into(),
+            appid: Some("wxdace645e0bc2cXXX".into()),
             mchid: "1900006XXX".into()
         }
     );
@@ -476,6 +476,16 @@ fn the_official_notification_examples_are_typed() {
             matches!(r.payee, Payee::Partner { ref sub_mchid, .. } if sub_mchid == "1900000109"),
             partner
         );
+        if !partner {
+            assert_eq!(
+                r.payee,
+                Payee::Direct {
+                    appid: None,
+                    mchid: mchid.into()
+                },
+                "no appid in a refund notice"
+            );
+        }
         assert!(!format!("{r:?}").contains("0403"));
         // Sent to the wrong merchant: refused.
         assert!(notify::parse(&merchant(), sent.headers(), sent.body(), NOW).is_err());
