@@ -41,6 +41,10 @@ pub struct QueryOrderRequest {
     pub id: OrderId,
     /// Partner mode.
     pub sub_merchant: Option<SubMerchant>,
+    /// The app id the order was placed under, when you want the reply's `appid` (partner:
+    /// `sp_appid`) compared with it. The query does not send it, so by default it is not
+    /// checked.
+    pub appid: Option<String>,
 }
 
 impl QueryOrderRequest {
@@ -50,6 +54,7 @@ impl QueryOrderRequest {
         Self {
             id: OrderId::TransactionId(transaction_id.into()),
             sub_merchant: None,
+            appid: None,
         }
     }
 
@@ -59,6 +64,7 @@ impl QueryOrderRequest {
         Self {
             id: OrderId::OutTradeNo(out_trade_no.into()),
             sub_merchant: None,
+            appid: None,
         }
     }
 
@@ -66,6 +72,13 @@ impl QueryOrderRequest {
     #[must_use]
     pub fn partner(mut self, sub: SubMerchant) -> Self {
         self.sub_merchant = Some(sub);
+        self
+    }
+
+    /// Also require the reply's `appid` (`sp_appid` in partner mode) to be `appid`.
+    #[must_use]
+    pub fn expect_appid(mut self, appid: impl Into<String>) -> Self {
+        self.appid = Some(appid.into());
         self
     }
 
@@ -119,6 +132,14 @@ impl Operation for QueryOrderRequest {
     fn echoes<'a>(&'a self, merchant: &'a Merchant) -> Vec<Echo<'a>> {
         let mut e = merchant_echoes(merchant, self.sub_merchant.as_ref());
         e.push(Echo::equal(self.id.field(), self.id.value()));
+        if let Some(a) = &self.appid {
+            let field = if self.sub_merchant.is_some() {
+                "sp_appid"
+            } else {
+                "appid"
+            };
+            e.push(Echo::equal(field, a));
+        }
         e
     }
 

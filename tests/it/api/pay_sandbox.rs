@@ -303,6 +303,21 @@ fn a_reply_for_another_order_or_merchant_is_refused() {
         matches!(&e, ApiError::MissingField(f) if f == "sp_mchid"),
         "{e:?}"
     );
+    // The app id, when the caller names it.
+    let body = br#"{"appid":"wxd678efh567hg6787","mchid":"1900000109","out_trade_no":"MY_ORDER_1","trade_state":"NOTPAY"}"#;
+    let mine = s.signed_v3_reply(&mut g, http::StatusCode::OK, body.to_vec(), NOW);
+    assert!(
+        q.clone()
+            .expect_appid("wxd678efh567hg6787")
+            .parse_reply(&m, ResponseRef::from_http(&mine), NOW)
+            .is_ok()
+    );
+    let e = q
+        .clone()
+        .expect_appid("wx_other_app_00001")
+        .parse_reply(&m, ResponseRef::from_http(&mine), NOW)
+        .unwrap_err();
+    assert!(matches!(&e, ApiError::Mismatch(f) if f == "appid"), "{e:?}");
     // Without the request at hand the ids need only be present.
     assert!(query::read_reply(&m, ResponseRef::from_http(&reply), NOW).is_ok());
     let rbody = br#"{"refund_id":"1","out_refund_no":"R_OTHER","transaction_id":"4","out_trade_no":"T","status":"SUCCESS","amount":{"total":1,"refund":1}}"#;
