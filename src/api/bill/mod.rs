@@ -28,7 +28,7 @@
 //! use wechatpay_sansio::api::bill::{BillEntry, DownloadRequest, TradeBillReader, TradeBillRequest};
 //! use wechatpay_sansio::{simulator::Simulator, Operation, ResponseRef, UnixTime};
 //! # use rand_core::SeedableRng; let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
-//! let (sim, now) = (Simulator::new(), UnixTime::from_secs(1_767_225_600));  // 2026-01-01 08:00 +08:00
+//! let (sim, now) = (Simulator::new(), UnixTime::from_secs(1_767_240_000));  // 2026-01-01 12:00 +08:00
 //! let merchant = sim.merchant();                                          // TEST ONLY keys
 //! let apply = TradeBillRequest::new("2025-12-31").gzip();
 //! let reply = sim.handle(&apply.build(&merchant, &mut rng, now)?.into_http(), now, &mut rng, &Default::default());

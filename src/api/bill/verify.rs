@@ -161,8 +161,7 @@ enum Stage<W: Write> {
 /// ```
 /// use wechatpay_sansio::api::bill::{BillError, BillVerifier, HashType};
 /// let bill = "交易时间,商户订单号\r\n`2026-01-01 10:00:00,`T1\r\n总交易单数\r\n`1\r\n";
-/// let sha1 = "9e4d01bb0bc3bd2b3ac76d0f5c65c76c0bf6bf59";  // SHA1 of the bill, from the signed reply
-/// # let sha1 = &BillVerifier::sha1_hex_of(bill.as_bytes());
+/// let sha1 = &BillVerifier::sha1_hex_of(bill.as_bytes());  // in real use: the signed hash_value
 /// let mut v = BillVerifier::new(&HashType::Sha1, sha1, false)?;
 /// for chunk in bill.as_bytes().chunks(7) {                // as the body arrives
 ///     v.update(chunk)?;
