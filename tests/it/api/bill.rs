@@ -384,10 +384,8 @@ fn tampered_and_truncated_downloads_are_refused() {
 fn each_operation_fails_as_wechat_pay_says_and_refuses_tampered_replies() {
     let s = sandbox();
     let today = "2026-01-01";
-    let ops: [(
-        &str,
-        Box<dyn Fn(Option<BillFault>, &str) -> Result<(), ApiError>>,
-    ); 3] = [
+    type Op<'a> = Box<dyn Fn(Option<BillFault>, &str) -> Result<(), ApiError> + 'a>;
+    let ops: [(&str, Op); 3] = [
         (
             "trade",
             Box::new(|f, d| apply(&s, &TradeBillRequest::new(d), f, NOON).map(|_| ())),
