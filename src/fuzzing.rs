@@ -62,6 +62,8 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("api_closeorder", api_closeorder),
     ("api_refund", api_refund),
     ("api_refundquery", api_refundquery),
+    ("api_bill", api_bill),
+    ("bill_rows", bill_rows),
 ];
 
 /// Look a harness up by target name.
@@ -1052,4 +1054,86 @@ pub fn api_refundquery(data: &[u8]) {
             }
         },
     );
+}
+
+/// The bill apply replies past verification: the bytes (after a status byte) become the body of
+/// a reply the simulator signs, read by the three apply operations. An outcome's URLs must be
+/// ones the download request accepts, and a sub-merchant bill's parts numbered 1, 2, ….
+pub fn api_bill(data: &[u8]) {
+    use crate::api::bill::{FundFlowBillRequest, SubMerchantFundFlowBillRequest, TradeBillRequest};
+    let (status, body) = match data.split_first() {
+        Some((b, rest)) if b % 4 == 3 => (StatusCode::BAD_REQUEST, rest),
+        Some((_, rest)) => (StatusCode::OK, rest),
+        None => (StatusCode::OK, data),
+    };
+    let reply = simulator().signed_v3_reply(&mut fuzz_rng(), status, body.to_vec(), DEFAULT_NOW);
+    let r = || ResponseRef::from_http(&reply);
+    let m = merchant();
+    for out in [
+        crate::api::read_reply::<TradeBillRequest>(m, r(), DEFAULT_NOW),
+        crate::api::read_reply::<FundFlowBillRequest>(m, r(), DEFAULT_NOW),
+    ] {
+        match out {
+            Ok(b) => {
+                assert!(b.download().validate().is_ok());
+                let _ = b.verifier(false);
+            }
+            Err(e) => drop(e.to_string()),
+        }
+    }
+    match crate::api::read_reply::<SubMerchantFundFlowBillRequest>(m, r(), DEFAULT_NOW) {
+        Ok(bills) => {
+            for (i, p) in bills.parts.iter().enumerate() {
+                assert_eq!(p.bill_sequence, i as u64 + 1);
+                assert!(p.download().validate().is_ok());
+                if let Ok(signer) = m.signer() {
+                    let _ = p.verifier(signer.key(), &mut fuzz_rng(), false);
+                }
+            }
+        }
+        Err(e) => drop(e.to_string()),
+    }
+}
+
+/// Bill text and downloads: the bytes are read as a trade bill and as a fund-flow bill (rows
+/// then at most one summary, nothing after an error), and streamed through the verifier with
+/// their own SHA1 in two splits, plain (must verify) and as GZIP (same verdict both ways).
+pub fn bill_rows(data: &[u8]) {
+    use crate::api::bill::{
+        BillEntry, BillVerifier, FundFlowBillReader, HashType, TradeBillReader,
+    };
+    fn drain<I: Iterator<Item = Result<BillEntry<T>, crate::api::bill::BillError>>, T>(it: I) {
+        let mut summary = false;
+        for e in it {
+            match e {
+                Ok(BillEntry::Summary(_)) => {
+                    assert!(!summary, "two summaries");
+                    summary = true;
+                }
+                Ok(BillEntry::Row(_)) => assert!(!summary, "a row after the summary"),
+                Err(e) => {
+                    let _ = e.to_string();
+                }
+            }
+        }
+    }
+    drain(TradeBillReader::new(data));
+    drain(FundFlowBillReader::new(data));
+    let sha1 = BillVerifier::sha1_hex_of(data);
+    let split = data
+        .first()
+        .map_or(0, |b| usize::from(*b) % (data.len() + 1));
+    let run = |gzip: bool, cut: usize| {
+        let mut v =
+            BillVerifier::new(&HashType::Sha1, &sha1, gzip).unwrap_or_else(|e| unreachable!("{e}"));
+        let (a, b) = data.split_at(cut);
+        v.update(a)
+            .and_then(|()| v.update(b))
+            .and_then(|()| v.finish().map(|_| ()))
+    };
+    assert!(
+        run(false, split).is_ok(),
+        "a plain bill must match its own SHA1"
+    );
+    assert_eq!(run(true, split), run(true, data.len() / 2));
 }

@@ -16,6 +16,11 @@
 //! - `MerchantSigner::authorization`: the number measured per backend, asserted exactly-or-below
 //!   (see `AUTHORIZATION_BUDGET`).
 //! - `Verifier::verify_headers` of a valid signature: likewise (see `VERIFY_BUDGET`).
+//! - `api::bill::BillVerifier` over a 10 MB and a 100 MB download, plain and GZIP, fed in 64 KiB
+//!   chunks: **0** allocations and 0 bytes in every `update` and in `finish` (the GZIP window and
+//!   buffers are allocated once, by `new`: under 128 KiB, the same for both sizes). Constant
+//!   memory whatever the size. 100 MB in a debug build takes seconds: `sha1`, `flate2` and
+//!   `miniz_oxide` are optimised in the dev profile (Cargo.toml).
 //!
 //! Runs with the default features and with `--all-features` (the `simulator` module it uses for
 //! the TEST ONLY merchant key is enabled for every test build by the root dev-dependency).
@@ -28,6 +33,7 @@ struct Counting;
 
 thread_local! {
     static ALLOCS: Cell<u64> = const { Cell::new(0) };
+    static BYTES: Cell<u64> = const { Cell::new(0) };
 }
 
 fn bump() {
@@ -35,20 +41,27 @@ fn bump() {
     let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
 }
 
+fn bytes(n: usize) {
+    let _ = BYTES.try_with(|c| c.set(c.get() + n as u64));
+}
+
 // SAFETY: every method forwards to `System` unchanged; the counter is a thread-local `Cell`.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         bump();
+        bytes(layout.size());
         // SAFETY: forwarded with the caller's layout.
         unsafe { System.alloc(layout) }
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         bump();
+        bytes(layout.size());
         // SAFETY: forwarded with the caller's layout.
         unsafe { System.alloc_zeroed(layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         bump();
+        bytes(new_size);
         // SAFETY: forwarded unchanged.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -60,6 +73,13 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
+
+/// Allocations and bytes allocated (including reallocations) by `f` on this thread.
+fn count_bytes<T>(f: impl FnOnce() -> T) -> (u64, u64, T) {
+    let (a, b) = (ALLOCS.with(Cell::get), BYTES.with(Cell::get));
+    let out = f();
+    (ALLOCS.with(Cell::get) - a, BYTES.with(Cell::get) - b, out)
+}
 
 /// Allocations (including reallocations) made by `f` on this thread.
 fn count<T>(f: impl FnOnce() -> T) -> (u64, T) {
@@ -338,4 +358,88 @@ fn verifier_verify_headers_allocation_budget() {
         "{}: verify_headers allocated {max} times (budget {VERIFY_BUDGET})",
         wechatpay_sansio::crypto::BACKEND
     );
+}
+
+/// Stream `mb` megabytes of bill text (the same 64 KiB of rows again and again) through a
+/// `BillVerifier`, plain or GZIP, in 64 KiB chunks. Returns (allocations, bytes) of `new`, and
+/// of every `update` and the `finish` together. The download is made chunk by chunk outside
+/// the counts.
+fn bill_stream(mb: usize, gzip: bool) -> ((u64, u64), (u64, u64)) {
+    use sha1::Digest as _;
+    use std::io::Write as _;
+    use wechatpay_sansio::api::bill::{BillVerifier, HashType};
+    const CHUNK: usize = 64 * 1024;
+    let mut block = Vec::with_capacity(CHUNK + 64);
+    for i in 0u64.. {
+        if block.len() >= CHUNK {
+            break;
+        }
+        block.extend_from_slice(format!("`2026-01-01 10:00:00,`T{i:020},`0.01\n").as_bytes());
+    }
+    block.truncate(CHUNK);
+    let total = mb * 1_000_000;
+    let chunks = || {
+        (0..total)
+            .step_by(CHUNK)
+            .map(|at| &block[..CHUNK.min(total - at)])
+    };
+    // The digest comes first, as from the apply reply.
+    let mut digest = sha1::Sha1::new();
+    chunks().for_each(|c| digest.update(c));
+    let hex: String = digest
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let (na, nb, v) = count_bytes(|| BillVerifier::new(&HashType::Sha1, &hex, gzip).unwrap());
+    let mut v = v;
+    let (mut ua, mut ub) = (0, 0);
+    let mut feed = |bytes: &[u8]| {
+        let (a, b, r) = count_bytes(|| v.update(bytes));
+        r.unwrap();
+        ua += a;
+        ub += b;
+    };
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    for c in chunks() {
+        if gzip {
+            gz.write_all(c).unwrap();
+            let out = std::mem::take(gz.get_mut());
+            feed(&out);
+        } else {
+            feed(c);
+        }
+    }
+    if gzip {
+        gz.try_finish().unwrap();
+        let out = std::mem::take(gz.get_mut());
+        feed(&out);
+    }
+    let (a, b, r) = count_bytes(|| v.finish());
+    r.unwrap();
+    ((na, nb), (ua + a, ub + b))
+}
+
+#[test]
+fn bill_verifier_streams_in_constant_memory() {
+    for gzip in [false, true] {
+        let (new10, stream10) = bill_stream(10, gzip);
+        let (new100, stream100) = bill_stream(100, gzip);
+        eprintln!(
+            "bill verify gzip={gzip}: new {new10:?} / {new100:?} (allocations, bytes); \
+             stream of 10 MB {stream10:?}, of 100 MB {stream100:?}"
+        );
+        assert_eq!(stream10, (0, 0), "gzip={gzip}: the 10 MB stream allocated");
+        assert_eq!(
+            stream100,
+            (0, 0),
+            "gzip={gzip}: the 100 MB stream allocated"
+        );
+        assert_eq!(new10, new100, "gzip={gzip}: setup depends on the size");
+        assert!(
+            new100.1 < 128 * 1024,
+            "gzip={gzip}: setup of {} bytes",
+            new100.1
+        );
+    }
 }

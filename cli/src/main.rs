@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+mod bill;
 mod common;
 mod notify;
 mod parse;
@@ -183,6 +184,20 @@ Example:
   wxpay parse notify --headers-file headers.txt --certificate wechatpay_cert.pem \
     --apiv3-key-file apiv3.key --now 1700000000 < notification.json"#;
 
+const BILL_VERIFY_HELP: &str = r#"Checks a downloaded bill (交易账单 / 资金账单, the body of GET download_url) read on stdin
+against the hash_type and hash_value of its signed apply reply. The digest is of the ORIGINAL
+bill: with --gzip (the bill was applied for with tar_type=GZIP) the download is inflated first.
+stdin is read in 64 KiB chunks: any size, constant memory. Nothing is printed but the verdict.
+Exit 0 when the bill matches, 1 when it does not or the GZIP stream is corrupt or truncated
+(download it again; do not import it), 2 for unusable flags (a hash_value that is not 40
+hexadecimal digits, a hash type other than SHA1) or an unreadable stdin.
+
+Example:
+  curl -s … https://api.mch.weixin.qq.com/v3/billdownload/file?token=… > bill.gz
+  wxpay bill-verify --hash-type SHA1 \
+    --hash-value 79bb0f45fc4c42234a918000b2668d689e2bde04 --gzip < bill.gz
+  match (SHA1 of the original bill)"#;
+
 /// Reproduce WeChat Pay (微信支付) signatures, verifications, encryption and parsing offline.
 #[derive(Parser, Debug)]
 #[command(name = "wxpay", version, after_help = TOP_HELP)]
@@ -241,6 +256,23 @@ enum Cmd {
     /// Parse a reply of an identity-verification API, or a notification, into its typed outcome (JSON).
     #[command(after_help = PARSE_HELP)]
     Parse(ParseArgs),
+    /// Check a downloaded bill on stdin against the SHA1 of its signed apply reply.
+    #[command(after_help = BILL_VERIFY_HELP)]
+    BillVerify(BillVerifyArgs),
+}
+
+/// `bill-verify` arguments.
+#[derive(Args, Debug)]
+pub struct BillVerifyArgs {
+    /// The apply reply's hash_type (SHA1).
+    #[arg(long, value_name = "TYPE")]
+    pub hash_type: String,
+    /// The apply reply's hash_value (40 hexadecimal digits).
+    #[arg(long, value_name = "HEX")]
+    pub hash_value: String,
+    /// The download is GZIP (the apply request had tar_type=GZIP).
+    #[arg(long)]
+    pub gzip: bool,
 }
 
 /// `--sign-type`.
@@ -532,6 +564,7 @@ fn run(cli: Cli) -> Outcome {
         Cmd::Encrypt(a) => v3::encrypt(&a),
         Cmd::DecryptResource(a) => v3::decrypt_resource(&a),
         Cmd::Parse(a) => parse::parse(&a),
+        Cmd::BillVerify(a) => bill::bill_verify(&a),
     }
 }
 

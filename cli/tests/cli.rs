@@ -3012,3 +3012,114 @@ mod notifications {
         assert!(e.contains("signature verified"), "{e}");
     }
 }
+
+// ---------------------------------------------------------------- bill-verify
+
+/// A bill, its SHA1 (computed here with `sha1`, independently of the library) and its GZIP.
+fn bill_fixture() -> (Vec<u8>, String, Vec<u8>) {
+    use sha1::Digest as _;
+    let mut bill = String::from("交易时间,商户订单号,订单金额\r\n");
+    for i in 0..5000 {
+        bill.push_str(&format!("`2026-01-01 10:00:00,`T{i},`0.01\r\n"));
+    }
+    bill.push_str("总交易单数,订单总金额\r\n`5000,`50.00\r\n");
+    let hex: String = sha1::Sha1::digest(bill.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(bill.as_bytes()).unwrap();
+    (bill.into_bytes(), hex, gz.finish().unwrap())
+}
+
+fn bill_verify(hex: &str, gzip: bool, input: &[u8]) -> Cmd {
+    let mut cmd = wxpay().args(["bill-verify", "--hash-type", "SHA1", "--hash-value", hex]);
+    if gzip {
+        cmd = cmd.arg("--gzip");
+    }
+    cmd.write_stdin(input)
+}
+
+#[test]
+fn bill_verify_matches_plain_and_gzip() {
+    let (bill, hex, gz) = bill_fixture();
+    assert!(bill.len() > 64 * 1024, "more than one chunk");
+    bill_verify(&hex, false, &bill)
+        .assert()
+        .success()
+        .stdout("match (SHA1 of the original bill)\n");
+    bill_verify(&hex.to_uppercase(), true, &gz)
+        .assert()
+        .success()
+        .stdout("match (SHA1 of the original bill, inflated)\n");
+}
+
+#[test]
+fn bill_verify_refuses_altered_and_corrupt_downloads() {
+    let (bill, hex, gz) = bill_fixture();
+    let mut flipped = bill.clone();
+    flipped[100] ^= 1;
+    let mut gz_flipped = gz.clone();
+    let mid = gz_flipped.len() / 2;
+    gz_flipped[mid] ^= 0x10;
+    all_fail(
+        1,
+        [
+            (
+                "flipped",
+                bill_verify(&hex, false, &flipped),
+                "differs from hash_value",
+            ),
+            (
+                "truncated",
+                bill_verify(&hex, false, &bill[..bill.len() - 1]),
+                "do not import",
+            ),
+            (
+                "gzip truncated",
+                bill_verify(&hex, true, &gz[..gz.len() - 4]),
+                "GZIP",
+            ),
+            (
+                "gzip flipped",
+                bill_verify(&hex, true, &gz_flipped),
+                "do not import",
+            ),
+            ("not gzip", bill_verify(&hex, true, &bill), "GZIP"),
+            ("gzip as plain", bill_verify(&hex, false, &gz), "differs"),
+            ("empty", bill_verify(&hex, false, b""), "differs"),
+        ],
+    );
+}
+
+#[test]
+fn bill_verify_unusable_flags_exit_2() {
+    let (bill, hex, _) = bill_fixture();
+    all_fail(
+        2,
+        [
+            (
+                "short hex",
+                bill_verify("79bb0f45", false, &bill),
+                "40 hexadecimal",
+            ),
+            (
+                "not hex",
+                bill_verify(&"zz".repeat(20), false, &bill),
+                "40 hexadecimal",
+            ),
+            (
+                "other hash",
+                wxpay()
+                    .args(["bill-verify", "--hash-type", "SM3", "--hash-value", &hex])
+                    .write_stdin(&bill),
+                "not supported",
+            ),
+            (
+                "no hash value",
+                wxpay().args(["bill-verify", "--hash-type", "SHA1"]),
+                "--hash-value",
+            ),
+        ],
+    );
+}

@@ -6,6 +6,7 @@
 //! | module | API | protocol |
 //! |---|---|---|
 //! | [`pay`] | 下单 / 查单 / 关单 / 退款 / 查退款 and their notifications (JSAPI, App, H5, Native; direct and partner) | v3 |
+//! | [`bill`] | 申请交易账单 / 资金账单 / 单个子商户资金账单, 下载账单: the download checked against the signed SHA1 while it streams (GZIP, AES-256-GCM) | v3, unsigned download |
 //! | [`realnameauth`] | 实名验证 `secsvc/realnameauth` | v2 XML, MD5 / HMAC-SHA256, signed reply |
 //! | [`oauth`] | its OAuth steps (authorize URL, `appauth/getaccesstoken`) | v2 signed GET, JSON reply |
 //! | [`nameauth`] | legacy 实名认证查询 `nameautheasy` | MD5 query sign, JSON / JSONP |
@@ -43,6 +44,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod bill;
 pub mod customs;
 pub mod getpublickey;
 pub mod nameauth;

@@ -13,7 +13,9 @@
 //!
 //! MD5 is the same for both (`md-5`, here): it is not a security primitive in this crate, only
 //! the v2 "MD5" sign type. So is AES-256-ECB (`aes` + `ecb`), used only to decrypt the `req_info`
-//! of v2 refund notifications.
+//! of v2 refund notifications. So are the bills' primitives: SHA-1 (`sha1`, the digest WeChat
+//! Pay publishes for a bill file) and AES-256-GCM decrypted as a stream (`aes` + `ctr` +
+//! `ghash`, `gcm_stream`: a bill file can be gigabytes, which no backend's one-shot AEAD takes).
 //!
 //! **Randomness.** The RustCrypto backend draws every random byte (RSA blinding, OAEP seeds,
 //! PKCS#1 v1.5 padding) from the RNG the caller passes in. The `aws-lc-rs` backend takes the same
@@ -35,9 +37,11 @@
 mod aws_lc_rs_impl;
 // Under `aws-lc-rs` the RustCrypto backend is still compiled for tests, as the reference the
 // AWS-LC results are compared against.
+mod gcm_stream;
 #[cfg(any(not(feature = "aws-lc-rs"), test))]
 #[cfg_attr(feature = "aws-lc-rs", allow(dead_code))]
 mod rustcrypto_impl;
+pub(crate) use gcm_stream::{Aes256GcmDecryptStream, StreamError};
 
 use rand_core::TryCryptoRng;
 use zeroize::Zeroizing;
@@ -210,6 +214,46 @@ impl Md5 {
     pub(crate) fn finalize(self) -> [u8; 16] {
         use md5::Digest as _;
         self.0.finalize().into()
+    }
+}
+
+/// Streaming SHA-1 (`sha1`, the same under every backend): the digest WeChat Pay publishes for a
+/// bill file (`hash_type` `SHA1`).
+#[derive(Clone)]
+pub(crate) struct Sha1(sha1::Sha1);
+
+impl Sha1 {
+    pub(crate) fn new() -> Self {
+        use sha1::Digest as _;
+        Self(sha1::Sha1::new())
+    }
+    pub(crate) fn update(&mut self, data: &[u8]) {
+        use sha1::Digest as _;
+        self.0.update(data);
+    }
+    pub(crate) fn finalize(self) -> [u8; 20] {
+        use sha1::Digest as _;
+        self.0.finalize().into()
+    }
+}
+
+/// AES-256-GCM with a nonce of any length (12 or 16 bytes), empty associated data: WeChat Pay's
+/// side of [`Aes256GcmDecryptStream`] (the simulator's encrypted bills), `aes-gcm` one-shot.
+#[cfg(any(test, feature = "simulator"))]
+pub(crate) fn aes256gcm_seal_any_nonce(
+    key: &[u8; 32],
+    nonce: &[u8],
+    plaintext: &[u8],
+) -> Option<Vec<u8>> {
+    use aes_gcm::aead::{Aead as _, KeyInit as _};
+    match nonce.len() {
+        12 => aes_gcm::Aes256Gcm::new(key.into())
+            .encrypt(nonce.try_into().ok()?, plaintext)
+            .ok(),
+        16 => aes_gcm::AesGcm::<aes::Aes256, aes_gcm::aead::consts::U16>::new(key.into())
+            .encrypt(nonce.try_into().ok()?, plaintext)
+            .ok(),
+        _ => None,
     }
 }
 

@@ -5,6 +5,7 @@
 //! untrusted, a non-empty message, and a `Display` that does not repeat its `source()`. The
 //! integration tests (`tests/it/surface.rs`) check more cases per variant through the public API.
 
+use crate::api::bill::BillError;
 use crate::api::{ApiError, NameAuthCode, Retcode};
 use crate::cipher::CipherError;
 use crate::error::{Classify, Disposition};
@@ -258,6 +259,19 @@ fn every_variant_of_every_error_has_a_row() {
         Json => ApiError::Json { line: 1, column: 2 }, Untrusted;
         NotJson => ApiError::NotJson, Untrusted;
         TooLarge => ApiError::TooLarge { len: 2, max: 1 }, Untrusted;
+    });
+    rows!(BillError {
+        UnsupportedHashType => BillError::UnsupportedHashType("SM3".into()), Misconfigured;
+        HashValue => BillError::HashValue, Untrusted;
+        Mismatch => BillError::Mismatch, Untrusted;
+        Gzip => BillError::Gzip, Untrusted;
+        Decrypt => BillError::Decrypt, Untrusted;
+        EncryptKey => BillError::EncryptKey(CipherError::Decrypt), Misconfigured;
+        KeyLength => BillError::KeyLength(16), Untrusted;
+        Nonce => BillError::Nonce, Untrusted;
+        Output => BillError::Output(std::io::ErrorKind::StorageFull), Transient;
+        Read => BillError::Read(std::io::ErrorKind::UnexpectedEof), Transient;
+        Format => BillError::Format { line: 3, reason: "x" }, Untrusted;
     });
     rows!(PaySignError {
         Field => crate::paysign::PaySignError::from(field()), Rejected;

@@ -31,6 +31,7 @@
 //! returns `None` for a reply that never comes. The sandbox is written from the official wire
 //! format, not from this crate's payment operations, so that it can catch their mistakes.
 
+pub mod bills;
 pub mod pay_v2;
 pub mod pay_v3;
 pub mod pem;
@@ -104,6 +105,8 @@ pub struct Script {
     /// `secapi/pay/refund`, `refundquery`): scripted failures; by default the order book
     /// answers.
     pub pay_v2: pay_v2::PayV2Script,
+    /// The bill endpoints ([`bills`]): apply, download; the default has no fault.
+    pub bills: bills::BillScript,
 }
 
 /// Which id the simulator puts in `Wechatpay-Serial` when it signs v3 replies.

@@ -394,8 +394,10 @@ impl Simulator {
         } else if path == Scene::MiniProgram.path() || path == Scene::App.path() {
             Some(self.pre_entrust_sign(req, now, rng, &script.pre_entrust))
         } else {
-            // The payment sandbox (pay_v3.rs): prepay, query, close, refunds, certificates.
+            // The payment sandbox (pay_v3.rs): prepay, query, close, refunds, certificates;
+            // then the bills (bills.rs).
             self.pay_v3(req, now, rng, &script.pay)
+                .or_else(|| self.bills(req, now, rng, &script.bills))
         }
     }
 }

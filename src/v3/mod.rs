@@ -40,3 +40,23 @@ pub mod verify;
 
 /// Scheme token of v3 signatures (`Authorization` scheme and `Wechatpay-Signature-Type`).
 pub const SCHEME: &str = "WECHATPAY2-SHA256-RSA2048";
+
+/// v3 paths whose 2xx replies WeChat Pay does not sign: the bill file download (下载账单: "该接口
+/// 响应的信息请求头中不包含微信接口响应的签名值，因此需要跳过验签的流程", official document
+/// <https://pay.weixin.qq.com/doc/v3/partner/4014314390>). Verification must be skipped there,
+/// not failed; the integrity check is the digest the signed apply reply carries
+/// ([`crate::api::bill::BillVerifier`]). The v2 list is
+/// [`crate::v2::endpoint::UNSIGNED_REPLY_PATHS`].
+///
+/// ```
+/// assert!(!wechatpay_sansio::v3::is_signed_reply_path("/v3/billdownload/file"));
+/// assert!(wechatpay_sansio::v3::is_signed_reply_path("/v3/bill/tradebill"));
+/// ```
+pub const UNSIGNED_REPLY_PATHS: &[&str] = &["/v3/billdownload/file"];
+
+/// Whether WeChat Pay signs the 2xx replies of the v3 `path` (without its query): every path
+/// but [`UNSIGNED_REPLY_PATHS`].
+#[must_use]
+pub fn is_signed_reply_path(path: &str) -> bool {
+    !UNSIGNED_REPLY_PATHS.contains(&path)
+}

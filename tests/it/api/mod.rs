@@ -1,5 +1,6 @@
 //! The typed APIs, one module each, end to end through the simulator.
 
+mod bill;
 mod customs;
 mod nameauth;
 mod oauth;
