@@ -6,6 +6,7 @@
 //! | module | API | protocol |
 //! |---|---|---|
 //! | [`pay`] | 下单 / 查单 / 关单 / 退款 / 查退款 and their notifications (JSAPI, App, H5, Native; direct and partner) | v3 |
+//! | [`media`] | 图片上传 / 视频上传 `merchant/media/upload`, `…/video_upload` | v3, `multipart/form-data`, `meta` signed |
 //! | [`realnameauth`] | 实名验证 `secsvc/realnameauth` | v2 XML, MD5 / HMAC-SHA256, signed reply |
 //! | [`oauth`] | its OAuth steps (authorize URL, `appauth/getaccesstoken`) | v2 signed GET, JSON reply |
 //! | [`nameauth`] | legacy 实名认证查询 `nameautheasy` | MD5 query sign, JSON / JSONP |
@@ -45,6 +46,7 @@
 
 pub mod customs;
 pub mod getpublickey;
+pub mod media;
 pub mod nameauth;
 pub mod oauth;
 pub mod pay;

@@ -22,6 +22,7 @@ use crate::v2::sign::SignError;
 use crate::v2::xml::XmlError;
 use crate::v3::auth::{AuthError, AuthorizationParseError};
 use crate::v3::certificates::DownloadError;
+use crate::v3::media::MultipartError;
 use crate::v3::notify::NotifyError;
 use crate::v3::request::V3RequestError;
 use crate::v3::resource::ResourceError;
@@ -110,6 +111,13 @@ fn every_variant_of_every_error_has_a_row() {
         NoneOf => FieldError::NoneOf { fields: "a, b" }, Rejected;
         Amount => FieldError::Amount { field: "a", min: 1, max: 2 }, Rejected;
         Time => FieldError::Time { field: "a" }, Rejected;
+        TooLarge => FieldError::TooLarge { field: "file", max: 1, len: 2 }, Rejected;
+    });
+    rows!(MultipartError {
+        InvalidBoundary => MultipartError::InvalidBoundary, Misconfigured;
+        BoundaryInContent => MultipartError::BoundaryInContent, Transient;
+        HeaderText => MultipartError::HeaderText("filename"), Rejected;
+        Rng => MultipartError::Rng, Transient;
     });
     rows!(IdError {
         Invalid => IdError::Invalid(field()), Misconfigured;
@@ -245,6 +253,8 @@ fn every_variant_of_every_error_has_a_row() {
         V3Request => ApiError::V3Request(V3RequestError::Auth(AuthError::Backend)), Misconfigured;
         Notify => ApiError::Notify(crate::v3::notify::NotifyError::TooLarge(2_000_000)), Untrusted;
         PaySign => ApiError::PaySign(crate::paysign::PaySignError::Field(field())), Rejected;
+        Multipart => ApiError::Multipart(MultipartError::BoundaryInContent), Transient;
+        Download => ApiError::Download(DownloadError::SerialMismatch("01".into())), Untrusted;
         OAuth => ApiError::OAuth { retcode: Retcode::CodeNotFound, retmsg: "code not found".into() }, Rejected;
         NameAuth => ApiError::NameAuth(NameAuthCode::IpNotAuthorized), Misconfigured;
         HttpStatus => ApiError::HttpStatus(503), Transient;

@@ -31,6 +31,7 @@
 //! returns `None` for a reply that never comes. The sandbox is written from the official wire
 //! format, not from this crate's payment operations, so that it can catch their mistakes.
 
+pub mod media;
 pub mod pay_v2;
 pub mod pay_v3;
 pub mod pem;
@@ -344,6 +345,18 @@ impl Simulator {
         req: &http::Request<Vec<u8>>,
         now: UnixTime,
     ) -> Result<(), Response<Vec<u8>>> {
+        self.check_v3_authorization_over(req, now, req.body())
+    }
+
+    /// [`Simulator::check_v3_authorization`] with `signed` as the body line of the message (a
+    /// media upload's `meta` part).
+    #[allow(clippy::result_large_err)] // as above
+    pub(crate) fn check_v3_authorization_over(
+        &self,
+        req: &http::Request<Vec<u8>>,
+        now: UnixTime,
+        signed: &[u8],
+    ) -> Result<(), Response<Vec<u8>>> {
         let sign_error = |msg: &str| v3_error(StatusCode::UNAUTHORIZED, "SIGN_ERROR", msg);
         let header = req
             .headers()
@@ -366,7 +379,7 @@ impl Simulator {
             path,
             auth.timestamp.as_secs(),
             &auth.nonce_str,
-            req.body(),
+            signed,
         );
         let sig = STANDARD
             .decode(&auth.signature)
@@ -374,12 +387,7 @@ impl Simulator {
         if self.merchant_public_key.0.verify_sha256(&[&msg], &sig) {
             Ok(())
         } else {
-            Err(sign_mismatch(
-                req.method().as_str(),
-                path,
-                &msg,
-                req.body().len(),
-            ))
+            Err(sign_mismatch(req.method().as_str(), path, &msg, signed.len()))
         }
     }
 

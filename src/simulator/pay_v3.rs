@@ -12,7 +12,8 @@
 //! | `POST /v3/pay[/partner]/transactions/out-trade-no/{out_trade_no}/close` | 204 |
 //! | `POST /v3/refund/domestic/refunds` | 200 the refund (`PROCESSING`) |
 //! | `GET /v3/refund/domestic/refunds/{out_refund_no}[?sub_mchid=]` | 200 the refund |
-//! | `GET /v3/certificates` | 200 the platform certificate, encrypted with the APIv3 key |
+//! | `GET /v3/certificates` | 200 the platform certificates, encrypted with the APIv3 key (through a rotation: [`super::PlatformRotation`]) |
+//! | `POST /v3/merchant/media/upload`, `…/video_upload` | 200 `media_id` ([`super::media`]: the `Authorization` over the `meta` part) |
 //!
 //! Every request is checked like the identity endpoints' (host, method, `Authorization`: 401
 //! `SIGN_ERROR`), then its body field by field (400 `PARAM_ERROR` naming the field, the body's
@@ -178,6 +179,8 @@ pub enum SandboxEndpoint {
     RefundQuery,
     /// `GET /v3/certificates`.
     Certificates,
+    /// `POST /v3/merchant/media/upload` and `POST /v3/merchant/media/video_upload`.
+    MediaUpload,
 }
 
 enum Lookup {
@@ -192,6 +195,7 @@ enum Route {
     Refund,
     RefundQuery(String),
     Certificates,
+    Media { video: bool },
 }
 
 /// A path segment, percent-decoded (a segment that does not decode is kept as sent: it names
@@ -206,6 +210,14 @@ fn route(path: &str) -> Option<(Route, Method, SandboxEndpoint)> {
     use SandboxEndpoint as E;
     if path == "/v3/certificates" {
         return Some((Route::Certificates, Method::GET, E::Certificates));
+    }
+    if let Some(kind) = path.strip_prefix("/v3/merchant/media/") {
+        let video = match kind {
+            "upload" => false,
+            "video_upload" => true,
+            _ => return None,
+        };
+        return Some((Route::Media { video }, Method::POST, E::MediaUpload));
     }
     if path == "/v3/refund/domestic/refunds" {
         return Some((Route::Refund, Method::POST, E::Refund));
@@ -531,7 +543,22 @@ impl Simulator {
                 "请求方法错误",
             )));
         }
-        if let Err(reply) = self.check_v3_authorization(req, now) {
+        // An upload's signature covers its `meta` part, not the body.
+        let upload = match route {
+            Route::Media { .. } => match super::media::read_upload(req) {
+                Ok(upload) => Some(upload),
+                Err(message) => {
+                    return Some(Some(v3_error(
+                        StatusCode::BAD_REQUEST,
+                        "PARAM_ERROR",
+                        message,
+                    )));
+                }
+            },
+            _ => None,
+        };
+        let signed = upload.as_ref().map_or(&req.body()[..], |u| &u.meta[..]);
+        if let Err(reply) = self.check_v3_authorization_over(req, now, signed) {
             return Some(Some(reply));
         }
         let fault = script.for_endpoint(endpoint);
@@ -552,11 +579,17 @@ impl Simulator {
                 code,
                 message,
             ),
-            _ => {
-                let abnormal = matches!(fault, Some(PayFault::RefundAbnormal));
-                self.answer(route, req, now, rng, abnormal)
-                    .unwrap_or_else(|e| e)
-            }
+            _ => match (&route, &upload) {
+                (Route::Media { video }, Some(upload)) => {
+                    let (status, body) = self.media_upload(*video, upload, now);
+                    Answer { status, body }
+                }
+                _ => {
+                    let abnormal = matches!(fault, Some(PayFault::RefundAbnormal));
+                    self.answer(route, req, now, rng, abnormal)
+                        .unwrap_or_else(|e| e)
+                }
+            },
         };
         let empty = answer.body.is_empty();
         let mut reply = self.signed_v3_reply(rng, answer.status, answer.body, now);
@@ -594,6 +627,8 @@ impl Simulator {
             Route::Refund => self.refund(req, now, rng, refund_abnormal),
             Route::RefundQuery(out_refund_no) => self.refund_query(&out_refund_no, req),
             Route::Certificates => self.certificates(rng),
+            // Answered in `sandbox`, which has read the upload.
+            Route::Media { .. } => Err(system_error()),
         }
     }
 

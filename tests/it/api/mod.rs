@@ -1,6 +1,7 @@
 //! The typed APIs, one module each, end to end through the simulator.
 
 mod customs;
+mod media;
 mod nameauth;
 mod oauth;
 mod pay;
