@@ -115,17 +115,46 @@ fn build_upload<R: TryCryptoRng + ?Sized>(
         .sign(signer, rng, now, &nonce)?)
 }
 
-macro_rules! upload_operation {
-    ($(#[$doc:meta])* $name:ident, $kind:expr, $endpoint:ident) => {
-        $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq)]
-        pub struct $name {
-            /// The file name WeChat Pay records; its extension says the file's type.
-            pub filename: String,
-            /// The file's bytes.
-            pub file: Vec<u8>,
-        }
+/// An image upload (`media/upload`): JPG, PNG or BMP, at most 2 MB.
+///
+/// ```
+/// use wechatpay_sansio::api::media::ImageUploadRequest;
+/// use wechatpay_sansio::error::FieldError;
+/// let gif = ImageUploadRequest::new("a.gif", b"GIF89a".to_vec());
+/// assert!(matches!(gif.validate(), Err(FieldError::NotInEnum { field: "filename", .. })));
+/// let big = ImageUploadRequest::new("a.jpg", vec![0; 2 * 1024 * 1024 + 1]);
+/// assert!(matches!(big.validate(), Err(FieldError::TooLarge { field: "file", .. })));
+/// assert!(ImageUploadRequest::new("a.JPG", b"\xff\xd8".to_vec()).validate().is_ok());
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct ImageUploadRequest {
+    /// The file name WeChat Pay records; its extension says the file's type.
+    pub filename: String,
+    /// The file's bytes.
+    pub file: Vec<u8>,
+}
 
+/// A video upload (`media/video_upload`): AVI, WMV, MPEG, MP4, MOV, MKV, FLV, F4V, M4V or
+/// RMVB, at most 5 MB.
+///
+/// ```
+/// use wechatpay_sansio::api::{media::VideoUploadRequest, Operation};
+/// let clip = VideoUploadRequest::new("clip.mp4", b"\0\0\0\x18ftypmp42".to_vec());
+/// assert!(clip.validate().is_ok());
+/// assert_eq!(clip.endpoint().path, "/v3/merchant/media/video_upload");
+/// assert!(VideoUploadRequest::new("clip.jpg", vec![1]).validate().is_err());
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct VideoUploadRequest {
+    /// The file name WeChat Pay records; its extension says the file's type.
+    pub filename: String,
+    /// The file's bytes.
+    pub file: Vec<u8>,
+}
+
+/// The impls of an upload request type.
+macro_rules! upload_operation {
+    ($name:ident, $kind:expr, $endpoint:ident) => {
         impl $name {
             /// Upload `file` as `filename`.
             #[must_use]
@@ -204,38 +233,8 @@ macro_rules! upload_operation {
     };
 }
 
-upload_operation!(
-    /// An image upload (`media/upload`): JPG, PNG or BMP, at most 2 MB.
-    ///
-    /// ```
-    /// use wechatpay_sansio::api::media::ImageUploadRequest;
-    /// use wechatpay_sansio::error::FieldError;
-    /// let gif = ImageUploadRequest::new("a.gif", b"GIF89a".to_vec());
-    /// assert!(matches!(gif.validate(), Err(FieldError::NotInEnum { field: "filename", .. })));
-    /// let big = ImageUploadRequest::new("a.jpg", vec![0; 2 * 1024 * 1024 + 1]);
-    /// assert!(matches!(big.validate(), Err(FieldError::TooLarge { field: "file", .. })));
-    /// assert!(ImageUploadRequest::new("a.JPG", b"\xff\xd8".to_vec()).validate().is_ok());
-    /// ```
-    ImageUploadRequest,
-    MediaKind::Image,
-    IMAGE_UPLOAD
-);
-
-upload_operation!(
-    /// A video upload (`media/video_upload`): AVI, WMV, MPEG, MP4, MOV, MKV, FLV, F4V, M4V or
-    /// RMVB, at most 5 MB.
-    ///
-    /// ```
-    /// use wechatpay_sansio::api::{media::VideoUploadRequest, Operation};
-    /// let clip = VideoUploadRequest::new("clip.mp4", b"\0\0\0\x18ftypmp42".to_vec());
-    /// assert!(clip.validate().is_ok());
-    /// assert_eq!(clip.endpoint().path, "/v3/merchant/media/video_upload");
-    /// assert!(VideoUploadRequest::new("clip.jpg", vec![1]).validate().is_err());
-    /// ```
-    VideoUploadRequest,
-    MediaKind::Video,
-    VIDEO_UPLOAD
-);
+upload_operation!(ImageUploadRequest, MediaKind::Image, IMAGE_UPLOAD);
+upload_operation!(VideoUploadRequest, MediaKind::Video, VIDEO_UPLOAD);
 
 /// Check an upload reply without its request (from a log): verified, and the `media_id`
 /// present.

@@ -6,6 +6,7 @@
 //! | module | API | protocol |
 //! |---|---|---|
 //! | [`pay`] | 下单 / 查单 / 关单 / 退款 / 查退款 and their notifications (JSAPI, App, H5, Native; direct and partner) | v3 |
+//! | [`certificates`] | 下载平台证书 `GET /v3/certificates` (the keys [`crate::rotation`] refreshes) | v3, AES-256-GCM resources |
 //! | [`media`] | 图片上传 / 视频上传 `merchant/media/upload`, `…/video_upload` | v3, `multipart/form-data`, `meta` signed |
 //! | [`realnameauth`] | 实名验证 `secsvc/realnameauth` | v2 XML, MD5 / HMAC-SHA256, signed reply |
 //! | [`oauth`] | its OAuth steps (authorize URL, `appauth/getaccesstoken`) | v2 signed GET, JSON reply |
@@ -44,6 +45,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod certificates;
 pub mod customs;
 pub mod getpublickey;
 pub mod media;

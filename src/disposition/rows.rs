@@ -12,6 +12,7 @@ use crate::ids::IdError;
 use crate::keys::KeyError;
 use crate::paysign::PaySignError;
 use crate::request::RequestError;
+use crate::rotation::RotationError;
 use crate::secret::SecretError;
 use crate::time::UnixTime;
 use crate::v2::notify::PayNotifyError;
@@ -268,6 +269,11 @@ fn every_variant_of_every_error_has_a_row() {
         Json => ApiError::Json { line: 1, column: 2 }, Untrusted;
         NotJson => ApiError::NotJson, Untrusted;
         TooLarge => ApiError::TooLarge { len: 2, max: 1 }, Untrusted;
+    });
+    rows!(RotationError {
+        Build => RotationError::Build { source: ApiError::NotConfigured(crate::merchant::NotConfigured("APIv3 key")), retry_at: UnixTime::from_secs(60) }, Misconfigured;
+        Download => RotationError::Download { source: ApiError::V3Reply(ResponseError::Verify(VerifyError::BadSignature)), retry_at: UnixTime::from_secs(60) }, Untrusted;
+        NoReply => RotationError::NoReply { retry_at: UnixTime::from_secs(60) }, Transient;
     });
     rows!(PaySignError {
         Field => crate::paysign::PaySignError::from(field()), Rejected;

@@ -60,7 +60,7 @@
 
 use super::sandbox::{self, Order, OrderState, Refund, RefundResult, RefundState, TradeKind};
 use super::v3::ScriptedError;
-use super::{Script, SigningKeyMode, Simulator, pem, v3_error};
+use super::{Script, SigningKeyMode, Simulator, v3_error};
 use crate::keys::KeyId;
 use crate::time::UnixTime;
 use crate::v3::header::WECHATPAY_SERIAL;
@@ -950,7 +950,8 @@ impl Simulator {
         Ok(ok(&book.refund_json(&book.refunds[j])))
     }
 
-    /// `GET /v3/certificates`: the platform certificate, encrypted with the APIv3 key. A
+    /// `GET /v3/certificates`: the platform certificates ([`Simulator::served_certificates`]:
+    /// one, or two through a rotation), encrypted with the APIv3 key. A
     /// simulator that signs with the WeChat Pay public key ([`SigningKeyMode::PublicKey`]) has
     /// no platform certificate to serve: 404 `RESOURCE_NOT_EXISTS`, as WeChat Pay answers
     /// merchants switched to the public key.
@@ -962,32 +963,36 @@ impl Simulator {
                 "无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥",
             ));
         }
-        let nonce = sandbox::resource_nonce(rng).ok_or_else(system_error)?;
-        // The PEM as WeChat Pay sends it: without the bundle's `# TEST ONLY` comment line.
-        let pem: String = pem::PLATFORM_CERTIFICATE
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .flat_map(|l| [l, "\n"])
-            .collect();
-        let enc = crate::v3::resource::EncryptedResource::encrypt(
-            &self.api_v3_key,
-            &nonce,
-            "certificate",
-            "certificate",
-            pem.as_bytes(),
-        )
-        .ok_or_else(system_error)?;
-        let validity = self.platform_cert.validity();
-        Ok(ok(&json!({ "data": [{
-            "serial_no": self.platform_cert.serial().as_str(),
-            "effective_time": sandbox::beijing(validity.not_before),
-            "expire_time": sandbox::beijing(validity.not_after),
-            "encrypt_certificate": {
-                "algorithm": enc.algorithm,
-                "associated_data": "certificate",
-                "nonce": enc.nonce,
-                "ciphertext": enc.ciphertext,
-            },
-        }] })))
+        let mut data = Vec::new();
+        for (cert, bundled) in self.served_certificates() {
+            let nonce = sandbox::resource_nonce(rng).ok_or_else(system_error)?;
+            // The PEM as WeChat Pay sends it: without the bundle's `# TEST ONLY` comment line.
+            let pem: String = bundled
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .flat_map(|l| [l, "\n"])
+                .collect();
+            let enc = crate::v3::resource::EncryptedResource::encrypt(
+                &self.api_v3_key,
+                &nonce,
+                "certificate",
+                "certificate",
+                pem.as_bytes(),
+            )
+            .ok_or_else(system_error)?;
+            let validity = cert.validity();
+            data.push(json!({
+                "serial_no": cert.serial().as_str(),
+                "effective_time": sandbox::beijing(validity.not_before),
+                "expire_time": sandbox::beijing(validity.not_after),
+                "encrypt_certificate": {
+                    "algorithm": enc.algorithm,
+                    "associated_data": "certificate",
+                    "nonce": enc.nonce,
+                    "ciphertext": enc.ciphertext,
+                },
+            }));
+        }
+        Ok(ok(&json!({ "data": data })))
     }
 }
