@@ -1092,7 +1092,10 @@ pub fn v3_media_upload(data: &[u8]) {
             let parts = parse_form_data(&boundary.content_type(), &body);
             let parts = parts.unwrap_or_else(|e| panic!("built body does not parse: {e}"));
             assert_eq!(parts.len(), 2);
-            assert_eq!((parts[0].name.as_str(), &parts[0].data[..]), ("meta", meta.as_bytes()));
+            assert_eq!(
+                (parts[0].name.as_str(), &parts[0].data[..]),
+                ("meta", meta.as_bytes())
+            );
             assert_eq!(parts[1].filename.as_deref(), Some(filename.as_str()));
             assert_eq!(parts[1].content_type.as_deref(), Some(ct));
             assert_eq!(parts[1].data, file);
@@ -1127,7 +1130,9 @@ pub fn v3_media_upload(data: &[u8]) {
 }
 
 /// Build `op`, send it to the simulator, read the reply; `None` when it does not build.
-fn upload_through_simulator<O: Operation>(op: &O) -> Option<Result<O::Outcome, crate::api::ApiError>> {
+fn upload_through_simulator<O: Operation>(
+    op: &O,
+) -> Option<Result<O::Outcome, crate::api::ApiError>> {
     let now = UnixTime::from_secs(1_767_225_600);
     let mut rng = fuzz_rng();
     let req = op.build(merchant(), &mut rng, now).ok()?;

@@ -397,11 +397,10 @@ impl KeyRefresher {
         let current = merchant.load();
         let scheduled = self.next_at.is_none_or(|t| now >= t);
         // The keys' own signal, rate-limited, and not while backing off.
-        let keys_wake = (self.failures == 0 && current.keys().refresh_due(now))
-            .then(|| {
-                self.last_fetch
-                    .map_or(now, |t| t + self.policy.min_interval)
-            });
+        let keys_wake = (self.failures == 0 && current.keys().refresh_due(now)).then(|| {
+            self.last_fetch
+                .map_or(now, |t| t + self.policy.min_interval)
+        });
         if !scheduled && keys_wake.is_none_or(|t| now < t) {
             let next = self.next_at.unwrap_or(now);
             return Ok(Poll::IdleUntil(keys_wake.map_or(next, |k| k.min(next))));

@@ -229,7 +229,6 @@ macro_rules! upload_operation {
                 v3_common::decode(merchant, response, now, Some($endpoint.path), echoes)
             }
         }
-
     };
 }
 

@@ -52,7 +52,10 @@ fn params(value: &str) -> Vec<(String, String)> {
     let mut chars = value.chars().peekable();
     loop {
         // Skip separators and whitespace.
-        while chars.peek().is_some_and(|c| *c == ';' || c.is_ascii_whitespace()) {
+        while chars
+            .peek()
+            .is_some_and(|c| *c == ';' || c.is_ascii_whitespace())
+        {
             chars.next();
         }
         let mut name = String::new();
@@ -98,7 +101,10 @@ fn params(value: &str) -> Vec<(String, String)> {
 /// `form-data` disposition or a name, a part not closed, no close delimiter.
 pub fn parse_form_data(content_type: &str, body: &[u8]) -> Result<Vec<FormPart>, &'static str> {
     let (media_type, rest) = content_type.split_once(';').unwrap_or((content_type, ""));
-    if !media_type.trim().eq_ignore_ascii_case("multipart/form-data") {
+    if !media_type
+        .trim()
+        .eq_ignore_ascii_case("multipart/form-data")
+    {
         return Err("not multipart/form-data");
     }
     let boundary = params(rest)
@@ -123,7 +129,10 @@ pub fn parse_form_data(content_type: &str, body: &[u8]) -> Result<Vec<FormPart>,
             return Ok(parts);
         }
         // Transport padding, then CRLF.
-        let pad = rest.iter().take_while(|b| **b == b' ' || **b == b'\t').count();
+        let pad = rest
+            .iter()
+            .take_while(|b| **b == b' ' || **b == b'\t')
+            .count();
         if !rest[pad..].starts_with(b"\r\n") {
             return Err("delimiter not followed by CRLF");
         }
@@ -145,7 +154,9 @@ fn part(raw: &[u8]) -> Result<FormPart, &'static str> {
     let head = core::str::from_utf8(head).map_err(|_| "part header not UTF-8")?;
     let (mut name, mut filename, mut content_type) = (None, None, None);
     for line in head.split("\r\n").filter(|l| !l.is_empty()) {
-        let (k, v) = line.split_once(':').ok_or("part header line without a colon")?;
+        let (k, v) = line
+            .split_once(':')
+            .ok_or("part header line without a colon")?;
         let v = v.trim();
         if k.trim().eq_ignore_ascii_case("content-disposition") {
             let (kind, rest) = v.split_once(';').unwrap_or((v, ""));
@@ -184,7 +195,8 @@ pub(crate) fn read_upload(req: &http::Request<Vec<u8>>) -> Result<Upload, &'stat
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .ok_or("缺少Content-Type")?;
-    let parts = parse_form_data(ct, req.body()).map_err(|_| "请求体不是合法的multipart/form-data")?;
+    let parts =
+        parse_form_data(ct, req.body()).map_err(|_| "请求体不是合法的multipart/form-data")?;
     let mut meta = None;
     let mut file = None;
     for p in parts {
@@ -214,7 +226,12 @@ fn hex(bytes: &[u8]) -> String {
 
 impl Simulator {
     /// Answer an upload whose `Authorization` verified: `(status, body)` before signing.
-    pub(crate) fn media_upload(&self, video: bool, upload: &Upload, _now: UnixTime) -> (StatusCode, Vec<u8>) {
+    pub(crate) fn media_upload(
+        &self,
+        video: bool,
+        upload: &Upload,
+        _now: UnixTime,
+    ) -> (StatusCode, Vec<u8>) {
         let param = |message: &str| {
             (
                 StatusCode::BAD_REQUEST,
@@ -279,9 +296,18 @@ mod tests {
         assert_eq!(parts.len(), 1);
         assert_eq!(parts[0].filename.as_deref(), Some("x\"y.jpg"));
         assert_eq!(parts[0].data, b"\r\nZ");
-        assert_eq!(parse_form_data("text/plain", b""), Err("not multipart/form-data"));
-        assert_eq!(parse_form_data("multipart/form-data", b""), Err("no boundary"));
-        assert_eq!(parse_form_data("multipart/form-data; boundary=q", b"x"), Err("no delimiter"));
+        assert_eq!(
+            parse_form_data("text/plain", b""),
+            Err("not multipart/form-data")
+        );
+        assert_eq!(
+            parse_form_data("multipart/form-data", b""),
+            Err("no boundary")
+        );
+        assert_eq!(
+            parse_form_data("multipart/form-data; boundary=q", b"x"),
+            Err("no delimiter")
+        );
         assert_eq!(
             parse_form_data("multipart/form-data; boundary=q", b"--q\r\n\r\nx"),
             Err("part not closed")
@@ -297,10 +323,13 @@ mod tests {
             ),
             Err("part disposition is not form-data")
         );
-        assert_eq!(params("a=1; b=\"2;3\"; c"), vec![
-            ("a".into(), "1".into()),
-            ("b".into(), "2;3".into()),
-            ("c".into(), String::new()),
-        ]);
+        assert_eq!(
+            params("a=1; b=\"2;3\"; c"),
+            vec![
+                ("a".into(), "1".into()),
+                ("b".into(), "2;3".into()),
+                ("c".into(), String::new()),
+            ]
+        );
     }
 }

@@ -470,7 +470,12 @@ impl Simulator {
         if self.merchant_public_key.0.verify_sha256(&[&msg], &sig) {
             Ok(())
         } else {
-            Err(sign_mismatch(req.method().as_str(), path, &msg, signed.len()))
+            Err(sign_mismatch(
+                req.method().as_str(),
+                path,
+                &msg,
+                signed.len(),
+            ))
         }
     }
 

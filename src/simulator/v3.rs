@@ -144,6 +144,10 @@ fn str_field<'a>(body: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
         .filter(|s| !s.is_empty())
 }
 
+/// A request past the common checks: its JSON body, and the platform key its
+/// `Wechatpay-Serial` names.
+type Front<'a> = (Map<String, Value>, &'a MerchantPrivateKey);
+
 impl Simulator {
     /// The common front half: method, host, signature, `Wechatpay-Serial`, JSON object body.
     #[allow(clippy::result_large_err)] // the error is the reply to send; not a hot path
@@ -153,7 +157,7 @@ impl Simulator {
         now: UnixTime,
         host: &str,
         allow_public_key_id: bool,
-    ) -> Result<(Map<String, Value>, &MerchantPrivateKey), Response<Vec<u8>>> {
+    ) -> Result<Front<'_>, Response<Vec<u8>>> {
         if req.method() != Method::POST {
             return Err(v3_error(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -186,7 +190,8 @@ impl Simulator {
     fn key_for_serial(&self, id: &KeyId, allow_public_key_id: bool) -> Option<&MerchantPrivateKey> {
         if id == self.platform_cert.serial() || (allow_public_key_id && *id == self.public_key_id) {
             Some(&self.platform_key)
-        } else if id == self.next_platform_cert.serial() && self.rotation != PlatformRotation::None {
+        } else if id == self.next_platform_cert.serial() && self.rotation != PlatformRotation::None
+        {
             Some(&self.next_platform_key)
         } else {
             None

@@ -308,7 +308,10 @@ mod tests {
     #[test]
     fn boundaries() {
         assert_eq!(Boundary::new(""), Err(MultipartError::InvalidBoundary));
-        assert_eq!(Boundary::new("a".repeat(71)), Err(MultipartError::InvalidBoundary));
+        assert_eq!(
+            Boundary::new("a".repeat(71)),
+            Err(MultipartError::InvalidBoundary)
+        );
         assert!(Boundary::new("a".repeat(70)).is_ok());
         assert_eq!(Boundary::new("a "), Err(MultipartError::InvalidBoundary));
         assert_eq!(Boundary::new("a\"b"), Err(MultipartError::InvalidBoundary));
@@ -326,7 +329,11 @@ mod tests {
     #[test]
     fn refusals() {
         let b = Boundary::new("B").unwrap();
-        for (name, ct) in [("a\".jpg", "image/jpeg"), ("a\r\n.jpg", "image/jpeg"), ("", "x")] {
+        for (name, ct) in [
+            ("a\".jpg", "image/jpeg"),
+            ("a\r\n.jpg", "image/jpeg"),
+            ("", "x"),
+        ] {
             assert_eq!(
                 form_data(&b, "{}", name, ct, b""),
                 Err(MultipartError::HeaderText("filename"))
@@ -358,11 +365,17 @@ mod tests {
         expected.extend_from_slice(b"\"\r\nContent-Type: image/png\r\n\r\n\x89PNG\r\n--B--\r\n");
         assert_eq!(body, expected);
         assert_eq!(MediaKind::Video.content_type("noext"), None);
-        assert_eq!(MediaKind::Video.content_type("a.RMVB"), Some("application/vnd.rn-realmedia-vbr"));
+        assert_eq!(
+            MediaKind::Video.content_type("a.RMVB"),
+            Some("application/vnd.rn-realmedia-vbr")
+        );
         assert_eq!(MediaKind::Image.content_type("a.jpeg"), None);
         assert_eq!(MediaKind::Image.content_type("A.JPG"), Some("image/jpeg"));
         assert_eq!(MediaKind::Video.max_bytes(), 5 * 1024 * 1024);
         assert!(MediaKind::Image.extensions().contains("bmp"));
-        assert_eq!(meta("a\"b.jpg", b"").get(..23), Some(r#"{"filename":"a\"b.jpg","#));
+        assert_eq!(
+            meta("a\"b.jpg", b"").get(..23),
+            Some(r#"{"filename":"a\"b.jpg","#)
+        );
     }
 }

@@ -66,7 +66,7 @@ pub struct JsonRequest<'a> {
 ///
 /// ```
 /// use wechatpay_sansio::v3::request::SignableBody;
-/// let meta = br#"{"filename":"a.jpg","sha256":"…"}"#;
+/// let meta = br#"{"filename":"a.jpg","sha256":"00"}"#;
 /// assert_eq!(SignableBody::Precomputed(meta).bytes(b"--multipart body--"), meta);
 /// assert_eq!(SignableBody::Body.bytes(b"{}"), b"{}");
 /// ```
@@ -105,22 +105,22 @@ enum ContentType<'a> {
 /// and what [`JsonRequest`] signs through.
 ///
 /// ```
-/// use wechatpay_sansio::{ids::Nonce, time::UnixTime, v3::{auth::MerchantSigner, canonical}};
+/// use wechatpay_sansio::{ids::Nonce, time::UnixTime, v3::auth::MerchantSigner};
 /// use wechatpay_sansio::v3::request::{RawRequest, SignableBody};
 /// use wechatpay_sansio::simulator::pem; // TEST ONLY material (feature `simulator`)
 /// # use rand_core::SeedableRng;
 /// let signer = MerchantSigner::from_pems("1900000109", pem::MERCHANT_PRIVATE_KEY, pem::MERCHANT_CERTIFICATE)?;
 /// # let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
-/// let meta = br#"{"filename":"a.png","sha256":"…"}"#;
+/// let meta = br#"{"filename":"a.png","sha256":"00"}"#;
 /// let req = RawRequest::post("https://api.mch.weixin.qq.com/v3/merchant/media/upload",
-///                            b"--b\r\n…".to_vec(), "multipart/form-data; boundary=b")
+///                            b"--b\r\n...".to_vec(), "multipart/form-data; boundary=b")
 ///     .signable(SignableBody::Precomputed(meta))
 ///     .sign(&signer, &mut rng, UnixTime::from_secs(1624523846), &Nonce::new("A1B2C3D4E5F6G7")?)?;
 /// assert_eq!(req.headers()["content-type"], "multipart/form-data; boundary=b");
-/// // The signature covers `meta`, not the multipart body:
-/// let signed = canonical::request_message("POST", "/v3/merchant/media/upload",
-///     UnixTime::from_secs(1624523846), "A1B2C3D4E5F6G7", meta);
-/// assert!(signed.ends_with(b"\n{\"filename\":\"a.png\",\"sha256\":\"\xe2\x80\xa6\"}\n"));
+/// // The signature covers `meta`, not the multipart body (RSASSA-PKCS1-v1_5 is deterministic):
+/// let over_meta = signer.authorization(&mut rng, "POST", "/v3/merchant/media/upload",
+///     UnixTime::from_secs(1624523846), &Nonce::new("A1B2C3D4E5F6G7")?, meta)?;
+/// assert!(req.headers()["authorization"].to_str()?.ends_with(&format!("signature=\"{}\"", over_meta.signature)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]

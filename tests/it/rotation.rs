@@ -73,18 +73,33 @@ fn idle_until(refresher: &mut KeyRefresher, shared: &SharedMerchant, now: UnixTi
 
 /// A reply signed by `sim` at `now`, checked with the shared merchant's current keys.
 fn verify(sim: &Simulator, shared: &SharedMerchant, now: UnixTime) -> Result<KeyId, ResponseError> {
-    let reply = sim.signed_v3_reply(&mut rng(4), http::StatusCode::OK, br#"{"ok":1}"#.to_vec(), now);
+    let reply = sim.signed_v3_reply(
+        &mut rng(4),
+        http::StatusCode::OK,
+        br#"{"ok":1}"#.to_vec(),
+        now,
+    );
     let merchant = shared.load();
-    response::check(ResponseRef::from_http(&reply), &merchant.verifier(), now).map(|v| v.key_id.clone())
+    response::check(ResponseRef::from_http(&reply), &merchant.verifier(), now)
+        .map(|v| v.key_id.clone())
 }
 
 #[test]
 fn a_whole_rotation() {
     let before = Simulator::new();
-    let published = before.clone().with_platform_rotation(PlatformRotation::Published);
-    let switched = before.clone().with_platform_rotation(PlatformRotation::Switched);
-    let retired = before.clone().with_platform_rotation(PlatformRotation::Retired);
-    let (old, new) = (before.platform_serial().clone(), before.next_platform_serial().clone());
+    let published = before
+        .clone()
+        .with_platform_rotation(PlatformRotation::Published);
+    let switched = before
+        .clone()
+        .with_platform_rotation(PlatformRotation::Switched);
+    let retired = before
+        .clone()
+        .with_platform_rotation(PlatformRotation::Retired);
+    let (old, new) = (
+        before.platform_serial().clone(),
+        before.next_platform_serial().clone(),
+    );
     let shared = shared_with_old_cert(&before);
     let mut refresher = KeyRefresher::new(RefreshPolicy::default());
     let none = Script::default();
@@ -93,9 +108,20 @@ fn a_whole_rotation() {
     let done = fetch(&mut refresher, &shared, &before, &none, T0).unwrap();
     assert!(done.added.is_empty() && done.dropped.is_empty());
     let (lo, hi) = (T0.as_secs() + 12 * 3600, T0.as_secs() + 13 * 3600);
-    assert!((lo..=hi).contains(&done.next_fetch.as_secs()), "{}", done.next_fetch);
+    assert!(
+        (lo..=hi).contains(&done.next_fetch.as_secs()),
+        "{}",
+        done.next_fetch
+    );
     assert_eq!(idle_until(&mut refresher, &shared, T0), done.next_fetch);
-    assert_eq!(idle_until(&mut refresher, &shared, T0 + core::time::Duration::from_secs(60)), done.next_fetch);
+    assert_eq!(
+        idle_until(
+            &mut refresher,
+            &shared,
+            T0 + core::time::Duration::from_secs(60)
+        ),
+        done.next_fetch
+    );
 
     // WeChat Pay publishes the next certificate; the scheduled download adds it.
     let t1 = done.next_fetch;
@@ -110,7 +136,14 @@ fn a_whole_rotation() {
     assert_eq!(verify(&published, &shared, t1).unwrap(), old);
     assert_eq!(verify(&switched, &shared, t1).unwrap(), new);
     // Encryption picks the newest certificate valid now.
-    assert_eq!(shared.load().keys().encryption_key(t1).map(|k| k.id().clone()), Some(new.clone()));
+    assert_eq!(
+        shared
+            .load()
+            .keys()
+            .encryption_key(t1)
+            .map(|k| k.id().clone()),
+        Some(new.clone())
+    );
 
     // The old certificate is retired: no longer served, but kept while it is valid.
     let t2 = done.next_fetch;
@@ -130,7 +163,10 @@ fn a_whole_rotation() {
     assert_eq!(done.dropped, vec![old.clone()]);
     assert_eq!(serials(&shared), vec![new.as_str().to_owned()]);
     let refused = verify(&before, &shared, late).unwrap_err();
-    assert!(matches!(refused, ResponseError::Verify(VerifyError::UnknownKey(_))));
+    assert!(matches!(
+        refused,
+        ResponseError::Verify(VerifyError::UnknownKey(_))
+    ));
     assert_eq!(verify(&retired, &shared, late).unwrap(), new);
     assert_eq!(refresher.failures(), 0);
 }
@@ -141,7 +177,9 @@ fn a_whole_rotation() {
 #[test]
 fn an_unknown_serial_brings_the_download_forward() {
     let before = Simulator::new();
-    let switched = before.clone().with_platform_rotation(PlatformRotation::Switched);
+    let switched = before
+        .clone()
+        .with_platform_rotation(PlatformRotation::Switched);
     let shared = shared_with_old_cert(&before);
     let mut refresher = KeyRefresher::new(RefreshPolicy::default());
     let done = fetch(&mut refresher, &shared, &before, &Script::default(), T0).unwrap();
@@ -172,7 +210,14 @@ fn failures_back_off_and_leave_the_keys_alone() {
     };
 
     // 500: transient, retried within 30–60 s.
-    let e = fetch(&mut refresher, &shared, &sim, &fault(PayFault::SystemError), T0).unwrap_err();
+    let e = fetch(
+        &mut refresher,
+        &shared,
+        &sim,
+        &fault(PayFault::SystemError),
+        T0,
+    )
+    .unwrap_err();
     assert!(matches!(&e, RotationError::Download { source, .. }
         if matches!(source.failure(), Some(Failure::V3(r)) if r.code.as_str() == "SYSTEMERROR")));
     assert_eq!(e.disposition(), Disposition::Transient);
@@ -184,27 +229,57 @@ fn failures_back_off_and_leave_the_keys_alone() {
     assert_eq!(idle_until(&mut refresher, &shared, T0), r1);
 
     // 429 at the retry: the back-off doubles (60–120 s).
-    let e = fetch(&mut refresher, &shared, &sim, &fault(PayFault::FrequencyLimited), r1).unwrap_err();
+    let e = fetch(
+        &mut refresher,
+        &shared,
+        &sim,
+        &fault(PayFault::FrequencyLimited),
+        r1,
+    )
+    .unwrap_err();
     assert_eq!(e.disposition(), Disposition::Transient);
     let r2 = e.retry_at();
     assert!((60..=120).contains(&(r2.as_secs() - r1.as_secs())), "{r2}");
 
     // A tampered download: untrusted, the keys untouched.
-    let e = fetch(&mut refresher, &shared, &sim, &fault(PayFault::Tampered), r2).unwrap_err();
+    let e = fetch(
+        &mut refresher,
+        &shared,
+        &sim,
+        &fault(PayFault::Tampered),
+        r2,
+    )
+    .unwrap_err();
     assert_eq!(e.disposition(), Disposition::Untrusted);
     assert_eq!(e.distrust(), Some(Distrust::Tampered));
-    assert!(matches!(&e, RotationError::Download { source: ApiError::Download(_), .. }), "{e:?}");
+    assert!(
+        matches!(
+            &e,
+            RotationError::Download {
+                source: ApiError::Download(_),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     assert_eq!(serials(&shared), keys_before);
     let r3 = e.retry_at();
     assert!((120..=240).contains(&(r3.as_secs() - r2.as_secs())));
 
     // No reply at all: the transport says so, or the reply timeout passes.
-    let Poll::Fetch(_) = refresher.poll(&shared, &mut rng(5), r3).unwrap() else { panic!() };
-    assert_eq!(idle_until(&mut refresher, &shared, r3), r3 + core::time::Duration::from_secs(60));
+    let Poll::Fetch(_) = refresher.poll(&shared, &mut rng(5), r3).unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        idle_until(&mut refresher, &shared, r3),
+        r3 + core::time::Duration::from_secs(60)
+    );
     let e = refresher.on_no_reply(r3 + core::time::Duration::from_secs(10));
     assert_eq!(e.disposition(), Disposition::Transient);
     let r4 = e.retry_at();
-    let Poll::Fetch(_) = refresher.poll(&shared, &mut rng(6), r4).unwrap() else { panic!() };
+    let Poll::Fetch(_) = refresher.poll(&shared, &mut rng(6), r4).unwrap() else {
+        panic!()
+    };
     let timed_out = r4 + core::time::Duration::from_secs(61);
     let r5 = idle_until(&mut refresher, &shared, timed_out);
     assert!(r5 > timed_out);
@@ -233,7 +308,10 @@ fn not_yet_valid_and_no_certificates() {
         "{e:?}"
     );
     assert_eq!(e.disposition(), Disposition::Untrusted);
-    assert_eq!(serials(&shared), vec![retired.platform_serial().as_str().to_owned()]);
+    assert_eq!(
+        serials(&shared),
+        vec![retired.platform_serial().as_str().to_owned()]
+    );
 
     let pk = Simulator::new().with_signing_mode(SigningKeyMode::PublicKey);
     let shared = SharedMerchant::new(pk.merchant());
@@ -241,7 +319,13 @@ fn not_yet_valid_and_no_certificates() {
     let e = fetch(&mut refresher, &shared, &pk, &Script::default(), T0).unwrap_err();
     assert_eq!(e.disposition(), Disposition::Misconfigured);
     assert_eq!(shared.load().keys().len(), 2);
-    assert!(shared.load().keys().iter().any(|k| k.id().is_public_key_id()));
+    assert!(
+        shared
+            .load()
+            .keys()
+            .iter()
+            .any(|k| k.id().is_public_key_id())
+    );
 
     // A merchant without an APIv3 key cannot read the download: refused at build, backing off.
     let bare = SharedMerchant::new(
@@ -264,11 +348,23 @@ fn the_download_operation_and_concurrent_readers() {
     let merchant = sim.merchant();
     let req = CertificatesRequest::new();
     let built = req.build(&merchant, &mut rng(8), T0).unwrap();
-    assert!(built.headers()["authorization"].to_str().unwrap().starts_with("WECHATPAY2-SHA256-RSA2048 "));
+    assert!(
+        built.headers()["authorization"]
+            .to_str()
+            .unwrap()
+            .starts_with("WECHATPAY2-SHA256-RSA2048 ")
+    );
     let reply = sim.handle(&built.into_http(), T0, &mut rng(9), &Script::default());
-    let download = req.parse_reply(&merchant, ResponseRef::from_http(&reply), T0).unwrap();
+    let download = req
+        .parse_reply(&merchant, ResponseRef::from_http(&reply), T0)
+        .unwrap();
     assert_eq!(download.store.len(), 2);
-    let again = wechatpay_sansio::api::certificates::read_reply(&merchant, ResponseRef::from_http(&reply), T0).unwrap();
+    let again = wechatpay_sansio::api::certificates::read_reply(
+        &merchant,
+        ResponseRef::from_http(&reply),
+        T0,
+    )
+    .unwrap();
     assert_eq!(again.store.len(), 2);
 
     let shared = Arc::new(shared_with_old_cert(&sim));
@@ -284,7 +380,8 @@ fn the_download_operation_and_concurrent_readers() {
             })
         })
         .collect();
-    let mut refresher = KeyRefresher::new(RefreshPolicy::default().with_min_interval(core::time::Duration::ZERO));
+    let mut refresher =
+        KeyRefresher::new(RefreshPolicy::default().with_min_interval(core::time::Duration::ZERO));
     let mut now = T0;
     for _ in 0..20 {
         let done = fetch(&mut refresher, &shared, &sim, &Script::default(), now).unwrap();

@@ -57,8 +57,14 @@ fn meta_and_signature_agree_with_the_axios_plugin() {
         MerchantPrivateKey::from_pem(data("java_merchant_private_key.pem")).unwrap(),
     );
     let boundary = Boundary::new("TESTONLYxcheck").unwrap();
-    let body =
-        media::form_data(&boundary, XCHECK_META, "test_image.jpg", "image/jpeg", &image).unwrap();
+    let body = media::form_data(
+        &boundary,
+        XCHECK_META,
+        "test_image.jpg",
+        "image/jpeg",
+        &image,
+    )
+    .unwrap();
     let req = RawRequest::post(
         "https://api.mch.weixin.qq.com/v3/merchant/media/upload",
         body,
@@ -67,8 +73,7 @@ fn meta_and_signature_agree_with_the_axios_plugin() {
     .signable(SignableBody::Precomputed(XCHECK_META.as_bytes()))
     .sign(&signer, &mut rng(1), ts, &nonce)
     .unwrap();
-    let auth =
-        Authorization::parse(req.headers()["authorization"].to_str().unwrap()).unwrap();
+    let auth = Authorization::parse(req.headers()["authorization"].to_str().unwrap()).unwrap();
     assert_eq!(auth.signature, XCHECK_SIGNATURE);
     assert_eq!(
         (auth.mchid.as_str(), auth.nonce_str.as_str(), auth.timestamp),
@@ -77,18 +82,25 @@ fn meta_and_signature_agree_with_the_axios_plugin() {
     // The same signer over the multipart body would be another signature: the meta is signed.
     assert_ne!(
         signer
-            .authorization(&mut rng(1), "POST", "/v3/merchant/media/upload", ts, &nonce, req.body())
+            .authorization(
+                &mut rng(1),
+                "POST",
+                "/v3/merchant/media/upload",
+                ts,
+                &nonce,
+                req.body()
+            )
             .unwrap()
             .signature,
         XCHECK_SIGNATURE
     );
-    let parts = parse_form_data(
-        req.headers()["content-type"].to_str().unwrap(),
-        req.body(),
-    )
-    .unwrap();
+    let parts =
+        parse_form_data(req.headers()["content-type"].to_str().unwrap(), req.body()).unwrap();
     assert_eq!(parts.len(), 2);
-    assert_eq!((parts[0].name.as_str(), &parts[0].data[..]), ("meta", XCHECK_META.as_bytes()));
+    assert_eq!(
+        (parts[0].name.as_str(), &parts[0].data[..]),
+        ("meta", XCHECK_META.as_bytes())
+    );
     assert_eq!(parts[0].content_type.as_deref(), Some("application/json"));
     assert_eq!(parts[1].name, "file");
     assert_eq!(parts[1].filename.as_deref(), Some("test_image.jpg"));
@@ -103,7 +115,11 @@ fn script(fault: Option<PayFault>) -> Script {
     }
 }
 
-fn call<O: Operation>(s: &Simulator, req: &O, fault: Option<PayFault>) -> Result<O::Outcome, ApiError> {
+fn call<O: Operation>(
+    s: &Simulator,
+    req: &O,
+    fault: Option<PayFault>,
+) -> Result<O::Outcome, ApiError> {
     let m = merchant();
     let mut g = rng(7);
     let built = req.build(&m, &mut g, NOW)?;
@@ -125,7 +141,12 @@ fn uploads_end_to_end() {
         format!("TESTONLY_image_{}", &media::sha256_hex(&jpeg())[..40])
     );
     let video = VideoUploadRequest::new("clip.mp4", b"\0\0\0\x18ftypmp42 TEST ONLY".to_vec());
-    assert!(call(&s, &video, None).unwrap().media_id.starts_with("TESTONLY_video_"));
+    assert!(
+        call(&s, &video, None)
+            .unwrap()
+            .media_id
+            .starts_with("TESTONLY_video_")
+    );
     // A file right at the limit.
     let max = ImageUploadRequest::new("max.bmp", vec![7; MediaKind::Image.max_bytes()]);
     assert!(call(&s, &max, None).is_ok());
@@ -136,7 +157,12 @@ fn uploads_end_to_end() {
     };
     let m = merchant();
     let built = image.build(&m, &mut rng(3), NOW).unwrap().into_http();
-    let reply = s.handle(&built, NOW, &mut rng(4), &only_media(PayFault::FrequencyLimited));
+    let reply = s.handle(
+        &built,
+        NOW,
+        &mut rng(4),
+        &only_media(PayFault::FrequencyLimited),
+    );
     let e = image
         .parse_reply(&m, ResponseRef::from_http(&reply), NOW)
         .unwrap_err();
@@ -146,10 +172,17 @@ fn uploads_end_to_end() {
     let e = call(
         &s,
         &video,
-        Some(PayFault::Error(ScriptedError::new(403, "NO_AUTH", "商户无权限"))),
+        Some(PayFault::Error(ScriptedError::new(
+            403,
+            "NO_AUTH",
+            "商户无权限",
+        ))),
     )
     .unwrap_err();
-    assert!(matches!(e.failure(), Some(Failure::V3(r)) if r.code.as_str() == "NOAUTH"), "{e:?}");
+    assert!(
+        matches!(e.failure(), Some(Failure::V3(r)) if r.code.as_str() == "NOAUTH"),
+        "{e:?}"
+    );
     assert!(
         matches!(e.failure(), Some(Failure::V3(r)) if r.endpoint == Some("/v3/merchant/media/video_upload"))
     );
@@ -167,7 +200,12 @@ fn a_tampered_reply_is_refused() {
     assert_eq!(e.distrust(), Some(Distrust::Tampered));
     // A reply copied from a log reads the same.
     let s = sim();
-    let reply = s.signed_v3_reply(&mut rng(2), http::StatusCode::OK, br#"{"media_id":""}"#.to_vec(), NOW);
+    let reply = s.signed_v3_reply(
+        &mut rng(2),
+        http::StatusCode::OK,
+        br#"{"media_id":""}"#.to_vec(),
+        NOW,
+    );
     assert_eq!(
         read_reply(&merchant(), ResponseRef::from_http(&reply), NOW),
         Err(ApiError::MissingField("media_id".into()))
@@ -207,7 +245,12 @@ fn wechat_pay_checks_the_file_and_the_signature() {
         body,
         &boundary.content_type(),
     )
-    .sign(m.signer().unwrap(), &mut rng(9), NOW, &Nonce::generate(&mut rng(10)).unwrap())
+    .sign(
+        m.signer().unwrap(),
+        &mut rng(9),
+        NOW,
+        &Nonce::generate(&mut rng(10)).unwrap(),
+    )
     .unwrap();
     let reply = s.handle(&wrong.into_http(), NOW, &mut rng(11), &Script::default());
     assert_eq!(reply.status(), 401);
@@ -222,13 +265,21 @@ fn wechat_pay_checks_the_file_and_the_signature() {
         http::header::CONTENT_TYPE,
         http::HeaderValue::from_static("multipart/form-data; boundary=other"),
     );
-    assert_eq!(s.handle(&garbled, NOW, &mut rng(13), &Script::default()).status(), 400);
+    assert_eq!(
+        s.handle(&garbled, NOW, &mut rng(13), &Script::default())
+            .status(),
+        400
+    );
     // A video endpoint does not take an image's extension, even correctly signed.
     let mut as_video = upload.build(&m, &mut rng(14), NOW).unwrap().into_http();
     *as_video.uri_mut() = "https://api.mch.weixin.qq.com/v3/merchant/media/video_upload"
         .parse()
         .unwrap();
-    assert_eq!(s.handle(&as_video, NOW, &mut rng(15), &Script::default()).status(), 401);
+    assert_eq!(
+        s.handle(&as_video, NOW, &mut rng(15), &Script::default())
+            .status(),
+        401
+    );
 }
 
 #[test]
@@ -236,7 +287,13 @@ fn refused_at_build() {
     let m = merchant();
     let build = |r: &dyn Fn() -> Result<wechatpay_sansio::Request, ApiError>| r().unwrap_err();
     let e = build(&|| ImageUploadRequest::new("a.gif", vec![1]).build(&m, &mut rng(1), NOW));
-    assert!(matches!(e, ApiError::Field(FieldError::NotInEnum { field: "filename", .. })));
+    assert!(matches!(
+        e,
+        ApiError::Field(FieldError::NotInEnum {
+            field: "filename",
+            ..
+        })
+    ));
     let e = build(&|| ImageUploadRequest::new("a.jpg", vec![]).build(&m, &mut rng(1), NOW));
     assert_eq!(e, ApiError::Field(FieldError::Missing { field: "file" }));
     let e = build(&|| {
@@ -254,7 +311,10 @@ fn refused_at_build() {
     let e = build(&|| {
         VideoUploadRequest::new("a.mkv", vec![0; 5 * 1024 * 1024 + 1]).build(&m, &mut rng(1), NOW)
     });
-    assert!(matches!(e, ApiError::Field(FieldError::TooLarge { max: 5_242_880, .. })));
+    assert!(matches!(
+        e,
+        ApiError::Field(FieldError::TooLarge { max: 5_242_880, .. })
+    ));
     for name in ["a\".jpg", "a\r\n.jpg", "", ".jpg\u{7f}"] {
         let e = build(&|| ImageUploadRequest::new(name, vec![1]).build(&m, &mut rng(1), NOW));
         assert!(matches!(e, ApiError::Field(_)), "{name:?}: {e:?}");
@@ -270,7 +330,10 @@ fn refused_at_build() {
     assert_eq!(e.disposition(), Disposition::Misconfigured);
     // The Debug of a request shows the size, not the bytes.
     let shown = format!("{:?}", ImageUploadRequest::new("a.jpg", vec![0xAB; 3]));
-    assert!(shown.contains("file_len: 3") && !shown.contains("171"), "{shown}");
+    assert!(
+        shown.contains("file_len: 3") && !shown.contains("171"),
+        "{shown}"
+    );
     assert_eq!(
         MultipartError::BoundaryInContent.disposition(),
         Disposition::Transient
