@@ -7,7 +7,7 @@
 //!
 //! 1. [`KeyRefresher::poll`] at `now`: [`Poll::Fetch`] (send the request) or
 //!    [`Poll::IdleUntil`] (sleep until then, or until a reply fails with
-//!    [`Distrust::KeyRotation`](crate::error::Distrust::KeyRotation), then poll again).
+//!    [`Distrust::KeyRotation`], then poll again).
 //! 2. The reply goes to [`KeyRefresher::on_reply`]; no reply to [`KeyRefresher::on_no_reply`].
 //!
 //! When: at the first poll; then every [`RefreshPolicy::interval`] (12 h) plus a jitter drawn
