@@ -212,6 +212,15 @@ pub struct Refreshed {
 
 /// Why a refresh failed, and when the refresher tries again. Nothing was changed: the
 /// merchant keeps its keys.
+///
+/// ```
+/// use wechatpay_sansio::rotation::{KeyRefresher, RefreshPolicy};
+/// use wechatpay_sansio::{Classify, Disposition, UnixTime};
+/// let mut refresher = KeyRefresher::new(RefreshPolicy::default());
+/// let e = refresher.on_no_reply(UnixTime::from_secs(1_000));      // the transport gave up
+/// assert_eq!(e.disposition(), Disposition::Transient);
+/// assert!((1_030..=1_060).contains(&e.retry_at().as_secs()));     // half to all of 1 min
+/// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RotationError {

@@ -91,6 +91,17 @@ impl Operation for CertificatesRequest {
 
 /// Check a download without its request (from a log).
 ///
+/// ```
+/// use wechatpay_sansio::api::certificates::read_reply;
+/// use wechatpay_sansio::{simulator::Simulator, Classify, Disposition, ResponseRef, UnixTime};
+/// # use rand_core::SeedableRng; let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+/// let (sim, now) = (Simulator::new(), UnixTime::from_secs(1_767_225_600));
+/// let reply = sim.signed_v3_reply(&mut rng, http::StatusCode::OK, br#"{"data":[]}"#.to_vec(), now);
+/// // Signed by a certificate the (empty) list does not hold: not evidence of anything.
+/// let err = read_reply(&sim.merchant(), ResponseRef::from_http(&reply), now).unwrap_err();
+/// assert_eq!(err.disposition(), Disposition::Untrusted);
+/// ```
+///
 /// # Errors
 /// As [`Operation::decode`].
 pub fn read_reply(
