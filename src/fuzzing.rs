@@ -64,6 +64,7 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("api_refundquery", api_refundquery),
     ("api_bill", api_bill),
     ("bill_rows", bill_rows),
+    ("v3_media_upload", v3_media_upload),
 ];
 
 /// Look a harness up by target name.
@@ -1136,4 +1137,89 @@ pub fn bill_rows(data: &[u8]) {
         "a plain bill must match its own SHA1"
     );
     assert_eq!(run(true, split), run(true, data.len() / 2));
+}
+
+/// The media upload's `multipart/form-data` builder with user data, read back through the
+/// simulator's independent parser. Framing: a flags byte (bit 0: a video, bit 1: the boundary
+/// is given, bit 2: also build the typed request and send it to the simulator), then, when
+/// bit 1 is set, the boundary up to a NUL, then the file name up to a NUL, then the file.
+///
+/// Properties: a body that is built reads back part for part (the `meta`, the file name, the
+/// part type, the file bytes); a refusal says why truly (the delimiter is in the content, or the
+/// file name cannot go in a header); a typed upload that builds is accepted by the simulator
+/// (its `Authorization` over the `meta`, the `meta`'s digest of the file) and its reply read.
+pub fn v3_media_upload(data: &[u8]) {
+    use crate::api::media::{ImageUploadRequest, VideoUploadRequest};
+    use crate::simulator::media::parse_form_data;
+    use crate::v3::media::{self, Boundary, MediaKind, MultipartError};
+    let (flags, rest) = data.split_first().map_or((0, data), |(f, r)| (*f, r));
+    let mut fields = rest.splitn(if flags & 2 != 0 { 3 } else { 2 }, |b| *b == 0);
+    let boundary = if flags & 2 != 0 {
+        Boundary::new(String::from_utf8_lossy(fields.next().unwrap_or_default()))
+    } else {
+        Boundary::generate(&mut fuzz_rng())
+    };
+    let Ok(boundary) = boundary else { return };
+    let filename = String::from_utf8_lossy(fields.next().unwrap_or_default()).into_owned();
+    let file = fields.next().unwrap_or_default();
+    let kind = if flags & 1 != 0 {
+        MediaKind::Video
+    } else {
+        MediaKind::Image
+    };
+    let ct = kind
+        .content_type(&filename)
+        .unwrap_or("application/octet-stream");
+    let meta = media::meta(&filename, file);
+    match media::form_data(&boundary, &meta, &filename, ct, file) {
+        Ok(body) => {
+            let parts = parse_form_data(&boundary.content_type(), &body);
+            let parts = parts.unwrap_or_else(|e| panic!("built body does not parse: {e}"));
+            assert_eq!(parts.len(), 2);
+            assert_eq!(
+                (parts[0].name.as_str(), &parts[0].data[..]),
+                ("meta", meta.as_bytes())
+            );
+            assert_eq!(parts[1].filename.as_deref(), Some(filename.as_str()));
+            assert_eq!(parts[1].content_type.as_deref(), Some(ct));
+            assert_eq!(parts[1].data, file);
+        }
+        Err(MultipartError::BoundaryInContent) => {
+            let delimiter = format!("\n--{}", boundary.as_str());
+            let d = delimiter.as_bytes();
+            let has = |h: &[u8]| h.windows(d.len()).any(|w| w == d) || h.starts_with(&d[1..]);
+            assert!(has(meta.as_bytes()) || has(file));
+        }
+        Err(MultipartError::HeaderText(_)) => {
+            assert!(
+                filename.is_empty()
+                    || filename
+                        .chars()
+                        .any(|c| c == '"' || c == '\\' || c.is_control())
+            );
+        }
+        Err(e) => panic!("unexpected {e:?}"),
+    }
+    if flags & 4 != 0 {
+        let uploaded = if flags & 1 != 0 {
+            upload_through_simulator(&VideoUploadRequest::new(filename, file.to_vec()))
+        } else {
+            upload_through_simulator(&ImageUploadRequest::new(filename, file.to_vec()))
+        };
+        if let Some(out) = uploaded {
+            let out = out.unwrap_or_else(|e| panic!("a built upload was refused: {e:?}"));
+            assert!(out.media_id.contains(&media::sha256_hex(file)[..40]));
+        }
+    }
+}
+
+/// Build `op`, send it to the simulator, read the reply; `None` when it does not build.
+fn upload_through_simulator<O: Operation>(
+    op: &O,
+) -> Option<Result<O::Outcome, crate::api::ApiError>> {
+    let now = UnixTime::from_secs(1_767_225_600);
+    let mut rng = fuzz_rng();
+    let req = op.build(merchant(), &mut rng, now).ok()?;
+    let reply = simulator().handle(&req.into_http(), now, &mut rng, &Default::default());
+    Some(op.parse_reply(merchant(), ResponseRef::from_http(&reply), now))
 }

@@ -669,6 +669,22 @@ impl KeyStore {
         self.unknown_serial_seen.store(false, Ordering::Relaxed);
     }
 
+    /// Remove the key with this id, returning it.
+    ///
+    /// ```
+    /// use wechatpay_sansio::keys::{KeyStore, PlatformCertificate};
+    /// let cert = PlatformCertificate::from_pem(wechatpay_sansio::simulator::pem::PLATFORM_CERTIFICATE)?; // TEST ONLY
+    /// let mut store = KeyStore::new();
+    /// store.insert_certificate(&cert);
+    /// assert!(store.remove(cert.serial()).is_some() && store.is_empty());
+    /// assert!(store.remove(cert.serial()).is_none());
+    /// # Ok::<(), wechatpay_sansio::keys::KeyError>(())
+    /// ```
+    pub fn remove(&mut self, id: &KeyId) -> Option<WechatPayKey> {
+        let i = self.keys.iter().position(|k| &k.id == id)?;
+        Some(self.keys.remove(i))
+    }
+
     /// Add a platform certificate.
     pub fn insert_certificate(&mut self, cert: &PlatformCertificate) {
         self.insert(WechatPayKey::certificate(cert));

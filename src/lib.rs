@@ -34,6 +34,8 @@
 //! | front-end pay signatures | [`paysign`] |
 //! | the payment lifecycle: prepay (JSAPI / mini-program, App, H5, Native) and client pay-sign, query, close, refund, refund query, typed notifications; direct and partner | [`api::pay`] |
 //! | the five identity-verification APIs (`realnameauth`, `nameauth`, `customs`, `pre_entrust`, `querymchrisk`) and their supporting calls (`oauth`, `getpublickey`), typed | [`api`] |
+//! | platform-certificate refresh (a sans-IO driver) and a merchant shared across tasks | [`rotation`] |
+//! | media uploads (`multipart/form-data`, the `meta` signed) | [`api::media`], [`v3::media`] |
 //! | offline WeChat Pay for tests (feature `simulator`) | `simulator` |
 //! | the cryptography seam | [`crypto`] |
 //!
@@ -75,6 +77,7 @@ pub mod merchant;
 pub mod os;
 pub mod paysign;
 pub mod request;
+pub mod rotation;
 pub mod secret;
 #[cfg(feature = "simulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "simulator")))]

@@ -73,6 +73,16 @@ pub enum FieldError {
         /// The field.
         field: &'static str,
     },
+    /// A file larger than the API takes.
+    #[error("{field} is {len} bytes, more than the {max} accepted")]
+    TooLarge {
+        /// The field.
+        field: &'static str,
+        /// The most bytes accepted.
+        max: usize,
+        /// Actual bytes.
+        len: usize,
+    },
     /// None of a group of optional fields is present.
     #[error("at least one of {fields} is required")]
     NoneOf {
@@ -98,6 +108,7 @@ impl FieldError {
             | Self::IdNumber { field }
             | Self::LowercaseX { field }
             | Self::Amount { field, .. }
+            | Self::TooLarge { field, .. }
             | Self::Time { field } => field,
             Self::NoneOf { fields } => fields,
         }

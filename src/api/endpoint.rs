@@ -30,6 +30,9 @@ pub enum Protocol {
     LegacyQuery,
     /// v3: a JSON body signed in `Authorization` (SHA256-with-RSA), a verified JSON reply.
     V3Json,
+    /// v3: a `multipart/form-data` upload whose `meta` JSON (not the body) is signed in
+    /// `Authorization`, a verified JSON reply ([`crate::v3::media`]).
+    V3Upload,
 }
 
 /// Where and how an API is spoken: one description per API (`XxxRequest::endpoint`). Tests and

@@ -210,6 +210,14 @@ pub enum ApiError {
     /// A v3 notification could not be verified or decrypted.
     #[error(transparent)]
     Notify(crate::v3::notify::NotifyError),
+    /// The `multipart/form-data` body of a media upload could not be built.
+    #[error(transparent)]
+    Multipart(#[from] crate::v3::media::MultipartError),
+    /// A platform-certificate download was not accepted (its reply did not verify, a
+    /// certificate did not decrypt or parse) or it is WeChat Pay's v3 error reply
+    /// ([`ApiError::failure`]).
+    #[error(transparent)]
+    Download(#[from] crate::v3::certificates::DownloadError),
     /// The client pay-sign (JSAPI / App parameters) could not be made.
     #[error(transparent)]
     PaySign(#[from] crate::paysign::PaySignError),
@@ -303,7 +311,10 @@ impl ApiError {
                 err_code: err_code.as_ref(),
                 err_code_des: err_code_des.as_deref(),
             }),
-            Self::V3Reply(ResponseError::Failure(r)) => Some(Failure::V3(r)),
+            Self::V3Reply(ResponseError::Failure(r))
+            | Self::Download(crate::v3::certificates::DownloadError::Response(
+                ResponseError::Failure(r),
+            )) => Some(Failure::V3(r)),
             Self::OAuth { retcode, retmsg } => Some(Failure::OAuth { retcode, retmsg }),
             Self::NameAuth(c) => Some(Failure::NameAuth(c)),
             _ => None,
@@ -342,6 +353,8 @@ impl Classify for ApiError {
             Self::V2Request(e) => e.disposition(),
             Self::V3Request(e) => e.disposition(),
             Self::PaySign(e) => e.disposition(),
+            Self::Multipart(e) => e.disposition(),
+            Self::Download(e) => e.disposition(),
             Self::Notify(e) => e.disposition(),
             Self::V2Reply(e) => e.disposition(),
             Self::V3Reply(e) => e.disposition(),
@@ -367,6 +380,7 @@ impl Classify for ApiError {
         match self {
             Self::V3Reply(e) => e.distrust(),
             Self::Notify(e) => e.distrust(),
+            Self::Download(e) => e.distrust(),
             _ => tampered_if_untrusted(self.disposition()),
         }
     }

@@ -7,6 +7,8 @@
 //! |---|---|---|
 //! | [`pay`] | 下单 / 查单 / 关单 / 退款 / 查退款 and their notifications (JSAPI, App, H5, Native; direct and partner) | v3 |
 //! | [`bill`] | 申请交易账单 / 资金账单 / 单个子商户资金账单, 下载账单: the download checked against the signed SHA1 while it streams (GZIP, AES-256-GCM) | v3, unsigned download |
+//! | [`certificates`] | 下载平台证书 `GET /v3/certificates` (the keys [`crate::rotation`] refreshes) | v3, AES-256-GCM resources |
+//! | [`media`] | 图片上传 / 视频上传 `merchant/media/upload`, `…/video_upload` | v3, `multipart/form-data`, `meta` signed |
 //! | [`realnameauth`] | 实名验证 `secsvc/realnameauth` | v2 XML, MD5 / HMAC-SHA256, signed reply |
 //! | [`oauth`] | its OAuth steps (authorize URL, `appauth/getaccesstoken`) | v2 signed GET, JSON reply |
 //! | [`nameauth`] | legacy 实名认证查询 `nameautheasy` | MD5 query sign, JSON / JSONP |
@@ -45,8 +47,10 @@
 //! ```
 
 pub mod bill;
+pub mod certificates;
 pub mod customs;
 pub mod getpublickey;
+pub mod media;
 pub mod nameauth;
 pub mod oauth;
 pub mod pay;

@@ -36,6 +36,13 @@ impl Backend for AwsLc {
     type RsaPrivateKey = RsaPrivateKey;
     type RsaPublicKey = RsaPublicKey;
 
+    fn sha256(data: &[u8]) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        // A SHA-256 digest is always 32 bytes.
+        out.copy_from_slice(sha256(&[data]).as_ref());
+        out
+    }
+
     fn aes256gcm_decrypt(
         key: &[u8; 32],
         nonce: &[u8; 12],

@@ -81,6 +81,9 @@ pub(crate) trait Backend {
     /// An RSA public key, parsed once.
     type RsaPublicKey: RsaPublic;
 
+    /// SHA-256 of `data` (the media-upload `meta`'s file digest).
+    fn sha256(data: &[u8]) -> [u8; 32];
+
     /// AES-256-GCM decryption of `ciphertext ‖ 16-byte tag` with a 12-byte nonce.
     fn aes256gcm_decrypt(
         key: &[u8; 32],
@@ -176,6 +179,22 @@ pub(crate) trait RsaPublic: Sized + Clone + PartialEq + Send + Sync {
     ) -> Result<Vec<u8>, CryptoError>;
     /// SubjectPublicKeyInfo DER of this key.
     fn to_spki_der(&self) -> Result<Vec<u8>, CryptoError>;
+}
+
+/// SHA-256 of `data` with the selected backend.
+pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
+    Selected::sha256(data)
+}
+
+/// Lower-case hex of `bytes`.
+pub(crate) fn hex_lower(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(2 * bytes.len());
+    for b in bytes {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    out
 }
 
 /// AES-256-GCM decryption with the selected backend.
@@ -558,7 +577,24 @@ mod tests {
         ));
     }
 
+    fn sha256_known_answers<B: Backend>() {
+        // wechatpay-java ShaUtilTest (`message`); FIPS 180-2 `abc`; the empty string.
+        assert_eq!(
+            hex_lower(&B::sha256(b"message")),
+            "ab530a13e45914982b79f9b7e3fba994cfd1f3fb22f71cea1afbf02b460c6d1d"
+        );
+        assert_eq!(
+            hex_lower(&B::sha256(b"abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            hex_lower(&B::sha256(b"")),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
     fn all<B: Backend>() {
+        sha256_known_answers::<B>();
         hmac_sha256_rfc4231_case2::<B>();
         aes256gcm_java_sdk_vector::<B>();
         rsa_sign_verify_streams_parts::<B>();

@@ -22,6 +22,11 @@ impl Backend for RustCrypto {
     type RsaPrivateKey = RsaPrivateKey;
     type RsaPublicKey = RsaPublicKey;
 
+    fn sha256(data: &[u8]) -> [u8; 32] {
+        use sha2::Digest as _;
+        sha2::Sha256::digest(data).into()
+    }
+
     fn aes256gcm_decrypt(
         key: &[u8; 32],
         nonce: &[u8; 12],

@@ -13,6 +13,7 @@ use crate::ids::IdError;
 use crate::keys::KeyError;
 use crate::paysign::PaySignError;
 use crate::request::RequestError;
+use crate::rotation::RotationError;
 use crate::secret::SecretError;
 use crate::time::UnixTime;
 use crate::v2::notify::PayNotifyError;
@@ -23,6 +24,7 @@ use crate::v2::sign::SignError;
 use crate::v2::xml::XmlError;
 use crate::v3::auth::{AuthError, AuthorizationParseError};
 use crate::v3::certificates::DownloadError;
+use crate::v3::media::MultipartError;
 use crate::v3::notify::NotifyError;
 use crate::v3::request::V3RequestError;
 use crate::v3::resource::ResourceError;
@@ -111,6 +113,13 @@ fn every_variant_of_every_error_has_a_row() {
         NoneOf => FieldError::NoneOf { fields: "a, b" }, Rejected;
         Amount => FieldError::Amount { field: "a", min: 1, max: 2 }, Rejected;
         Time => FieldError::Time { field: "a" }, Rejected;
+        TooLarge => FieldError::TooLarge { field: "file", max: 1, len: 2 }, Rejected;
+    });
+    rows!(MultipartError {
+        InvalidBoundary => MultipartError::InvalidBoundary, Misconfigured;
+        BoundaryInContent => MultipartError::BoundaryInContent, Transient;
+        HeaderText => MultipartError::HeaderText("filename"), Rejected;
+        Rng => MultipartError::Rng, Transient;
     });
     rows!(IdError {
         Invalid => IdError::Invalid(field()), Misconfigured;
@@ -246,6 +255,8 @@ fn every_variant_of_every_error_has_a_row() {
         V3Request => ApiError::V3Request(V3RequestError::Auth(AuthError::Backend)), Misconfigured;
         Notify => ApiError::Notify(crate::v3::notify::NotifyError::TooLarge(2_000_000)), Untrusted;
         PaySign => ApiError::PaySign(crate::paysign::PaySignError::Field(field())), Rejected;
+        Multipart => ApiError::Multipart(MultipartError::BoundaryInContent), Transient;
+        Download => ApiError::Download(DownloadError::SerialMismatch("01".into())), Untrusted;
         OAuth => ApiError::OAuth { retcode: Retcode::CodeNotFound, retmsg: "code not found".into() }, Rejected;
         NameAuth => ApiError::NameAuth(NameAuthCode::IpNotAuthorized), Misconfigured;
         HttpStatus => ApiError::HttpStatus(503), Transient;
@@ -272,6 +283,11 @@ fn every_variant_of_every_error_has_a_row() {
         Output => BillError::Output(std::io::ErrorKind::StorageFull), Transient;
         Read => BillError::Read(std::io::ErrorKind::UnexpectedEof), Transient;
         Format => BillError::Format { line: 3, reason: "x" }, Untrusted;
+    });
+    rows!(RotationError {
+        Build => RotationError::Build { source: ApiError::NotConfigured(crate::merchant::NotConfigured("APIv3 key")), retry_at: UnixTime::from_secs(60) }, Misconfigured;
+        Download => RotationError::Download { source: ApiError::V3Reply(ResponseError::Verify(VerifyError::BadSignature)), retry_at: UnixTime::from_secs(60) }, Untrusted;
+        NoReply => RotationError::NoReply { retry_at: UnixTime::from_secs(60) }, Transient;
     });
     rows!(PaySignError {
         Field => crate::paysign::PaySignError::from(field()), Rejected;

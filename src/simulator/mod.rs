@@ -32,6 +32,7 @@
 //! format, not from this crate's payment operations, so that it can catch their mistakes.
 
 pub mod bills;
+pub mod media;
 pub mod pay_v2;
 pub mod pay_v3;
 pub mod pem;
@@ -119,6 +120,31 @@ pub enum SigningKeyMode {
     PublicKey,
 }
 
+/// Where the simulator stands in a platform-certificate rotation: which certificates
+/// `GET /v3/certificates` serves and which key signs v3 replies and notifications (in
+/// [`SigningKeyMode::Certificate`]). The next certificate is the TEST ONLY
+/// [`pem::PLATFORM2_CERTIFICATE`] (valid 2026-11-25 … 2126-11-01; its key is also the risk key).
+///
+/// ```
+/// use wechatpay_sansio::simulator::{PlatformRotation, Simulator};
+/// let sim = Simulator::new().with_platform_rotation(PlatformRotation::Switched);
+/// assert_eq!(sim.signing_serial(), sim.next_platform_serial());
+/// assert_ne!(sim.platform_serial(), sim.next_platform_serial());
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PlatformRotation {
+    /// No rotation: the platform certificate is served and signs.
+    #[default]
+    None,
+    /// The next certificate is published beside the current one, which still signs.
+    Published,
+    /// Both are served; the next one signs.
+    Switched,
+    /// The old certificate is retired: only the next one is served, and it signs.
+    Retired,
+}
+
 /// How the simulator lays out the v2 XML replies of [`Simulator::v2_reply`] (the values, hence
 /// the `sign`, are the same in every layout; whitespace between elements is not signed).
 ///
@@ -191,6 +217,10 @@ pub struct Simulator {
     pub(crate) platform_key: MerchantPrivateKey,
     pub(crate) platform_cert: PlatformCertificate,
     pub(crate) public_key_id: KeyId,
+    /// The certificate a rotation moves to, and its key ([`PlatformRotation`]).
+    pub(crate) next_platform_key: MerchantPrivateKey,
+    pub(crate) next_platform_cert: PlatformCertificate,
+    pub(crate) rotation: PlatformRotation,
     pub(crate) risk_key: MerchantPrivateKey,
     pub(crate) signing_mode: SigningKeyMode,
     pub(crate) max_skew: Duration,
@@ -221,6 +251,9 @@ impl Simulator {
             platform_key: load_key(pem::PLATFORM_PRIVATE_KEY),
             platform_cert,
             public_key_id: ok(KeyId::new(TEST_PUB_KEY_ID)),
+            next_platform_key: load_key(pem::PLATFORM2_PRIVATE_KEY),
+            next_platform_cert: ok(PlatformCertificate::from_pem(pem::PLATFORM2_CERTIFICATE)),
+            rotation: PlatformRotation::None,
             risk_key: load_key(pem::RISK_PRIVATE_KEY),
             signing_mode: SigningKeyMode::Certificate,
             max_skew: Duration::from_secs(300),
@@ -291,6 +324,54 @@ impl Simulator {
         self
     }
 
+    /// Move to `rotation` in a platform-certificate rotation (clones share the order books, so
+    /// a test can hold one simulator per phase).
+    #[must_use]
+    pub fn with_platform_rotation(mut self, rotation: PlatformRotation) -> Self {
+        self.rotation = rotation;
+        self
+    }
+
+    /// The serial of the certificate a rotation moves to ([`pem::PLATFORM2_CERTIFICATE`]).
+    #[must_use]
+    pub fn next_platform_serial(&self) -> &KeyId {
+        self.next_platform_cert.serial()
+    }
+
+    /// The id in `Wechatpay-Serial` of the v3 replies and notifications the simulator signs now.
+    ///
+    /// ```
+    /// use wechatpay_sansio::simulator::{Simulator, SigningKeyMode};
+    /// let sim = Simulator::new();
+    /// assert_eq!(sim.signing_serial(), sim.platform_serial());
+    /// let pk = sim.with_signing_mode(SigningKeyMode::PublicKey);
+    /// assert_eq!(pk.signing_serial(), pk.public_key_id());
+    /// ```
+    #[must_use]
+    pub fn signing_serial(&self) -> &KeyId {
+        self.signing_key_id()
+    }
+
+    /// The certificates `GET /v3/certificates` serves now.
+    pub(crate) fn served_certificates(&self) -> Vec<(&PlatformCertificate, &'static str)> {
+        let old = (&self.platform_cert, pem::PLATFORM_CERTIFICATE);
+        let new = (&self.next_platform_cert, pem::PLATFORM2_CERTIFICATE);
+        match self.rotation {
+            PlatformRotation::None => vec![old],
+            PlatformRotation::Published | PlatformRotation::Switched => vec![old, new],
+            PlatformRotation::Retired => vec![new],
+        }
+    }
+
+    /// Whether the next certificate's key signs now.
+    fn signs_with_next(&self) -> bool {
+        self.signing_mode == SigningKeyMode::Certificate
+            && matches!(
+                self.rotation,
+                PlatformRotation::Switched | PlatformRotation::Retired
+            )
+    }
+
     /// The merchant id the simulator serves.
     #[must_use]
     pub fn mchid(&self) -> &MchId {
@@ -314,6 +395,9 @@ impl Simulator {
     #[must_use]
     pub(crate) fn signing_key_id(&self) -> &KeyId {
         match self.signing_mode {
+            SigningKeyMode::Certificate if self.signs_with_next() => {
+                self.next_platform_cert.serial()
+            }
             SigningKeyMode::Certificate => self.platform_cert.serial(),
             SigningKeyMode::PublicKey => &self.public_key_id,
         }
@@ -347,6 +431,18 @@ impl Simulator {
         req: &http::Request<Vec<u8>>,
         now: UnixTime,
     ) -> Result<(), Response<Vec<u8>>> {
+        self.check_v3_authorization_over(req, now, req.body())
+    }
+
+    /// [`Simulator::check_v3_authorization`] with `signed` as the body line of the message (a
+    /// media upload's `meta` part).
+    #[allow(clippy::result_large_err)] // as above
+    pub(crate) fn check_v3_authorization_over(
+        &self,
+        req: &http::Request<Vec<u8>>,
+        now: UnixTime,
+        signed: &[u8],
+    ) -> Result<(), Response<Vec<u8>>> {
         let sign_error = |msg: &str| v3_error(StatusCode::UNAUTHORIZED, "SIGN_ERROR", msg);
         let header = req
             .headers()
@@ -369,7 +465,7 @@ impl Simulator {
             path,
             auth.timestamp.as_secs(),
             &auth.nonce_str,
-            req.body(),
+            signed,
         );
         let sig = STANDARD
             .decode(&auth.signature)
@@ -381,7 +477,7 @@ impl Simulator {
                 req.method().as_str(),
                 path,
                 &msg,
-                req.body().len(),
+                signed.len(),
             ))
         }
     }
@@ -429,7 +525,12 @@ impl Simulator {
         let nonce = Nonce::generate(rng).ok()?;
         let ts = now.as_secs().to_string();
         let msg = v3_response_message(&ts, nonce.as_str(), body);
-        let sig = self.platform_key.0.sign_sha256(rng, &[&msg]).ok()?;
+        let key = if self.signs_with_next() {
+            &self.next_platform_key
+        } else {
+            &self.platform_key
+        };
+        let sig = key.0.sign_sha256(rng, &[&msg]).ok()?;
         let mut h = http::HeaderMap::new();
         let hv = |s: &str| HeaderValue::from_str(s).unwrap_or(HeaderValue::from_static("invalid"));
         h.insert(header::WECHATPAY_TIMESTAMP.clone(), hv(&ts));

@@ -12,7 +12,8 @@
 //! | `POST /v3/pay[/partner]/transactions/out-trade-no/{out_trade_no}/close` | 204 |
 //! | `POST /v3/refund/domestic/refunds` | 200 the refund (`PROCESSING`) |
 //! | `GET /v3/refund/domestic/refunds/{out_refund_no}[?sub_mchid=]` | 200 the refund |
-//! | `GET /v3/certificates` | 200 the platform certificate, encrypted with the APIv3 key |
+//! | `GET /v3/certificates` | 200 the platform certificates, encrypted with the APIv3 key (through a rotation: [`super::PlatformRotation`]) |
+//! | `POST /v3/merchant/media/upload`, `…/video_upload` | 200 `media_id` ([`super::media`]: the `Authorization` over the `meta` part) |
 //!
 //! Every request is checked like the identity endpoints' (host, method, `Authorization`: 401
 //! `SIGN_ERROR`), then its body field by field (400 `PARAM_ERROR` naming the field, the body's
@@ -59,7 +60,7 @@
 
 use super::sandbox::{self, Order, OrderState, Refund, RefundResult, RefundState, TradeKind};
 use super::v3::ScriptedError;
-use super::{Script, SigningKeyMode, Simulator, pem, v3_error};
+use super::{Script, SigningKeyMode, Simulator, v3_error};
 use crate::keys::KeyId;
 use crate::time::UnixTime;
 use crate::v3::header::WECHATPAY_SERIAL;
@@ -178,6 +179,8 @@ pub enum SandboxEndpoint {
     RefundQuery,
     /// `GET /v3/certificates`.
     Certificates,
+    /// `POST /v3/merchant/media/upload` and `POST /v3/merchant/media/video_upload`.
+    MediaUpload,
 }
 
 enum Lookup {
@@ -192,6 +195,7 @@ enum Route {
     Refund,
     RefundQuery(String),
     Certificates,
+    Media { video: bool },
 }
 
 /// A path segment, percent-decoded (a segment that does not decode is kept as sent: it names
@@ -206,6 +210,14 @@ fn route(path: &str) -> Option<(Route, Method, SandboxEndpoint)> {
     use SandboxEndpoint as E;
     if path == "/v3/certificates" {
         return Some((Route::Certificates, Method::GET, E::Certificates));
+    }
+    if let Some(kind) = path.strip_prefix("/v3/merchant/media/") {
+        let video = match kind {
+            "upload" => false,
+            "video_upload" => true,
+            _ => return None,
+        };
+        return Some((Route::Media { video }, Method::POST, E::MediaUpload));
     }
     if path == "/v3/refund/domestic/refunds" {
         return Some((Route::Refund, Method::POST, E::Refund));
@@ -531,7 +543,22 @@ impl Simulator {
                 "请求方法错误",
             )));
         }
-        if let Err(reply) = self.check_v3_authorization(req, now) {
+        // An upload's signature covers its `meta` part, not the body.
+        let upload = match route {
+            Route::Media { .. } => match super::media::read_upload(req) {
+                Ok(upload) => Some(upload),
+                Err(message) => {
+                    return Some(Some(v3_error(
+                        StatusCode::BAD_REQUEST,
+                        "PARAM_ERROR",
+                        message,
+                    )));
+                }
+            },
+            _ => None,
+        };
+        let signed = upload.as_ref().map_or(&req.body()[..], |u| &u.meta[..]);
+        if let Err(reply) = self.check_v3_authorization_over(req, now, signed) {
             return Some(Some(reply));
         }
         let fault = script.for_endpoint(endpoint);
@@ -552,11 +579,17 @@ impl Simulator {
                 code,
                 message,
             ),
-            _ => {
-                let abnormal = matches!(fault, Some(PayFault::RefundAbnormal));
-                self.answer(route, req, now, rng, abnormal)
-                    .unwrap_or_else(|e| e)
-            }
+            _ => match (&route, &upload) {
+                (Route::Media { video }, Some(upload)) => {
+                    let (status, body) = self.media_upload(*video, upload, now);
+                    Answer { status, body }
+                }
+                _ => {
+                    let abnormal = matches!(fault, Some(PayFault::RefundAbnormal));
+                    self.answer(route, req, now, rng, abnormal)
+                        .unwrap_or_else(|e| e)
+                }
+            },
         };
         let empty = answer.body.is_empty();
         let mut reply = self.signed_v3_reply(rng, answer.status, answer.body, now);
@@ -594,6 +627,8 @@ impl Simulator {
             Route::Refund => self.refund(req, now, rng, refund_abnormal),
             Route::RefundQuery(out_refund_no) => self.refund_query(&out_refund_no, req),
             Route::Certificates => self.certificates(rng),
+            // Answered in `sandbox`, which has read the upload.
+            Route::Media { .. } => Err(system_error()),
         }
     }
 
@@ -915,7 +950,8 @@ impl Simulator {
         Ok(ok(&book.refund_json(&book.refunds[j])))
     }
 
-    /// `GET /v3/certificates`: the platform certificate, encrypted with the APIv3 key. A
+    /// `GET /v3/certificates`: the platform certificates ([`Simulator::served_certificates`]:
+    /// one, or two through a rotation), encrypted with the APIv3 key. A
     /// simulator that signs with the WeChat Pay public key ([`SigningKeyMode::PublicKey`]) has
     /// no platform certificate to serve: 404 `RESOURCE_NOT_EXISTS`, as WeChat Pay answers
     /// merchants switched to the public key.
@@ -927,32 +963,36 @@ impl Simulator {
                 "无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥",
             ));
         }
-        let nonce = sandbox::resource_nonce(rng).ok_or_else(system_error)?;
-        // The PEM as WeChat Pay sends it: without the bundle's `# TEST ONLY` comment line.
-        let pem: String = pem::PLATFORM_CERTIFICATE
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .flat_map(|l| [l, "\n"])
-            .collect();
-        let enc = crate::v3::resource::EncryptedResource::encrypt(
-            &self.api_v3_key,
-            &nonce,
-            "certificate",
-            "certificate",
-            pem.as_bytes(),
-        )
-        .ok_or_else(system_error)?;
-        let validity = self.platform_cert.validity();
-        Ok(ok(&json!({ "data": [{
-            "serial_no": self.platform_cert.serial().as_str(),
-            "effective_time": sandbox::beijing(validity.not_before),
-            "expire_time": sandbox::beijing(validity.not_after),
-            "encrypt_certificate": {
-                "algorithm": enc.algorithm,
-                "associated_data": "certificate",
-                "nonce": enc.nonce,
-                "ciphertext": enc.ciphertext,
-            },
-        }] })))
+        let mut data = Vec::new();
+        for (cert, bundled) in self.served_certificates() {
+            let nonce = sandbox::resource_nonce(rng).ok_or_else(system_error)?;
+            // The PEM as WeChat Pay sends it: without the bundle's `# TEST ONLY` comment line.
+            let pem: String = bundled
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .flat_map(|l| [l, "\n"])
+                .collect();
+            let enc = crate::v3::resource::EncryptedResource::encrypt(
+                &self.api_v3_key,
+                &nonce,
+                "certificate",
+                "certificate",
+                pem.as_bytes(),
+            )
+            .ok_or_else(system_error)?;
+            let validity = cert.validity();
+            data.push(json!({
+                "serial_no": cert.serial().as_str(),
+                "effective_time": sandbox::beijing(validity.not_before),
+                "expire_time": sandbox::beijing(validity.not_after),
+                "encrypt_certificate": {
+                    "algorithm": enc.algorithm,
+                    "associated_data": "certificate",
+                    "nonce": enc.nonce,
+                    "ciphertext": enc.ciphertext,
+                },
+            }));
+        }
+        Ok(ok(&json!({ "data": data })))
     }
 }

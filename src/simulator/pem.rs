@@ -27,5 +27,12 @@ pub const PLATFORM_PUBLIC_KEY: &str = include_str!("../../tests/data/test_platfo
 /// The same key in PKCS#1 (`BEGIN RSA PUBLIC KEY`), the form `risk/getpublickey` serves.
 pub const PLATFORM_PUBLIC_KEY_PKCS1: &str =
     include_str!("../../tests/data/test_platform_public_key_pkcs1.pem");
+/// The second platform certificate, the one a rotation moves to
+/// ([`super::PlatformRotation`]): serial `1A2B3C4D5E6F7081`, valid 2026-11-25 … 2126-11-01, its
+/// key [`PLATFORM2_PRIVATE_KEY`].
+pub const PLATFORM2_CERTIFICATE: &str = include_str!("../../tests/data/test_platform2_cert.pem");
+/// The second platform certificate's private key (the same TEST ONLY key pair as
+/// [`RISK_PRIVATE_KEY`]).
+pub const PLATFORM2_PRIVATE_KEY: &str = include_str!("../../tests/data/test_platform2_key.pem");
 /// The private key of the `risk/getpublickey` key (WeChat Pay's side of `querymchrisk`).
 pub const RISK_PRIVATE_KEY: &str = include_str!("../../tests/data/test_platform2_key.pem");

@@ -27,11 +27,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use super::{Script, Simulator, v3_error, v3_error_with_detail};
+use super::{PlatformRotation, Script, Simulator, v3_error, v3_error_with_detail};
 use crate::api::customs::{self, CheckResult};
 use crate::api::pre_entrust::{self, Scene};
 use crate::crypto::RsaPrivate as _;
-use crate::keys::KeyId;
+use crate::keys::{KeyId, MerchantPrivateKey};
 use crate::secret::Personal;
 use crate::time::UnixTime;
 use crate::validate;
@@ -144,6 +144,10 @@ fn str_field<'a>(body: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
         .filter(|s| !s.is_empty())
 }
 
+/// A request past the common checks: its JSON body, and the platform key its
+/// `Wechatpay-Serial` names.
+type Front<'a> = (Map<String, Value>, &'a MerchantPrivateKey);
+
 impl Simulator {
     /// The common front half: method, host, signature, `Wechatpay-Serial`, JSON object body.
     #[allow(clippy::result_large_err)] // the error is the reply to send; not a hot path
@@ -153,7 +157,7 @@ impl Simulator {
         now: UnixTime,
         host: &str,
         allow_public_key_id: bool,
-    ) -> Result<Map<String, Value>, Response<Vec<u8>>> {
+    ) -> Result<Front<'_>, Response<Vec<u8>>> {
         if req.method() != Method::POST {
             return Err(v3_error(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -171,30 +175,42 @@ impl Simulator {
             .and_then(|v| v.to_str().ok())
             .ok_or_else(|| param_error(SERIAL_MISSING))?;
         let id = KeyId::new(serial).map_err(|_| param_error(SERIAL_WRONG))?;
-        let known =
-            &id == self.platform_cert.serial() || (allow_public_key_id && id == self.public_key_id);
-        if !known {
-            return Err(param_error(SERIAL_WRONG));
-        }
+        let key = self
+            .key_for_serial(&id, allow_public_key_id)
+            .ok_or_else(|| param_error(SERIAL_WRONG))?;
         match serde_json::from_slice::<Value>(req.body()) {
-            Ok(Value::Object(m)) => Ok(m),
+            Ok(Value::Object(m)) => Ok((m, key)),
             _ => Err(param_error("请求体不是合法的JSON对象")),
+        }
+    }
+
+    /// The platform private key behind a `Wechatpay-Serial`: the platform certificate's (or the
+    /// WeChat Pay public key's, when the API takes it), or, once published in a rotation, the
+    /// next certificate's.
+    fn key_for_serial(&self, id: &KeyId, allow_public_key_id: bool) -> Option<&MerchantPrivateKey> {
+        if id == self.platform_cert.serial() || (allow_public_key_id && *id == self.public_key_id) {
+            Some(&self.platform_key)
+        } else if id == self.next_platform_cert.serial() && self.rotation != PlatformRotation::None
+        {
+            Some(&self.next_platform_key)
+        } else {
+            None
         }
     }
 
     /// Decrypt a personal field with the platform key; `pkcs1` selects RSAES-PKCS1-v1_5
     /// (implicit rejection: a wrong padding yields garbage, caught by the caller's format checks).
     fn decrypt_field<R: TryCryptoRng + ?Sized>(
-        &self,
+        key: &MerchantPrivateKey,
         rng: &mut R,
         b64: &str,
         pkcs1: bool,
     ) -> Option<Personal> {
         let ct = STANDARD.decode(b64).ok()?;
         let pt = if pkcs1 {
-            self.platform_key.0.decrypt_pkcs1v15(rng, &ct).ok()?
+            key.0.decrypt_pkcs1v15(rng, &ct).ok()?
         } else {
-            self.platform_key.0.decrypt_oaep_sha1(rng, &ct).ok()?
+            key.0.decrypt_oaep_sha1(rng, &ct).ok()?
         };
         core::str::from_utf8(&pt)
             .ok()
@@ -205,7 +221,7 @@ impl Simulator {
     /// Decrypt the ID number and the name, and check the ID's format as WeChat Pay does.
     #[allow(clippy::result_large_err)]
     fn decrypt_identity<R: TryCryptoRng + ?Sized>(
-        &self,
+        key: &MerchantPrivateKey,
         rng: &mut R,
         body: &Map<String, Value>,
         id_field: &'static str,
@@ -215,10 +231,10 @@ impl Simulator {
         let undecryptable =
             |f: &str| field_error(f, None, "解密失败，请使用正确的公钥和填充方式加密");
         let id = str_field(body, id_field)
-            .and_then(|b| self.decrypt_field(rng, b, pkcs1))
+            .and_then(|b| Self::decrypt_field(key, rng, b, pkcs1))
             .ok_or_else(|| undecryptable(id_field))?;
         let name = str_field(body, name_field)
-            .and_then(|b| self.decrypt_field(rng, b, pkcs1))
+            .and_then(|b| Self::decrypt_field(key, rng, b, pkcs1))
             .ok_or_else(|| undecryptable(name_field))?;
         if validate::mainland_id(id_field, id.expose_secret(), true).is_err() {
             // The echoed value is the ciphertext the merchant sent, never the plaintext.
@@ -241,18 +257,22 @@ impl Simulator {
         rng: &mut R,
     ) -> Option<(Personal, Personal)> {
         let body: Map<String, Value> = serde_json::from_slice(req.body()).ok()?;
+        let key = req
+            .headers()
+            .get(&crate::v3::header::WECHATPAY_SERIAL)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|s| KeyId::new(s).ok())
+            .and_then(|id| self.key_for_serial(&id, true))
+            .unwrap_or(&self.platform_key);
+        let field = |rng: &mut R, name: &str, pkcs1: bool| {
+            Self::decrypt_field(key, rng, str_field(&body, name)?, pkcs1)
+        };
         if req.uri().path() == customs::PATH {
-            let id = self.decrypt_field(rng, str_field(&body, "certificate_id")?, true)?;
-            Some((
-                id,
-                self.decrypt_field(rng, str_field(&body, "certificate_name")?, true)?,
-            ))
+            let id = field(rng, "certificate_id", true)?;
+            Some((id, field(rng, "certificate_name", true)?))
         } else {
-            let id = self.decrypt_field(rng, str_field(&body, "cred_id")?, false)?;
-            Some((
-                id,
-                self.decrypt_field(rng, str_field(&body, "real_name")?, false)?,
-            ))
+            let id = field(rng, "cred_id", false)?;
+            Some((id, field(rng, "real_name", false)?))
         }
     }
 
@@ -268,7 +288,7 @@ impl Simulator {
         script: &CustomsScript,
     ) -> Response<Vec<u8>> {
         // The document names the platform certificate serial for this API.
-        let body = match self.v3_front(req, now, customs::HOST, false) {
+        let (body, key) = match self.v3_front(req, now, customs::HOST, false) {
             Ok(b) => b,
             Err(resp) => return resp,
         };
@@ -297,7 +317,7 @@ impl Simulator {
             );
         }
         if let Err(resp) =
-            self.decrypt_identity(rng, &body, "certificate_id", "certificate_name", true)
+            Self::decrypt_identity(key, rng, &body, "certificate_id", "certificate_name", true)
         {
             return resp;
         }
@@ -332,7 +352,7 @@ impl Simulator {
         rng: &mut R,
         script: &PreEntrustScript,
     ) -> Response<Vec<u8>> {
-        let body = match self.v3_front(req, now, pre_entrust::HOST, true) {
+        let (body, key) = match self.v3_front(req, now, pre_entrust::HOST, true) {
             Ok(b) => b,
             Err(resp) => return resp,
         };
@@ -362,7 +382,7 @@ impl Simulator {
         if str_field(&body, "cred_type") != Some("ID_CARD") {
             return field_error("cred_type", str_field(&body, "cred_type"), "只支持ID_CARD");
         }
-        if let Err(resp) = self.decrypt_identity(rng, &body, "cred_id", "real_name", false) {
+        if let Err(resp) = Self::decrypt_identity(key, rng, &body, "cred_id", "real_name", false) {
             return resp;
         }
         match script {

@@ -3,7 +3,8 @@
 //!
 //! - [`canonical`]: the signed strings (request, response, front-end "lines");
 //! - [`auth`]: the merchant signer and the `Authorization` header (build and parse);
-//! - [`request`]: signed sans-IO JSON requests;
+//! - [`request`]: signed sans-IO requests (JSON; or a body signed over other bytes);
+//! - [`media`]: the media upload's `meta` and `multipart/form-data` body;
 //! - [`verify`]: response and notification signature verification (`Wechatpay-*` headers);
 //! - [`response`]: 2xx verification vs. the error body of non-2xx replies;
 //! - [`resource`]: AES-256-GCM encrypted resources;
@@ -32,6 +33,7 @@ pub mod auth;
 pub mod canonical;
 pub mod certificates;
 pub mod header;
+pub mod media;
 pub mod notify;
 pub mod request;
 pub mod resource;

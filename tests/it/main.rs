@@ -21,6 +21,8 @@ mod paysign;
 mod real_bytes;
 /// The sans-IO request value.
 mod request;
+/// Platform-certificate rotation: the refresh driver, the shared merchant.
+mod rotation;
 /// The offline v3 payment sandbox: orders, payments, refunds, notifications, faults.
 mod sandbox;
 /// Secrets and personal data never printed.

@@ -1056,6 +1056,7 @@ fn layering_holds() {
         ("paysign", 3),
         ("merchant", 4),
         ("api", 5),
+        ("rotation", 5),
         ("simulator", 6),
         ("os", 6),
         ("fuzzing", 6),

@@ -2,6 +2,7 @@
 
 mod bill;
 mod customs;
+mod media;
 mod nameauth;
 mod oauth;
 mod pay;
