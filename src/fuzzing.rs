@@ -712,25 +712,17 @@ fn fuzz_rng() -> impl rand_core::TryCryptoRng {
     rand_chacha::ChaCha20Rng::seed_from_u64(0)
 }
 
-/// The v3 payment replies past verification: the bytes become the body of a reply the
-/// simulator signs (status from the first byte: 200, 204 or an error status), then every
-/// payment operation's `read_reply` reads it. A typed outcome must agree with the JSON's own
-/// values for the ids it reports.
+/// The v3 payment replies past verification. Every input: the body as a verified reply of each
+/// payment operation (`v3_common::decode_verified` with its echoes, then the typed outcome), at
+/// full speed. One input in 32 (first byte): also the whole path, the body in a reply the
+/// simulator signs (status from that byte: 200, 204 or 404) read by every `read_reply` (an RSA
+/// signature per input, so only a sample). A typed outcome must agree with the JSON's own values
+/// for the ids it reports.
 pub fn api_pay_v3(data: &[u8]) {
+    use crate::api::Echo;
     use crate::api::pay::{Refund, Transaction, close, prepay, query, refund, refund_query};
-    let (status, body) = match data.split_first() {
-        Some((b, rest)) => (
-            match b % 4 {
-                0 | 1 => StatusCode::OK,
-                2 => StatusCode::NO_CONTENT,
-                _ => StatusCode::NOT_FOUND,
-            },
-            rest,
-        ),
-        None => (StatusCode::OK, data),
-    };
-    let reply = simulator().signed_v3_reply(&mut fuzz_rng(), status, body.to_vec(), DEFAULT_NOW);
-    let r = || ResponseRef::from_http(&reply);
+    use crate::api::v3_common::decode_verified;
+    let (first, body) = data.split_first().map_or((0, data), |(b, rest)| (*b, rest));
     let m = merchant();
     let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let id = |name: &str| {
@@ -739,6 +731,29 @@ pub fn api_pay_v3(data: &[u8]) {
             .and_then(serde_json::Value::as_str)
             .map(str::to_owned)
     };
+    let present = |names: &'static [&'static str]| Echo::present(names);
+    let t = decode_verified(body, &present(&["out_trade_no", "mchid"]))
+        .and_then(Transaction::from_value);
+    if let Ok(t) = t {
+        assert_eq!(Some(t.out_trade_no), id("out_trade_no"));
+    }
+    let r = decode_verified(body, &present(&["out_refund_no"])).and_then(Refund::from_value);
+    if let Ok(r) = r {
+        assert_eq!(Some(r.out_refund_no), id("out_refund_no"));
+        assert_eq!(Some(r.refund_id), id("refund_id"));
+    }
+    let _ = Transaction::from_json(body).map_err(|e| e.to_string());
+    let _ = Refund::from_json(body).map_err(|e| e.to_string());
+    if first % 32 != 0 {
+        return;
+    }
+    let status = match first % 3 {
+        0 => StatusCode::OK,
+        1 => StatusCode::NO_CONTENT,
+        _ => StatusCode::NOT_FOUND,
+    };
+    let reply = simulator().signed_v3_reply(&mut fuzz_rng(), status, body.to_vec(), DEFAULT_NOW);
+    let r = || ResponseRef::from_http(&reply);
     if let Ok(t) = query::read_reply(m, r(), DEFAULT_NOW) {
         assert_eq!(Some(t.out_trade_no), id("out_trade_no"));
     }
@@ -750,28 +765,19 @@ pub fn api_pay_v3(data: &[u8]) {
     }
     let _ = prepay::read_reply(m, r(), DEFAULT_NOW).map_err(|e| e.to_string());
     let _ = close::read_reply(m, r(), DEFAULT_NOW).map_err(|e| e.to_string());
-    let _ = Transaction::from_json(body).map_err(|e| e.to_string());
-    let _ = Refund::from_json(body).map_err(|e| e.to_string());
 }
 
-/// Payment notifications past verification and decryption: the bytes (after an event-type
-/// byte) become the plaintext of a notification the simulator signs and encrypts; the typed
-/// event must name this merchant and agree with the plaintext's ids.
+/// Payment notifications past verification and decryption. Every input: the bytes (after an
+/// event-type byte) as the decrypted plaintext, typed by `api::pay::notify::event`, at full
+/// speed. One input in 32: also the whole path, the plaintext in a notification the simulator
+/// signs and encrypts, through `api::pay::notify::parse`. The typed event must name this
+/// merchant and agree with the plaintext's ids.
 pub fn v3_pay_notify(data: &[u8]) {
     use crate::api::pay::notify::{self, PaymentEvent};
-    let (event_type, plaintext) = match data.split_first() {
-        Some((b, rest)) => (
-            [
-                "TRANSACTION.SUCCESS",
-                "REFUND.SUCCESS",
-                "REFUND.ABNORMAL",
-                "REFUND.CLOSED",
-            ][usize::from(b % 4)],
-            rest,
-        ),
-        None => ("TRANSACTION.SUCCESS", data),
-    };
-    let sent = simulator().notification(event_type, plaintext, DEFAULT_NOW, &mut fuzz_rng());
+    use crate::v3::notify::{DecryptedNotification, Notification};
+    let (first, plaintext) = data.split_first().map_or((0, data), |(b, rest)| (*b, rest));
+    let event_type = ["TRANSACTION.SUCCESS", "REFUND.SUCCESS", "REFUND.ABNORMAL", "REFUND.CLOSED"]
+        [usize::from(first % 4)];
     let m = merchant();
     let json: Option<serde_json::Value> = serde_json::from_slice(plaintext).ok();
     let id = |name: &str| {
@@ -780,13 +786,11 @@ pub fn v3_pay_notify(data: &[u8]) {
             .and_then(serde_json::Value::as_str)
             .map(str::to_owned)
     };
-    match notify::parse(m, sent.headers(), sent.body(), DEFAULT_NOW) {
+    let check = |e: Result<PaymentEvent, crate::api::ApiError>| match e {
         Ok(PaymentEvent::Transaction(t)) => {
             assert_eq!(Some(t.out_trade_no), id("out_trade_no"));
-            assert_eq!(
-                t.payee.mchid() == m.mchid().as_str(),
-                id("sp_mchid").is_none()
-            );
+            let named = id("sp_mchid").or_else(|| id("mchid"));
+            assert_eq!(named.as_deref(), Some(m.mchid().as_str()), "another merchant's");
         }
         Ok(PaymentEvent::Refund(r)) => {
             assert_eq!(Some(r.out_refund_no), id("out_refund_no"));
@@ -796,6 +800,29 @@ pub fn v3_pay_notify(data: &[u8]) {
         Err(e) => {
             let _ = notify::answer(&Err(e));
         }
+    };
+    let envelope = Notification {
+        id: "EV-2018022511223320873".into(),
+        create_time: "2018-06-08T10:34:56+08:00".into(),
+        event_type: event_type.into(),
+        resource_type: "encrypt-resource".into(),
+        summary: String::new(),
+        resource: crate::v3::resource::EncryptedResource {
+            algorithm: "AEAD_AES_256_GCM".into(),
+            ciphertext: String::new(),
+            associated_data: None,
+            nonce: String::new(),
+            original_type: None,
+        },
+    };
+    let decrypted = DecryptedNotification {
+        notification: envelope,
+        plaintext: plaintext.to_vec().into(),
+    };
+    check(notify::event(m, &decrypted));
+    if first % 32 < 4 {
+        let sent = simulator().notification(event_type, plaintext, DEFAULT_NOW, &mut fuzz_rng());
+        check(notify::parse(m, sent.headers(), sent.body(), DEFAULT_NOW));
     }
 }
 /// What every v2 payment outcome reads besides its own fields (the oracle's own list).

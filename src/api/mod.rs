@@ -64,7 +64,7 @@ mod error;
 pub use endpoint::{Echo, Endpoint, HttpMethod, Protocol};
 pub use error::{ApiError, Failure, NameAuthCode, Retcode};
 mod v2_common;
-mod v3_common;
+pub(crate) mod v3_common;
 
 use crate::merchant::Merchant;
 use crate::request::{Request, ResponseRef};
