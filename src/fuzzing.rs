@@ -776,8 +776,12 @@ pub fn v3_pay_notify(data: &[u8]) {
     use crate::api::pay::notify::{self, PaymentEvent};
     use crate::v3::notify::{DecryptedNotification, Notification};
     let (first, plaintext) = data.split_first().map_or((0, data), |(b, rest)| (*b, rest));
-    let event_type = ["TRANSACTION.SUCCESS", "REFUND.SUCCESS", "REFUND.ABNORMAL", "REFUND.CLOSED"]
-        [usize::from(first % 4)];
+    let event_type = [
+        "TRANSACTION.SUCCESS",
+        "REFUND.SUCCESS",
+        "REFUND.ABNORMAL",
+        "REFUND.CLOSED",
+    ][usize::from(first % 4)];
     let m = merchant();
     let json: Option<serde_json::Value> = serde_json::from_slice(plaintext).ok();
     let id = |name: &str| {
@@ -790,7 +794,11 @@ pub fn v3_pay_notify(data: &[u8]) {
         Ok(PaymentEvent::Transaction(t)) => {
             assert_eq!(Some(t.out_trade_no), id("out_trade_no"));
             let named = id("sp_mchid").or_else(|| id("mchid"));
-            assert_eq!(named.as_deref(), Some(m.mchid().as_str()), "another merchant's");
+            assert_eq!(
+                named.as_deref(),
+                Some(m.mchid().as_str()),
+                "another merchant's"
+            );
         }
         Ok(PaymentEvent::Refund(r)) => {
             assert_eq!(Some(r.out_refund_no), id("out_refund_no"));
