@@ -58,6 +58,7 @@
 //! ```
 
 mod disposition;
+mod json;
 mod untrusted_text;
 mod validate;
 mod wire;

@@ -329,6 +329,14 @@ impl ApiError {
         self.failure().is_some_and(|f| f.is_key_rejected())
     }
 
+    /// Parse a reply's JSON strictly ([`crate::json::from_slice`]): UTF-8 throughout.
+    pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Self> {
+        crate::json::from_slice(bytes).map_err(|p| Self::Json {
+            line: p.line,
+            column: p.column,
+        })
+    }
+
     pub(crate) fn json(e: &serde_json::Error) -> Self {
         Self::Json {
             line: e.line(),

@@ -443,7 +443,7 @@ fn decode_reply(response: &ResponseRef<'_>) -> Result<NameAuthOutcome, ApiError>
         });
     }
     let json = unwrap_jsonp(response.body).ok_or(ApiError::NotJson)?;
-    let raw: RawReply = serde_json::from_slice(json).map_err(|e| ApiError::json(&e))?;
+    let raw: RawReply = ApiError::parse_json(json)?;
     let name_mask = Personal::new(raw.name_mask.unwrap_or_default());
     let error_code = raw
         .error_code

@@ -339,7 +339,7 @@ fn decode_reply(response: &ResponseRef<'_>, now: UnixTime) -> Result<AccessToken
         .body
         .strip_prefix(b"\xEF\xBB\xBF")
         .unwrap_or(response.body);
-    let mut raw: RawGrant = serde_json::from_slice(body).map_err(|e| ApiError::json(&e))?;
+    let mut raw: RawGrant = ApiError::parse_json(body)?;
     // Move the tokens into zeroizing storage before anything else can fail.
     let access_token = raw
         .access_token

@@ -109,7 +109,7 @@ pub(crate) fn decode_verified<T: serde::de::DeserializeOwned>(
     echoes: &[Echo<'_>],
 ) -> Result<T, ApiError> {
     // Typed first (serde's positions are kept for shape errors), then the echoes by name.
-    let typed = serde_json::from_slice(body).map_err(|e| ApiError::json(&e))?;
+    let typed = ApiError::parse_json(body)?;
     let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| ApiError::json(&e))?;
     check_echoes(echoes, |name| {
         value

@@ -133,7 +133,7 @@ fn decrypt_each(
     body: &[u8],
     key: &ApiV3Key,
 ) -> Result<Vec<Result<PlatformCertificate, DownloadError>>, DownloadError> {
-    let list: List = serde_json::from_slice(body).map_err(|_| DownloadError::Json)?;
+    let list: List = crate::json::from_slice(body).map_err(|_| DownloadError::Json)?;
     Ok(list
         .data
         .iter()

@@ -76,9 +76,9 @@ impl DecryptedNotification {
     /// # Errors
     /// [`NotifyError::Json`] if it does not match `T`.
     pub fn payload<T: serde::de::DeserializeOwned>(&self) -> Result<T, NotifyError> {
-        serde_json::from_slice(&self.plaintext).map_err(|e| NotifyError::Json {
-            line: e.line(),
-            column: e.column(),
+        crate::json::from_slice(&self.plaintext).map_err(|p| NotifyError::Json {
+            line: p.line,
+            column: p.column,
         })
     }
 }
@@ -234,9 +234,9 @@ pub fn parse_with(
     }
     verifier.verify_headers(signature, body, now)?;
     let notification: Notification =
-        serde_json::from_slice(body).map_err(|e| NotifyError::Json {
-            line: e.line(),
-            column: e.column(),
+        crate::json::from_slice(body).map_err(|p| NotifyError::Json {
+            line: p.line,
+            column: p.column,
         })?;
     let plaintext = notification.resource.decrypt(key)?;
     Ok(DecryptedNotification {

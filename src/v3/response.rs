@@ -183,9 +183,9 @@ impl ErrorBody {
         if body.len() > MAX_ERROR_BODY {
             return Err(ErrorBodyError::TooLarge(body.len()));
         }
-        serde_json::from_slice(body).map_err(|e| ErrorBodyError::Json {
-            line: e.line(),
-            column: e.column(),
+        crate::json::from_slice(body).map_err(|p| ErrorBodyError::Json {
+            line: p.line,
+            column: p.column,
         })
     }
 }

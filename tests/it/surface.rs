@@ -1042,6 +1042,7 @@ fn layering_holds() {
         ("ids", 0),
         ("validate", 0),
         ("wire", 0),
+        ("json", 0),
         ("error", 0),
         ("untrusted_text", 0),
         ("disposition", 0),

@@ -163,7 +163,7 @@ pub fn event(merchant: &Merchant, n: &DecryptedNotification) -> Result<PaymentEv
         mine(&t.payee)?;
         Ok(PaymentEvent::Transaction(t))
     } else if event_type.starts_with("REFUND.") {
-        let r: RawRefund = serde_json::from_slice(&n.plaintext).map_err(|e| ApiError::json(&e))?;
+        let r: RawRefund = ApiError::parse_json(&n.plaintext)?;
         let payee = payee(None, r.mchid, None, r.sp_mchid, None, r.sub_mchid, false)?;
         mine(&payee)?;
         Ok(PaymentEvent::Refund(RefundNotice {

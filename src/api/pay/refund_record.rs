@@ -137,7 +137,7 @@ impl Refund {
     /// # Errors
     /// [`ApiError::Json`] when the JSON is not a refund.
     pub fn from_json(json: &[u8]) -> Result<Self, ApiError> {
-        Self::from_raw(serde_json::from_slice(json).map_err(|e| ApiError::json(&e))?)
+        Self::from_raw(ApiError::parse_json(json)?)
     }
 
     pub(crate) fn from_value(value: serde_json::Value) -> Result<Self, ApiError> {

@@ -210,7 +210,7 @@ impl Transaction {
     /// [`ApiError::Json`] when the JSON is not a transaction; [`ApiError::MissingField`] when
     /// it names no merchant.
     pub fn from_json(json: &[u8]) -> Result<Self, ApiError> {
-        Self::from_raw(serde_json::from_slice(json).map_err(|e| ApiError::json(&e))?)
+        Self::from_raw(ApiError::parse_json(json)?)
     }
 
     pub(crate) fn from_value(value: serde_json::Value) -> Result<Self, ApiError> {

@@ -512,6 +512,25 @@ fn the_official_notification_examples_are_typed() {
         notify::parse(&merchant(), sent.headers(), sent.body(), NOW),
         Err(ApiError::Json { .. })
     ));
+    // Invalid UTF-8 is not JSON (RFC 8259 §8.1), even in a field nobody reads: serde alone
+    // would skip it, and a later reader that parses the whole payload would disagree with us
+    // (found by fuzzing `v3_pay_notify`; fuzz/regressions/v3_pay_notify).
+    let mut plain = DOC_TRANSACTION.as_bytes().to_vec();
+    let at = plain.iter().position(|&b| b == b'{').unwrap() + 1;
+    plain.splice(at..at, b"\"ignored\":\"\xff\",".iter().copied());
+    assert!(Transaction::from_json(&plain[..]).is_err());
+    let sent = s.notification("TRANSACTION.SUCCESS", &plain, NOW, &mut g);
+    let e = notify::parse(&merchant(), sent.headers(), sent.body(), NOW).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ApiError::Json {
+                line: 1,
+                column: 13
+            }
+        ),
+        "{e:?}"
+    );
 }
 
 #[test]
