@@ -885,7 +885,7 @@ fn strict(names: &[&str]) -> Vec<(String, Reliance)> {
 /// `pay/unifiedorder`'s signed reply: accepted only signed and unfolded, with a known
 /// `trade_type`, a `prepay_id`, and the URL its trade type needs.
 pub fn api_unifiedorder(data: &[u8]) {
-    use crate::api::pay_v2::{V2PayReplyOptions, unifiedorder::*};
+    use crate::api::pay_v2::unifiedorder::*;
     pay_v2_reply(
         data,
         |r, t| {
@@ -893,7 +893,7 @@ pub fn api_unifiedorder(data: &[u8]) {
                 merchant(),
                 r,
                 DEFAULT_NOW,
-                &V2PayReplyOptions::signed_with(t),
+                &UnifiedOrderReplyOptions::signed_with(t),
             )
         },
         |_| {

@@ -283,6 +283,25 @@ pub(crate) fn out_refund_no(field: &'static str, value: &str) -> Result<(), Fiel
     })
 }
 
+/// A `notify_url` (v2 and v3, orders and refunds): `http://` or `https://`, at most `max`
+/// visible ASCII characters, without a query (the documents: "不能携带参数"; v3: "公网域名必须为
+/// https，如果是走专线接入，使用专线NAT IP或者私有回调域名可使用http" — so `http` is allowed).
+///
+/// # Errors
+/// [`FieldError::Missing`], [`FieldError::Length`], [`FieldError::Charset`].
+pub(crate) fn notify_url(field: &'static str, value: &str, max: usize) -> Result<(), FieldError> {
+    token(field, value, max)?;
+    let scheme = value.starts_with("https://") || value.starts_with("http://");
+    if scheme && !value.contains('?') {
+        Ok(())
+    } else {
+        Err(FieldError::Charset {
+            field,
+            allowed: "an http(s) URL without query parameters",
+        })
+    }
+}
+
 /// A mainland resident ID number (居民身份证号): 17 digits and a GB 11643-1999 check character
 /// (`0-9` or `X`). With `require_upper_x`, a trailing lower-case `x` is refused rather than
 /// accepted.

@@ -70,14 +70,20 @@ pub struct PrepayRequest {
     pub description: String,
     /// `out_trade_no`: 6–32 of `[0-9A-Za-z_-|*]`.
     pub out_trade_no: String,
-    /// `notify_url`: an `https://` URL without query.
+    /// `notify_url`: an `https://` URL (or `http://` over a dedicated line) without query.
     pub notify_url: String,
     /// `amount.total` in fen: 1 to 2^31 − 1.
     pub total: i64,
     /// `amount.currency`; WeChat Pay's default is `CNY`.
     pub currency: Option<String>,
-    /// JSAPI: the payer's `openid` (partner: `sp_openid`, or `sub_openid` with a `sub_appid`).
+    /// JSAPI: the payer's `openid` (partner: `sub_openid` when the sub-merchant has a
+    /// `sub_appid`, else `sp_openid`; see [`Self::payer_under_sp_appid`]).
     pub payer_openid: Option<Personal>,
+    /// Partner JSAPI with a `sub_appid`: the payer's openid is the service provider's
+    /// (`sp_openid`, under `sp_appid`) rather than the sub-merchant's (`sub_openid`); the
+    /// client pay-sign then uses `sp_appid`. The document: "sp_openid和sub_openid可以选传其中之一，
+    /// 如果选择传sub_openid,则必须传sub_appid". Default `false`.
+    pub payer_under_sp_appid: bool,
     /// `attach`: opaque merchant data (≤ 128 characters) echoed in query and notification.
     pub attach: Option<String>,
     /// `time_expire`: RFC 3339 with offset (`2018-06-08T10:34:56+08:00`).
@@ -108,6 +114,7 @@ impl PrepayRequest {
             total,
             currency: None,
             payer_openid: None,
+            payer_under_sp_appid: false,
             attach: None,
             time_expire: None,
             payer_client_ip: None,
@@ -205,6 +212,15 @@ impl PrepayRequest {
         self
     }
 
+    /// Whether the payer's openid is sent as `sub_openid` (partner mode, a `sub_appid`, and not
+    /// [`Self::payer_under_sp_appid`]).
+    fn payer_is_sub_user(&self) -> bool {
+        self.sub_merchant
+            .as_ref()
+            .is_some_and(|s| s.sub_appid.is_some())
+            && !self.payer_under_sp_appid
+    }
+
     /// Check every field (before any cryptography).
     ///
     /// # Errors
@@ -221,13 +237,7 @@ impl PrepayRequest {
         validate::text("description", &self.description, 1, 127)?;
         validate::length("out_trade_no", &self.out_trade_no, 6, 32)?;
         validate::out_trade_no("out_trade_no", &self.out_trade_no)?;
-        validate::token("notify_url", &self.notify_url, 255)?;
-        if !self.notify_url.starts_with("https://") || self.notify_url.contains('?') {
-            return Err(FieldError::Charset {
-                field: "notify_url",
-                allowed: "an https:// URL without a query",
-            });
-        }
+        validate::notify_url("notify_url", &self.notify_url, 255)?;
         validate::amount("amount.total", self.total, 1)?;
         if let Some(c) = &self.currency {
             validate::token("amount.currency", c, 16)?;
@@ -289,7 +299,7 @@ impl PrepayRequest {
                     s.sub_appid.as_deref(),
                     Some(s.sub_mchid.as_str()),
                     openid.map(|o| {
-                        if s.sub_appid.is_some() {
+                        if self.payer_is_sub_user() {
                             Payer {
                                 sub_openid: Some(o),
                                 ..Payer::default()
@@ -401,12 +411,28 @@ pub enum Prepay {
 
 /// How the client pay-sign is made: the app id the payer is identified under and the merchant
 /// the App SDK names (`partnerid`). Set from the request by [`Operation::parse_reply`].
+///
+/// ```
+/// use wechatpay_sansio::api::pay::prepay::PrepayReplyOptions;
+/// let o = PrepayReplyOptions::for_pay_sign(Some("wxd678efh567hg6787".into()), None);
+/// assert_eq!(o.appid.as_deref(), Some("wxd678efh567hg6787"));
+/// ```
+#[non_exhaustive]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PrepayReplyOptions {
     /// The `appid` of the pay-sign (`sub_appid` in partner mode when the payer is under it).
     pub appid: Option<String>,
     /// App `partnerid`: the `mchid`, or the `sub_mchid` in partner mode.
     pub partnerid: Option<String>,
+}
+
+impl PrepayReplyOptions {
+    /// Options naming the pay-sign's `appid` and App `partnerid` (a reply read without its
+    /// request; `Default` for none).
+    #[must_use]
+    pub const fn for_pay_sign(appid: Option<String>, partnerid: Option<String>) -> Self {
+        Self { appid, partnerid }
+    }
 }
 
 /// A prepay outcome.
@@ -521,13 +547,12 @@ impl Operation for PrepayRequest {
 
     fn reply_options(&self) -> PrepayReplyOptions {
         let sub = self.sub_merchant.as_ref();
-        PrepayReplyOptions {
-            appid: Some(
-                sub.and_then(|s| s.sub_appid.clone())
-                    .unwrap_or_else(|| self.appid.clone()),
-            ),
-            partnerid: sub.map(|s| s.sub_mchid.clone()),
-        }
+        let sub_appid = sub.and_then(|s| s.sub_appid.clone());
+        let appid = match self.kind {
+            PrepayKind::Jsapi if !self.payer_is_sub_user() => self.appid.clone(),
+            _ => sub_appid.unwrap_or_else(|| self.appid.clone()),
+        };
+        PrepayReplyOptions::for_pay_sign(Some(appid), sub.map(|s| s.sub_mchid.clone()))
     }
 
     fn decode(

@@ -120,7 +120,7 @@ impl RefundRequest {
             validate::text("reason", r, 1, 80)?;
         }
         if let Some(u) = &self.notify_url {
-            validate::token("notify_url", u, 256)?;
+            validate::notify_url("notify_url", u, 256)?;
         }
         self.sub_merchant
             .as_ref()

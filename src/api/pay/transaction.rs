@@ -126,7 +126,7 @@ pub struct Transaction {
     pub payee: Payee,
     /// `out_trade_no`.
     pub out_trade_no: String,
-    /// `transaction_id` (absent before payment).
+    /// `transaction_id` (absent before payment; always present when `SUCCESS`).
     pub transaction_id: Option<String>,
     /// `trade_type` (absent before payment).
     pub trade_type: Option<TradeType>,
@@ -138,11 +138,11 @@ pub struct Transaction {
     pub bank_type: Option<String>,
     /// `attach`, the merchant's opaque data, echoed.
     pub attach: Option<String>,
-    /// `success_time` (RFC 3339), after payment.
+    /// `success_time` (RFC 3339), after payment (always present when `SUCCESS`).
     pub success_time: Option<String>,
     /// `payer`, after payment.
     pub payer: Option<Payer>,
-    /// `amount`.
+    /// `amount` (always present when `SUCCESS`).
     pub amount: Option<TransactionAmount>,
 }
 
@@ -208,7 +208,8 @@ impl Transaction {
     ///
     /// # Errors
     /// [`ApiError::Json`] when the JSON is not a transaction; [`ApiError::MissingField`] when
-    /// it names no merchant.
+    /// it names no merchant, or says `SUCCESS` without `transaction_id`, `success_time` and
+    /// `amount`.
     pub fn from_json(json: &[u8]) -> Result<Self, ApiError> {
         Self::from_raw(ApiError::parse_json(json)?)
     }
@@ -219,6 +220,22 @@ impl Transaction {
 
     fn from_raw(r: Raw) -> Result<Self, ApiError> {
         let partner = r.sp_mchid.is_some();
+        let trade_state = TradeState::from_wire(&r.trade_state);
+        if trade_state == TradeState::Success {
+            // A paid order comes with what proves the payment (the query reply's "当支付成功时
+            // 返回", required in TRANSACTION.SUCCESS): without them a caller reading
+            // `is_paid()` would deliver with no amount to compare.
+            let empty = |v: &Option<String>| v.as_deref().is_none_or(str::is_empty);
+            for (name, absent) in [
+                ("transaction_id", empty(&r.transaction_id)),
+                ("success_time", empty(&r.success_time)),
+                ("amount", r.amount.is_none()),
+            ] {
+                if absent {
+                    return Err(ApiError::MissingField(name.to_owned()));
+                }
+            }
+        }
         Ok(Self {
             payee: payee(
                 r.appid,
@@ -235,7 +252,7 @@ impl Transaction {
                 .trade_type
                 .filter(|s| !s.is_empty())
                 .map(|s| TradeType::from_wire(&s)),
-            trade_state: TradeState::from_wire(&r.trade_state),
+            trade_state,
             trade_state_desc: r.trade_state_desc,
             bank_type: r.bank_type.filter(|s| !s.is_empty()),
             attach: r.attach.filter(|s| !s.is_empty()),

@@ -171,29 +171,6 @@ impl V2PayReplyOptions {
     }
 }
 
-/// A merchant-side id of `[0-9A-Za-z_-|*@]` (`out_trade_no`, `out_refund_no`), 1–`max` long.
-pub(crate) fn merchant_no(field: &'static str, value: &str, max: usize) -> Result<(), FieldError> {
-    validate::length(field, value, 1, max)?;
-    validate::charset(field, value, "[0-9A-Za-z_-|*@]", |c| {
-        c.is_ascii_alphanumeric() || "_-|*@".contains(c)
-    })
-}
-
-/// A `notify_url`: `http(s)://…`, at most 256 visible ASCII characters, without a query (the
-/// document: "不能携带参数").
-pub(crate) fn notify_url(field: &'static str, value: &str) -> Result<(), FieldError> {
-    validate::token(field, value, 256)?;
-    let scheme = value.starts_with("https://") || value.starts_with("http://");
-    if scheme && !value.contains('?') {
-        Ok(())
-    } else {
-        Err(FieldError::Charset {
-            field,
-            allowed: "an http(s) URL without query parameters",
-        })
-    }
-}
-
 /// A `yyyyMMddHHmmss` time (Beijing time), fields in range.
 pub(crate) fn compact_time(field: &'static str, value: &str) -> Result<(), FieldError> {
     let err = FieldError::Charset {
@@ -378,12 +355,14 @@ mod tests {
         ] {
             assert!(compact_time("t", bad).is_err(), "{bad}");
         }
-        assert!(notify_url("n", "https://a.example/notify").is_ok());
-        assert!(notify_url("n", "http://a.example/n").is_ok());
-        assert!(notify_url("n", "https://a.example/n?x=1").is_err());
-        assert!(notify_url("n", "ftp://a.example/n").is_err());
-        assert!(merchant_no("o", "A-1_b|*@", 32).is_ok());
-        assert!(merchant_no("o", "a#", 32).is_err());
+        use crate::validate::{notify_url, out_refund_no};
+        assert!(notify_url("n", "https://a.example/notify", 256).is_ok());
+        assert!(notify_url("n", "http://a.example/n", 256).is_ok());
+        assert!(notify_url("n", "https://a.example/n?x=1", 256).is_err());
+        assert!(notify_url("n", "ftp://a.example/n", 256).is_err());
+        assert!(notify_url("n", "https://a.example/n", 10).is_err());
+        assert!(out_refund_no("o", "A-1_b|*@").is_ok());
+        assert!(out_refund_no("o", "a#").is_err());
         assert_eq!(fen(Some("12"), "f"), Ok(Some(12)));
         assert_eq!(fen(None, "f"), Ok(None));
         for bad in ["-1", "1.0", " 1", "99999999999999999999999"] {

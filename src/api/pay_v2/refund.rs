@@ -29,8 +29,8 @@
 //! ```
 
 use super::{
-    V2PayReplyOptions, V2SubMerchant, V2TradeRef, build_post, decode_signed, fen, merchant_no,
-    notify_url, opt, optional, parties, party_echoes, validate_parties,
+    V2PayReplyOptions, V2SubMerchant, V2TradeRef, build_post, decode_signed, fen, opt, optional,
+    parties, party_echoes, validate_parties,
 };
 use crate::api::{ApiError, Echo, Endpoint, HttpMethod, Operation, Protocol};
 use crate::merchant::Merchant;
@@ -138,7 +138,7 @@ impl V2RefundRequest {
     fn checked_amounts(&self) -> Result<(u64, u64), FieldError> {
         validate_parties(&self.appid, self.sub_merchant.as_ref())?;
         self.order.validate()?;
-        merchant_no("out_refund_no", &self.out_refund_no, 64)?;
+        validate::out_refund_no("out_refund_no", &self.out_refund_no)?;
         let total_fee = validate::amount("total_fee", self.total_fee, 1)?;
         let refund_fee = validate::amount("refund_fee", self.refund_fee, 1)?;
         if refund_fee > total_fee {
@@ -159,7 +159,7 @@ impl V2RefundRequest {
             validate::token("refund_account", v, 32)?;
         }
         if let Some(v) = &self.notify_url {
-            notify_url("notify_url", v)?;
+            validate::notify_url("notify_url", v, 256)?;
         }
         Ok((total_fee, refund_fee))
     }

@@ -27,7 +27,7 @@
 //! ```
 
 use super::{
-    V2SubMerchant, build_post, decode_signed, fen, merchant_no, optional, parties, party_echoes,
+    V2SubMerchant, build_post, decode_signed, fen, optional, parties, party_echoes,
     validate_parties,
 };
 use crate::api::{ApiError, Echo, Endpoint, HttpMethod, Operation, Protocol};
@@ -112,7 +112,7 @@ impl V2RefundRef {
         match self {
             Self::TransactionId(v) => validate::token("transaction_id", v, 32),
             Self::OutTradeNo(v) => validate::out_trade_no("out_trade_no", v),
-            Self::OutRefundNo(v) => merchant_no("out_refund_no", v, 64),
+            Self::OutRefundNo(v) => validate::out_refund_no("out_refund_no", v),
             Self::RefundId(v) => validate::token("refund_id", v, 32),
         }
     }

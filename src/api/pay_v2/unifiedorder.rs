@@ -29,8 +29,8 @@
 //! ```
 
 use super::{
-    V2PayReplyOptions, V2SubMerchant, build_post, compact_time, decode_signed, notify_url, opt,
-    opt_personal, parties, party_echoes, validate_parties,
+    V2SubMerchant, build_post, compact_time, decode_signed, opt, opt_personal, parties,
+    party_echoes, validate_parties,
 };
 use crate::api::{ApiError, Echo, Endpoint, HttpMethod, Operation, Protocol};
 use crate::ids::Nonce;
@@ -187,6 +187,38 @@ impl UnifiedOrderRequest {
         self.checked_total_fee().map(|_| ())
     }
 
+    /// The app the client pay-sign is for: in service-provider mode the sub-merchant's
+    /// `sub_appid` for a JSAPI order placed with a `sub_openid` (the payer is known under that
+    /// app) and for an APP order when one is set; otherwise `appid` (a JSAPI order placed with
+    /// the service provider's `openid` pays in the service provider's app).
+    ///
+    /// ```
+    /// use wechatpay_sansio::api::pay_v2::{V2SubMerchant, unifiedorder::*};
+    /// use wechatpay_sansio::secret::Personal;
+    /// let mut order = UnifiedOrderRequest::new("wxsp", "Tea", "T1", 1, "127.0.0.1",
+    ///     "https://shop.example/notify", V2TradeType::Jsapi);
+    /// let mut sub = V2SubMerchant::new("1900000109");
+    /// sub.sub_appid = Some("wxsub".into());
+    /// order.sub_merchant = Some(sub);
+    /// let mut for_sp_user = order.clone();
+    /// for_sp_user.openid = Some(Personal::new("oSp"));
+    /// assert_eq!(for_sp_user.client_appid(), "wxsp");
+    /// order.sub_openid = Some(Personal::new("oSub"));
+    /// assert_eq!(order.client_appid(), "wxsub");
+    /// ```
+    #[must_use]
+    pub fn client_appid(&self) -> &str {
+        let sub_appid = self
+            .sub_merchant
+            .as_ref()
+            .and_then(|s| s.sub_appid.as_deref());
+        match (&self.trade_type, sub_appid) {
+            (V2TradeType::Jsapi, Some(sub)) if self.sub_openid.is_some() => sub,
+            (V2TradeType::App, Some(sub)) => sub,
+            _ => &self.appid,
+        }
+    }
+
     /// Every check; the amount as sent.
     fn checked_total_fee(&self) -> Result<u64, FieldError> {
         validate_parties(&self.appid, self.sub_merchant.as_ref())?;
@@ -219,7 +251,7 @@ impl UnifiedOrderRequest {
         if let Some(v) = &self.goods_tag {
             validate::token("goods_tag", v, 32)?;
         }
-        notify_url("notify_url", &self.notify_url)?;
+        validate::notify_url("notify_url", &self.notify_url, 256)?;
         if let Some(v) = &self.product_id {
             validate::token("product_id", v, 32)?;
         } else if self.trade_type == V2TradeType::Native {
@@ -259,7 +291,7 @@ impl UnifiedOrderRequest {
 
 impl Operation for UnifiedOrderRequest {
     type Outcome = UnifiedOrderOutcome;
-    type ReplyOptions = V2PayReplyOptions;
+    type ReplyOptions = UnifiedOrderReplyOptions;
     const IDENTIFYING: &'static [&'static str] = &IDENTIFYING_FIELDS;
     const ENDPOINT: Endpoint<'static> = ENDPOINT;
 
@@ -309,9 +341,12 @@ impl Operation for UnifiedOrderRequest {
         v
     }
 
-    /// The reply is signed with this request's sign type.
-    fn reply_options(&self) -> V2PayReplyOptions {
-        V2PayReplyOptions::signed_with(Some(self.sign_type))
+    /// The reply is signed with this request's sign type; the client pay-sign's app is the
+    /// one the order was placed for ([`UnifiedOrderRequest::client_appid`]), whether or not the
+    /// reply echoes `sub_appid`.
+    fn reply_options(&self) -> UnifiedOrderReplyOptions {
+        UnifiedOrderReplyOptions::signed_with(Some(self.sign_type))
+            .for_client_appid(self.client_appid())
     }
 
     /// Status, XML, `return_code`, the signature before anything else is read, the exact fold
@@ -321,7 +356,7 @@ impl Operation for UnifiedOrderRequest {
         merchant: &Merchant,
         response: ResponseRef<'_>,
         _now: UnixTime,
-        options: &V2PayReplyOptions,
+        options: &UnifiedOrderReplyOptions,
         echoes: &[Echo<'_>],
     ) -> Result<UnifiedOrderOutcome, ApiError> {
         decode_signed(
@@ -352,7 +387,13 @@ impl Operation for UnifiedOrderRequest {
                     }
                     _ => {}
                 }
+                // Without the request, the reply's `sub_appid` is the best guess.
+                let client_appid = options
+                    .client_appid
+                    .clone()
+                    .unwrap_or_else(|| p.sub_appid.clone().unwrap_or_else(|| p.appid.clone()));
                 Ok(UnifiedOrderOutcome {
+                    client_appid,
                     appid: p.appid,
                     mch_id: p.mch_id,
                     sub_appid: p.sub_appid,
@@ -368,10 +409,47 @@ impl Operation for UnifiedOrderRequest {
     }
 }
 
+/// How a `unifiedorder` reply is read: the request's sign type and the app its client pay-sign
+/// is for. [`Operation::parse_reply`] fills both from the request.
+///
+/// ```
+/// use wechatpay_sansio::api::pay_v2::unifiedorder::UnifiedOrderReplyOptions;
+/// use wechatpay_sansio::SignType;
+/// let o = UnifiedOrderReplyOptions::signed_with(Some(SignType::Md5)).for_client_appid("wxsub");
+/// assert_eq!((o.sign_type, o.client_appid.as_deref()), (Some(SignType::Md5), Some("wxsub")));
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UnifiedOrderReplyOptions {
+    /// As [`super::V2PayReplyOptions::sign_type`].
+    pub sign_type: Option<SignType>,
+    /// The client pay-sign's app; `None`: guessed from the reply.
+    pub client_appid: Option<String>,
+}
+
+impl UnifiedOrderReplyOptions {
+    /// Options for a reply to a request signed with `sign_type` (`None`: the length rule).
+    #[must_use]
+    pub const fn signed_with(sign_type: Option<SignType>) -> Self {
+        Self {
+            sign_type,
+            client_appid: None,
+        }
+    }
+
+    /// The app the client pay-sign is for.
+    #[must_use]
+    pub fn for_client_appid(mut self, appid: impl Into<String>) -> Self {
+        self.client_appid = Some(appid.into());
+        self
+    }
+}
+
 /// Check a reply without the request at hand (e.g. one copied from a log): everything
 /// [`Operation::parse_reply`] checks but the comparison with the request ([`IDENTIFYING_FIELDS`]
 /// are only required present). The sign type comes from the `sign` length; to pin it, use
-/// [`crate::api::read_reply_with`] with [`V2PayReplyOptions`].
+/// [`crate::api::read_reply_with`] with [`UnifiedOrderReplyOptions`]; without the request the
+/// client pay-sign's app is guessed from the reply (`sub_appid` when echoed, else `appid`).
 ///
 /// # Errors
 /// As [`Operation::parse_reply`], without [`ApiError::Mismatch`].
@@ -396,6 +474,10 @@ pub struct UnifiedOrderOutcome {
     pub sub_mch_id: Option<String>,
     /// `trade_type`, as echoed.
     pub trade_type: V2TradeType,
+    /// The app the client pay-sign is for (`appId` / `appid`): from the request (see
+    /// [`UnifiedOrderRequest::client_appid`]); read without it, `sub_appid` when the reply
+    /// echoes one, else `appid`.
+    pub client_appid: String,
     /// 预支付交易会话标识.
     pub prepay_id: String,
     /// 二维码链接 (NATIVE): render it as a QR code.
@@ -410,8 +492,7 @@ pub struct UnifiedOrderOutcome {
 impl UnifiedOrderOutcome {
     /// The parameters of `WeixinJSBridge.invoke('getBrandWCPayRequest', …)` /
     /// `wx.requestPayment` for a JSAPI order, signed with [`Self::sign_type`] under the APIv2
-    /// key ([`paysign::v2_jsapi`]). `appId` is `sub_appid` when the reply carries one (the
-    /// payer's `sub_openid` is under it), else `appid`.
+    /// key ([`paysign::v2_jsapi`]). `appId` is [`Self::client_appid`].
     ///
     /// # Errors
     /// [`PaySignError::Field`] naming `trade_type` when this is not a JSAPI order; as
@@ -423,11 +504,10 @@ impl UnifiedOrderOutcome {
         nonce: &Nonce,
     ) -> Result<JsapiPayParams, PaySignError> {
         self.expect(V2TradeType::Jsapi)?;
-        let appid = self.sub_appid.as_deref().unwrap_or(&self.appid);
         paysign::v2_jsapi(
             key,
             self.sign_type,
-            appid,
+            &self.client_appid,
             timestamp,
             nonce,
             &self.prepay_id,
@@ -435,15 +515,15 @@ impl UnifiedOrderOutcome {
     }
 
     /// The parameters of the APP SDK's `PayReq` for an APP order, signed with
-    /// [`Self::sign_type`] under the APIv2 key ([`paysign::v2_app`]). `appid` is `sub_appid`
-    /// when the reply carries one, else `appid`; `partnerid` is `sub_mch_id` when present,
-    /// else `mch_id`.
+    /// [`Self::sign_type`] under the APIv2 key ([`paysign::v2_app`]). `appid` is
+    /// [`Self::client_appid`]; `partnerid` is `sub_mch_id` when present, else `mch_id`.
     ///
     /// ```
     /// # use wechatpay_sansio::api::pay_v2::unifiedorder::*;
     /// # use wechatpay_sansio::{ids::Nonce, secret::ApiV2Key, SignType, time::UnixTime};
     /// let placed = UnifiedOrderOutcome { appid: "wx2421b1c4370ec43b".into(), mch_id: "10000100".into(),
     ///     sub_appid: None, sub_mch_id: None, trade_type: V2TradeType::App,
+    ///     client_appid: "wx2421b1c4370ec43b".into(),
     ///     prepay_id: "wx201410272009395522657a690389285100".into(), code_url: None, mweb_url: None,
     ///     sign_type: SignType::Md5 };
     /// let key = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d")?;
@@ -464,12 +544,11 @@ impl UnifiedOrderOutcome {
         nonce: &Nonce,
     ) -> Result<AppPayParams, PaySignError> {
         self.expect(V2TradeType::App)?;
-        let appid = self.sub_appid.as_deref().unwrap_or(&self.appid);
         let partnerid = self.sub_mch_id.as_deref().unwrap_or(&self.mch_id);
         paysign::v2_app(
             key,
             self.sign_type,
-            appid,
+            &self.client_appid,
             partnerid,
             timestamp,
             nonce,

@@ -76,6 +76,19 @@ fn prepay_bodies_direct_and_partner() {
         serde_json::json!({"sub_openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"})
     );
     assert!(b.get("appid").is_none() && b.get("mchid").is_none());
+    // The service provider's user, with a sub_appid sent: `sp_openid` (the document: either
+    // may be sent; only `sub_openid` needs `sub_appid`).
+    let sp_user = PrepayRequest {
+        payer_under_sp_appid: true,
+        ..partner.clone()
+    };
+    let b = body_json(&sp_user.build(&m, &mut g, NOW).unwrap());
+    assert_eq!(b["sub_appid"], "wx8888888888888888");
+    assert_eq!(
+        b["payer"],
+        serde_json::json!({"sp_openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"})
+    );
+    assert_eq!(sp_user.reply_options().appid.as_deref(), Some(APPID));
     let sp = jsapi.partner(SubMerchant::new("1900000110"));
     let b = body_json(&sp.build(&m, &mut g, NOW).unwrap());
     assert_eq!(
@@ -263,10 +276,23 @@ fn amounts_times_and_fields_are_refused_at_build() {
         .unwrap_err();
         assert_eq!(field_of(e), "time_expire", "{bad}");
     }
+    // `http` is allowed over a dedicated line ("走专线接入…可使用http"); a query never.
+    let http = PrepayRequest {
+        notify_url: "http://10.0.0.1/n".into(),
+        ..ok.clone()
+    };
+    assert!(http.build(&m, &mut g, NOW).is_ok());
     for (req, field) in [
         (
             PrepayRequest {
-                notify_url: "http://example.com/n".into(),
+                notify_url: "ftp://example.com/n".into(),
+                ..ok.clone()
+            },
+            "notify_url",
+        ),
+        (
+            PrepayRequest {
+                notify_url: "https://example.com/n?a=1".into(),
                 ..ok.clone()
             },
             "notify_url",
@@ -326,6 +352,13 @@ fn amounts_times_and_fields_are_refused_at_build() {
     }
     let rf = refund::RefundRequest::new(OrderId::OutTradeNo("T0000001".into()), "R1", 10, 10);
     for (r, field) in [
+        (
+            refund::RefundRequest {
+                notify_url: Some("https://shop.example/refund?id=1".into()),
+                ..rf.clone()
+            },
+            "notify_url",
+        ),
         (
             refund::RefundRequest {
                 refund: 0,
@@ -531,6 +564,41 @@ fn the_official_notification_examples_are_typed() {
         ),
         "{e:?}"
     );
+}
+
+/// A `SUCCESS` without the proof of payment is refused: `is_paid()` must never be true with
+/// no amount to compare (the query document: returned "当支付成功时"; required in the
+/// notification). Other states need none of them.
+#[test]
+fn a_paid_transaction_carries_its_payment() {
+    let full = serde_json::json!({"appid": APPID, "mchid": "1230000109", "out_trade_no": "T1",
+        "trade_state": "SUCCESS", "transaction_id": "4200000891202103228088184743",
+        "success_time": "2018-06-08T10:34:56+08:00", "amount": {"total": 100}});
+    let t = Transaction::from_json(full.to_string().as_bytes()).unwrap();
+    assert!(t.is_paid());
+    for field in ["transaction_id", "success_time", "amount"] {
+        for value in [None, Some(serde_json::json!(""))] {
+            let mut j = full.clone();
+            match &value {
+                None => drop(j.as_object_mut().unwrap().remove(field)),
+                Some(v) => j[field] = v.clone(),
+            }
+            let e = Transaction::from_json(j.to_string().as_bytes()).unwrap_err();
+            let expected = if field == "amount" && value.is_some() {
+                matches!(e, ApiError::Json { .. }) // "" is not an amount
+            } else {
+                matches!(&e, ApiError::MissingField(f) if f == field)
+            };
+            assert!(expected, "{field} {value:?}: {e:?}");
+            j["trade_state"] = "NOTPAY".into();
+            if value.is_none() || field != "amount" {
+                assert!(
+                    Transaction::from_json(j.to_string().as_bytes()).is_ok(),
+                    "{field}"
+                );
+            }
+        }
+    }
 }
 
 #[test]

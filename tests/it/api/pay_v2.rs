@@ -16,7 +16,7 @@ use wechatpay_sansio::api::pay_v2::refundquery::{
     V2RefundStatus,
 };
 use wechatpay_sansio::api::pay_v2::unifiedorder::{
-    self, UnifiedOrderOutcome, UnifiedOrderRequest, V2TradeType,
+    self, UnifiedOrderOutcome, UnifiedOrderReplyOptions, UnifiedOrderRequest, V2TradeType,
 };
 use wechatpay_sansio::api::pay_v2::{V2PayReplyOptions, V2SubMerchant, V2TradeRef};
 use wechatpay_sansio::api::{self, ApiError, Failure, Operation};
@@ -212,7 +212,7 @@ fn unifiedorder_every_trade_type_and_sign_type() {
                 &m,
                 resp(&r),
                 NOW,
-                &V2PayReplyOptions::signed_with(Some(sign_type)),
+                &UnifiedOrderReplyOptions::signed_with(Some(sign_type)),
             )
             .unwrap();
             assert_eq!(read, out);
@@ -484,9 +484,28 @@ fn partner_mode_sends_and_checks_the_sub_merchant() {
         assert_eq!(e, want);
         assert_eq!(e.disposition(), Disposition::Untrusted);
     }
-    // sub_appid may be left out of the reply.
+    // sub_appid may be left out of the reply: the pay-sign still uses the request's.
     let r = reply_with(&[("sub_mch_id", "1900000999")]);
-    assert!(req.parse_reply(&m, resp(&r), NOW).is_ok());
+    let out = req.parse_reply(&m, resp(&r), NOW).unwrap();
+    assert_eq!(out.sub_appid, None);
+    let p = out
+        .app_pay_params(m.api_v2_key().unwrap(), NOW, &nonce)
+        .unwrap();
+    assert_eq!(p.appid, "wx8888888888888888");
+    // Read without the request, the reply is all there is.
+    let guessed = unifiedorder::read_reply(&m, resp(&r), NOW).unwrap();
+    assert_eq!(guessed.client_appid, APPID);
+    // A JSAPI order for the service provider's user, in service-provider mode with a
+    // sub_appid, pays in the service provider's app.
+    let mut sp_user = js.clone();
+    sp_user.out_trade_no = "P4".into();
+    sp_user.sub_openid = None;
+    sp_user.openid = Some(Personal::new(OPENID));
+    let out = ok(&sim, &m, &sp_user);
+    let p = out
+        .jsapi_pay_params(m.api_v2_key().unwrap(), NOW, &nonce)
+        .unwrap();
+    assert_eq!(p.app_id, APPID);
 }
 
 #[test]
@@ -1477,6 +1496,7 @@ fn debug_output_redacts_personal_data() {
         sub_appid: None,
         sub_mch_id: None,
         trade_type: V2TradeType::Jsapi,
+        client_appid: APPID.into(),
         prepay_id: "wx1".into(),
         code_url: None,
         mweb_url: None,
