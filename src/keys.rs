@@ -756,16 +756,24 @@ impl KeyStore {
     /// ```
     #[must_use]
     pub fn refresh_due(&self, now: UnixTime) -> bool {
-        if self.unknown_serial_seen.load(Ordering::Relaxed) {
-            return true;
-        }
+        self.unknown_serial_seen() || self.expiry_due(now)
+    }
+
+    /// The first half of [`Self::refresh_due`]: an unknown `Wechatpay-Serial` was seen since
+    /// the last insert.
+    pub(crate) fn unknown_serial_seen(&self) -> bool {
+        self.unknown_serial_seen.load(Ordering::Relaxed)
+    }
+
+    /// The second half of [`Self::refresh_due`]: no public key, and no certificate valid from
+    /// `now` through the margin.
+    pub(crate) fn expiry_due(&self, now: UnixTime) -> bool {
         let margin = self.refresh_margin.unwrap_or(DEFAULT_REFRESH_MARGIN);
         let until = now + margin;
-        let covered = self.keys.iter().any(|k| match k.validity {
+        !self.keys.iter().any(|k| match k.validity {
             None => true,
             Some(v) => v.contains(now) && v.contains(until),
-        });
-        !covered
+        })
     }
 
     /// Every key, in insertion order.

@@ -13,7 +13,10 @@
 //! When: at the first poll; then every [`RefreshPolicy::interval`] (12 h) plus a jitter drawn
 //! from the caller's RNG; earlier when [`KeyStore::refresh_due`] says so (no certificate stays
 //! valid for its margin, or a reply named a serial the store does not hold), at most once per
-//! [`RefreshPolicy::min_interval`]. A failure backs off, doubling from
+//! [`RefreshPolicy::min_interval`] — but when a download did not bring a certificate that
+//! covers the margin (WeChat Pay publishes the next one about 10 days before the current one
+//! expires, the default margin is 14), the expiry signal waits [`EXPIRY_RECHECK`] before it
+//! asks again, rather than downloading every `min_interval` for days. A failure backs off, doubling from
 //! [`RefreshPolicy::backoff_initial`] up to [`RefreshPolicy::backoff_max`]; the error says what
 //! went wrong ([`Classify`]) and when the next try is ([`RotationError::retry_at`]).
 //!
@@ -36,6 +39,11 @@ use core::ops::Deref;
 use core::time::Duration;
 use rand_core::TryCryptoRng;
 use std::sync::Arc;
+
+/// How long the expiry half of [`KeyStore::refresh_due`] waits after a download that did not
+/// bring a certificate covering the margin (an unknown serial still wakes the refresher after
+/// [`RefreshPolicy::min_interval`]).
+pub const EXPIRY_RECHECK: Duration = Duration::from_secs(3600);
 
 /// A [`Merchant`] shared by many tasks whose keys a refresher replaces while they run. Readers
 /// [`load`](Self::load) it (no lock: an atomic load, `arc-swap`); the refresher
@@ -93,8 +101,9 @@ impl SharedMerchant {
         self.update_keys(|_| keys.clone());
     }
 
-    /// Replace the keys with `f(current keys)`, retried if another writer stored in between.
-    fn update_keys(&self, f: impl Fn(&KeyStore) -> KeyStore) {
+    /// Replace the keys with `f(current keys)`, retried if another writer stored in between
+    /// (so `f` may run more than once; its last run is what was stored).
+    fn update_keys(&self, mut f: impl FnMut(&KeyStore) -> KeyStore) {
         self.inner
             .rcu(|current| Merchant::clone(current).with_keys(f(current.keys())));
     }
@@ -356,6 +365,8 @@ pub struct KeyRefresher {
     awaiting: Option<(UnixTime, u64)>,
     /// Failures in a row.
     failures: u32,
+    /// After a download that left the expiry signal on: when that signal may wake us again.
+    expiry_quiet_until: Option<UnixTime>,
 }
 
 impl KeyRefresher {
@@ -368,6 +379,7 @@ impl KeyRefresher {
             last_fetch: None,
             awaiting: None,
             failures: 0,
+            expiry_quiet_until: None,
         }
     }
 
@@ -385,10 +397,12 @@ impl KeyRefresher {
 
     /// What to do at `now`: download (the request signed with `merchant`'s signer; `rng` draws
     /// its nonce and the jitter of the next schedule) or wait. A download awaited beyond
-    /// [`RefreshPolicy::reply_timeout`] counts as [`RotationError::NoReply`] and backs off.
+    /// [`RefreshPolicy::reply_timeout`] is returned as [`RotationError::NoReply`] and backs off.
     ///
     /// # Errors
-    /// [`RotationError::Build`] when the request cannot be built (backing off as any failure).
+    /// [`RotationError::Build`] when the request cannot be built, [`RotationError::NoReply`]
+    /// when the download sent timed out (each backing off as any failure; poll again at
+    /// [`RotationError::retry_at`]).
     pub fn poll<R: TryCryptoRng + ?Sized>(
         &mut self,
         merchant: &SharedMerchant,
@@ -401,15 +415,27 @@ impl KeyRefresher {
                 return Ok(Poll::IdleUntil(deadline));
             }
             self.awaiting = None;
-            self.back_off(now, draw);
+            return Err(RotationError::NoReply {
+                retry_at: self.back_off(now, draw),
+            });
         }
         let current = merchant.load();
         let scheduled = self.next_at.is_none_or(|t| now >= t);
-        // The keys' own signal, rate-limited, and not while backing off.
-        let keys_wake = (self.failures == 0 && current.keys().refresh_due(now)).then(|| {
-            self.last_fetch
-                .map_or(now, |t| t + self.policy.min_interval)
-        });
+        // The keys' own signal, rate-limited, and not while backing off; the expiry half also
+        // waits out its quiet time after a download that did not settle it.
+        let keys = current.keys();
+        let soonest = self
+            .last_fetch
+            .map_or(now, |t| t + self.policy.min_interval);
+        let unknown = keys.unknown_serial_seen().then_some(soonest);
+        let expiry = keys
+            .expiry_due(now)
+            .then(|| self.expiry_quiet_until.map_or(soonest, |q| q.max(soonest)));
+        let keys_wake = if self.failures == 0 {
+            [unknown, expiry].into_iter().flatten().min()
+        } else {
+            None
+        };
         if !scheduled && keys_wake.is_none_or(|t| now < t) {
             let next = self.next_at.unwrap_or(now);
             return Ok(Poll::IdleUntil(keys_wake.map_or(next, |k| k.min(next))));
@@ -459,9 +485,18 @@ impl KeyRefresher {
                 });
             }
         };
-        let (_, added, dropped) = merge(current.keys(), &download.store, now);
-        merchant.update_keys(|keys| merge(keys, &download.store, now).0);
+        let (mut added, mut dropped) = (Vec::new(), Vec::new());
+        merchant.update_keys(|keys| {
+            let (store, a, d) = merge(keys, &download.store, now);
+            (added, dropped) = (a, d);
+            store
+        });
         self.failures = 0;
+        self.expiry_quiet_until = merchant
+            .load()
+            .keys()
+            .expiry_due(now)
+            .then(|| now + EXPIRY_RECHECK);
         let jitter = draw % (self.policy.jitter.as_secs().saturating_add(1));
         let next_fetch = now + self.policy.interval + Duration::from_secs(jitter);
         self.next_at = Some(next_fetch);

@@ -67,10 +67,7 @@ const MAX_FILENAME: usize = 128;
 /// part header can carry, with an extension `kind` takes; a file of 1 byte to `kind`'s limit.
 fn validate(kind: MediaKind, filename: &str, file: &[u8]) -> Result<&'static str, FieldError> {
     crate::validate::length("filename", filename, 1, MAX_FILENAME)?;
-    if filename
-        .chars()
-        .any(|c| c == '"' || c == '\\' || c.is_control())
-    {
+    if !crate::v3::media::is_header_text(filename) {
         return Err(FieldError::Charset {
             field: "filename",
             allowed: "characters other than quotes, backslashes and control characters",

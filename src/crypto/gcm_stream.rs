@@ -83,6 +83,8 @@ impl Aes256GcmDecryptStream {
             j0 = g.finalize();
         }
         let mut ctr = ctr::Ctr32BE::<Aes256>::new(key.into(), &j0);
+        // For a nonce other than 12 bytes, J0 is a GHASH under H of a public value.
+        j0[..].zeroize();
         // The first keystream block, E(K, J0), masks the tag; the data starts at inc32(J0).
         let mut mask = [0u8; TAG];
         ctr.try_apply_keystream(&mut mask)

@@ -280,6 +280,7 @@ fn every_variant_of_every_error_has_a_row() {
         EncryptKey => BillError::EncryptKey(CipherError::Decrypt), Misconfigured;
         KeyLength => BillError::KeyLength(16), Untrusted;
         Nonce => BillError::Nonce, Untrusted;
+        TooLarge => BillError::TooLarge { limit: 1 }, Untrusted;
         Output => BillError::Output(std::io::ErrorKind::StorageFull), Transient;
         Read => BillError::Read(std::io::ErrorKind::UnexpectedEof), Transient;
         Format => BillError::Format { line: 3, reason: "x" }, Untrusted;

@@ -70,9 +70,13 @@ fn params(value: &str) -> Vec<(String, String)> {
             return out;
         }
         let mut val = String::new();
+        let mut quoted = false;
         if chars.peek() == Some(&'=') {
             chars.next();
             if chars.peek() == Some(&'"') {
+                // A quoted string is taken as it is, spaces included (RFC 7578 §4.2); what
+                // follows the closing quote up to `;` is ignored.
+                quoted = true;
                 chars.next();
                 while let Some(c) = chars.next() {
                     match c {
@@ -86,11 +90,16 @@ fn params(value: &str) -> Vec<(String, String)> {
                 if c == ';' {
                     break;
                 }
-                val.push(c);
+                if !quoted {
+                    val.push(c);
+                }
                 chars.next();
             }
         }
-        out.push((name.trim().to_ascii_lowercase(), val.trim_end().to_owned()));
+        if !quoted {
+            val.truncate(val.trim_end().len());
+        }
+        out.push((name.trim().to_ascii_lowercase(), val));
     }
 }
 
@@ -296,6 +305,14 @@ mod tests {
         assert_eq!(parts.len(), 1);
         assert_eq!(parts[0].filename.as_deref(), Some("x\"y.jpg"));
         assert_eq!(parts[0].data, b"\r\nZ");
+        // Spaces inside quotes are the value's (found by fuzzing v3_media_upload); outside,
+        // they are not.
+        let body = b"--q\r\nContent-Disposition: form-data; name=meta ; filename=\" a \" \r\n\r\nx\r\n--q--";
+        let parts = parse_form_data("multipart/form-data; boundary=q", body).unwrap();
+        assert_eq!(
+            (parts[0].name.as_str(), parts[0].filename.as_deref()),
+            ("meta", Some(" a "))
+        );
         assert_eq!(
             parse_form_data("text/plain", b""),
             Err("not multipart/form-data")

@@ -247,9 +247,14 @@ impl Boundary {
     }
 }
 
-/// Text a part header can carry: no quote, backslash or control character.
+/// Whether a part header can carry `s` (in quotes): no quote, backslash or control character.
+pub(crate) fn is_header_text(s: &str) -> bool {
+    !s.chars().any(|c| c == '"' || c == '\\' || c.is_control())
+}
+
+/// Text a part header can carry, not empty.
 fn header_text(what: &'static str, s: &str) -> Result<(), MultipartError> {
-    if s.is_empty() || s.chars().any(|c| c == '"' || c == '\\' || c.is_control()) {
+    if s.is_empty() || !is_header_text(s) {
         Err(MultipartError::HeaderText(what))
     } else {
         Ok(())

@@ -47,14 +47,17 @@ pub const SCHEME: &str = "WECHATPAY2-SHA256-RSA2048";
 /// 响应的信息请求头中不包含微信接口响应的签名值，因此需要跳过验签的流程", official document
 /// <https://pay.weixin.qq.com/doc/v3/partner/4014314390>). Verification must be skipped there,
 /// not failed; the integrity check is the digest the signed apply reply carries
-/// ([`crate::api::bill::BillVerifier`]). The v2 list is
-/// [`crate::v2::endpoint::UNSIGNED_REPLY_PATHS`].
+/// ([`crate::api::bill::BillVerifier`]). Two paths, because the documents show two: the download
+/// page and real replies use `/v3/billdownload/file`, the apply pages' examples (the
+/// sub-merchant fund-flow bill's among them) `/v3/bill/downloadurl`; the caller uses the
+/// `download_url` as returned. The v2 list is [`crate::v2::endpoint::UNSIGNED_REPLY_PATHS`].
 ///
 /// ```
 /// assert!(!wechatpay_sansio::v3::is_signed_reply_path("/v3/billdownload/file"));
+/// assert!(!wechatpay_sansio::v3::is_signed_reply_path("/v3/bill/downloadurl"));
 /// assert!(wechatpay_sansio::v3::is_signed_reply_path("/v3/bill/tradebill"));
 /// ```
-pub const UNSIGNED_REPLY_PATHS: &[&str] = &["/v3/billdownload/file"];
+pub const UNSIGNED_REPLY_PATHS: &[&str] = &["/v3/billdownload/file", "/v3/bill/downloadurl"];
 
 /// Whether WeChat Pay signs the 2xx replies of the v3 `path` (without its query): every path
 /// but [`UNSIGNED_REPLY_PATHS`].

@@ -281,8 +281,12 @@ fn failures_back_off_and_leave_the_keys_alone() {
         panic!()
     };
     let timed_out = r4 + core::time::Duration::from_secs(61);
-    let r5 = idle_until(&mut refresher, &shared, timed_out);
+    let e = refresher.poll(&shared, &mut rng(3), timed_out).unwrap_err();
+    assert!(matches!(e, RotationError::NoReply { .. }), "{e:?}");
+    assert_eq!(e.disposition(), Disposition::Transient);
+    let r5 = e.retry_at();
     assert!(r5 > timed_out);
+    assert_eq!(idle_until(&mut refresher, &shared, timed_out), r5);
     assert_eq!(refresher.failures(), 5);
 
     // Then it works: the keys merged, the failures forgotten.
@@ -391,4 +395,45 @@ fn the_download_operation_and_concurrent_readers() {
         r.join().unwrap();
     }
     assert_eq!(shared.load().keys().len(), 2);
+}
+
+/// In the days before the current certificate expires and before WeChat Pay publishes the next
+/// one (about 10 days before; the margin is 14), a download brings nothing new: the expiry
+/// signal then waits `EXPIRY_RECHECK` instead of downloading every `min_interval` for days,
+/// while an unknown serial still wakes the refresher after `min_interval`.
+#[test]
+fn the_expiry_margin_does_not_download_every_few_minutes() {
+    use core::time::Duration;
+    use wechatpay_sansio::rotation::EXPIRY_RECHECK;
+    let sim = Simulator::new(); // serves and signs with the old certificate only
+    let shared = shared_with_old_cert(&sim);
+    let now = old_cert().not_after() - Duration::from_secs(12 * 86_400);
+    assert!(shared.load().keys().refresh_due(now));
+    let mut refresher = KeyRefresher::new(RefreshPolicy::default());
+    let done = fetch(&mut refresher, &shared, &sim, &Script::default(), now).unwrap();
+    assert!(done.added.is_empty(), "{done:?}");
+    assert!(
+        shared.load().keys().refresh_due(now),
+        "still inside the margin"
+    );
+    let min = RefreshPolicy::default().min_interval;
+    assert_eq!(
+        idle_until(&mut refresher, &shared, now + min),
+        now + EXPIRY_RECHECK
+    );
+    // An unknown serial is not muted.
+    let _ = shared.load().keys().get_by_header("ABCDEF0123");
+    let Poll::Fetch(_) = refresher.poll(&shared, &mut rng(7), now + min).unwrap() else {
+        panic!("an unknown serial wakes the refresher after min_interval")
+    };
+    // Once the quiet time is over, the expiry signal asks again.
+    let mut refresher = KeyRefresher::new(RefreshPolicy::default());
+    let shared = shared_with_old_cert(&sim);
+    fetch(&mut refresher, &shared, &sim, &Script::default(), now).unwrap();
+    let Poll::Fetch(_) = refresher
+        .poll(&shared, &mut rng(8), now + EXPIRY_RECHECK)
+        .unwrap()
+    else {
+        panic!("the expiry signal asks again after EXPIRY_RECHECK")
+    };
 }

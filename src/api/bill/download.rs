@@ -147,6 +147,8 @@ mod tests {
             "https://api2.mch.weixin.qq.com/v3/billdownload/file?token=abc&tartype=gzip",
             // A real reply's URL (cloud.tencent.com/developer/article/1785590).
             "https://api.mch.weixin.qq.com/v3/billdownload/file?token=3qqKHhrJo4nbfoefwB4SyoMaeDzdYua_9-WPLT8aDZaDZAGR2xmgnURg_cdSH8SZ&tartype=gzip",
+            // The apply pages' example (sub-merchant fund-flow bill, trade bill).
+            "https://api.mch.weixin.qq.com/v3/bill/downloadurl?token=xxx",
         ] {
             assert_eq!(check_url(ok), Ok(()), "{ok}");
         }
@@ -161,6 +163,7 @@ mod tests {
             "https:\n//api.mch.weixin.qq.com/v3/billdownload/file?token=abc",
             "https://api.mch.weixin.qq.com/v3/billdownload/file?token=a b",
             "https://api.mch.weixin.qq.com",
+            "https://api.mch.weixin.qq.com/v3/bill/tradebill?bill_date=2019-06-11",
         ] {
             assert!(check_url(bad).is_err(), "{bad:?}");
         }

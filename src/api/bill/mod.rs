@@ -36,7 +36,8 @@
 //! let dl = bill.download();
 //! let reply = sim.handle(&dl.build(&merchant, &mut rng, now)?.into_http(), now, &mut rng, &Default::default());
 //! DownloadRequest::check_status(ResponseRef::from_http(&reply))?;
-//! let mut check = bill.verifier_with_output(true, Vec::new())?;          // GZIP, kept inflated
+//! let mut check = bill.verifier_with_output(true, Vec::new())?          // GZIP, kept inflated
+//!     .max_original_size(1 << 30);                                       // in memory: bounded
 //! for chunk in reply.body().chunks(64 * 1024) {                          // as the body streams in
 //!     check.update(chunk)?;
 //! }

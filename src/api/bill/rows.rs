@@ -492,7 +492,6 @@ impl<R: BufRead, T: BillRecord> BillReader<R, T> {
                     if self.next_line()? {
                         return Err(self.format("text after the summary"));
                     }
-                    self.state = State::Done;
                     return Ok(Some(BillEntry::Summary(BillSummary { columns })));
                 }
                 State::Done | State::Failed => return Ok(None),

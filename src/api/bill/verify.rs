@@ -60,6 +60,15 @@ pub enum BillError {
     /// Writing the bill to the caller's output failed.
     #[error("writing the bill failed: {0}")]
     Output(io::ErrorKind),
+    /// The original bill grew beyond the limit set with [`BillVerifier::max_original_size`]
+    /// (a corrupt or hostile download, such as a GZIP stream that inflates without end).
+    #[error(
+        "the bill grew beyond the limit of {limit} bytes: a corrupt or hostile download; do not import it"
+    )]
+    TooLarge {
+        /// The limit, in bytes of the original (inflated) bill.
+        limit: u64,
+    },
     /// Reading the bill failed.
     #[error("reading the bill failed: {0}")]
     Read(io::ErrorKind),
@@ -89,6 +98,7 @@ impl Classify for BillError {
             | Self::Decrypt
             | Self::KeyLength(_)
             | Self::Nonce
+            | Self::TooLarge { .. }
             | Self::Format { .. } => Disposition::Untrusted,
         }
     }
@@ -121,14 +131,22 @@ struct Digest<W> {
     sha1: crypto::Sha1,
     out: W,
     /// The output's failure (told apart from a GZIP failure, which reaches us the same way).
-    failed: Option<io::ErrorKind>,
+    failed: Option<BillError>,
+    /// Original bytes so far, and the most allowed.
+    written: u64,
+    limit: u64,
 }
 
 impl<W: Write> Write for Digest<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.written = self.written.saturating_add(buf.len() as u64);
+        if self.written > self.limit {
+            self.failed = Some(BillError::TooLarge { limit: self.limit });
+            return Err(io::ErrorKind::FileTooLarge.into());
+        }
         self.sha1.update(buf);
         if let Err(e) = self.out.write_all(buf) {
-            self.failed = Some(e.kind());
+            self.failed = Some(BillError::Output(e.kind()));
             return Err(e);
         }
         Ok(buf.len())
@@ -207,7 +225,7 @@ impl BillVerifier<io::Sink> {
     pub fn sha1_hex_of(bytes: &[u8]) -> String {
         let mut h = crypto::Sha1::new();
         h.update(bytes);
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        crypto::hex_lower(&h.finalize())
     }
 }
 
@@ -241,6 +259,8 @@ impl<W: Write> BillVerifier<W> {
             sha1: crypto::Sha1::new(),
             out,
             failed: None,
+            written: 0,
+            limit: u64::MAX,
         };
         let stage = if gzip {
             Stage::Gzip {
@@ -257,11 +277,33 @@ impl<W: Write> BillVerifier<W> {
         })
     }
 
+    /// Refuse a bill whose original (inflated) bytes exceed `limit` ([`BillError::TooLarge`]).
+    /// Set one when the output is kept in memory: a GZIP download's inflated size is unverified
+    /// until [`Self::finish`], and deflate can expand a thousandfold.
+    ///
+    /// ```
+    /// use wechatpay_sansio::api::bill::{BillError, BillVerifier, HashType};
+    /// let bill = b"a,b\n`1,`2\n";
+    /// let mut v = BillVerifier::with_output(&HashType::Sha1, &BillVerifier::sha1_hex_of(bill), false, Vec::new())?
+    ///     .max_original_size(8);
+    /// assert_eq!(v.update(bill), Err(BillError::TooLarge { limit: 8 }));
+    /// # Ok::<(), BillError>(())
+    /// ```
+    #[must_use]
+    pub fn max_original_size(mut self, limit: u64) -> Self {
+        match &mut self.stage {
+            Stage::Plain(d) => d.limit = limit,
+            Stage::Gzip { decoder, .. } => decoder.get_mut().limit = limit,
+        }
+        self
+    }
+
     /// The next bytes of the download.
     ///
     /// # Errors
     /// [`BillError::Gzip`] as soon as the GZIP stream is known to be corrupt (bytes after its
-    /// end included), [`BillError::Output`]; after an error, that error again.
+    /// end included), [`BillError::Output`], [`BillError::TooLarge`]; after an error, that
+    /// error again.
     pub fn update(&mut self, chunk: &[u8]) -> Result<(), BillError> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
@@ -269,7 +311,7 @@ impl<W: Write> BillVerifier<W> {
         let result = match &mut self.stage {
             Stage::Plain(d) => d
                 .write_all(chunk)
-                .map_err(|e| BillError::Output(d.failed.unwrap_or(e.kind()))),
+                .map_err(|e| d.failed.clone().unwrap_or(BillError::Output(e.kind()))),
             Stage::Gzip { decoder, header } => {
                 if decoder.header().is_none() {
                     *header = header.saturating_add(chunk.len() as u64);
@@ -278,10 +320,7 @@ impl<W: Write> BillVerifier<W> {
                 if decoder.header().is_none() && *header > MAX_GZIP_HEADER {
                     Err(BillError::Gzip)
                 } else {
-                    written.map_err(|_| match decoder.get_ref().failed {
-                        Some(kind) => BillError::Output(kind),
-                        None => BillError::Gzip,
-                    })
+                    written.map_err(|_| decoder.get_ref().failed.clone().unwrap_or(BillError::Gzip))
                 }
             }
         };
@@ -304,8 +343,8 @@ impl<W: Write> BillVerifier<W> {
             Stage::Plain(d) => d,
             Stage::Gzip { mut decoder, .. } => {
                 let finished = decoder.try_finish();
-                if let Some(kind) = decoder.get_ref().failed {
-                    return Err(BillError::Output(kind));
+                if let Some(e) = &decoder.get_ref().failed {
+                    return Err(e.clone());
                 }
                 finished.map_err(|_| BillError::Gzip)?;
                 // Finished once already: this only hands back the writer.
@@ -453,6 +492,38 @@ mod tests {
         }
         assert_eq!(last, Err(BillError::Gzip));
         assert_eq!(v.finish().unwrap_err(), BillError::Gzip);
+    }
+
+    #[test]
+    fn a_gzip_bomb_stops_at_the_limit() {
+        // 64 MiB of zeros deflate to about 64 KiB.
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..64 {
+            gz.write_all(&zeros).unwrap();
+        }
+        let gz = gz.finish().unwrap();
+        assert!(gz.len() < 1 << 17, "{}", gz.len());
+        let limit = 4 << 20;
+        let mut v = BillVerifier::with_output(&HashType::Sha1, &"0".repeat(40), true, Vec::new())
+            .unwrap()
+            .max_original_size(limit);
+        let mut last = Ok(());
+        for chunk in gz.chunks(8192) {
+            last = v.update(chunk);
+            if last.is_err() {
+                break;
+            }
+        }
+        assert_eq!(last, Err(BillError::TooLarge { limit }));
+        assert_eq!(v.finish().unwrap_err(), BillError::TooLarge { limit });
+        // At the limit exactly: accepted (plain).
+        let bill = b"a,b\n";
+        let mut v = BillVerifier::new(&HashType::Sha1, &BillVerifier::sha1_hex_of(bill), false)
+            .unwrap()
+            .max_original_size(bill.len() as u64);
+        v.update(bill).unwrap();
+        v.finish().unwrap();
     }
 
     #[test]

@@ -18,7 +18,7 @@ use wechatpay_sansio::api::pay_v2::refundquery::{
 use wechatpay_sansio::api::pay_v2::unifiedorder::{
     self, UnifiedOrderOutcome, UnifiedOrderReplyOptions, UnifiedOrderRequest, V2TradeType,
 };
-use wechatpay_sansio::api::pay_v2::{V2PayReplyOptions, V2SubMerchant, V2TradeRef};
+use wechatpay_sansio::api::pay_v2::{V2SubMerchant, V2TradeRef};
 use wechatpay_sansio::api::{self, ApiError, Failure, Operation};
 use wechatpay_sansio::error::{Classify, Disposition, FieldError};
 use wechatpay_sansio::ids::Nonce;
