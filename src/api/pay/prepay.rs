@@ -88,8 +88,9 @@ pub struct PrepayRequest {
     pub attach: Option<String>,
     /// `time_expire`: RFC 3339 with offset (`2018-06-08T10:34:56+08:00`).
     pub time_expire: Option<String>,
-    /// H5: `scene_info.payer_client_ip` (required); others: optional.
-    pub payer_client_ip: Option<String>,
+    /// H5: `scene_info.payer_client_ip` (required); others: optional. The payer's address:
+    /// personal data, redacted in `Debug`.
+    pub payer_client_ip: Option<Personal>,
     /// H5: `scene_info.h5_info.type` (`Wap`, `iOS`, `Android`); default `Wap`.
     pub h5_type: Option<String>,
     /// Partner mode.
@@ -172,7 +173,7 @@ impl PrepayRequest {
         out_trade_no: impl Into<String>,
         notify_url: impl Into<String>,
         total: i64,
-        payer_client_ip: impl Into<String>,
+        payer_client_ip: impl Into<Personal>,
     ) -> Self {
         let mut r = Self::new(
             PrepayKind::H5,
@@ -258,7 +259,9 @@ impl PrepayRequest {
             (None, _) => {}
         }
         match (&self.payer_client_ip, self.kind) {
-            (Some(ip), _) => validate::token("scene_info.payer_client_ip", ip, 45)?,
+            (Some(ip), _) => {
+                validate::token("scene_info.payer_client_ip", ip.expose_secret(), 45)?;
+            }
             (None, PrepayKind::H5) => {
                 return Err(FieldError::Missing {
                     field: "scene_info.payer_client_ip",
@@ -313,8 +316,8 @@ impl PrepayRequest {
                     }),
                 ),
             };
-        let scene_info = self.payer_client_ip.as_deref().map(|ip| SceneInfo {
-            payer_client_ip: ip,
+        let scene_info = self.payer_client_ip.as_ref().map(|ip| SceneInfo {
+            payer_client_ip: ip.expose_secret(),
             h5_info: (self.kind == PrepayKind::H5).then(|| H5Info {
                 r#type: self.h5_type.as_deref().unwrap_or("Wap"),
             }),

@@ -105,8 +105,8 @@ pub struct UnifiedOrderRequest {
     pub fee_type: Option<String>,
     /// 标价金额 in fen: 1 to 2 147 483 647 (checked at build).
     pub total_fee: i64,
-    /// 终端IP: the payer's IPv4 or IPv6 address.
-    pub spbill_create_ip: String,
+    /// 终端IP: the payer's IPv4 or IPv6 address (personal data, redacted in `Debug`).
+    pub spbill_create_ip: Personal,
     /// 交易起始时间, `yyyyMMddHHmmss` (Beijing time).
     pub time_start: Option<String>,
     /// 交易结束时间, `yyyyMMddHHmmss` (Beijing time; the document asks for at least a minute
@@ -139,7 +139,7 @@ impl UnifiedOrderRequest {
         body: impl Into<String>,
         out_trade_no: impl Into<String>,
         total_fee: i64,
-        spbill_create_ip: impl Into<String>,
+        spbill_create_ip: impl Into<Personal>,
         notify_url: impl Into<String>,
         trade_type: V2TradeType,
     ) -> Self {
@@ -235,8 +235,9 @@ impl UnifiedOrderRequest {
             validate::charset("fee_type", v, "A-Z", |c| c.is_ascii_uppercase())?;
         }
         let total_fee = validate::amount("total_fee", self.total_fee, 1)?;
-        validate::token("spbill_create_ip", &self.spbill_create_ip, 64)?;
-        if self.spbill_create_ip.parse::<core::net::IpAddr>().is_err() {
+        let ip = self.spbill_create_ip.expose_secret();
+        validate::token("spbill_create_ip", ip, 64)?;
+        if ip.parse::<core::net::IpAddr>().is_err() {
             return Err(FieldError::Charset {
                 field: "spbill_create_ip",
                 allowed: "an IPv4 or IPv6 address",
@@ -319,7 +320,7 @@ impl Operation for UnifiedOrderRequest {
                 ("out_trade_no", &self.out_trade_no),
                 ("fee_type", opt(&self.fee_type)),
                 ("total_fee", &total_fee),
-                ("spbill_create_ip", &self.spbill_create_ip),
+                ("spbill_create_ip", self.spbill_create_ip.expose_secret()),
                 ("time_start", opt(&self.time_start)),
                 ("time_expire", opt(&self.time_expire)),
                 ("goods_tag", opt(&self.goods_tag)),

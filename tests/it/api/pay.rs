@@ -662,4 +662,7 @@ fn requests_are_debug_redacted() {
         "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
     );
     assert!(!format!("{r:?}").contains("oUpF8uMu"));
+    // The payer's IP address is personal data too.
+    let h5 = PrepayRequest::h5(APPID, "d", "H5000001", NOTIFY, 1, "14.23.150.211");
+    assert!(!format!("{h5:?}").contains("14.23"));
 }

@@ -1465,7 +1465,7 @@ fn debug_output_redacts_personal_data() {
     req.sub_merchant = Some(V2SubMerchant::new("1900000999").with_sub_appid("wx8888888888888888"));
     let shown = format!("{req:?}");
     assert!(
-        !shown.contains(OPENID) && !shown.contains("oSUBOPENID"),
+        !shown.contains(OPENID) && !shown.contains("oSUBOPENID") && !shown.contains("123.12.12"),
         "{shown}"
     );
     let http = req.build(&merchant(), &mut rng(1), NOW).unwrap();
