@@ -427,6 +427,9 @@ pub struct PrepayReplyOptions {
     pub appid: Option<String>,
     /// App `partnerid`: the `mchid`, or the `sub_mchid` in partner mode.
     pub partnerid: Option<String>,
+    /// The endpoint the order was placed at: its reply must carry that endpoint's outcome
+    /// (`prepay_id` for JSAPI / App, `h5_url`, `code_url`). `None`: any one of them.
+    pub kind: Option<PrepayKind>,
 }
 
 impl PrepayReplyOptions {
@@ -434,7 +437,11 @@ impl PrepayReplyOptions {
     /// request; `Default` for none).
     #[must_use]
     pub const fn for_pay_sign(appid: Option<String>, partnerid: Option<String>) -> Self {
-        Self { appid, partnerid }
+        Self {
+            appid,
+            partnerid,
+            kind: None,
+        }
     }
 }
 
@@ -555,7 +562,10 @@ impl Operation for PrepayRequest {
             PrepayKind::Jsapi if !self.payer_is_sub_user() => self.appid.clone(),
             _ => sub_appid.unwrap_or_else(|| self.appid.clone()),
         };
-        PrepayReplyOptions::for_pay_sign(Some(appid), sub.map(|s| s.sub_mchid.clone()))
+        PrepayReplyOptions {
+            kind: Some(self.kind),
+            ..PrepayReplyOptions::for_pay_sign(Some(appid), sub.map(|s| s.sub_mchid.clone()))
+        }
     }
 
     fn decode(
@@ -574,6 +584,21 @@ impl Operation for PrepayRequest {
             (None, None, None) => return Err(ApiError::MissingField("prepay_id".to_owned())),
             _ => return Err(ApiError::InvalidField("prepay_id")),
         };
+        // The outcome of the endpoint the order was placed at, not another's.
+        let expected = match options.kind {
+            None => None,
+            Some(PrepayKind::Jsapi | PrepayKind::App) => Some("prepay_id"),
+            Some(PrepayKind::H5) => Some("h5_url"),
+            Some(PrepayKind::Native) => Some("code_url"),
+        };
+        let got = match prepay {
+            Prepay::PrepayId(_) => "prepay_id",
+            Prepay::H5Url(_) => "h5_url",
+            Prepay::CodeUrl(_) => "code_url",
+        };
+        if let Some(field) = expected.filter(|f| *f != got) {
+            return Err(ApiError::MissingField(field.to_owned()));
+        }
         Ok(Prepaid {
             prepay,
             appid: options.appid.clone(),

@@ -4,7 +4,7 @@
 
 use crate::common::{NOW, merchant, rng, sim};
 use wechatpay_sansio::api::pay::notify::{self, PaymentEvent};
-use wechatpay_sansio::api::pay::prepay::{Prepay, PrepayRequest};
+use wechatpay_sansio::api::pay::prepay::{self, Prepay, PrepayRequest};
 use wechatpay_sansio::api::pay::{
     OrderId, Payee, RefundStatus, SubMerchant, TradeState, close, query, refund, refund_query,
 };
@@ -340,6 +340,27 @@ fn a_reply_for_another_order_or_merchant_is_refused() {
         ),
         Err(ApiError::InvalidField("prepay_id"))
     ));
+    // Another endpoint's answer: a Native order answered with a prepay_id, a JSAPI order with a
+    // code_url. Read without the request, either is a prepay reply.
+    let id = br#"{"prepay_id":"wx1"}"#;
+    let reply = s.signed_v3_reply(&mut g, http::StatusCode::OK, id.to_vec(), NOW);
+    let e = PrepayRequest::native(APPID, "d", "NATIVE01", NOTIFY, 1)
+        .parse_reply(&m, ResponseRef::from_http(&reply), NOW)
+        .unwrap_err();
+    assert!(
+        matches!(&e, ApiError::MissingField(f) if f == "code_url"),
+        "{e:?}"
+    );
+    assert!(prepay::read_reply(&m, ResponseRef::from_http(&reply), NOW).is_ok());
+    let code = br#"{"code_url":"weixin://wxpay/bizpayurl?pr=x"}"#;
+    let reply = s.signed_v3_reply(&mut g, http::StatusCode::OK, code.to_vec(), NOW);
+    let e = PrepayRequest::jsapi(APPID, "d", "JSAPI001", NOTIFY, 1, "o")
+        .parse_reply(&m, ResponseRef::from_http(&reply), NOW)
+        .unwrap_err();
+    assert!(
+        matches!(&e, ApiError::MissingField(f) if f == "prepay_id"),
+        "{e:?}"
+    );
     let unknown = br#"{"refund_id":"1","out_refund_no":"R_MINE","transaction_id":"4","out_trade_no":"T","status":"REFUNDING_SOMEHOW","amount":{"total":1,"refund":1}}"#;
     let reply = s.signed_v3_reply(&mut g, http::StatusCode::OK, unknown.to_vec(), NOW);
     let r = refund_query::RefundQueryRequest::new("R_MINE")
