@@ -34,3 +34,13 @@ pub mod xml;
 
 pub use fields::{DuplicateField, Fields};
 pub use sign::{Sign, SignError, SignType};
+
+/// A v2 amount in fen (`total_fee`, `refund_fee`, …): one or more ASCII digits (leading zeros
+/// allowed) that fit a `u64`; `None` for anything else.
+pub(crate) fn fen(value: &str) -> Option<u64> {
+    if value.bytes().all(|b| b.is_ascii_digit()) {
+        value.parse().ok()
+    } else {
+        None
+    }
+}

@@ -298,14 +298,9 @@ impl<'a> PayNotification<'a> {
 }
 
 fn amount(value: Option<&str>, name: &'static str) -> Result<Option<u64>, PayNotifyError> {
-    match value {
-        None => Ok(None),
-        Some(v) if v.bytes().all(|b| b.is_ascii_digit()) => v
-            .parse()
-            .map(Some)
-            .map_err(|_| PayNotifyError::InvalidField(name)),
-        Some(_) => Err(PayNotifyError::InvalidField(name)),
-    }
+    value
+        .map(|v| super::fen(v).ok_or(PayNotifyError::InvalidField(name)))
+        .transpose()
 }
 
 /// Read the typed values; every read is recorded for the fold rule.

@@ -475,14 +475,9 @@ pub fn parse_with(
 }
 
 fn amount(value: Option<&str>, name: &'static str) -> Result<Option<u64>, RefundNotifyError> {
-    match value {
-        None => Ok(None),
-        Some(v) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => v
-            .parse()
-            .map(Some)
-            .map_err(|_| RefundNotifyError::InvalidField(name)),
-        Some(_) => Err(RefundNotifyError::InvalidField(name)),
-    }
+    value
+        .map(|v| super::fen(v).ok_or(RefundNotifyError::InvalidField(name)))
+        .transpose()
 }
 
 /// The typed notification from the decrypted fields.

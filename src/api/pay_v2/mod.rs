@@ -196,14 +196,9 @@ pub(crate) fn compact_time(field: &'static str, value: &str) -> Result<(), Field
 /// An amount in fen as a reply carries it: ASCII digits that fit a `u64`, else
 /// [`ApiError::InvalidField`].
 pub(crate) fn fen(value: Option<&str>, field: &'static str) -> Result<Option<u64>, ApiError> {
-    match value {
-        None => Ok(None),
-        Some(v) if v.bytes().all(|b| b.is_ascii_digit()) => v
-            .parse()
-            .map(Some)
-            .map_err(|_| ApiError::InvalidField(field)),
-        Some(_) => Err(ApiError::InvalidField(field)),
-    }
+    value
+        .map(|v| crate::v2::fen(v).ok_or(ApiError::InvalidField(field)))
+        .transpose()
 }
 
 /// An optional request field as sent (`None`: empty, not sent).
