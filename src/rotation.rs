@@ -45,6 +45,10 @@ use std::sync::Arc;
 /// [`RefreshPolicy::min_interval`]).
 pub const EXPIRY_RECHECK: Duration = Duration::from_secs(3600);
 
+/// The least time between two downloads whatever the policy says (a zero interval would
+/// otherwise download at every poll).
+const FLOOR: Duration = Duration::from_secs(1);
+
 /// A [`Merchant`] shared by many tasks whose keys a refresher replaces while they run. Readers
 /// [`load`](Self::load) it (no lock: an atomic load, `arc-swap`); the refresher
 /// [`swap_keys`](Self::swap_keys) stores a new merchant with the new keys, which the next load
@@ -426,7 +430,7 @@ impl KeyRefresher {
         let keys = current.keys();
         let soonest = self
             .last_fetch
-            .map_or(now, |t| t + self.policy.min_interval);
+            .map_or(now, |t| t + self.policy.min_interval.max(FLOOR));
         let unknown = keys.unknown_serial_seen().then_some(soonest);
         let expiry = keys
             .expiry_due(now)
@@ -498,7 +502,7 @@ impl KeyRefresher {
             .expiry_due(now)
             .then(|| now + EXPIRY_RECHECK);
         let jitter = draw % (self.policy.jitter.as_secs().saturating_add(1));
-        let next_fetch = now + self.policy.interval + Duration::from_secs(jitter);
+        let next_fetch = now + (self.policy.interval + Duration::from_secs(jitter)).max(FLOOR);
         self.next_at = Some(next_fetch);
         Ok(Refreshed {
             added,

@@ -437,3 +437,28 @@ fn the_expiry_margin_does_not_download_every_few_minutes() {
         panic!("the expiry signal asks again after EXPIRY_RECHECK")
     };
 }
+
+/// A policy of zeros does not download at every poll: one second at least between downloads.
+#[test]
+fn a_zero_policy_still_waits_a_second() {
+    use core::time::Duration;
+    let sim = Simulator::new();
+    let shared = shared_with_old_cert(&sim);
+    let zero = RefreshPolicy::default()
+        .with_interval(Duration::ZERO)
+        .with_jitter(Duration::ZERO)
+        .with_min_interval(Duration::ZERO);
+    let mut refresher = KeyRefresher::new(zero);
+    let done = fetch(&mut refresher, &shared, &sim, &Script::default(), T0).unwrap();
+    assert_eq!(done.next_fetch, T0 + Duration::from_secs(1));
+    assert_eq!(
+        idle_until(&mut refresher, &shared, T0),
+        T0 + Duration::from_secs(1)
+    );
+    // An unknown serial, too, waits the second.
+    let _ = shared.load().keys().get_by_header("ABCDEF0123");
+    assert_eq!(
+        idle_until(&mut refresher, &shared, T0),
+        T0 + Duration::from_secs(1)
+    );
+}
