@@ -394,6 +394,14 @@ impl<W: Write> EncryptedBillVerifier<W> {
         Ok(Self { gcm, inner })
     }
 
+    /// As [`BillVerifier::max_original_size`]: refuse a bill whose decrypted (and inflated)
+    /// bytes exceed `limit`.
+    #[must_use]
+    pub fn max_original_size(mut self, limit: u64) -> Self {
+        self.inner = self.inner.max_original_size(limit);
+        self
+    }
+
     /// The next bytes of the encrypted download.
     ///
     /// # Errors
