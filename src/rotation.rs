@@ -16,9 +16,10 @@
 //! [`RefreshPolicy::min_interval`] — but when a download did not bring a certificate that
 //! covers the margin (WeChat Pay publishes the next one about 10 days before the current one
 //! expires, the default margin is 14), the expiry signal waits [`EXPIRY_RECHECK`] before it
-//! asks again, rather than downloading every `min_interval` for days. A failure backs off, doubling from
-//! [`RefreshPolicy::backoff_initial`] up to [`RefreshPolicy::backoff_max`]; the error says what
-//! went wrong ([`Classify`]) and when the next try is ([`RotationError::retry_at`]).
+//! asks again, rather than downloading every `min_interval` for days. A failure backs off,
+//! doubling from [`RefreshPolicy::backoff_initial`] up to [`RefreshPolicy::backoff_max`]; the
+//! error says what went wrong ([`Classify`]) and when the next try is
+//! ([`RotationError::retry_at`]).
 //!
 //! The merge ([`merge`]) keeps the WeChat Pay public keys (`PUB_KEY_ID_…`) and the certificates
 //! still valid, adds the downloaded ones, and drops the expired ones (an accepted download holds
@@ -502,7 +503,11 @@ impl KeyRefresher {
             .expiry_due(now)
             .then(|| now + EXPIRY_RECHECK);
         let jitter = draw % (self.policy.jitter.as_secs().saturating_add(1));
-        let next_fetch = now + (self.policy.interval + Duration::from_secs(jitter)).max(FLOOR);
+        let wait = self
+            .policy
+            .interval
+            .saturating_add(Duration::from_secs(jitter));
+        let next_fetch = now + wait.max(FLOOR);
         self.next_at = Some(next_fetch);
         Ok(Refreshed {
             added,
