@@ -577,25 +577,19 @@ impl Operation for PrepayRequest {
     ) -> Result<Prepaid, ApiError> {
         let r: Reply = v3_common::decode(merchant, response, now, None, echoes)?;
         let some = |v: Option<String>| v.filter(|s| !s.is_empty());
-        let prepay = match (some(r.prepay_id), some(r.h5_url), some(r.code_url)) {
-            (Some(id), None, None) => Prepay::PrepayId(id),
-            (None, Some(url), None) => Prepay::H5Url(url),
-            (None, None, Some(url)) => Prepay::CodeUrl(url),
+        let (prepay, got) = match (some(r.prepay_id), some(r.h5_url), some(r.code_url)) {
+            (Some(id), None, None) => (Prepay::PrepayId(id), "prepay_id"),
+            (None, Some(url), None) => (Prepay::H5Url(url), "h5_url"),
+            (None, None, Some(url)) => (Prepay::CodeUrl(url), "code_url"),
             (None, None, None) => return Err(ApiError::MissingField("prepay_id".to_owned())),
             _ => return Err(ApiError::InvalidField("prepay_id")),
         };
         // The outcome of the endpoint the order was placed at, not another's.
-        let expected = match options.kind {
-            None => None,
-            Some(PrepayKind::Jsapi | PrepayKind::App) => Some("prepay_id"),
-            Some(PrepayKind::H5) => Some("h5_url"),
-            Some(PrepayKind::Native) => Some("code_url"),
-        };
-        let got = match prepay {
-            Prepay::PrepayId(_) => "prepay_id",
-            Prepay::H5Url(_) => "h5_url",
-            Prepay::CodeUrl(_) => "code_url",
-        };
+        let expected = options.kind.map(|k| match k {
+            PrepayKind::Jsapi | PrepayKind::App => "prepay_id",
+            PrepayKind::H5 => "h5_url",
+            PrepayKind::Native => "code_url",
+        });
         if let Some(field) = expected.filter(|f| *f != got) {
             return Err(ApiError::MissingField(field.to_owned()));
         }
